@@ -1,0 +1,3 @@
+"""Loads the contract suite's plugin and fixtures; all logic lives in the package."""
+
+pytest_plugins = ["sequence_contract.suite.plugin", "sequence_contract.suite.fixtures"]

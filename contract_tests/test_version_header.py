@@ -1,0 +1,112 @@
+"""The Sequence-Version header on archive: documented values, absence, unknown values."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from sequence_contract.schemas import PUBLISHED_VERSIONS
+from sequence_contract.suite import checks
+from sequence_contract.suite.documented import archive_versions
+from sequence_contract.suite.runtime import SuiteRuntime, active
+
+pytestmark = pytest.mark.destructive
+
+
+DOCUMENTED = archive_versions(active().api_version)
+WITHOUT_ARCHIVE = [v for v in PUBLISHED_VERSIONS if v not in DOCUMENTED]
+UNKNOWN = {
+    "unknown-date": "2023-02-30",
+    "future-date": "2099-01-01",
+    "wrong-format": "30-07-2024",
+    "no-dashes": "20240730",
+    "word": "latest",
+    "suffixed": "2024-07-30x",
+    "two-values": "2024-07-30, 2024-05-09",
+}
+# HTTP strips whitespace around a field value, so a blank value reaches the server as empty.
+BLANK = {"empty": ""}
+
+
+def _archive(runtime: SuiteRuntime, customer_id: str, **kwargs: Any) -> Any:
+    return runtime.archive(customer_id, **kwargs)
+
+
+def test_absent_header_uses_a_version_that_has_archive(
+    runtime: SuiteRuntime, customer: dict[str, Any]
+) -> None:
+    response = _archive(runtime, customer["id"], version=None)
+
+    checks.status_in(runtime, response, {200}, "no Sequence-Version: the latest or pinned version")
+    checks.conforms(runtime, response, "customer")
+    echoed = response.headers.get("Sequence-Version")
+    if echoed not in DOCUMENTED:
+        checks.fail(
+            runtime,
+            response,
+            "response header Sequence-Version",
+            f"{echoed!r}, expected one of the documented {DOCUMENTED}",
+        )
+
+
+@pytest.mark.parametrize("version", DOCUMENTED)
+@pytest.mark.parametrize(
+    "header_name", ["Sequence-Version", "sequence-version", "SEQUENCE-VERSION"]
+)
+def test_documented_version_is_honoured(
+    runtime: SuiteRuntime, customer: dict[str, Any], version: str, header_name: str
+) -> None:
+    response = _archive(runtime, customer["id"], version=None, headers={header_name: version})
+
+    checks.status_in(runtime, response, {200}, f"documented version {version}")
+    checks.conforms(runtime, response, "customer")
+    checks.version_echo(runtime, response, version)
+
+
+@pytest.mark.parametrize("value", UNKNOWN.values(), ids=UNKNOWN.keys())
+def test_unknown_version_is_rejected(
+    runtime: SuiteRuntime, shared_customer: dict[str, Any], value: str
+) -> None:
+    response = _archive(runtime, shared_customer["id"], version=value)
+
+    checks.status_in(runtime, response, {400}, f"unknown Sequence-Version {value!r} (documented)")
+    checks.error_envelope(runtime, response, "UnrecognisedApiVersion")
+
+
+@pytest.mark.parametrize("value", BLANK.values(), ids=BLANK.keys())
+def test_blank_version(runtime: SuiteRuntime, customer: dict[str, Any], value: str) -> None:
+    response = _archive(runtime, customer["id"], version=value)
+
+    if runtime.settings.expectations["empty-version-header"] == "as-absent":
+        checks.status_in(runtime, response, {200}, "blank Sequence-Version read as absent")
+    else:
+        checks.status_in(
+            runtime, response, {400}, "blank Sequence-Version (expectation empty-version-header)"
+        )
+        checks.error_envelope(runtime, response, "UnrecognisedApiVersion")
+
+
+@pytest.mark.parametrize("value", WITHOUT_ARCHIVE or ["(none)"])
+def test_version_without_this_archive_operation(
+    runtime: SuiteRuntime, shared_customer: dict[str, Any], value: str
+) -> None:
+    if value == "(none)":
+        pytest.skip("every published version documents this archive operation")
+    response = _archive(runtime, shared_customer["id"], version=value)
+
+    if runtime.settings.expectations["version-without-operation"] == "unrecognised-version":
+        checks.status_in(runtime, response, {400}, f"{value} has no such archive operation")
+        checks.error_envelope(runtime, response, "UnrecognisedApiVersion")
+    else:
+        checks.client_error(
+            runtime,
+            response,
+            frozenset(range(400, 500)),
+            f"{value} has no such archive operation (expectation version-without-operation)",
+        )
+    stored = runtime.request("GET", f"/customers/{shared_customer['id']}")
+    if "archivedAt" in stored.json():
+        pytest.fail(
+            f"archive with Sequence-Version {value} archived customer {shared_customer['id']}"
+        )

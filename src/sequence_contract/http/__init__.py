@@ -1,0 +1,24 @@
+"""The one HTTP session every contract test uses, schemathesis calls included."""
+
+from sequence_contract.http.errors import (
+    EnvironmentProblem,
+    RateLimitExhausted,
+    RequestTimedOut,
+    TargetUnreachable,
+)
+from sequence_contract.http.exchange import Exchange, TrafficLog
+from sequence_contract.http.ratelimit import RateLimiter
+from sequence_contract.http.retry import RetryPolicy
+from sequence_contract.http.session import ContractSession
+
+__all__ = [
+    "ContractSession",
+    "EnvironmentProblem",
+    "Exchange",
+    "RateLimitExhausted",
+    "RateLimiter",
+    "RequestTimedOut",
+    "RetryPolicy",
+    "TargetUnreachable",
+    "TrafficLog",
+]

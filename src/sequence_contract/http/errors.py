@@ -1,0 +1,23 @@
+"""Failures of the environment, kept apart from contract failures.
+
+A test that ends in one of these did not learn anything about the contract: the report and the
+exit status say "environment", not "contract broken".
+"""
+
+from sequence_contract.errors import SequenceContractError
+
+
+class EnvironmentProblem(SequenceContractError):
+    """The API could not be asked: unreachable, too slow, or rate limited beyond patience."""
+
+
+class TargetUnreachable(EnvironmentProblem):
+    """No connection could be made (DNS, refused, TLS) or it dropped after every retry."""
+
+
+class RequestTimedOut(EnvironmentProblem):
+    """The server did not answer within the per-request timeout."""
+
+
+class RateLimitExhausted(EnvironmentProblem):
+    """The server kept answering 429 after every retry the policy allows."""

@@ -1,0 +1,57 @@
+"""Masking of credentials in anything the suite prints or writes.
+
+Every string that leaves the process (console, reports, curl commands, logs) goes through a
+`Redactor` built from the credentials in use, so a secret echoed back by a server is masked too.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import urllib.parse
+from collections.abc import Iterable, Mapping
+
+MASK = "[REDACTED]"
+_AUTHORIZATION_VALUE = re.compile(r"(?i)\b(basic|bearer)\s+[A-Za-z0-9+/=._~-]+")
+SENSITIVE_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
+
+
+def secret_forms(secret: str) -> set[str]:
+    """The spellings in which `secret` may reach text: plain, URL-encoded, base64 (alone)."""
+    forms = {secret, urllib.parse.quote(secret, safe=""), urllib.parse.quote_plus(secret)}
+    forms.add(base64.b64encode(secret.encode()).decode())
+    return {form for form in forms if form}
+
+
+class Redactor:
+    """Replaces every known secret form, and any Basic/Bearer credential, with a mask."""
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        self._forms: set[str] = set()
+        for secret in secrets:
+            self.add(secret)
+
+    def add(self, secret: str) -> None:
+        # Too-short secrets would mask ordinary words; the default sandbox secret is long enough.
+        if len(secret) >= 4:
+            self._forms |= secret_forms(secret)
+
+    def add_credentials(self, client_id: str, client_secret: str) -> None:
+        self.add(client_secret)
+        pair = f"{client_id}:{client_secret}"
+        self.add(pair)
+        self.add(base64.b64encode(pair.encode()).decode())
+
+    def text(self, value: str) -> str:
+        value = _AUTHORIZATION_VALUE.sub(lambda m: f"{m.group(1)} {MASK}", value)
+        # Longest first, so that a form containing another is masked whole.
+        for form in sorted(self._forms, key=len, reverse=True):
+            if form in value:
+                value = value.replace(form, MASK)
+        return value
+
+    def headers(self, headers: Mapping[str, str]) -> dict[str, str]:
+        return {
+            name: (MASK if name.lower() in SENSITIVE_HEADERS else self.text(str(value)))
+            for name, value in headers.items()
+        }

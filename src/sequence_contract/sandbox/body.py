@@ -1,0 +1,113 @@
+"""Reading a request body as JSON, with the sandbox's limits.
+
+Every way a body can be unreadable ends in a 4xx ApiError: wrong media type (415), too large
+(413), empty, not UTF-8, not JSON, NaN/Infinity, or nested deeper than MAX_DEPTH (400).
+"""
+
+import json
+from collections.abc import AsyncIterator, Mapping
+from typing import Any, NoReturn
+
+from starlette.requests import ClientDisconnect
+
+from sequence_contract.sandbox.errors import (
+    INVALID_JSON,
+    PAYLOAD_TOO_LARGE,
+    UNSUPPORTED_MEDIA_TYPE,
+    ApiError,
+)
+
+MAX_DEPTH = 32
+# After a 413 the rest of the body is read and dropped, up to this many times the limit, so
+# that the client finishes sending and can read the answer instead of a reset connection.
+DRAIN_FACTOR = 8
+
+
+def _invalid(message: str) -> ApiError:
+    return ApiError(400, INVALID_JSON, message)
+
+
+def check_media_type(content_type: str | None) -> None:
+    """Accept `application/json`, optionally with `charset=utf-8`."""
+    if content_type is None:
+        raise ApiError(415, UNSUPPORTED_MEDIA_TYPE, "Missing Content-Type; send application/json")
+    media_type, *params = (part.strip() for part in content_type.split(";"))
+    if media_type.lower() != "application/json":
+        raise ApiError(415, UNSUPPORTED_MEDIA_TYPE, "The Content-Type must be application/json")
+    for param in params:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset" and value.strip().strip('"').lower() not in (
+            "utf-8",
+            "utf8",
+        ):
+            raise ApiError(415, UNSUPPORTED_MEDIA_TYPE, "The only accepted charset is utf-8")
+
+
+async def read_limited(
+    chunks: AsyncIterator[bytes], declared_length: str | None, max_bytes: int
+) -> bytes:
+    too_large = ApiError(
+        413, PAYLOAD_TOO_LARGE, f"The request body is larger than {max_bytes} bytes"
+    )
+    drain_limit = max_bytes * DRAIN_FACTOR
+    declared = int(declared_length) if declared_length and declared_length.isdigit() else 0
+    if declared > drain_limit:
+        raise too_large  # not worth draining: the connection gets closed instead
+    received = bytearray()
+    seen = 0
+    try:
+        async for chunk in chunks:
+            seen += len(chunk)
+            if seen > drain_limit:
+                break
+            if seen <= max_bytes:
+                received.extend(chunk)
+    except ClientDisconnect:
+        raise _invalid("The client disconnected before sending the whole body") from None
+    if seen > max_bytes:
+        raise too_large
+    return bytes(received)
+
+
+def _reject_constant(name: str) -> NoReturn:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _depth(document: Any) -> int:
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(document, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict | list):
+            deepest = max(deepest, depth)
+            children = value.values() if isinstance(value, dict) else value
+            stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+def parse_json(raw: bytes) -> Any:
+    if not raw.strip():
+        raise _invalid("The request body is empty; send a JSON object")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _invalid(f"The request body is not valid UTF-8 (byte {exc.start})") from None
+    try:
+        document = json.loads(text, parse_constant=_reject_constant)
+    except RecursionError:
+        raise _invalid(f"The JSON is nested deeper than {MAX_DEPTH} levels") from None
+    except json.JSONDecodeError as exc:
+        raise _invalid(f"The request body is not valid JSON: {exc.msg} at {exc.pos}") from None
+    except ValueError as exc:  # NaN/Infinity, integers too long to convert
+        raise _invalid(f"The request body is not valid JSON: {exc}") from None
+    if _depth(document) > MAX_DEPTH:
+        raise _invalid(f"The JSON is nested deeper than {MAX_DEPTH} levels")
+    return document
+
+
+async def read_json_body(
+    headers: Mapping[str, str], chunks: AsyncIterator[bytes], max_bytes: int
+) -> Any:
+    check_media_type(headers.get("content-type"))
+    raw = await read_limited(chunks, headers.get("content-length"), max_bytes)
+    return parse_json(raw)

@@ -1,0 +1,108 @@
+"""HTTP errors in Sequence's envelope: `{"error": {"type", "message", "errors"?}}`.
+
+Handlers raise `ApiError`; the pipeline turns it into a response. The `type` values other than
+`UnrecognisedApiVersion` and `validationError` are not documented: the sandbox's choice.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sequence_contract.sandbox.responses import ApiResponse
+
+UNAUTHORIZED = "Unauthorized"
+NOT_FOUND = "NotFound"
+METHOD_NOT_ALLOWED = "MethodNotAllowed"
+UNSUPPORTED_MEDIA_TYPE = "UnsupportedMediaType"
+PAYLOAD_TOO_LARGE = "PayloadTooLarge"
+INVALID_JSON = "InvalidJson"
+VALIDATION_ERROR = "validationError"
+UNRECOGNISED_API_VERSION = "UnrecognisedApiVersion"
+TOO_MANY_REQUESTS = "TooManyRequests"
+INTERNAL_SERVER_ERROR = "InternalServerError"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One bad input. `key` is a dotted path (`address.country`, `contacts.0.email`) or a
+    query parameter name; None when the problem is the body as a whole."""
+
+    code: str
+    message: str
+    key: str | None = None
+
+    def to_json(self) -> dict[str, str]:
+        detail = {"code": self.code, "message": self.message}
+        if self.key is not None:
+            detail["key"] = self.key
+        return detail
+
+
+def envelope(error_type: str, message: str, problems: Iterable[Problem] = ()) -> dict[str, Any]:
+    error: dict[str, Any] = {"type": error_type, "message": message}
+    details = [problem.to_json() for problem in problems]
+    if details:
+        error["errors"] = details
+    return {"error": error}
+
+
+class ApiError(Exception):
+    """An error answer: raised anywhere in request handling, rendered by the pipeline."""
+
+    def __init__(
+        self,
+        status: int,
+        error_type: str,
+        message: str,
+        problems: Iterable[Problem] = (),
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(f"{status} {error_type}: {message}")
+        self.status = status
+        self.error_type = error_type
+        self.message = message
+        self.problems = tuple(problems)
+        self.headers = dict(headers or {})
+
+    def to_response(self) -> ApiResponse:
+        body = envelope(self.error_type, self.message, self.problems)
+        return ApiResponse(self.status, body, dict(self.headers))
+
+
+def unauthorized(message: str) -> ApiError:
+    # WWW-Authenticate: HTTP requires it on a 401; Sequence's value is not documented.
+    return ApiError(401, UNAUTHORIZED, message, headers={"WWW-Authenticate": 'Basic realm="api"'})
+
+
+def not_found(message: str) -> ApiError:
+    return ApiError(404, NOT_FOUND, message)
+
+
+def method_not_allowed(method: str, allowed: Iterable[str]) -> ApiError:
+    allow = ", ".join(allowed)
+    return ApiError(
+        405,
+        METHOD_NOT_ALLOWED,
+        f"{method} is not allowed on this path; allowed: {allow}",
+        headers={"Allow": allow},
+    )
+
+
+def validation_failed(problems: Iterable[Problem]) -> ApiError:
+    found = tuple(problems)
+    keys = ", ".join(p.key for p in found if p.key is not None)
+    summary = f"{len(found)} invalid field(s)" + (f": {keys}" if keys else "")
+    return ApiError(400, VALIDATION_ERROR, f"The request is invalid: {summary}", found)
+
+
+def too_many_requests(retry_after_seconds: int) -> ApiError:
+    return ApiError(
+        429,
+        TOO_MANY_REQUESTS,
+        f"Rate limit exceeded; retry after {retry_after_seconds} s",
+        headers={"Retry-After": str(retry_after_seconds)},
+    )
+
+
+def internal_error() -> ApiError:
+    return ApiError(500, INTERNAL_SERVER_ERROR, "The sandbox failed unexpectedly; see its log")

@@ -1,0 +1,122 @@
+"""Sorting and cursor pagination of a list result.
+
+Cursors are opaque to clients: base64url of the sort position (sort key, value, insertion
+order) of the item they follow or precede. A cursor keeps working when customers are added
+or archived between pages, and is rejected when used with a different sort.
+"""
+
+import base64
+import binascii
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sequence_contract.sandbox.models import CustomerRecord
+from sequence_contract.sandbox.timestamps import sortable_timestamp
+
+CUSTOM_PROPERTY_PREFIX = "customProperties."
+SORT_FIELDS = ("createdAt", "legalName", "label")
+
+# (value missing, value, insertion order): a total order, whatever the values.
+SortKey = tuple[bool, str, int]
+
+
+class CursorError(ValueError):
+    """A cursor that this listing did not produce."""
+
+
+@dataclass(frozen=True)
+class SortSpec:
+    field: str  # one of SORT_FIELDS or "customProperties.<key>"
+    descending: bool
+
+
+@dataclass(frozen=True)
+class Page:
+    items: tuple[CustomerRecord, ...]
+    after: str | None
+    before: str | None
+    total: int
+
+
+def is_sortable(field: str) -> bool:
+    return field in SORT_FIELDS or (
+        field.startswith(CUSTOM_PROPERTY_PREFIX) and len(field) > len(CUSTOM_PROPERTY_PREFIX)
+    )
+
+
+def sort_key(record: CustomerRecord, field: str) -> SortKey:
+    value: str | None
+    if field == "createdAt":
+        value = sortable_timestamp(record.created_at)
+    elif field == "legalName":
+        value = record.legal_name
+    elif field == "label":
+        value = record.label
+    else:
+        value = record.custom_properties.get(field.removeprefix(CUSTOM_PROPERTY_PREFIX))
+    return (value is None, value or "", record.seq)
+
+
+def encode_cursor(sort: SortSpec, key: SortKey) -> str:
+    payload = json.dumps([sort.field, sort.descending, list(key)], separators=(",", ":"))
+    return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+
+
+def decode_cursor(sort: SortSpec, cursor: str) -> SortKey:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        field, descending, key = json.loads(raw)
+        missing, value, seq = key
+    except (binascii.Error, ValueError, TypeError):
+        raise CursorError("is not a cursor returned by this listing") from None
+    valid = (
+        isinstance(missing, bool)
+        and isinstance(value, str)
+        and isinstance(seq, int)
+        and not isinstance(seq, bool)
+    )
+    if not valid:
+        raise CursorError("is not a cursor returned by this listing")
+    if field != sort.field or descending is not sort.descending:
+        raise CursorError("was returned for a different sortBy or sortOrder")
+    return (missing, value, seq)
+
+
+def paginate(
+    records: Sequence[CustomerRecord],
+    sort: SortSpec,
+    limit: int,
+    *,
+    after: str | None = None,
+    before: str | None = None,
+) -> Page:
+    """One page of `records` in `sort` order, after or before a cursor (raises CursorError)."""
+    keyed = sorted(
+        ((sort_key(r, sort.field), r) for r in records),
+        key=lambda pair: pair[0],
+        reverse=sort.descending,
+    )
+    keys = [key for key, _ in keyed]
+
+    def comes_after(key: SortKey, mark: SortKey) -> bool:
+        return key < mark if sort.descending else key > mark
+
+    if after is not None:
+        mark = decode_cursor(sort, after)
+        start = next((i for i, k in enumerate(keys) if comes_after(k, mark)), len(keys))
+        end = min(start + limit, len(keys))
+    elif before is not None:
+        mark = decode_cursor(sort, before)
+        end = next((i for i, k in enumerate(keys) if not comes_after(mark, k)), len(keys))
+        start = max(0, end - limit)
+    else:
+        start, end = 0, min(limit, len(keys))
+    items = tuple(record for _, record in keyed[start:end])
+    has_page = start < end
+    return Page(
+        items=items,
+        after=encode_cursor(sort, keys[end - 1]) if has_page and end < len(keys) else None,
+        before=encode_cursor(sort, keys[start]) if has_page and start > 0 else None,
+        total=len(records),
+    )

@@ -1,0 +1,158 @@
+"""The path of every request: faults, auth, rate limit, version, route, body, operation.
+
+Order (where Sequence's is not documented, this is the sandbox's choice):
+401 before 429 before 400 (version) before 404/405 (path) before 415/413/400 (body) before
+the operation's own answers. Every answer, errors included, carries `Sequence-Version`.
+Anything unexpected becomes a 500 envelope, logged without credentials.
+"""
+
+import base64
+import binascii
+import logging
+import traceback
+from typing import Any
+
+from starlette.requests import Request
+from starlette.types import Receive, Scope, Send
+
+from sequence_contract.redaction import Redactor
+from sequence_contract.sandbox import routing
+from sequence_contract.sandbox.auth import authenticate
+from sequence_contract.sandbox.body import read_json_body
+from sequence_contract.sandbox.config import SandboxConfig
+from sequence_contract.sandbox.errors import (
+    ApiError,
+    internal_error,
+    method_not_allowed,
+    not_found,
+    too_many_requests,
+)
+from sequence_contract.sandbox.exchange import Exchange
+from sequence_contract.sandbox.faults import Fault, FaultServices
+from sequence_contract.sandbox.ratelimit import RateLimiter
+from sequence_contract.sandbox.responses import VERSION_HEADER, ApiResponse
+from sequence_contract.sandbox.store import Store
+from sequence_contract.sandbox.timestamps import Clock
+from sequence_contract.sandbox.versions import DEFAULT_VERSION, resolve_version
+from sequence_contract.sandbox.versions.model import OperationCall
+
+logger = logging.getLogger("sequence_contract.sandbox")
+
+
+def _exchange_of(request: Request) -> Exchange:
+    headers: dict[str, str] = {}
+    for name, value in request.headers.items():
+        headers.setdefault(name.lower(), value)
+    return Exchange(
+        method=request.method.upper(),
+        path=request.scope["path"],
+        query=dict(request.query_params),
+        headers=headers,
+    )
+
+
+class Pipeline:
+    """The ASGI application behind every path."""
+
+    def __init__(
+        self,
+        config: SandboxConfig,
+        store: Store,
+        faults: tuple[Fault, ...],
+        limiter: RateLimiter,
+        clock: Clock,
+    ) -> None:
+        self._config = config
+        self._store = store
+        self._faults = faults
+        self._limiter = limiter
+        self._clock = clock
+        self._services = FaultServices(store, clock, config.client_id, config.client_secret)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            if scope["type"] == "websocket":
+                await send({"type": "websocket.close", "code": 1003})
+            return
+        request = Request(scope, receive)
+        raw_authorization = request.headers.get("authorization")
+        try:
+            response = await self._respond(request)
+        except Exception as exc:  # the last resort: never let an exception escape as a crash
+            self._log_unexpected(request, exc, raw_authorization)
+            response = internal_error().to_response()
+            response.headers[VERSION_HEADER] = DEFAULT_VERSION
+        await response.to_starlette()(scope, receive, send)
+
+    async def _respond(self, request: Request) -> ApiResponse:
+        exchange = _exchange_of(request)
+        for fault in self._faults:
+            if fault.before_request is not None:
+                fault.before_request(exchange, self._services)
+        try:
+            response = await self._dispatch(exchange, request)
+        except ApiError as error:
+            response = error.to_response()
+        version = exchange.version.name if exchange.version is not None else DEFAULT_VERSION
+        response.headers[VERSION_HEADER] = version
+        for fault in self._faults:
+            if fault.transform_response is not None:
+                response = fault.transform_response(exchange, response)
+        return response
+
+    async def _dispatch(self, exchange: Exchange, request: Request) -> ApiResponse:
+        client_id = authenticate(
+            exchange.headers.get("authorization"),
+            self._config.client_id,
+            self._config.client_secret,
+        )
+        wait = self._limiter.acquire(client_id)
+        if wait is not None:
+            raise too_many_requests(wait)
+        exchange.version = resolve_version(exchange.headers.get("sequence-version"))
+        matched = routing.match_route(exchange.path)
+        if matched is None:
+            raise not_found(f"No such path: {exchange.path[:200]}")
+        route, params = matched
+        operation = exchange.version.find(route, exchange.method)
+        if operation is None:
+            raise method_not_allowed(exchange.method, exchange.version.methods_for(route))
+        exchange.operation = operation.name
+        exchange.path_params = params
+        for fault in self._faults:
+            if fault.replace_response is not None:
+                replaced = await fault.replace_response(exchange, self._services)
+                if replaced is not None:
+                    return replaced
+        body: Any = None
+        if operation.takes_body:
+            body = await read_json_body(
+                exchange.headers, request.stream(), self._config.max_body_bytes
+            )
+        call = OperationCall(params, exchange.query, body, self._store, self._clock)
+        return await operation.handler(call)
+
+    def _log_unexpected(self, request: Request, exc: Exception, authorization: str | None) -> None:
+        redactor = Redactor()
+        redactor.add_credentials(self._config.client_id, self._config.client_secret)
+        if authorization:
+            # The caller's credentials, right or wrong, are secrets too.
+            redactor.add(authorization)
+            token = authorization.strip().partition(" ")[2].strip()
+            redactor.add(token)
+            given_id, _, given_secret = _decoded(token).partition(":")
+            if given_secret:
+                redactor.add_credentials(given_id, given_secret)
+        logger.error(
+            "unexpected error on %s %s, answered 500:\n%s",
+            request.method,
+            redactor.text(request.scope["path"][:200]),
+            redactor.text("".join(traceback.format_exception(exc))),
+        )
+
+
+def _decoded(token: str) -> str:
+    try:
+        return base64.b64decode(token, validate=True).decode("utf-8", "replace")
+    except (binascii.Error, ValueError):
+        return ""

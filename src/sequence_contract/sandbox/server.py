@@ -1,0 +1,148 @@
+"""Running the sandbox with uvicorn in a background thread."""
+
+import asyncio
+import socket
+import threading
+import time
+from types import TracebackType
+
+import uvicorn
+
+from sequence_contract.sandbox.app import create_app
+from sequence_contract.sandbox.config import SandboxConfig
+from sequence_contract.sandbox.exceptions import SandboxError, SandboxStartError
+from sequence_contract.sandbox.routing import API_PREFIX
+from sequence_contract.sandbox.store import Store
+
+START_TIMEOUT_SECONDS = 10.0
+STOP_TIMEOUT_SECONDS = 10.0
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    """A bound socket, so that port 0 works and the real port is known before serving."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(128)
+    except OSError as exc:
+        sock.close()
+        raise SandboxStartError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
+    sock.setblocking(False)
+    return sock
+
+
+class EmbeddedSandbox:
+    """The sandbox on a loopback port; a context manager that starts and stops it.
+
+    `with EmbeddedSandbox() as sandbox: requests.get(f"{sandbox.base_url}/customers", ...)`
+    """
+
+    def __init__(
+        self,
+        config: SandboxConfig = SandboxConfig(),  # noqa: B008 - frozen, so sharing it is safe
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
+        self.config = config
+        self.host = host
+        self.port = port
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self._store: Store | None = None
+        self._error: BaseException | None = None
+
+    @property
+    def base_url(self) -> str:
+        """`http://127.0.0.1:<port>/api`; the port is the real one once started."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}{API_PREFIX}"
+
+    def start(self, timeout: float = START_TIMEOUT_SECONDS) -> "EmbeddedSandbox":
+        """Serve in a background thread; return once it accepts requests."""
+        if self._thread is not None:
+            raise SandboxStartError("this sandbox is already started")
+        app = create_app(self.config)
+        self._store = app.state.store
+        try:
+            sock = _bind(self.host, self.port)
+        except SandboxStartError:
+            self._store.close()
+            raise
+        self.port = sock.getsockname()[1]
+        self._server = uvicorn.Server(
+            uvicorn.Config(
+                app,
+                log_level="warning",
+                access_log=False,
+                lifespan="on",
+                server_header=False,
+                timeout_graceful_shutdown=5,
+            )
+        )
+        self._error = None
+        self._thread = threading.Thread(
+            target=self._serve, args=(self._server, sock), name="sequence-sandbox", daemon=True
+        )
+        self._thread.start()
+        self._wait_until_started(timeout)
+        return self
+
+    def _serve(self, server: uvicorn.Server, sock: socket.socket) -> None:
+        try:
+            asyncio.run(server.serve(sockets=[sock]))
+        except BaseException as exc:  # SystemExit too: uvicorn exits on startup failure
+            self._error = exc
+        finally:
+            sock.close()
+
+    def _wait_until_started(self, timeout: float) -> None:
+        assert self._server is not None
+        assert self._thread is not None
+        deadline = time.monotonic() + timeout
+        while not self._server.started:
+            if not self._thread.is_alive():
+                error = self._error
+                self._reset()
+                raise SandboxStartError(
+                    f"sandbox on {self.host}:{self.port} stopped during startup: {error!r}"
+                ) from error
+            if time.monotonic() > deadline:
+                self.stop()
+                raise SandboxStartError(
+                    f"sandbox on {self.host}:{self.port} not ready within {timeout} s"
+                )
+            time.sleep(0.01)
+
+    def stop(self) -> None:
+        """Stop serving and close the store (deleting a temporary database). Idempotent.
+
+        Re-raises an error the server thread ended with."""
+        server, thread = self._server, self._thread
+        if server is not None and thread is not None:
+            server.should_exit = True
+            thread.join(STOP_TIMEOUT_SECONDS)
+            if thread.is_alive():
+                server.force_exit = True
+                thread.join(STOP_TIMEOUT_SECONDS)
+        error = self._error
+        self._reset()
+        if error is not None:
+            raise SandboxError(f"the sandbox server thread failed: {error!r}") from error
+
+    def _reset(self) -> None:
+        if self._store is not None:
+            self._store.close()
+        self._server = self._thread = self._store = None
+
+    def __enter__(self) -> "EmbeddedSandbox":
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()

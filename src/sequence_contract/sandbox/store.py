@@ -1,0 +1,532 @@
+"""Customers in SQLite, independent of any API version.
+
+One connection, shared by the server's worker threads behind a lock; every write runs in a
+`BEGIN IMMEDIATE` transaction, so concurrent requests (and a second process sharing `db_path`)
+never lose a write. Nested values (address, integration ids, custom properties, aliases) are
+JSON columns; contacts and organizations are tables.
+"""
+
+import json
+import shutil
+import sqlite3
+import tempfile
+import threading
+import uuid
+import weakref
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from sequence_contract.sandbox.exceptions import SandboxConfigError
+from sequence_contract.sandbox.models import (
+    Address,
+    Contact,
+    ContactDraft,
+    CustomerDraft,
+    CustomerFilter,
+    CustomerRecord,
+    CustomerRef,
+    IntegrationLink,
+    Organization,
+    domain_of,
+)
+
+SCHEMA_VERSION = "1"
+DEFAULT_STATUS = "ACTIVE"  # the docs: "ACTIVE is the default state when a customer is created"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS customers (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    legal_name TEXT NOT NULL,
+    address TEXT NOT NULL,
+    url TEXT,
+    domain TEXT,
+    label TEXT,
+    tax_status TEXT NOT NULL,
+    status TEXT NOT NULL,
+    integration_ids TEXT NOT NULL,
+    custom_properties TEXT NOT NULL,
+    aliases TEXT NOT NULL,
+    archived_at TEXT
+);
+CREATE TABLE IF NOT EXISTS contacts (
+    id TEXT PRIMARY KEY,
+    customer_id TEXT NOT NULL REFERENCES customers(id),
+    position INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    email TEXT NOT NULL,
+    billing_preference TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    archived_at TEXT
+);
+CREATE INDEX IF NOT EXISTS contacts_by_customer ON contacts (customer_id, position);
+CREATE TABLE IF NOT EXISTS organizations (
+    id TEXT PRIMARY KEY,
+    owner_id TEXT NOT NULL UNIQUE REFERENCES customers(id)
+);
+CREATE TABLE IF NOT EXISTS organization_members (
+    organization_id TEXT NOT NULL REFERENCES organizations(id),
+    customer_id TEXT NOT NULL UNIQUE REFERENCES customers(id)
+);
+"""
+
+_CUSTOMER_COLUMNS = (
+    "seq, id, created_at, updated_at, legal_name, address, url, domain, label, tax_status, "
+    "status, integration_ids, custom_properties, aliases, archived_at"
+)
+
+
+@dataclass(frozen=True)
+class ImportEntry:
+    """A record to import, and the customer (and organization id) it is a child of."""
+
+    record: CustomerRecord
+    parent_id: str | None = None
+    organization_id: str | None = None
+
+
+class InvalidParentError(Exception):
+    """`parentId` names no customer, the customer itself, or one of its own children."""
+
+
+def _new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def _dump(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _integrations_json(links: Sequence[IntegrationLink]) -> str:
+    return _dump([asdict(link) for link in links])
+
+
+def _close(connection: sqlite3.Connection, temp_dir: Path | None) -> None:
+    connection.close()
+    if temp_dir is not None:
+        shutil.rmtree(temp_dir, ignore_errors=True)
+
+
+class Store:
+    """Open with `Store.open(path)`; `close()` deletes a temporary database."""
+
+    def __init__(self, connection: sqlite3.Connection, path: Path, temp_dir: Path | None) -> None:
+        self._connection = connection
+        self._lock = threading.RLock()
+        self.path = path
+        self._closer = weakref.finalize(self, _close, connection, temp_dir)
+
+    @classmethod
+    def open(cls, path: Path | None) -> "Store":
+        temp_dir = None
+        if path is None:
+            temp_dir = Path(tempfile.mkdtemp(prefix="sequence-sandbox-"))
+            path = temp_dir / "sandbox.sqlite3"
+        elif not path.parent.is_dir():
+            raise SandboxConfigError(f"db_path: directory {path.parent} does not exist")
+        try:
+            # check_same_thread=False: worker threads share it; the store's lock serialises use.
+            connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        except sqlite3.Error as exc:
+            if temp_dir is not None:
+                shutil.rmtree(temp_dir, ignore_errors=True)
+            raise SandboxConfigError(f"db_path: cannot open {path}: {exc}") from exc
+        store = cls(connection, path, temp_dir)
+        try:
+            store._prepare()
+        except (sqlite3.Error, SandboxConfigError) as exc:
+            store.close()
+            if isinstance(exc, SandboxConfigError):
+                raise
+            raise SandboxConfigError(f"db_path: {path} is not a usable database: {exc}") from exc
+        return store
+
+    def close(self) -> None:
+        """Close the connection (and delete a temporary database). Safe to call twice."""
+        with self._lock:
+            self._closer()
+
+    @property
+    def closed(self) -> bool:
+        return not self._closer.alive
+
+    def _prepare(self) -> None:
+        connection = self._connection
+        connection.execute("PRAGMA busy_timeout = 5000")
+        connection.execute("PRAGMA journal_mode = WAL")
+        connection.execute("PRAGMA synchronous = NORMAL")
+        connection.execute("PRAGMA foreign_keys = ON")
+        connection.create_function("casefold", 1, str.casefold, deterministic=True)
+        with self._write() as conn:
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+            row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            if row is None:
+                conn.execute("INSERT INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
+            elif row[0] != SCHEMA_VERSION:
+                raise SandboxConfigError(
+                    f"db_path: {self.path} has store schema {row[0]}, this sandbox uses "
+                    f"{SCHEMA_VERSION}; use another file"
+                )
+
+    @contextmanager
+    def _transaction(self, begin: str) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            if self.closed:
+                raise RuntimeError("the sandbox store is closed")
+            self._connection.execute(begin)
+            try:
+                yield self._connection
+            except BaseException:
+                self._connection.execute("ROLLBACK")
+                raise
+            self._connection.execute("COMMIT")
+
+    def _write(self) -> AbstractContextManager[sqlite3.Connection]:
+        # IMMEDIATE takes the write lock up front: no upgrade deadlocks between writers.
+        return self._transaction("BEGIN IMMEDIATE")
+
+    def _read(self) -> AbstractContextManager[sqlite3.Connection]:
+        return self._transaction("BEGIN")
+
+    # --- operations -------------------------------------------------------------------------
+
+    def insert(self, draft: CustomerDraft, *, now: str) -> CustomerRecord:
+        customer_id = _new_id()
+        with self._write() as conn:
+            if draft.parent_id is not None:
+                self._check_parent(conn, customer_id, draft.parent_id)
+            conn.execute(
+                f"INSERT INTO customers ({_CUSTOMER_COLUMNS}) "
+                "VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+                (
+                    customer_id,
+                    now,
+                    now,
+                    draft.legal_name,
+                    _dump(asdict(draft.address)),
+                    draft.url,
+                    domain_of(draft.url),
+                    draft.label,
+                    draft.tax_status,
+                    draft.status or DEFAULT_STATUS,
+                    _integrations_json(draft.integration_ids),
+                    _dump(dict(draft.custom_properties or {})),
+                    _dump(list(draft.aliases or ())),
+                ),
+            )
+            self._replace_contacts(conn, customer_id, draft.contacts, now)
+            if draft.parent_id is not None:
+                self._join_parent(conn, customer_id, draft.parent_id)
+            return self._load_one(conn, customer_id)
+
+    def replace(self, customer_id: str, draft: CustomerDraft, *, now: str) -> CustomerRecord | None:
+        """Full replace; `None` fields of the draft keep their current values."""
+        with self._write() as conn:
+            row = conn.execute(
+                "SELECT status, custom_properties, aliases FROM customers WHERE id = ?",
+                (customer_id,),
+            ).fetchone()
+            if row is None:
+                return None
+            if draft.parent_id is not None:
+                self._check_parent(conn, customer_id, draft.parent_id)
+            status = draft.status or row[0]
+            properties = (
+                row[1] if draft.custom_properties is None else _dump(dict(draft.custom_properties))
+            )
+            aliases = row[2] if draft.aliases is None else _dump(list(draft.aliases))
+            conn.execute(
+                "UPDATE customers SET updated_at = ?, legal_name = ?, address = ?, url = ?, "
+                "domain = ?, label = ?, tax_status = ?, status = ?, integration_ids = ?, "
+                "custom_properties = ?, aliases = ? WHERE id = ?",
+                (
+                    now,
+                    draft.legal_name,
+                    _dump(asdict(draft.address)),
+                    draft.url,
+                    domain_of(draft.url),
+                    draft.label,
+                    draft.tax_status,
+                    status,
+                    _integrations_json(draft.integration_ids),
+                    properties,
+                    aliases,
+                    customer_id,
+                ),
+            )
+            self._replace_contacts(conn, customer_id, draft.contacts, now)
+            if draft.parent_id is not None:
+                self._join_parent(conn, customer_id, draft.parent_id)
+            return self._load_one(conn, customer_id)
+
+    def archive(self, customer_id: str, *, now: str) -> CustomerRecord | None:
+        """Set `archived_at` unless already set (the first archive time is kept)."""
+        with self._write() as conn:
+            conn.execute(
+                "UPDATE customers SET archived_at = ?, updated_at = ? "
+                "WHERE id = ? AND archived_at IS NULL",
+                (now, now, customer_id),
+            )
+            return self._load(conn, [customer_id]).get(customer_id)
+
+    def get(self, customer_id: str) -> CustomerRecord | None:
+        with self._read() as conn:
+            return self._load(conn, [customer_id]).get(customer_id)
+
+    def search(self, criteria: CustomerFilter) -> list[CustomerRecord]:
+        """Customers matching the filter, in insertion order (callers sort)."""
+        if criteria.billing_status == "ACTIVE":
+            # Billing status comes from billing schedules, which the sandbox does not have:
+            # no customer has a current one.
+            return []
+        clauses = ["1 = 1"]
+        params: list[Any] = []
+        if not criteria.include_archived:
+            clauses.append("archived_at IS NULL")
+        if criteria.legal_name is not None:
+            clauses.append("instr(casefold(legal_name), ?) > 0")
+            params.append(criteria.legal_name.casefold())
+        if criteria.label is not None:
+            clauses.append("label = ?")
+            params.append(criteria.label)
+        if criteria.alias is not None:
+            clauses.append("EXISTS (SELECT 1 FROM json_each(customers.aliases) WHERE value = ?)")
+            params.append(criteria.alias)
+        if criteria.email is not None:
+            clauses.append(
+                "EXISTS (SELECT 1 FROM contacts WHERE contacts.customer_id = customers.id "
+                "AND contacts.archived_at IS NULL AND casefold(contacts.email) = ?)"
+            )
+            params.append(criteria.email.casefold())
+        where = " AND ".join(clauses)
+        with self._read() as conn:
+            ids = [
+                row[0]
+                for row in conn.execute(
+                    f"SELECT id FROM customers WHERE {where} ORDER BY seq", params
+                )
+            ]
+            found = self._load(conn, ids)
+        return [found[i] for i in ids]
+
+    def import_once(self, flag: str, entries: Sequence[ImportEntry]) -> bool:
+        """Write complete records as given (ids, timestamps, archived contacts), in one
+        transaction, unless `flag` was set by an earlier import. True if written.
+
+        `record.seq` and `record.organizations` are ignored; membership comes from `parent_id`.
+        """
+        with self._write() as conn:
+            claimed = conn.execute("INSERT OR IGNORE INTO meta VALUES (?, 'true')", (flag,))
+            if claimed.rowcount != 1:
+                return False
+            for entry in entries:
+                self._import(conn, entry)
+            return True
+
+    def _import(self, conn: sqlite3.Connection, entry: ImportEntry) -> None:
+        record = entry.record
+        conn.execute(
+            f"INSERT INTO customers ({_CUSTOMER_COLUMNS}) "
+            "VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                record.id,
+                record.created_at,
+                record.updated_at,
+                record.legal_name,
+                _dump(asdict(record.address)),
+                record.url,
+                record.domain,
+                record.label,
+                record.tax_status,
+                record.status,
+                _integrations_json(record.integration_ids),
+                _dump(dict(record.custom_properties)),
+                _dump(list(record.aliases)),
+                record.archived_at,
+            ),
+        )
+        for position, contact in enumerate(record.contacts):
+            conn.execute(
+                "INSERT INTO contacts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    contact.id,
+                    record.id,
+                    position,
+                    contact.name,
+                    contact.email,
+                    contact.billing_preference,
+                    contact.created_at,
+                    contact.updated_at,
+                    contact.archived_at,
+                ),
+            )
+        if entry.parent_id is not None:
+            self._join_parent(conn, record.id, entry.parent_id, entry.organization_id)
+
+    # --- helpers (called inside a transaction) ---------------------------------------------
+
+    def _check_parent(self, conn: sqlite3.Connection, customer_id: str, parent_id: str) -> None:
+        if parent_id == customer_id:
+            raise InvalidParentError("a customer cannot be its own parent")
+        if conn.execute("SELECT 1 FROM customers WHERE id = ?", (parent_id,)).fetchone() is None:
+            raise InvalidParentError("no customer has this id")
+        child_of_customer = conn.execute(
+            "SELECT 1 FROM organization_members m JOIN organizations o "
+            "ON o.id = m.organization_id WHERE o.owner_id = ? AND m.customer_id = ?",
+            (customer_id, parent_id),
+        ).fetchone()
+        if child_of_customer is not None:
+            raise InvalidParentError("the parent is a child of this customer")
+
+    def _join_parent(
+        self,
+        conn: sqlite3.Connection,
+        customer_id: str,
+        parent_id: str,
+        organization_id: str | None = None,
+    ) -> None:
+        row = conn.execute(
+            "SELECT id FROM organizations WHERE owner_id = ?", (parent_id,)
+        ).fetchone()
+        if row is None:
+            org_id = organization_id or _new_id()
+            conn.execute("INSERT INTO organizations VALUES (?, ?)", (org_id, parent_id))
+        else:
+            org_id = row[0]
+        conn.execute("DELETE FROM organization_members WHERE customer_id = ?", (customer_id,))
+        conn.execute("INSERT INTO organization_members VALUES (?, ?)", (org_id, customer_id))
+
+    def _replace_contacts(
+        self,
+        conn: sqlite3.Connection,
+        customer_id: str,
+        contacts: Sequence[ContactDraft],
+        now: str,
+    ) -> None:
+        conn.execute("DELETE FROM contacts WHERE customer_id = ?", (customer_id,))
+        for position, contact in enumerate(contacts):
+            conn.execute(
+                "INSERT INTO contacts VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+                (
+                    _new_id(),
+                    customer_id,
+                    position,
+                    contact.name,
+                    contact.email,
+                    contact.billing_preference,
+                    now,
+                    now,
+                ),
+            )
+
+    def _load_one(self, conn: sqlite3.Connection, customer_id: str) -> CustomerRecord:
+        return self._load(conn, [customer_id])[customer_id]
+
+    def _load(self, conn: sqlite3.Connection, ids: Sequence[str]) -> dict[str, CustomerRecord]:
+        wanted = json.dumps(list(ids))
+        rows = conn.execute(
+            f"SELECT {_CUSTOMER_COLUMNS} FROM customers "
+            "WHERE id IN (SELECT value FROM json_each(?))",
+            (wanted,),
+        ).fetchall()
+        contacts = self._contacts_of(conn, wanted)
+        organizations = self._organizations_of(conn, wanted)
+        return {
+            row[1]: _record(row, contacts.get(row[1], ()), organizations.get(row[1], ()))
+            for row in rows
+        }
+
+    def _contacts_of(self, conn: sqlite3.Connection, wanted: str) -> dict[str, tuple[Contact, ...]]:
+        found: dict[str, list[Contact]] = {}
+        for row in conn.execute(
+            "SELECT customer_id, id, name, email, billing_preference, created_at, updated_at, "
+            "archived_at FROM contacts WHERE customer_id IN (SELECT value FROM json_each(?)) "
+            "ORDER BY customer_id, position",
+            (wanted,),
+        ):
+            found.setdefault(row[0], []).append(Contact(*row[1:]))
+        return {key: tuple(value) for key, value in found.items()}
+
+    def _organizations_of(
+        self, conn: sqlite3.Connection, wanted: str
+    ) -> dict[str, tuple[Organization, ...]]:
+        """Per customer: the organization it owns (if any), then the one it belongs to."""
+        org_rows = conn.execute(
+            "SELECT o.id, o.owner_id, c.legal_name FROM organizations o "
+            "JOIN customers c ON c.id = o.owner_id "
+            "WHERE o.owner_id IN (SELECT value FROM json_each(?1)) OR o.id IN ("
+            "  SELECT organization_id FROM organization_members "
+            "  WHERE customer_id IN (SELECT value FROM json_each(?1)))",
+            (wanted,),
+        ).fetchall()
+        if not org_rows:
+            return {}
+        org_ids = json.dumps([row[0] for row in org_rows])
+        members: dict[str, list[CustomerRef]] = {}
+        for org_id, member_id, name in conn.execute(
+            "SELECT m.organization_id, c.id, c.legal_name FROM organization_members m "
+            "JOIN customers c ON c.id = m.customer_id "
+            "WHERE m.organization_id IN (SELECT value FROM json_each(?)) ORDER BY c.seq",
+            (org_ids,),
+        ):
+            members.setdefault(org_id, []).append(CustomerRef(member_id, name))
+        result: dict[str, list[Organization]] = {}
+        for org_id, owner_id, owner_name in org_rows:
+            org = Organization(
+                org_id, CustomerRef(owner_id, owner_name), tuple(members.get(org_id, ()))
+            )
+            result.setdefault(owner_id, []).insert(0, org)
+            for member in org.members:
+                result.setdefault(member.id, []).append(org)
+        return {key: tuple(value) for key, value in result.items()}
+
+
+def _record(
+    row: Sequence[Any], contacts: tuple[Contact, ...], organizations: tuple[Organization, ...]
+) -> CustomerRecord:
+    (
+        seq,
+        customer_id,
+        created_at,
+        updated_at,
+        legal_name,
+        address,
+        url,
+        domain,
+        label,
+        tax_status,
+        status,
+        integration_ids,
+        custom_properties,
+        aliases,
+        archived_at,
+    ) = row
+    properties: Mapping[str, str] = json.loads(custom_properties)
+    return CustomerRecord(
+        id=customer_id,
+        seq=seq,
+        created_at=created_at,
+        updated_at=updated_at,
+        legal_name=legal_name,
+        address=Address(**json.loads(address)),
+        tax_status=tax_status,
+        status=status,
+        contacts=contacts,
+        integration_ids=tuple(IntegrationLink(**link) for link in json.loads(integration_ids)),
+        custom_properties=properties,
+        aliases=tuple(json.loads(aliases)),
+        organizations=organizations,
+        url=url,
+        domain=domain,
+        label=label,
+        archived_at=archived_at,
+    )

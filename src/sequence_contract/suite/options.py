@@ -1,0 +1,150 @@
+"""Command-line options and ini keys of the contract suite, and their resolution."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from sequence_contract.schemas import LATEST_VERSION
+from sequence_contract.suite.expectations import ExpectationError, Expectations
+from sequence_contract.suite.profiles import DEFAULT_PROFILE
+from sequence_contract.suite.settings import (
+    SuiteSettings,
+    UsageError,
+    credentials_from_env,
+    validate,
+)
+
+
+def add_options(parser: pytest.Parser) -> None:
+    group = parser.getgroup("sequence-contract", "Sequence Customers API contract suite")
+    group.addoption(
+        "--api-version",
+        default=None,
+        help=f"Sequence-Version to test and schemas/<version>/ to check against "
+        f"(env SEQUENCE_VERSION; default {LATEST_VERSION})",
+    )
+    group.addoption(
+        "--allow-destructive-host",
+        default=None,
+        metavar="HOST",
+        help="allow creates/updates/archives on HOST although it is not the sandbox "
+        "(env SEQUENCE_ALLOW_DESTRUCTIVE_HOST)",
+    )
+    group.addoption(
+        "--expect",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="change an expectation that goes beyond the docs (see README)",
+    )
+    group.addoption(
+        "--request-timeout",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="per-request timeout (default 30)",
+    )
+    group.addoption(
+        "--rate-limit",
+        type=int,
+        default=None,
+        metavar="PER_MINUTE",
+        help="client-side request limit (default 1200/min remote, none on loopback)",
+    )
+    group.addoption(
+        "--max-retry-wait",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="longest single wait on a 429 Retry-After or backoff (default 30)",
+    )
+    group.addoption(
+        "--sandbox-fault",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="start the embedded sandbox with this fault injected (repeatable)",
+    )
+    parser.addini("sequence_api_version", "default for --api-version", default="")
+    parser.addini("sequence_profile", "default run profile (ci, nightly, dev)", default="")
+    parser.addini(
+        "sequence_expect", "NAME=VALUE expectations, one a line", type="linelist", default=[]
+    )
+    parser.addini("sequence_request_timeout", "default for --request-timeout", default="")
+
+
+def resolve(config: pytest.Config) -> SuiteSettings:
+    """Option, then environment, then ini, then default; raises UsageError with one sentence."""
+    try:
+        expectations = Expectations.from_pairs(
+            [*config.getini("sequence_expect"), *config.getoption("expect")]
+        )
+    except ExpectationError as exc:
+        raise UsageError(str(exc)) from exc
+    base_url = config.getoption("base_url", None) or config.getini("base_url") or None
+    timeout = config.getoption("request_timeout") or _float_ini(config, "sequence_request_timeout")
+    settings = SuiteSettings(
+        base_url=base_url,
+        api_version=_first(
+            config.getoption("api_version"),
+            os.environ.get("SEQUENCE_VERSION"),
+            config.getini("sequence_api_version"),
+        )
+        or LATEST_VERSION,
+        credentials=credentials_from_env(),
+        profile=profile_name(config),
+        expectations=expectations,
+        allow_destructive_host=_first(
+            config.getoption("allow_destructive_host"),
+            os.environ.get("SEQUENCE_ALLOW_DESTRUCTIVE_HOST"),
+            None,
+        ),
+        request_timeout=timeout or 30.0,
+        rate_limit_per_minute=config.getoption("rate_limit"),
+        max_retry_wait=config.getoption("max_retry_wait") or 30.0,
+        sandbox_faults=tuple(config.getoption("sandbox_fault")),
+    )
+    return validate(settings)
+
+
+def profile_name(config: pytest.Config) -> str:
+    return (
+        _first(
+            config.getoption("hypothesis_profile", None),
+            os.environ.get("SEQUENCE_PROFILE"),
+            config.getini("sequence_profile"),
+            DEFAULT_PROFILE,
+        )
+        or DEFAULT_PROFILE
+    )
+
+
+def runs_contract_suite(config: pytest.Config) -> bool:
+    """True when the paths pytest was given include the contract suite (not `pytest tests`)."""
+    suite_dir = (config.rootpath / "contract_tests").resolve()
+    for arg in config.args:
+        path = Path(arg.split("::")[0])
+        resolved = (config.invocation_params.dir / path).resolve()
+        if resolved == suite_dir or suite_dir in resolved.parents or resolved in suite_dir.parents:
+            return True
+    return False
+
+
+def _first(*values: str | None) -> str | None:
+    for value in values:
+        if value:
+            return value.strip()
+    return None
+
+
+def _float_ini(config: pytest.Config, name: str) -> float | None:
+    raw = config.getini(name)
+    if not raw:
+        return None
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise UsageError(f"ini {name} = {raw!r}: expected a number of seconds") from exc

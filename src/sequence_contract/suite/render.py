@@ -1,0 +1,104 @@
+"""Exchanges rendered for a person: request, response, and a curl command that reproduces it.
+
+Everything passes through the run's `Redactor`; the curl command reads the credentials from the
+environment instead of carrying them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import shlex
+from collections.abc import Mapping
+
+import requests
+
+from sequence_contract.http import Exchange
+from sequence_contract.redaction import Redactor
+
+BODY_LIMIT = 4000
+_HIDDEN_REQUEST_HEADERS = frozenset(
+    {"user-agent", "accept-encoding", "connection", "content-length"}
+)
+
+
+def exchange_from_response(response: requests.Response) -> Exchange:
+    request = response.request
+    body = request.body
+    return Exchange(
+        method=(request.method or "").upper(),
+        url=request.url or "",
+        request_headers=dict(request.headers),
+        request_body=body.encode()
+        if isinstance(body, str)
+        else body
+        if isinstance(body, bytes)
+        else None,
+        status=response.status_code,
+        response_headers=dict(response.headers),
+        response_body=response.content,
+        elapsed_seconds=response.elapsed.total_seconds(),
+    )
+
+
+def pretty_body(raw: bytes | None, limit: int = BODY_LIMIT) -> str:
+    if not raw:
+        return "(empty)"
+    text = raw.decode("utf-8", errors="replace")
+    with contextlib.suppress(ValueError):
+        text = json.dumps(json.loads(text), indent=2, ensure_ascii=False)
+    if len(text) > limit:
+        return text[:limit] + f"\n… (truncated: {len(text) - limit} more characters)"
+    return text
+
+
+def _header_lines(headers: Mapping[str, str], redactor: Redactor) -> str:
+    return "\n".join(f"  {name}: {value}" for name, value in redactor.headers(headers).items())
+
+
+def curl_command(exchange: Exchange, redactor: Redactor, default_authorization: str | None) -> str:
+    """A shell command that sends the same request; credentials come from the environment."""
+    parts = ["curl", "-i", "-X", exchange.method, exchange.url]
+    for name, value in exchange.request_headers.items():
+        if name.lower() in _HIDDEN_REQUEST_HEADERS:
+            continue
+        if name.lower() == "authorization":
+            if value == default_authorization:
+                parts += ["-u", "$SEQUENCE_CLIENT_ID:$SEQUENCE_CLIENT_SECRET"]
+                continue
+            value = redactor.text(value)
+        parts += ["-H", f"{name}: {redactor.text(str(value))}"]
+    if exchange.request_body:
+        parts += ["--data-raw", redactor.text(exchange.request_body.decode("utf-8", "replace"))]
+    # Quote everything but the environment references, which the shell must expand.
+    return " ".join(
+        f'"{part}"' if part.startswith("$SEQUENCE_") else shlex.quote(part) for part in parts
+    )
+
+
+def render_exchange(
+    exchange: Exchange, redactor: Redactor, default_authorization: str | None = None
+) -> str:
+    request_body = pretty_body(exchange.request_body) if exchange.request_body else None
+    lines = [
+        f"request: {exchange.method} {redactor.text(exchange.url)}",
+        _header_lines(exchange.request_headers, redactor),
+    ]
+    if request_body:
+        lines += ["  body:", _indent(redactor.text(request_body))]
+    if exchange.status is None:
+        lines.append(f"response: none ({exchange.error})")
+    else:
+        retries = f" after {exchange.retries} retries" if exchange.retries else ""
+        lines += [
+            f"response: {exchange.status}{retries} in {exchange.elapsed_seconds * 1000:.0f} ms",
+            _header_lines(exchange.response_headers, redactor),
+            "  body:",
+            _indent(redactor.text(pretty_body(exchange.response_body))),
+        ]
+    lines += ["reproduce:", "  " + curl_command(exchange, redactor, default_authorization)]
+    return "\n".join(lines)
+
+
+def _indent(text: str) -> str:
+    return "\n".join("    " + line for line in text.splitlines())

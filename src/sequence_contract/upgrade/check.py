@@ -1,0 +1,104 @@
+"""One upgrade check, start to end: diff the documents, replay on a server, apply waivers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from sequence_contract import schemas
+from sequence_contract.upgrade.diff import diff_versions
+from sequence_contract.upgrade.errors import UpgradeUsageError
+from sequence_contract.upgrade.gate import UpgradeCheck
+from sequence_contract.upgrade.model import Change
+from sequence_contract.upgrade.observed import compare_replays
+from sequence_contract.upgrade.replay import (
+    Replay,
+    new_run_id,
+    open_session,
+    preflight,
+    replay,
+)
+from sequence_contract.upgrade.target import Credentials, Target, check_remote, embedded_target
+from sequence_contract.upgrade.waivers import Waiver, apply_waivers
+
+
+@dataclass(frozen=True)
+class ReplaySettings:
+    base_url: str | None = None  # None: an embedded sandbox started for the check
+    credentials: Credentials | None = None
+    allow_destructive_host: str | None = None
+    request_timeout: float = 30.0
+
+
+def check_versions(from_version: str, to_version: str) -> None:
+    """Usage error unless both versions have schemas in this package."""
+    shipped = schemas.available_versions()
+    for option, version in (("--from", from_version), ("--to", to_version)):
+        if version not in shipped:
+            raise UpgradeUsageError(
+                f"{option} {version}: no schemas for this version; available: "
+                f"{', '.join(shipped)}"
+            )
+
+
+def run_upgrade_check(
+    from_version: str,
+    to_version: str,
+    *,
+    replay_on: ReplaySettings | None = ReplaySettings(),  # frozen: sharing the default is safe
+    waivers: Sequence[Waiver] = (),
+    waiver_file: Path | None = None,
+) -> UpgradeCheck:
+    """The whole check; `replay_on=None` compares the documents only."""
+    check_versions(from_version, to_version)
+    documented = diff_versions(from_version, to_version)
+    observed: list[Change] = []
+    replays: tuple[Replay, ...] = ()
+    target_text = ""
+    if replay_on is not None:
+        with _target(replay_on) as target:
+            target_text = ("embedded sandbox" if target.embedded else target.base_url)
+            session = open_session(target, replay_on.request_timeout)
+            with session:
+                preflight(session, target, (from_version, to_version))
+                run_id = new_run_id()
+                replays = (
+                    replay(session, target, from_version, f"{run_id}-1"),
+                    replay(session, target, to_version, f"{run_id}-2"),
+                )
+        observed = compare_replays(replays[0], replays[1], documented)
+    outcome = apply_waivers(waivers, [*documented, *observed])
+    return UpgradeCheck(
+        from_version=from_version,
+        to_version=to_version,
+        target=target_text,
+        documented=tuple(documented),
+        observed=tuple(observed),
+        waivers=outcome,
+        waiver_file=waiver_file,
+        replays=replays,
+        notes=_notes(from_version, to_version, replays),
+    )
+
+
+@contextmanager
+def _target(settings: ReplaySettings) -> Iterator[Target]:
+    if settings.base_url is None:
+        with embedded_target() as target:
+            yield target
+    else:
+        yield check_remote(settings.base_url, settings.credentials,
+                           settings.allow_destructive_host)
+
+
+def _notes(from_version: str, to_version: str, replays: tuple[Replay, ...]) -> tuple[str, ...]:
+    notes = []
+    if from_version == to_version:
+        notes.append(f"{from_version} is compared with itself: any change is noise")
+    for run in replays:
+        skipped = [o.step for o in run.observations if o.status is None]
+        if skipped:
+            notes.append(f"{run.version}: steps not run: {', '.join(skipped)}")
+    return tuple(notes)

@@ -1,0 +1,123 @@
+"""`sequence-contract upgrade-check`: options, console output, report files, exit status."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from sequence_contract.errors import SequenceContractError
+from sequence_contract.http import EnvironmentProblem
+from sequence_contract.redaction import Redactor
+from sequence_contract.upgrade.check import ReplaySettings, run_upgrade_check
+from sequence_contract.upgrade.console import summary
+from sequence_contract.upgrade.errors import UpgradeUsageError
+from sequence_contract.upgrade.report import html_text, json_text, write
+from sequence_contract.upgrade.target import ALLOW_HOST_VARIABLE, credentials_from_env
+from sequence_contract.upgrade.waivers import load_waivers
+
+NAME = "upgrade-check"
+# Exit statuses (README): CI tells "the upgrade breaks us" from "the check could not run".
+OK = 0
+BREAKING = 1
+USAGE_ERROR = 2
+ENVIRONMENT_BROKEN = 3
+
+_DESCRIPTION = """\
+Compare two Sequence-Versions for a client of the older one: the documented changes
+(OpenAPI documents and JSON Schemas shipped with this package) and the observed ones
+(the same operations replayed once per version on customers the check creates). A
+breaking change blocks unless waived; an observed change that a documented one predicts
+is judged with it.
+
+exit status: 0 no unwaived breaking change, 1 at least one, 2 usage error,
+3 environment broken (unreachable, bad credentials, version not served)."""
+
+
+def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subcommands.add_parser(
+        NAME,
+        help="what breaks when moving to another Sequence-Version",
+        description=_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--from", dest="from_version", required=True, metavar="VERSION",
+                        help="the Sequence-Version the integration pins today")
+    parser.add_argument("--to", dest="to_version", required=True, metavar="VERSION",
+                        help="the Sequence-Version to move to")
+    parser.add_argument("--base-url", metavar="URL",
+                        help="replay against this API root (credentials from "
+                             "SEQUENCE_CLIENT_ID / SEQUENCE_CLIENT_SECRET); default: an "
+                             "embedded sandbox")
+    parser.add_argument("--allow-destructive-host", metavar="HOST",
+                        default=os.environ.get(ALLOW_HOST_VARIABLE) or None,
+                        help="allow the replay to create and archive customers on HOST although "
+                             f"it is not the Sequence sandbox (env {ALLOW_HOST_VARIABLE})")
+    parser.add_argument("--documents-only", action="store_true",
+                        help="compare the documents only, replay nothing")
+    parser.add_argument("--waivers", type=Path, metavar="FILE",
+                        help="YAML or TOML file of accepted changes (id, reason)")
+    parser.add_argument("--html", type=Path, metavar="PATH",
+                        help="HTML report (default reports/upgrade-FROM-TO.html)")
+    parser.add_argument("--json", type=Path, metavar="PATH",
+                        help="JSON report (default reports/upgrade-FROM-TO.json)")
+    parser.add_argument("--request-timeout", type=_positive, default=30.0, metavar="SECONDS",
+                        help="per-request timeout of the replay (default 30)")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    err = err or sys.stderr
+    redactor = Redactor()
+    try:
+        credentials = credentials_from_env()
+        if credentials is not None:
+            redactor.add_credentials(credentials.client_id, credentials.client_secret)
+        waivers = load_waivers(args.waivers) if args.waivers else ()
+        replay_on = None if args.documents_only else ReplaySettings(
+            base_url=args.base_url,
+            credentials=credentials if args.base_url else None,
+            allow_destructive_host=args.allow_destructive_host,
+            request_timeout=args.request_timeout,
+        )
+        check = run_upgrade_check(args.from_version, args.to_version, replay_on=replay_on,
+                                  waivers=waivers, waiver_file=args.waivers)
+        stem = f"upgrade-{args.from_version}-{args.to_version}"
+        html_path = args.html or Path("reports") / f"{stem}.html"
+        json_path = args.json or Path("reports") / f"{stem}.json"
+        _write(html_path, redactor.text(html_text(check)))
+        _write(json_path, redactor.text(json_text(check)))
+    except UpgradeUsageError as exc:
+        return _fail(err, redactor, f"error: {exc}", USAGE_ERROR)
+    except EnvironmentProblem as exc:
+        return _fail(err, redactor, f"environment: {exc}", ENVIRONMENT_BROKEN)
+    except SequenceContractError as exc:
+        # The package's own files, or the embedded sandbox, are broken: not the user's input.
+        return _fail(err, redactor, f"environment: {exc}", ENVIRONMENT_BROKEN)
+    print(redactor.text(summary(check, [str(html_path), str(json_path)])), file=out)
+    return OK if check.passed else BREAKING
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        write(path, text)
+    except OSError as exc:
+        raise UpgradeUsageError(f"{path}: cannot write the report: {exc.strerror or exc}") from exc
+
+
+def _fail(err: TextIO, redactor: Redactor, message: str, status: int) -> int:
+    print(redactor.text(f"sequence-contract {NAME}: {message}"), file=err)
+    return status
+
+
+def _positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{text} must be > 0")
+    return value

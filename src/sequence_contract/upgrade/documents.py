@@ -1,0 +1,115 @@
+"""One API version's contract documents, with `$ref`s followed offline through `referencing`."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urldefrag, urljoin
+
+from referencing import Registry, Resource
+from referencing.exceptions import Unresolvable
+from referencing.jsonschema import DRAFT202012
+
+from sequence_contract import schemas
+from sequence_contract.errors import SequenceContractError
+
+_SCHEMA_SUFFIX = ".schema.json"
+_MAX_REF_HOPS = 32  # a chain longer than this is a cycle
+
+
+class DocumentError(SequenceContractError):
+    """A version's documents cannot be read or a `$ref` in them leads nowhere."""
+
+
+@dataclass(frozen=True)
+class Node:
+    """A schema (or OpenAPI object) with its `$ref`s followed.
+
+    `base` is the URI of the document it came from, for the `$ref`s inside it; `root` names
+    the schema when a `$ref` entered a whole schema file (e.g. "Customer"), else None.
+    """
+
+    contents: dict[str, Any]
+    base: str
+    root: str | None
+
+
+class VersionDocuments:
+    """The OpenAPI document and JSON Schemas of one version, loaded into one registry."""
+
+    def __init__(self, version: str, openapi_file: Path | None = None) -> None:
+        """The package's documents of `version`, or those next to `openapi_file`."""
+        self.version = version
+        path = (openapi_file or schemas.openapi_path(version)).resolve()
+        self.openapi: dict[str, Any] = (
+            schemas.load_openapi(version) if openapi_file is None else _read(path)
+        )
+        self.openapi_uri = path.as_uri()
+        resources = [(self.openapi_uri, self.openapi)]
+        for schema_path in sorted(path.parent.glob("*.json")):
+            if schema_path != path:
+                contents = _read(schema_path)
+                # Files name themselves relatively; anchor them where they lie, as the
+                # `$ref`s between them are relative to the folder.
+                resources.append((schema_path.as_uri(), {**contents, "$id": schema_path.as_uri()}))
+        self._registry: Registry[Any] = Registry().with_resources(
+            (uri, Resource.from_contents(body, default_specification=DRAFT202012))
+            for uri, body in resources
+        )
+        self._resolver = self._registry.resolver()
+
+    def resolve(self, node: Any, base: str) -> Node:
+        """Follow `node`'s `$ref` chain; sibling keywords of a `$ref` are kept (2020-12)."""
+        if not isinstance(node, dict):
+            return Node({}, base, None)
+        root: str | None = None
+        for _ in range(_MAX_REF_HOPS):
+            ref = node.get("$ref")
+            if not isinstance(ref, str):
+                return Node(node, base, root)
+            target = urljoin(base, ref)
+            document, fragment = urldefrag(target)
+            try:
+                contents = self._resolver.lookup(target).contents
+            except Unresolvable as exc:
+                raise DocumentError(
+                    f"{self.version}: $ref {ref!r} (from {_short(base)}) leads nowhere"
+                ) from exc
+            if not isinstance(contents, dict):
+                raise DocumentError(f"{self.version}: $ref {ref!r} is not an object")
+            name = _root_name(document, fragment)
+            if name is not None:
+                root = name
+            siblings = {k: v for k, v in node.items() if k != "$ref"}
+            node = {**contents, **siblings}
+            base = document
+        raise DocumentError(f"{self.version}: $ref chain from {_short(base)} does not end")
+
+
+def _root_name(document: str, fragment: str) -> str | None:
+    """`customer.schema.json` -> "Customer"; `#/components/schemas/X` -> "X"."""
+    if fragment.startswith("/components/schemas/"):
+        return fragment.rsplit("/", 1)[-1]
+    if fragment:
+        return None
+    filename = document.rsplit("/", 1)[-1]
+    if not filename.endswith(_SCHEMA_SUFFIX):
+        return None
+    stem = filename.removesuffix(_SCHEMA_SUFFIX)
+    return "".join(part[:1].upper() + part[1:] for part in stem.replace("_", "-").split("-"))
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        contents = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise DocumentError(f"{path}: cannot read JSON: {exc}") from exc
+    if not isinstance(contents, dict):
+        raise DocumentError(f"{path}: expected a JSON object")
+    return contents
+
+
+def _short(uri: str) -> str:
+    return uri.rsplit("/", 1)[-1]

@@ -1,0 +1,87 @@
+"""What the upgrade check finds: one `Change` per difference, documented or observed.
+
+A change id is `<kind>:<subject>`, e.g. `response-field-removed:Customer.email`. Ids are built
+from names that stay put between runs (schema names, JSON paths, operations), so a waiver file
+can name them and a CI diff of two reports stays readable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+# Where a change was found: the two versions' documents, or two replays against a server.
+DOCUMENTED = "documented"
+OBSERVED = "observed"
+
+
+@dataclass(frozen=True)
+class Change:
+    """One difference between the two versions, as a client of the old version meets it."""
+
+    id: str
+    kind: str
+    subject: str
+    origin: str  # DOCUMENTED or OBSERVED
+    breaking: bool
+    description: str
+    location: str
+    before: Any = None
+    after: Any = None
+    # Every operation (documented) or replay step (observed) where the change shows.
+    seen_in: tuple[str, ...] = ()
+    # Documented changes: "<METHOD> <path> <status> <json path>" of each response value the
+    # change affects, so that an observed difference can be traced back to it.
+    pointers: tuple[str, ...] = field(default=(), compare=False)
+    # Observed changes only: ids of the documented changes that predict this observation.
+    explained_by: tuple[str, ...] = ()
+
+    @property
+    def expected(self) -> bool:
+        """An observation the documents predict: the documented change carries the verdict."""
+        return self.origin == OBSERVED and bool(self.explained_by)
+
+    def as_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "id": self.id,
+            "kind": self.kind,
+            "subject": self.subject,
+            "origin": self.origin,
+            "breaking": self.breaking,
+            "description": self.description,
+            "location": self.location,
+            "before": self.before,
+            "after": self.after,
+            "seenIn": list(self.seen_in),
+        }
+        if self.origin == OBSERVED:
+            data["explainedBy"] = list(self.explained_by)
+        return data
+
+
+class ChangeSet:
+    """Changes keyed by id; finding the same change again adds where it was seen."""
+
+    def __init__(self) -> None:
+        self._by_id: dict[str, Change] = {}
+
+    def add(self, change: Change) -> None:
+        known = self._by_id.get(change.id)
+        if known is None:
+            self._by_id[change.id] = change
+            return
+        seen = known.seen_in + tuple(s for s in change.seen_in if s not in known.seen_in)
+        pointers = known.pointers + tuple(p for p in change.pointers if p not in known.pointers)
+        explained = known.explained_by + tuple(
+            e for e in change.explained_by if e not in known.explained_by
+        )
+        self._by_id[change.id] = replace(
+            known, seen_in=seen, pointers=pointers, explained_by=explained
+        )
+
+    def items(self) -> list[Change]:
+        return sorted(self._by_id.values(), key=lambda c: (not c.breaking, c.id))
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+

@@ -1,0 +1,270 @@
+"""Observed changes: the same operations replayed once per version against one server.
+
+Each version's run creates its own customer (labelled with the run), reads, lists, updates
+and archives it (by that version's archive method), archives it again, asks for an unknown
+id and sends an unknown version. Only customers this run created are ever updated or
+archived. The two runs' responses are reduced to shapes (see `shape.py`) and compared by
+`observed.py`.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+
+from sequence_contract import schemas
+from sequence_contract.http import ContractSession, RateLimiter, RetryPolicy
+from sequence_contract.suite.customers import new_customer_body, run_label
+from sequence_contract.suite.preflight import BadCredentials, NotTheApi
+from sequence_contract.upgrade.errors import VersionNotServed
+from sequence_contract.upgrade.shape import Shape, shape_of
+from sequence_contract.upgrade.target import Target
+
+VERSION_HEADER = "Sequence-Version"
+UNKNOWN_VERSION = "1999-12-31"  # well-formed, never published
+REMOTE_RATE_LIMIT = 600  # requests a minute; far under the documented 1,500
+# Headers a client may act on; the rest (Date, Server, tracing ids) differ on every reply.
+COMPARED_HEADERS = (
+    "content-type", "sequence-version", "allow", "location", "retry-after", "www-authenticate",
+    "deprecation", "sunset", "warning",
+)
+_VALUE_HEADERS = frozenset({"content-type", "sequence-version", "allow"})
+AS_SENT = "<as sent>"
+STEPS = (
+    "create", "get", "list", "update", "archive", "archive-again", "get-unknown-id",
+    "archive-unknown-id", "unknown-version",
+)
+
+
+@dataclass(frozen=True)
+class Observation:
+    """One step of one run: what came back, reduced to what can be compared."""
+
+    step: str
+    operation: str  # "<METHOD> <path template>", as the version's document names it
+    status: int | None  # None: not run (`note` says why)
+    shape: Shape = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Replay:
+    version: str
+    observations: tuple[Observation, ...]
+    created: tuple[str, ...]  # ids of the customers this run created
+    label: str
+
+
+def open_session(target: Target, timeout_seconds: float = 30.0) -> ContractSession:
+    per_minute = 0 if target.embedded else REMOTE_RATE_LIMIT
+    session = ContractSession(
+        timeout_seconds=timeout_seconds,
+        rate_limiter=RateLimiter(per_minute=per_minute),
+        # Few, short retries: an unreachable server should be reported in seconds, while a
+        # 429's Retry-After is still honoured.
+        retry_policy=RetryPolicy(attempts=3, backoff_seconds=0.25),
+    )
+    session.auth = (target.credentials.client_id, target.credentials.client_secret)
+    return session
+
+
+def preflight(session: ContractSession, target: Target, versions: tuple[str, ...]) -> None:
+    """Is it the API, do the credentials work, are both versions served? Else raise."""
+    url = f"{target.base_url}/customers"
+    for version in dict.fromkeys(versions):
+        # TargetUnreachable / RequestTimedOut carry their own message.
+        response = session.get(url, params={"limit": 1}, headers={VERSION_HEADER: version})
+        where = f"{url}?limit=1"
+        if response.status_code in (401, 403):
+            raise BadCredentials(
+                f"{where}: the API answered {response.status_code} to client id "
+                f"{_masked(target.credentials.client_id)}; check SEQUENCE_CLIENT_ID / "
+                "SEQUENCE_CLIENT_SECRET"
+            )
+        body = _json(response)
+        if response.status_code == 400 and _error_type(body) == "UnrecognisedApiVersion":
+            raise VersionNotServed(f"{where}: the server does not serve Sequence-Version {version}")
+        content_type = response.headers.get("Content-Type", "")
+        if response.status_code == 404 or "json" not in content_type.lower():
+            raise NotTheApi(
+                f"{where}: answered {response.status_code} "
+                f"({content_type or 'no content type'}); is the base URL the API root "
+                "(it ends in /api)?"
+            )
+
+
+def replay(session: ContractSession, target: Target, version: str, run_id: str) -> Replay:
+    """Run every step once with `Sequence-Version: version`."""
+    return _Run(session, target, version, run_id).run()
+
+
+def new_run_id() -> str:
+    return "upgrade-" + secrets.token_hex(4)
+
+
+class _Run:
+    def __init__(self, session: ContractSession, target: Target, version: str, run_id: str):
+        self.session = session
+        self.base_url = target.base_url
+        self.version = version
+        # One token per version run: names stay unique on the account, and the shape
+        # comparison replaces the token, so the two runs' names compare equal.
+        self.run_id = f"{run_id}-{version}"
+        self.archive_method = archive_method(version)
+        self.created: list[str] = []
+        self.observations: list[Observation] = []
+
+    def run(self) -> Replay:
+        body = new_customer_body(self.version, self.run_id, 1)
+        customer = self._create(body)
+        self._step("get", "GET", "/customers/{id}", customer)
+        self._list(customer, body)
+        update = {**body, "legalName": f"{body['legalName']} (updated)"}
+        self._step("update", "PUT", "/customers/{id}", customer, json=update, mutates=True)
+        archive = "/customers/{id}/archive"
+        self._step("archive", self.archive_method, archive, customer, mutates=True)
+        self._step("archive-again", self.archive_method, archive, customer, mutates=True)
+        unknown = str(uuid.uuid4())
+        status = self._step("get-unknown-id", "GET", "/customers/{id}", unknown)
+        if status is not None and status >= 300:
+            # Archived only once the server has said no such customer exists.
+            self._step("archive-unknown-id", self.archive_method, archive, unknown)
+        else:
+            self._skip("archive-unknown-id", self.archive_method, archive,
+                       f"GET of the random id {unknown} answered {status}")
+        self._step("unknown-version", "GET", "/customers/{id}", customer or unknown,
+                   version=UNKNOWN_VERSION)
+        return Replay(self.version, tuple(self.observations), tuple(self.created),
+                      run_label(self.run_id))
+
+    def _create(self, body: dict[str, Any]) -> str | None:
+        response = self._send("POST", "/customers", None, json=body)
+        self._observe("create", "POST", "/customers", response, self.version)
+        data = _json(response)
+        if 200 <= response.status_code < 300 and isinstance(data, dict) and data.get("id"):
+            customer_id = str(data["id"])
+            self.created.append(customer_id)
+            return customer_id
+        return None
+
+    def _list(self, customer: str | None, body: dict[str, Any]) -> None:
+        params = {"limit": 100, "legalName": body["legalName"]}
+        response = self._send("GET", "/customers", None, params=params)
+        data = _json(response)
+        if isinstance(data, dict) and isinstance(data.get("items"), list):
+            # Other customers of the account say nothing about the version: keep ours only.
+            data = {**data, "items": [i for i in data["items"]
+                                      if isinstance(i, dict) and i.get("id") == customer]}
+        self._observe("list", "GET", "/customers", response, self.version, data)
+
+    def _step(
+        self,
+        step: str,
+        method: str,
+        template: str,
+        customer: str | None,
+        *,
+        json: Any = None,
+        mutates: bool = False,
+        version: str | None = None,
+    ) -> int | None:
+        if customer is None:
+            self._skip(step, method, template, "no customer: the create step failed")
+            return None
+        if mutates and customer not in self.created:
+            raise AssertionError(f"{step}: refusing to change customer {customer} (not ours)")
+        sent_version = version or self.version
+        response = self._send(method, template, customer, json=json, version=sent_version)
+        self._observe(step, method, template, response, sent_version)
+        return response.status_code
+
+    def _send(
+        self,
+        method: str,
+        template: str,
+        customer: str | None,
+        *,
+        json: Any = None,
+        params: Mapping[str, Any] | None = None,
+        version: str | None = None,
+    ) -> requests.Response:
+        path = template.replace("{id}", customer or "")
+        headers = {VERSION_HEADER: version or self.version}
+        return self.session.request(method, f"{self.base_url}{path}", json=json,
+                                    params=params, headers=headers)
+
+    def _observe(
+        self,
+        step: str,
+        method: str,
+        template: str,
+        response: requests.Response,
+        sent_version: str,
+        data: Any = None,
+    ) -> None:
+        body = data if data is not None else _json(response)
+        self.observations.append(
+            Observation(
+                step=step,
+                operation=f"{method} {template}",
+                status=response.status_code,
+                shape=shape_of(body, [self.run_id]) if body is not None else {},
+                headers=_headers(response, sent_version),
+            )
+        )
+
+    def _skip(self, step: str, method: str, template: str, why: str) -> None:
+        self.observations.append(Observation(step, f"{method} {template}", None, note=why))
+
+
+def archive_method(version: str) -> str:
+    """The method the version's document gives `/customers/{id}/archive` (POST if none)."""
+    paths = schemas.load_openapi(version).get("paths", {})
+    item = paths.get("/customers/{id}/archive", {})
+    for method in ("post", "put", "patch"):
+        if isinstance(item, dict) and method in item:
+            return method.upper()
+    return "POST"
+
+
+def _headers(response: requests.Response, sent_version: str) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for name in COMPARED_HEADERS:
+        value = response.headers.get(name)
+        if value is None:
+            continue
+        if name not in _VALUE_HEADERS:
+            found[name] = "<present>"
+        elif name == "sequence-version":
+            found[name] = AS_SENT if value.strip() == sent_version else value.strip()
+        elif name == "allow":
+            found[name] = ", ".join(sorted(m.strip().upper() for m in value.split(",")))
+        else:
+            found[name] = value.replace(" ", "").lower()
+    return found
+
+
+def _json(response: requests.Response) -> Any:
+    if not response.content:
+        return None
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def _error_type(body: Any) -> str | None:
+    if isinstance(body, dict) and isinstance(body.get("error"), dict):
+        kind = body["error"].get("type")
+        return str(kind) if kind is not None else None
+    return None
+
+
+def _masked(client_id: str) -> str:
+    return client_id[:4] + "…" if len(client_id) > 6 else "…"

@@ -1,0 +1,107 @@
+"""A response body reduced to what can be compared between two runs: its shape.
+
+Every value becomes a descriptor at its JSON path (`$.address.country` -> `string='GB'`).
+Values that differ on every run (ids, timestamps, cursors, the run's own names, human
+messages) keep only their type and format; other values are compared as they are, so that a
+changed status or error type shows up. Array elements share one path (`$.items[]`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from typing import Any
+
+_TIMESTAMP = re.compile(
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?(Z|[+-][0-9:]{2,5})$"
+)
+_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
+# Keys whose values are assigned by the server or differ per page: compared by type only.
+_IDENTITY_KEYS = frozenset({"id", "after", "before"})
+# Human-readable text: its wording is not part of a client's contract.
+_TEXT_KEYS = frozenset({"message", "description", "detail"})
+# Subtrees that depend on what else is on the account, not on the version.
+_VOLATILE_SUBTREES = frozenset({"pagination"})
+RUN_TOKEN = "<run>"
+
+Shape = dict[str, str]
+
+
+def shape_of(body: Any, run_tokens: Iterable[str] = ()) -> Shape:
+    """The descriptors of `body`; `run_tokens` (unique names of this run) become `<run>`."""
+    tokens = sorted((t for t in run_tokens if t), key=len, reverse=True)
+    collected: dict[str, set[str]] = {}
+    _walk(body, "$", None, tokens, collected, volatile=False)
+    return {path: _merge(found) for path, found in collected.items()}
+
+
+def base_type(descriptor: str) -> str:
+    """`string(date-time)` -> `string`; `string='GB'` -> `string`."""
+    return re.split(r"[(=]", descriptor, maxsplit=1)[0]
+
+
+def without_value(descriptor: str) -> str:
+    """`string='GB'` -> `string`; `string(uuid)` stays as it is."""
+    return descriptor.split("=", 1)[0]
+
+
+def _walk(
+    value: Any,
+    path: str,
+    key: str | None,
+    tokens: list[str],
+    into: dict[str, set[str]],
+    *,
+    volatile: bool,
+) -> None:
+    if isinstance(value, dict):
+        into.setdefault(path, set()).add("object")
+        for name, child in value.items():
+            inner = volatile or name in _VOLATILE_SUBTREES
+            _walk(child, f"{path}.{name}", str(name), tokens, into, volatile=inner)
+    elif isinstance(value, list):
+        into.setdefault(path, set()).add("array")
+        for child in value:
+            _walk(child, f"{path}[]", key, tokens, into, volatile=volatile)
+    else:
+        into.setdefault(path, set()).add(_leaf(value, key, tokens, volatile=volatile))
+
+
+def _leaf(value: Any, key: str | None, tokens: list[str], *, volatile: bool) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean" if volatile else f"boolean={json.dumps(value)}"
+    if isinstance(value, int):
+        return "integer" if volatile else f"integer={value}"
+    if isinstance(value, float):
+        return "number" if volatile else f"number={value!r}"
+    text = str(value)
+    if _TIMESTAMP.match(text):
+        return "string(date-time)"
+    if _DATE.match(text):
+        return "string(date)"
+    if key is not None and (key in _IDENTITY_KEYS or key.endswith("Id")):
+        return "string(uuid)" if _UUID.match(text) else "string(id)"
+    if _UUID.match(text):
+        return "string(uuid)"
+    if volatile or (key is not None and key in _TEXT_KEYS):
+        return "string(text)"
+    for token in tokens:
+        text = text.replace(token, RUN_TOKEN)
+    return f"string={json.dumps(text)}"
+
+
+def _merge(found: set[str]) -> str:
+    """One descriptor for a path; array elements that disagree keep what they share."""
+    if len(found) == 1:
+        return next(iter(found))
+    shapes = {without_value(d) for d in found}
+    if len(shapes) == 1:
+        return next(iter(shapes))
+    types = {base_type(d) for d in found}
+    if len(types) == 1:
+        return next(iter(types))
+    return "|".join(sorted(types))

@@ -1,0 +1,106 @@
+"""Waivers: changes a team has looked at and accepted, kept in a file in its repository.
+
+YAML (`upgrade-waivers.yaml`) or TOML (`upgrade-waivers.toml`), a list of entries:
+
+    waivers:
+      - id: response-field-removed:Customer.email
+        reason: we read contacts[].email since PR 123
+
+`id` is a change id, or a pattern where `*` stands for any text and `?` for one character
+(nothing else is special, so `[]` in an id means itself). A waiver silences exactly the
+changes it matches; one that matches nothing is reported as unused, so stale entries show.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from sequence_contract.upgrade.errors import UpgradeUsageError
+from sequence_contract.upgrade.model import Change
+
+_KEYS = frozenset({"id", "reason"})
+
+
+@dataclass(frozen=True)
+class Waiver:
+    id: str
+    reason: str
+    where: str  # "<file>: waiver N", for messages
+
+    def matches(self, change_id: str) -> bool:
+        return _pattern(self.id).fullmatch(change_id) is not None
+
+
+@dataclass(frozen=True)
+class WaiverOutcome:
+    waived: dict[str, Waiver]  # change id -> the first waiver matching it
+    unused: tuple[Waiver, ...]
+
+
+def load_waivers(path: Path) -> tuple[Waiver, ...]:
+    """The file's waivers; a usage error naming the entry when one is malformed."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UpgradeUsageError(f"--waivers {path}: cannot read: {exc.strerror or exc}") from exc
+    data = _parse(path, text)
+    entries = data.get("waivers") if isinstance(data, dict) else data
+    if data is None or entries is None:
+        return ()
+    if not isinstance(entries, list):
+        raise UpgradeUsageError(
+            f"{path}: expected a list of waivers (or a 'waivers:' key holding one)"
+        )
+    return tuple(_waiver(path, number, entry) for number, entry in enumerate(entries, 1))
+
+
+def apply_waivers(waivers: Iterable[Waiver], changes: Iterable[Change]) -> WaiverOutcome:
+    waivers = tuple(waivers)
+    waived: dict[str, Waiver] = {}
+    used: set[int] = set()
+    for change in changes:
+        for index, waiver in enumerate(waivers):
+            if waiver.matches(change.id):
+                waived.setdefault(change.id, waiver)
+                used.add(index)
+    unused = tuple(w for index, w in enumerate(waivers) if index not in used)
+    return WaiverOutcome(waived, unused)
+
+
+def _parse(path: Path, text: str) -> Any:
+    try:
+        if path.suffix.lower() == ".toml":
+            return tomllib.loads(text)
+        return yaml.safe_load(text)
+    except (yaml.YAMLError, tomllib.TOMLDecodeError) as exc:
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        hint = " (quote an id that starts with '*')" if "alias" in str(exc) else ""
+        raise UpgradeUsageError(f"{path}: not valid YAML/TOML: {first_line}{hint}") from exc
+
+
+def _waiver(path: Path, number: int, entry: Any) -> Waiver:
+    where = f"{path}: waiver {number}"
+    if not isinstance(entry, dict):
+        raise UpgradeUsageError(f"{where}: expected a mapping with 'id' and 'reason'")
+    unknown = sorted(str(k) for k in entry if k not in _KEYS)
+    if unknown:
+        raise UpgradeUsageError(f"{where}: unknown key(s) {', '.join(unknown)} (use id, reason)")
+    change_id, reason = entry.get("id"), entry.get("reason")
+    if not isinstance(change_id, str) or not change_id.strip():
+        raise UpgradeUsageError(f"{where}: 'id' must be a non-empty change id or pattern")
+    if not isinstance(reason, str) or not reason.strip():
+        # A waiver without a reason is a decision nobody can review later.
+        raise UpgradeUsageError(f"{where} ({change_id}): 'reason' must say why it is accepted")
+    return Waiver(change_id.strip(), reason.strip(), where)
+
+
+def _pattern(glob: str) -> re.Pattern[str]:
+    parts = [".*" if c == "*" else "." if c == "?" else re.escape(c) for c in glob]
+    return re.compile("".join(parts), re.DOTALL)
