@@ -43,6 +43,8 @@ BAD_INPUTS = {
     "options": BadInput("OPTIONS", CUSTOMER, 405, "MethodNotAllowed"),
     "text-plain": BadInput("POST", CUSTOMERS, 415, "UnsupportedMediaType", b"{}", "text/plain"),
     "no-content-type": BadInput("POST", CUSTOMERS, 415, "UnsupportedMediaType", b"{}", None),
+    "no-body-no-content-type": BadInput("POST", CUSTOMERS, 400, "InvalidJson", None, None),
+    "put-without-body": BadInput("PUT", CUSTOMER, 400, "InvalidJson", None, None),
     "latin-1-charset": BadInput(
         "PUT", CUSTOMER, 415, "UnsupportedMediaType", b"{}", JSON + "; charset=latin-1"
     ),
@@ -71,6 +73,9 @@ BAD_INPUTS = {
     ),
     "huge-limit-query": BadInput("GET", CUSTOMERS + "?limit=" + "9" * 5000, 400, "validationError"),
     "non-ascii-limit": BadInput("GET", CUSTOMERS + "?limit=%D9%A3", 400, "validationError"),
+    "invalid-utf8-query": BadInput("GET", CUSTOMERS + "?sortOrder=%FF", 400, "validationError"),
+    "invalid-utf8-id": BadInput("GET", "/customers/%FF%FE", 404, "NotFound"),
+    "encoded-slash-id": BadInput("GET", "/customers/a%2Fb", 404, "NotFound"),
 }
 
 

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from sequence_contract.sandbox import EmbeddedSandbox, SandboxConfig, UnknownFaultError
+from sequence_contract.sandbox.config import DEFAULT_CLIENT_SECRET
 from sequence_contract.sandbox.faults import FAULTS
 from tests.sandbox.client import ApiClient, describe
 
@@ -37,6 +38,16 @@ def archive_persisted(client: ApiClient) -> Any:
     return "archivedAt" in client.get_customer(customer["id"])
 
 
+def credentials_echoed(client: ApiClient) -> Any:
+    secret = DEFAULT_CLIENT_SECRET  # what the client sends
+    success = client.call("GET", "/customers")
+    refused = client.call("GET", "/customers", version="1999-12-31")
+    return (
+        secret in success.headers.get("X-Echo-Client-Secret", ""),
+        secret in refused.text,
+    )
+
+
 # fault name -> (observation, without the fault, with it)
 FAULT_CASES: dict[str, tuple[Callable[[ApiClient], Any], Any, Any]] = {
     "drop-required-field": (legal_name_present, (True, True, True), (False, False, False)),
@@ -47,6 +58,7 @@ FAULT_CASES: dict[str, tuple[Callable[[ApiClient], Any], Any, Any]] = {
         (500, "InternalServerError"),
     ),
     "archive-not-persisted": (archive_persisted, True, False),
+    "echo-credentials": (credentials_echoed, (False, False), (True, True)),
 }
 
 

@@ -1,7 +1,8 @@
 """Reading a request body as JSON, with the sandbox's limits.
 
-Every way a body can be unreadable ends in a 4xx ApiError: wrong media type (415), too large
-(413), empty, not UTF-8, not JSON, NaN/Infinity, or nested deeper than MAX_DEPTH (400).
+Every way a body can be unreadable ends in a 4xx ApiError: a body that is not declared as
+JSON (415), too large (413), missing or empty, not UTF-8, not JSON, NaN/Infinity, or nested
+deeper than MAX_DEPTH (400).
 """
 
 import json
@@ -108,6 +109,11 @@ def parse_json(raw: bytes) -> Any:
 async def read_json_body(
     headers: Mapping[str, str], chunks: AsyncIterator[bytes], max_bytes: int
 ) -> Any:
-    check_media_type(headers.get("content-type"))
+    content_type = headers.get("content-type")
+    if content_type is not None:
+        check_media_type(content_type)
     raw = await read_limited(chunks, headers.get("content-length"), max_bytes)
+    if content_type is None and raw:
+        check_media_type(content_type)  # a body of unknown type: 415
+    # No body at all is a bad request (400, as documented), not a media type problem.
     return parse_json(raw)

@@ -13,7 +13,7 @@ import tempfile
 import threading
 import uuid
 import weakref
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -21,66 +21,15 @@ from typing import Any
 
 from sequence_contract.sandbox.exceptions import SandboxConfigError
 from sequence_contract.sandbox.models import (
-    Address,
-    Contact,
     ContactDraft,
     CustomerDraft,
     CustomerFilter,
     CustomerRecord,
-    CustomerRef,
     IntegrationLink,
-    Organization,
     domain_of,
 )
-
-SCHEMA_VERSION = "1"
-DEFAULT_STATUS = "ACTIVE"  # the docs: "ACTIVE is the default state when a customer is created"
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS customers (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    id TEXT NOT NULL UNIQUE,
-    created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL,
-    legal_name TEXT NOT NULL,
-    address TEXT NOT NULL,
-    url TEXT,
-    domain TEXT,
-    label TEXT,
-    tax_status TEXT NOT NULL,
-    status TEXT NOT NULL,
-    integration_ids TEXT NOT NULL,
-    custom_properties TEXT NOT NULL,
-    aliases TEXT NOT NULL,
-    archived_at TEXT
-);
-CREATE TABLE IF NOT EXISTS contacts (
-    id TEXT PRIMARY KEY,
-    customer_id TEXT NOT NULL REFERENCES customers(id),
-    position INTEGER NOT NULL,
-    name TEXT NOT NULL,
-    email TEXT NOT NULL,
-    billing_preference TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL,
-    archived_at TEXT
-);
-CREATE INDEX IF NOT EXISTS contacts_by_customer ON contacts (customer_id, position);
-CREATE TABLE IF NOT EXISTS organizations (
-    id TEXT PRIMARY KEY,
-    owner_id TEXT NOT NULL UNIQUE REFERENCES customers(id)
-);
-CREATE TABLE IF NOT EXISTS organization_members (
-    organization_id TEXT NOT NULL REFERENCES organizations(id),
-    customer_id TEXT NOT NULL UNIQUE REFERENCES customers(id)
-);
-"""
-
-_CUSTOMER_COLUMNS = (
-    "seq, id, created_at, updated_at, legal_name, address, url, domain, label, tax_status, "
-    "status, integration_ids, custom_properties, aliases, archived_at"
-)
+from sequence_contract.sandbox.store_loading import load_customers
+from sequence_contract.sandbox.store_schema import CUSTOMER_COLUMNS, SCHEMA_VERSION, TABLES
 
 
 @dataclass(frozen=True)
@@ -90,6 +39,9 @@ class ImportEntry:
     record: CustomerRecord
     parent_id: str | None = None
     organization_id: str | None = None
+
+
+DEFAULT_STATUS = "ACTIVE"  # the docs: "ACTIVE is the default state when a customer is created"
 
 
 class InvalidParentError(Exception):
@@ -165,7 +117,7 @@ class Store:
         connection.execute("PRAGMA foreign_keys = ON")
         connection.create_function("casefold", 1, str.casefold, deterministic=True)
         with self._write() as conn:
-            for statement in _SCHEMA.split(";"):
+            for statement in TABLES.split(";"):
                 if statement.strip():
                     conn.execute(statement)
             row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
@@ -205,7 +157,7 @@ class Store:
             if draft.parent_id is not None:
                 self._check_parent(conn, customer_id, draft.parent_id)
             conn.execute(
-                f"INSERT INTO customers ({_CUSTOMER_COLUMNS}) "
+                f"INSERT INTO customers ({CUSTOMER_COLUMNS}) "
                 "VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
                 (
                     customer_id,
@@ -276,11 +228,11 @@ class Store:
                 "WHERE id = ? AND archived_at IS NULL",
                 (now, now, customer_id),
             )
-            return self._load(conn, [customer_id]).get(customer_id)
+            return load_customers(conn, [customer_id]).get(customer_id)
 
     def get(self, customer_id: str) -> CustomerRecord | None:
         with self._read() as conn:
-            return self._load(conn, [customer_id]).get(customer_id)
+            return load_customers(conn, [customer_id]).get(customer_id)
 
     def search(self, criteria: CustomerFilter) -> list[CustomerRecord]:
         """Customers matching the filter, in insertion order (callers sort)."""
@@ -315,7 +267,7 @@ class Store:
                     f"SELECT id FROM customers WHERE {where} ORDER BY seq", params
                 )
             ]
-            found = self._load(conn, ids)
+            found = load_customers(conn, ids)
         return [found[i] for i in ids]
 
     def import_once(self, flag: str, entries: Sequence[ImportEntry]) -> bool:
@@ -335,7 +287,7 @@ class Store:
     def _import(self, conn: sqlite3.Connection, entry: ImportEntry) -> None:
         record = entry.record
         conn.execute(
-            f"INSERT INTO customers ({_CUSTOMER_COLUMNS}) "
+            f"INSERT INTO customers ({CUSTOMER_COLUMNS}) "
             "VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 record.id,
@@ -429,104 +381,4 @@ class Store:
             )
 
     def _load_one(self, conn: sqlite3.Connection, customer_id: str) -> CustomerRecord:
-        return self._load(conn, [customer_id])[customer_id]
-
-    def _load(self, conn: sqlite3.Connection, ids: Sequence[str]) -> dict[str, CustomerRecord]:
-        wanted = json.dumps(list(ids))
-        rows = conn.execute(
-            f"SELECT {_CUSTOMER_COLUMNS} FROM customers "
-            "WHERE id IN (SELECT value FROM json_each(?))",
-            (wanted,),
-        ).fetchall()
-        contacts = self._contacts_of(conn, wanted)
-        organizations = self._organizations_of(conn, wanted)
-        return {
-            row[1]: _record(row, contacts.get(row[1], ()), organizations.get(row[1], ()))
-            for row in rows
-        }
-
-    def _contacts_of(self, conn: sqlite3.Connection, wanted: str) -> dict[str, tuple[Contact, ...]]:
-        found: dict[str, list[Contact]] = {}
-        for row in conn.execute(
-            "SELECT customer_id, id, name, email, billing_preference, created_at, updated_at, "
-            "archived_at FROM contacts WHERE customer_id IN (SELECT value FROM json_each(?)) "
-            "ORDER BY customer_id, position",
-            (wanted,),
-        ):
-            found.setdefault(row[0], []).append(Contact(*row[1:]))
-        return {key: tuple(value) for key, value in found.items()}
-
-    def _organizations_of(
-        self, conn: sqlite3.Connection, wanted: str
-    ) -> dict[str, tuple[Organization, ...]]:
-        """Per customer: the organization it owns (if any), then the one it belongs to."""
-        org_rows = conn.execute(
-            "SELECT o.id, o.owner_id, c.legal_name FROM organizations o "
-            "JOIN customers c ON c.id = o.owner_id "
-            "WHERE o.owner_id IN (SELECT value FROM json_each(?1)) OR o.id IN ("
-            "  SELECT organization_id FROM organization_members "
-            "  WHERE customer_id IN (SELECT value FROM json_each(?1)))",
-            (wanted,),
-        ).fetchall()
-        if not org_rows:
-            return {}
-        org_ids = json.dumps([row[0] for row in org_rows])
-        members: dict[str, list[CustomerRef]] = {}
-        for org_id, member_id, name in conn.execute(
-            "SELECT m.organization_id, c.id, c.legal_name FROM organization_members m "
-            "JOIN customers c ON c.id = m.customer_id "
-            "WHERE m.organization_id IN (SELECT value FROM json_each(?)) ORDER BY c.seq",
-            (org_ids,),
-        ):
-            members.setdefault(org_id, []).append(CustomerRef(member_id, name))
-        result: dict[str, list[Organization]] = {}
-        for org_id, owner_id, owner_name in org_rows:
-            org = Organization(
-                org_id, CustomerRef(owner_id, owner_name), tuple(members.get(org_id, ()))
-            )
-            result.setdefault(owner_id, []).insert(0, org)
-            for member in org.members:
-                result.setdefault(member.id, []).append(org)
-        return {key: tuple(value) for key, value in result.items()}
-
-
-def _record(
-    row: Sequence[Any], contacts: tuple[Contact, ...], organizations: tuple[Organization, ...]
-) -> CustomerRecord:
-    (
-        seq,
-        customer_id,
-        created_at,
-        updated_at,
-        legal_name,
-        address,
-        url,
-        domain,
-        label,
-        tax_status,
-        status,
-        integration_ids,
-        custom_properties,
-        aliases,
-        archived_at,
-    ) = row
-    properties: Mapping[str, str] = json.loads(custom_properties)
-    return CustomerRecord(
-        id=customer_id,
-        seq=seq,
-        created_at=created_at,
-        updated_at=updated_at,
-        legal_name=legal_name,
-        address=Address(**json.loads(address)),
-        tax_status=tax_status,
-        status=status,
-        contacts=contacts,
-        integration_ids=tuple(IntegrationLink(**link) for link in json.loads(integration_ids)),
-        custom_properties=properties,
-        aliases=tuple(json.loads(aliases)),
-        organizations=organizations,
-        url=url,
-        domain=domain,
-        label=label,
-        archived_at=archived_at,
-    )
+        return load_customers(conn, [customer_id])[customer_id]

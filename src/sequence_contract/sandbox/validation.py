@@ -78,6 +78,16 @@ class Checker:
             return None
         return self.text(obj[name], join(path, name))
 
+    def identifier(
+        self, obj: JsonObject, name: str, path: str, *, required: bool = False
+    ) -> str | None:
+        """A string id: any non-empty text (the docs give ids no format)."""
+        text = self.string(obj, name, path, required=required)
+        if text == "":
+            self.report(join(path, name), INVALID_VALUE, "must not be empty")
+            return None
+        return text
+
     def choice(
         self,
         obj: JsonObject,

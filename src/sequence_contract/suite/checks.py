@@ -9,23 +9,60 @@ from typing import Any
 
 import requests
 
+from sequence_contract.http import Exchange
 from sequence_contract.schemas import violations
 from sequence_contract.suite.render import exchange_from_response, render_exchange
 from sequence_contract.suite.runtime import SuiteRuntime
+from sequence_contract.suite.schema_detail import first_violation
 
 
 class ContractViolation(AssertionError):
-    """The API answered in a way its documented contract (or a named expectation) rules out."""
+    """The API answered in a way its documented contract (or a named expectation) rules out.
+
+    Reports read its parts: `check` (the check's name; "" when a test called `fail` itself),
+    `where`, `what`, `details` (e.g. a schema violation's keyword and value) and `exchange`.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        where: str = "",
+        what: str = "",
+        check: str = "",
+        details: tuple[tuple[str, str], ...] = (),
+        exchange: Exchange | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.where = where
+        self.what = what
+        self.check = check
+        self.details = details
+        self.exchange = exchange
 
 
-def fail(runtime: SuiteRuntime, response: requests.Response | None, where: str, what: str) -> None:
+def fail(
+    runtime: SuiteRuntime,
+    response: requests.Response | None,
+    where: str,
+    what: str,
+    *,
+    check: str = "",
+    details: tuple[tuple[str, str], ...] = (),
+) -> None:
+    redact = runtime.redactor.text
     message = f"{where}: {what}"
-    if response is not None:
-        exchange = render_exchange(
-            exchange_from_response(response), runtime.redactor, runtime.authorization()
-        )
-        message += "\n" + exchange
-    raise ContractViolation(runtime.redactor.text(message))
+    exchange = exchange_from_response(response) if response is not None else None
+    if exchange is not None:
+        message += "\n" + render_exchange(exchange, runtime.redactor, runtime.authorization())
+    raise ContractViolation(
+        redact(message),
+        where=redact(where),
+        what=redact(what),
+        check=check,
+        details=tuple((name, redact(value)) for name, value in details),
+        exchange=exchange,
+    )
 
 
 def _operation(response: requests.Response) -> str:
@@ -46,6 +83,7 @@ def status_in(
             response,
             f"{_operation(response)} status",
             f"{response.status_code}, expected {wanted} ({why})",
+            check="status code",
         )
 
 
@@ -57,11 +95,18 @@ def json_body(runtime: SuiteRuntime, response: requests.Response) -> Any:
             response,
             f"{_operation(response)} Content-Type",
             f"{content_type or '(missing)'!r}, expected application/json",
+            check="content type",
         )
     try:
         return response.json()
     except ValueError as exc:
-        fail(runtime, response, f"{_operation(response)} body", f"not valid JSON ({exc})")
+        fail(
+            runtime,
+            response,
+            f"{_operation(response)} body",
+            f"not valid JSON ({exc})",
+            check="JSON body",
+        )
 
 
 def conforms(runtime: SuiteRuntime, response: requests.Response, schema: str) -> Any:
@@ -69,11 +114,17 @@ def conforms(runtime: SuiteRuntime, response: requests.Response, schema: str) ->
     found = violations(runtime.api_version, schema, body)
     if found:
         more = f" (+{len(found) - 1} more)" if len(found) > 1 else ""
+        detail = first_violation(runtime.api_version, schema, body)
         fail(
             runtime,
             response,
             f"{_operation(response)} body vs {schema} schema",
-            found[0] + more + "\n" + "\n".join(f"  - {line}" for line in found[1:6]),
+            found[0]
+            + more
+            + f"\n  schema keyword: {detail.keyword}; offending value: {detail.value}"
+            + "".join(f"\n  - {line}" for line in found[1:6]),
+            check=f"schema {schema}",
+            details=detail.rows(),
         )
     return body
 
@@ -88,6 +139,7 @@ def error_envelope(
             response,
             "$.error.type",
             f"{body['error'].get('type')!r}, expected {error_type!r}",
+            check="error type",
         )
     return body
 
@@ -109,4 +161,5 @@ def version_echo(runtime: SuiteRuntime, response: requests.Response, expected: s
             response,
             "response header Sequence-Version",
             f"{echoed!r}, expected the version in effect {expected!r}",
+            check="Sequence-Version echo",
         )

@@ -14,6 +14,7 @@ from hypothesis import settings as hypothesis_settings
 
 from sequence_contract import __version__
 from sequence_contract.http import EnvironmentProblem
+from sequence_contract.sandbox import SandboxConfigError, SandboxStartError
 from sequence_contract.suite import exitcodes
 from sequence_contract.suite.options import add_options, resolve, runs_contract_suite
 from sequence_contract.suite.profiles import PROFILES, register_hypothesis_profiles
@@ -45,7 +46,10 @@ def pytest_configure(config: pytest.Config) -> None:
     runtime = SuiteRuntime(settings)
     try:
         runtime.start()
-    except EnvironmentProblem as exc:
+    except SandboxConfigError as exc:
+        runtime.stop()
+        raise pytest.UsageError(f"sequence-contract: {exc}") from None
+    except (EnvironmentProblem, SandboxStartError) as exc:
         runtime.stop()
         pytest.exit(
             f"sequence-contract: environment broken: {runtime.redactor.text(str(exc))}",

@@ -41,12 +41,17 @@ def exchange_from_response(response: requests.Response) -> Exchange:
     )
 
 
-def pretty_body(raw: bytes | None, limit: int = BODY_LIMIT) -> str:
+def pretty_body(
+    raw: bytes | None, limit: int = BODY_LIMIT, redactor: Redactor | None = None
+) -> str:
     if not raw:
         return "(empty)"
     text = raw.decode("utf-8", errors="replace")
     with contextlib.suppress(ValueError):
         text = json.dumps(json.loads(text), indent=2, ensure_ascii=False)
+    if redactor is not None:
+        # Before truncating: a secret cut in half by the limit would no longer be recognised.
+        text = redactor.text(text)
     if len(text) > limit:
         return text[:limit] + f"\n… (truncated: {len(text) - limit} more characters)"
     return text
@@ -79,7 +84,9 @@ def curl_command(exchange: Exchange, redactor: Redactor, default_authorization: 
 def render_exchange(
     exchange: Exchange, redactor: Redactor, default_authorization: str | None = None
 ) -> str:
-    request_body = pretty_body(exchange.request_body) if exchange.request_body else None
+    request_body = (
+        pretty_body(exchange.request_body, redactor=redactor) if exchange.request_body else None
+    )
     lines = [
         f"request: {exchange.method} {redactor.text(exchange.url)}",
         _header_lines(exchange.request_headers, redactor),
@@ -94,7 +101,7 @@ def render_exchange(
             f"response: {exchange.status}{retries} in {exchange.elapsed_seconds * 1000:.0f} ms",
             _header_lines(exchange.response_headers, redactor),
             "  body:",
-            _indent(redactor.text(pretty_body(exchange.response_body))),
+            _indent(redactor.text(pretty_body(exchange.response_body, redactor=redactor))),
         ]
     lines += ["reproduce:", "  " + curl_command(exchange, redactor, default_authorization)]
     return "\n".join(lines)

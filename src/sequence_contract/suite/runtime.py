@@ -27,7 +27,8 @@ class _Default:
         return "DEFAULT"
 
 
-DEFAULT: Final = _Default()  # "as a well-behaved client would send it"
+DEFAULT: Final = _Default()
+EMBEDDED_RATE_LIMIT = 1_000_000  # "as a well-behaved client would send it"
 
 
 class SetupFailed(AssertionError):
@@ -84,15 +85,21 @@ class SuiteRuntime:
                 self._sandbox = None
 
     def _start_embedded_sandbox(self) -> None:
-        from sequence_contract.sandbox import EmbeddedSandbox, SandboxConfig
+        from sequence_contract.sandbox import (
+            DEFAULT_CLIENT_ID,
+            DEFAULT_CLIENT_SECRET,
+            EmbeddedSandbox,
+            SandboxConfig,
+        )
 
-        config = SandboxConfig(faults=self.settings.sandbox_faults)
-        if self._credentials is not None:
-            config = SandboxConfig(
-                client_id=self._credentials.client_id,
-                client_secret=self._credentials.client_secret,
-                faults=self.settings.sandbox_faults,
-            )
+        credentials = self._credentials or Credentials(DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET)
+        config = SandboxConfig(
+            client_id=credentials.client_id,
+            client_secret=credentials.client_secret,
+            faults=self.settings.sandbox_faults,
+            # The suite is this sandbox's only client: its quota must not slow a nightly run.
+            rate_limit_per_minute=EMBEDDED_RATE_LIMIT,
+        )
         self._sandbox = EmbeddedSandbox(config).start()
         self._base_url = self._sandbox.base_url
         self._credentials = Credentials(config.client_id, config.client_secret)

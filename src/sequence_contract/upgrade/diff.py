@@ -104,7 +104,7 @@ class _Differ:
     # -- operations ---------------------------------------------------------------------
 
     def _moved(self, before: _Operation, after: _Operation) -> None:
-        if before.path == after.path:
+        if _template(before.path) == _template(after.path):
             self._emit("operation-method-changed", after.path, after.label, True,
                        f"{after.path}: method {before.method} became {after.method}",
                        before=before.method, after=after.method, seen=(before.label,))
@@ -340,10 +340,14 @@ class _Differ:
             if before == after:
                 continue
             breaking = where.direction == REQUEST and _tightens(keyword, before, after)
+            if keyword == "format" and "string" not in (_types(new) or {"string"}):
+                breaking = False  # int32, double...: size hints, not a rule on the value
+            if isinstance(before, dict | list) or isinstance(after, dict | list):
+                text = f"{where.name}: the {keyword} rule changed (see before/after)"
+            else:
+                text = f"{where.name}: {keyword} {_short(before)} became {_short(after)}"
             self._emit(f"{where.direction}-constraint-changed", f"{where.name}#{keyword}",
-                       where.operation, breaking,
-                       f"{where.name}: {keyword} {_short(before)} became {_short(after)}",
-                       before=before, after=after, where=where)
+                       where.operation, breaking, text, before=before, after=after, where=where)
 
     def _properties(self, old: Node, new: Node, where: _Where, depth: int) -> None:
         old_props = old.contents.get("properties") or {}

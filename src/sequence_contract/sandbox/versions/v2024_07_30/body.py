@@ -91,7 +91,7 @@ def _integration_ids(check: Checker, body: JsonObject) -> tuple[IntegrationLink,
         if fields is None:
             continue
         service = check.choice(fields, "service", path, INTEGRATION_SERVICES, required=True)
-        external_id = check.string(fields, "id", path, required=True)
+        external_id = check.identifier(fields, "id", path, required=True)
         if service is not None and external_id is not None:
             links.append(IntegrationLink(service, external_id))
     return tuple(links)
@@ -116,7 +116,7 @@ def parse_customer_request(body: Any) -> CustomerDraft:
     tax_status = check.choice(body, "taxStatus", "", TAX_STATUSES, required=True)
     aliases = check.string_list(body, "customerAliases", "")
     integration_ids = _integration_ids(check, body)
-    parent_id = check.string(body, "parentId", "")
+    parent_id = check.identifier(body, "parentId", "")
     contacts = _contacts(check, body)
     _push_targets(check, body)
     status = check.choice(body, "status", "", CUSTOMER_STATUSES)

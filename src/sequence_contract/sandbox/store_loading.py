@@ -1,0 +1,117 @@
+"""Reading customers back from their rows into version-neutral records."""
+
+import json
+import sqlite3
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sequence_contract.sandbox.models import (
+    Address,
+    Contact,
+    CustomerRecord,
+    CustomerRef,
+    IntegrationLink,
+    Organization,
+)
+from sequence_contract.sandbox.store_schema import CUSTOMER_COLUMNS
+
+
+def load_customers(conn: sqlite3.Connection, ids: Sequence[str]) -> dict[str, CustomerRecord]:
+    """The records of these ids (unknown ids are left out). Call inside a transaction."""
+    wanted = json.dumps(list(ids))
+    rows = conn.execute(
+        f"SELECT {CUSTOMER_COLUMNS} FROM customers WHERE id IN (SELECT value FROM json_each(?))",
+        (wanted,),
+    ).fetchall()
+    contacts = _contacts_of(conn, wanted)
+    organizations = _organizations_of(conn, wanted)
+    return {
+        row[1]: _record(row, contacts.get(row[1], ()), organizations.get(row[1], ()))
+        for row in rows
+    }
+
+
+def _contacts_of(conn: sqlite3.Connection, wanted: str) -> dict[str, tuple[Contact, ...]]:
+    found: dict[str, list[Contact]] = {}
+    for row in conn.execute(
+        "SELECT customer_id, id, name, email, billing_preference, created_at, updated_at, "
+        "archived_at FROM contacts WHERE customer_id IN (SELECT value FROM json_each(?)) "
+        "ORDER BY customer_id, position",
+        (wanted,),
+    ):
+        found.setdefault(row[0], []).append(Contact(*row[1:]))
+    return {key: tuple(value) for key, value in found.items()}
+
+
+def _organizations_of(conn: sqlite3.Connection, wanted: str) -> dict[str, tuple[Organization, ...]]:
+    """Per customer: the organization it owns (if any), then the one it belongs to."""
+    org_rows = conn.execute(
+        "SELECT o.id, o.owner_id, c.legal_name FROM organizations o "
+        "JOIN customers c ON c.id = o.owner_id "
+        "WHERE o.owner_id IN (SELECT value FROM json_each(?1)) OR o.id IN ("
+        "  SELECT organization_id FROM organization_members "
+        "  WHERE customer_id IN (SELECT value FROM json_each(?1)))",
+        (wanted,),
+    ).fetchall()
+    if not org_rows:
+        return {}
+    org_ids = json.dumps([row[0] for row in org_rows])
+    members: dict[str, list[CustomerRef]] = {}
+    for org_id, member_id, name in conn.execute(
+        "SELECT m.organization_id, c.id, c.legal_name FROM organization_members m "
+        "JOIN customers c ON c.id = m.customer_id "
+        "WHERE m.organization_id IN (SELECT value FROM json_each(?)) ORDER BY c.seq",
+        (org_ids,),
+    ):
+        members.setdefault(org_id, []).append(CustomerRef(member_id, name))
+    result: dict[str, list[Organization]] = {}
+    for org_id, owner_id, owner_name in org_rows:
+        org = Organization(
+            org_id, CustomerRef(owner_id, owner_name), tuple(members.get(org_id, ()))
+        )
+        result.setdefault(owner_id, []).insert(0, org)
+        for member in org.members:
+            result.setdefault(member.id, []).append(org)
+    return {key: tuple(value) for key, value in result.items()}
+
+
+def _record(
+    row: Sequence[Any], contacts: tuple[Contact, ...], organizations: tuple[Organization, ...]
+) -> CustomerRecord:
+    (
+        seq,
+        customer_id,
+        created_at,
+        updated_at,
+        legal_name,
+        address,
+        url,
+        domain,
+        label,
+        tax_status,
+        status,
+        integration_ids,
+        custom_properties,
+        aliases,
+        archived_at,
+    ) = row
+    properties: Mapping[str, str] = json.loads(custom_properties)
+    return CustomerRecord(
+        id=customer_id,
+        seq=seq,
+        created_at=created_at,
+        updated_at=updated_at,
+        legal_name=legal_name,
+        address=Address(**json.loads(address)),
+        tax_status=tax_status,
+        status=status,
+        contacts=contacts,
+        integration_ids=tuple(IntegrationLink(**link) for link in json.loads(integration_ids)),
+        custom_properties=properties,
+        aliases=tuple(json.loads(aliases)),
+        organizations=organizations,
+        url=url,
+        domain=domain,
+        label=label,
+        archived_at=archived_at,
+    )

@@ -1,0 +1,109 @@
+"""Contract coverage: per operation, what the run sent and saw, and what it never reached."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sequence_contract.http import Exchange
+from sequence_contract.suite.reporting.operations import (
+    UNDOCUMENTED,
+    Operation,
+    OperationMatcher,
+    status_documented,
+)
+
+VERSION_HEADER = "sequence-version"
+CASE_HEADER = "x-schemathesis-testcaseid"
+ABSENT = "(absent)"
+
+
+@dataclass
+class OperationCoverage:
+    name: str
+    documented_statuses: tuple[str, ...] = ()  # empty: the operation is not documented
+    requests: int = 0
+    statuses: Counter[int] = field(default_factory=Counter)
+    versions: Counter[str] = field(default_factory=Counter)
+    methods: Counter[str] = field(default_factory=Counter)
+    generated_cases: set[str] = field(default_factory=set)
+    tests: set[str] = field(default_factory=set)
+    failed_tests: set[str] = field(default_factory=set)
+    failures: int = 0  # failure entries attributed to this operation
+
+    @property
+    def documented(self) -> bool:
+        return bool(self.documented_statuses)
+
+    def status_seen(self, documented: str) -> int:
+        """How many responses had this documented status (a range like 4XX counts all)."""
+        return sum(
+            count
+            for status, count in self.statuses.items()
+            if status_documented(status, (documented,))
+        )
+
+    @property
+    def undocumented_statuses(self) -> list[int]:
+        if not self.documented:
+            return sorted(self.statuses)
+        documented = self.documented_statuses
+        return sorted(s for s in self.statuses if not status_documented(s, documented))
+
+
+class ContractCoverage:
+    """Rows for every documented operation, reached or not, and for anything else sent."""
+
+    def __init__(self, operations: list[Operation], base_url: str) -> None:
+        self.matcher = OperationMatcher(operations, base_url)
+        self._rows: dict[str, OperationCoverage] = {
+            op.name: OperationCoverage(op.name, op.documented_statuses) for op in operations
+        }
+
+    def row(self, name: str) -> OperationCoverage:
+        if name not in self._rows:
+            self._rows[name] = OperationCoverage(name)
+        return self._rows[name]
+
+    def add(self, exchanges: Iterable[Exchange]) -> None:
+        """Count these exchanges: requests, statuses, versions sent, generated cases."""
+        for exchange in exchanges:
+            row = self.row(self.matcher.row_name(exchange.method, exchange.url))
+            row.requests += 1 + exchange.retries
+            row.methods[exchange.method] += 1
+            if exchange.status is not None:
+                row.statuses[exchange.status] += 1
+            headers = {key.lower(): value for key, value in exchange.request_headers.items()}
+            row.versions[headers.get(VERSION_HEADER, ABSENT) or "(empty)"] += 1
+            if CASE_HEADER in headers:
+                row.generated_cases.add(headers[CASE_HEADER])
+
+    def attribute(self, test: str, exchanges: Iterable[Exchange]) -> set[str]:
+        """Note that `test` exercised the operations of these exchanges; returns them."""
+        touched = {self.matcher.row_name(e.method, e.url) for e in exchanges}
+        for name in touched:
+            self.row(name).tests.add(test)
+        return touched
+
+    def test_failed(self, test: str, operations: Iterable[str]) -> None:
+        for name in operations:
+            self.row(name).failed_tests.add(test)
+
+    def failure_at(self, operation: str) -> None:
+        """Count a failure entry against the row of `operation` (as `matcher.name` gives it)."""
+        if not operation:
+            return
+        suffix = f" ({UNDOCUMENTED})"
+        if operation.endswith(suffix):
+            operation = "other methods on " + operation.removesuffix(suffix).split(" ", 1)[-1]
+        elif operation.endswith(" other path"):
+            operation = "other paths"
+        self.row(operation).failures += 1
+
+    def rows(self) -> list[OperationCoverage]:
+        """Documented operations first (in document order), then whatever else was sent."""
+        rows = list(self._rows.values())
+        return [r for r in rows if r.documented] + sorted(
+            (r for r in rows if not r.documented), key=lambda r: r.name
+        )

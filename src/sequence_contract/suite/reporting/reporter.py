@@ -1,0 +1,284 @@
+"""`ContractReporter`: follows one contract run and feeds pytest-html, JUnit and the console."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections import Counter
+from html import escape
+from typing import Any
+
+import pytest
+from _pytest.junitxml import xml_key
+
+from sequence_contract import __version__
+from sequence_contract.http import Exchange
+from sequence_contract.schemas import load_openapi
+from sequence_contract.suite.profiles import PROFILES
+from sequence_contract.suite.reporting import logfilter
+from sequence_contract.suite.reporting.coverage import ContractCoverage
+from sequence_contract.suite.reporting.failures import FailureRecord, describe
+from sequence_contract.suite.reporting.grouping import FailureBook, Group
+from sequence_contract.suite.reporting.html import duplicate_html, failure_html, overview_html
+from sequence_contract.suite.reporting.operations import documented_operations
+from sequence_contract.suite.reporting.replay import RunSeed, replay_lines
+from sequence_contract.suite.runtime import SuiteRuntime
+
+FAILURE_KIND = "failure_kind"
+
+
+class ContractReporter:
+    def __init__(
+        self, config: pytest.Config, runtime: SuiteRuntime, seed: RunSeed, *, started: float
+    ) -> None:
+        self.config = config
+        self.runtime = runtime
+        self.seed = seed
+        self.started = started
+        self.book = FailureBook()
+        self.coverage = ContractCoverage(
+            documented_operations(load_openapi(runtime.api_version)), runtime.base_url
+        )
+        self.failed_tests: set[str] = set()
+        self.outcomes: Counter[str] = Counter()
+        self._finished = False
+
+    # -- run ------------------------------------------------------------------------------
+
+    def start(self, junit: Any) -> None:
+        logging_plugin = self.config.pluginmanager.get_plugin("logging-plugin")
+        if logging_plugin is not None:
+            logfilter.install(
+                [
+                    getattr(logging_plugin, name, None)
+                    for name in (
+                        "caplog_handler",
+                        "report_handler",
+                        "log_file_handler",
+                        "log_cli_handler",
+                    )
+                ],
+                self.runtime.redactor,
+            )
+        static = self.run_facts(static_only=True)
+        if junit is not None:
+            for name, value in static:
+                junit.add_global_property(_property_name(name), self.runtime.redactor.text(value))
+        metadata = _metadata(self.config)
+        if metadata is not None:
+            # pytest-html's environment table: pytest-base-url leaves Base URL empty when the
+            # suite starts its own sandbox.
+            metadata.update((k, self.runtime.redactor.text(v)) for k, v in static[:3])
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        self.runtime.traffic.start_test()
+
+    def after_report(
+        self, item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestReport
+    ) -> None:
+        """Called for each phase's report, after the suite plugin marked and redacted it."""
+        exchanges = list(self.runtime.traffic.current)
+        if report.failed and call.excinfo is not None:
+            self.failed_tests.add(item.nodeid)
+            self._add_failures(item, report, call.excinfo.value, exchanges)
+        if report.when == "teardown":
+            touched = self.coverage.attribute(item.nodeid, exchanges)
+            if item.nodeid in self.failed_tests:
+                self.coverage.test_failed(item.nodeid, touched)
+            report.user_properties.append(("requests", str(len(exchanges))))
+            report.user_properties.append(("operations", ", ".join(sorted(touched))))
+
+    def _add_failures(
+        self,
+        item: pytest.Item,
+        report: pytest.TestReport,
+        error: BaseException,
+        exchanges: list[Exchange],
+    ) -> None:
+        name = getattr(item, "originalname", None) or item.name
+        records = describe(item.nodeid, name, error, exchanges, self.coverage.matcher)
+        if dict(report.user_properties).get(FAILURE_KIND) == "environment":
+            records = [dataclasses.replace(r, kind="environment") for r in records]
+        redact = self.runtime.redactor.text
+        extras: list[dict[str, Any]] = list(getattr(report, "extras", []))
+        headlines = []
+        for record in records:
+            group = self.book.add(record)
+            self.coverage.failure_at(record.operation)
+            extras.append(_html_extra(self._entry_html(record, group, exchanges)))
+            headlines.append(redact(record.headline))
+            for key, value in (
+                (FAILURE_KIND, record.kind),
+                ("check", record.check),
+                ("operation", record.operation),
+                ("where_what", record.headline),
+                ("failure_group", f"#{group.number}"),
+            ):
+                item.user_properties.append((key, redact(value)))
+            if group.first is not record:
+                report.sc_duplicate_of = group  # type: ignore[attr-defined]
+        report.extras = extras  # type: ignore[attr-defined]
+        report.sc_headline = "\n".join(headlines)  # type: ignore[attr-defined]
+
+    def _entry_html(self, record: FailureRecord, group: Group, exchanges: list[Exchange]) -> str:
+        redactor = self.runtime.redactor
+        if group.first is not record:
+            return duplicate_html(record, group, redactor, self.runtime.authorization())
+        replay = replay_lines(
+            record.test, self.runtime.settings, self.seed, generated=record.generated
+        )
+        return failure_html(
+            record, group, replay, exchanges, redactor, self.runtime.authorization()
+        )
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        """Before pytest-html and JUnit write their files (both do so in their own hook)."""
+        if self._finished:
+            return
+        self._finished = True
+        self.coverage.add(self.runtime.traffic.all_exchanges)
+        reporter = self.config.pluginmanager.get_plugin("terminalreporter")
+        stats = getattr(reporter, "stats", {})
+        for outcome in ("passed", "failed", "error", "skipped", "xfailed", "xpassed"):
+            self.outcomes[outcome] = len(stats.get(outcome, []))
+        junit = self.config.stash.get(xml_key, None)
+        if junit is not None:
+            for name, value in self.run_facts()[len(self.run_facts(static_only=True)) :]:
+                junit.add_global_property(_property_name(name), self.runtime.redactor.text(value))
+
+    # -- facts ----------------------------------------------------------------------------
+
+    def run_facts(self, *, static_only: bool = False) -> list[tuple[str, str]]:
+        settings = self.runtime.settings
+        profile = PROFILES[settings.profile]
+        target = settings.target_kind.value
+        if settings.sandbox_faults:
+            target += f" with faults {', '.join(settings.sandbox_faults)}"
+        facts = [
+            ("Base URL", self.runtime.base_url),
+            ("API version", f"{settings.api_version} (schemas/{settings.api_version})"),
+            ("Target", target),
+            (
+                "Profile",
+                f"{profile.name}: {profile.max_examples} cases per operation; {profile.purpose}",
+            ),
+            ("Seed", self.seed.describe()),
+            ("Suite version", f"sequence-contract {__version__}"),
+            ("Run id", self.runtime.run_id),
+            ("Writes", "allowed" if settings.destructive else "read-only run"),
+        ]
+        changed = settings.expectations.changed()
+        if changed:
+            pairs = ", ".join(f"{name}={value}" for name, value in changed.items())
+            facts.append(("Expectations changed", pairs))
+        if static_only:
+            return facts
+        traffic = self.runtime.traffic
+        counts = ", ".join(f"{n} {outcome}" for outcome, n in self.outcomes.items() if n)
+        kinds = Counter(r.kind for g in self.book.groups() for r in g.records)
+        facts += [
+            ("Tests", counts or "none ran"),
+            ("Failure entries", ", ".join(f"{n} {k}" for k, n in kinds.items()) or "none"),
+            (
+                "Requests sent",
+                f"{traffic.total_requests} (retries {traffic.total_retries}, "
+                f"waited {traffic.total_wait_seconds:.1f} s)",
+            ),
+            ("Duration", f"{time.time() - self.started:.1f} s"),
+        ]
+        return facts
+
+    # -- pytest-html ----------------------------------------------------------------------
+
+    def pytest_html_report_title(self, report: Any) -> None:
+        settings = self.runtime.settings
+        report.title = (
+            f"Sequence contract report: API {settings.api_version}, {settings.target_kind.value}"
+        )
+
+    def pytest_html_results_summary(
+        self, prefix: list[str], summary: list[str], postfix: list[str], session: pytest.Session
+    ) -> None:
+        self.pytest_sessionfinish(session)
+        prefix.append(
+            overview_html(
+                self.run_facts(), self.book.groups(), self.coverage.rows(), self.runtime.redactor
+            )
+        )
+
+    def pytest_html_results_table_header(self, cells: list[str]) -> None:
+        cells.insert(2, "<th>Failure (where: what)</th>")
+
+    def pytest_html_results_table_row(self, report: pytest.TestReport, cells: list[str]) -> None:
+        headline = getattr(report, "sc_headline", "")
+        cells.insert(2, f'<td class="col-failure">{escape(headline)}</td>')
+
+    def pytest_html_results_table_html(self, report: pytest.TestReport, data: list[str]) -> None:
+        group = getattr(report, "sc_duplicate_of", None)
+        if isinstance(group, Group) and len(data) > 0:
+            data[:] = [
+                escape(
+                    f"Log left out: the same failure as group #{group.number}; its full log is "
+                    f"in {group.first.test}.\n"
+                )
+            ]
+
+    # -- console --------------------------------------------------------------------------
+
+    def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
+        redact = self.runtime.redactor.text
+        groups = self.book.groups()
+        if groups:
+            terminalreporter.write_sep("-", "sequence-contract: failures, grouped")
+            for group in groups:
+                first = group.first
+                terminalreporter.write_line(
+                    redact(
+                        f"#{group.number} {group.count}x [{first.check}] "
+                        f"{first.operation or '-'}: {first.headline}"
+                    ),
+                    red=True,
+                )
+                tests = group.tests
+                shown = ", ".join(t.rsplit("::", 1)[-1] for t in tests[:4])
+                more = f" (+{len(tests) - 4} more)" if len(tests) > 4 else ""
+                terminalreporter.write_line(f"    {shown}{more}")
+        terminalreporter.write_sep("-", "sequence-contract: contract coverage")
+        for row in self.coverage.rows():
+            if not row.documented and not row.requests:
+                continue
+            unseen = [code for code in row.documented_statuses if not row.status_seen(code)]
+            seen = ", ".join(f"{s} x{n}" for s, n in sorted(row.statuses.items()))
+            line = f"{row.name}: {row.requests} requests"
+            if seen:
+                line += f"; statuses {seen}"
+            if unseen:
+                line += f"; documented, not seen: {', '.join(unseen)}"
+            if row.undocumented_statuses and row.documented:
+                line += "; UNDOCUMENTED: " + ", ".join(map(str, row.undocumented_statuses))
+            terminalreporter.write_line(redact(line))
+
+
+def _html_extra(content: str) -> dict[str, Any]:
+    return {
+        "name": None,
+        "format_type": "html",
+        "content": content,
+        "mime_type": None,
+        "extension": None,
+    }
+
+
+def _property_name(label: str) -> str:
+    return "sequence_" + label.lower().replace(" ", "_").replace("-", "_")
+
+
+def _metadata(config: pytest.Config) -> dict[str, Any] | None:
+    try:
+        from pytest_metadata.plugin import metadata_key  # type: ignore[import-untyped]
+    except ImportError:  # pragma: no cover - pytest-html depends on pytest-metadata
+        return None
+    found: dict[str, Any] | None = config.stash.get(metadata_key, None)
+    return found

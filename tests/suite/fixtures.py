@@ -1,0 +1,53 @@
+"""Running the contract suite as a user would: a separate pytest process (pytester)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from sequence_contract.sandbox import EmbeddedSandbox, SandboxConfig
+
+REPO = Path(__file__).resolve().parents[2]
+SUITE_ENV = (
+    "SEQUENCE_CLIENT_ID",
+    "SEQUENCE_CLIENT_SECRET",
+    "SEQUENCE_VERSION",
+    "SEQUENCE_PROFILE",
+    "SEQUENCE_ALLOW_DESTRUCTIVE_HOST",
+    "PYTEST_BASE_URL",
+    "PYTEST_ADDOPTS",
+)
+
+RunSuite = Callable[..., pytest.RunResult]
+
+
+@pytest.fixture
+def run_suite(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> RunSuite:
+    """Run the repo's contract suite in a fresh process, from an empty working directory."""
+    for name in SUITE_ENV:
+        monkeypatch.delenv(name, raising=False)
+
+    def run(*args: str, env: dict[str, str] | None = None, timeout: float = 300) -> pytest.RunResult:
+        for name, value in (env or {}).items():
+            monkeypatch.setenv(name, value)
+        return pytester.runpytest_subprocess(
+            "--rootdir", str(REPO), "-c", str(REPO / "pyproject.toml"),
+            "-p", "no:cacheprovider", *args, timeout=timeout,
+        )
+
+    return run
+
+
+@pytest.fixture
+def suite_path() -> str:
+    return str(REPO / "contract_tests")
+
+
+@pytest.fixture
+def separate_sandbox() -> Iterator[EmbeddedSandbox]:
+    """A sandbox the suite did not start, with its own credentials (as a real target has)."""
+    config = SandboxConfig(client_id="team-ci", client_secret="s3cr3t-for-a-separate-sandbox")
+    with EmbeddedSandbox(config) as sandbox:
+        yield sandbox
