@@ -7,12 +7,13 @@ from typing import Any
 import pytest
 from hypothesis import settings
 
-from sequence_contract.suite.generated import load_schema, prepare_case
+from sequence_contract.suite.generated import excluded_checks, load_schema, prepare_case
 from sequence_contract.suite.profiles import PROFILES
 from sequence_contract.suite.runtime import active
 
 RUNTIME = active()
 PROFILE = PROFILES[RUNTIME.settings.profile]
+EXCLUDED = excluded_checks(RUNTIME.api_version)
 _Base = load_schema(RUNTIME, None).as_state_machine()
 
 
@@ -22,6 +23,16 @@ class CustomerWorkflow(_Base):  # type: ignore[misc,valid-type]
 
     def get_call_kwargs(self, case: Any) -> dict[str, Any]:
         return {"session": RUNTIME.session}
+
+    def validate_response(
+        self, response: Any, case: Any, additional_checks: Any = None, **kwargs: Any
+    ) -> None:
+        case.validate_response(
+            response,
+            additional_checks=additional_checks,
+            excluded_checks=EXCLUDED,
+            transport_kwargs=kwargs,
+        )
 
 
 TestCustomerWorkflow = CustomerWorkflow.TestCase

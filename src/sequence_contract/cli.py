@@ -12,8 +12,6 @@ from collections.abc import Sequence
 from sequence_contract import __version__
 from sequence_contract.upgrade import command as upgrade_command
 
-USAGE_ERROR = 2  # argparse's own status for a bad command line
-
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -30,7 +28,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)  # a bad command line exits 2 with argparse's message
     if args.command is None:
-        parser.print_usage()
-        parser.exit(USAGE_ERROR, f"{parser.prog}: error: a command is required\n")
+        parser.error("a command is required")  # usage and message on stderr, exit 2
     status: int = args.handler(args)
     return status

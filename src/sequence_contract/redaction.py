@@ -17,10 +17,29 @@ SENSITIVE_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie",
 
 
 def secret_forms(secret: str) -> set[str]:
-    """The spellings in which `secret` may reach text: plain, URL-encoded, base64 (alone)."""
+    """The spellings in which `secret` may reach text: plain, URL-encoded, base64 (alone, or
+    inside any longer base64 value such as the Basic credentials of another client id)."""
     forms = {secret, urllib.parse.quote(secret, safe=""), urllib.parse.quote_plus(secret)}
     forms.add(base64.b64encode(secret.encode()).decode())
+    forms |= _base64_cores(secret.encode())
     return {form for form in forms if form}
+
+
+def _base64_cores(data: bytes) -> set[str]:
+    """What the base64 of any text holding `data` contains, whatever bytes come before it.
+
+    Base64 works on 3-byte groups, so `data` encodes one of three ways depending on its offset;
+    for each, only the characters computed from `data` alone are kept.
+    """
+    cores = set()
+    for shift in range(3):
+        encoded = base64.b64encode(b"\0" * shift + data).decode()
+        start = -(-shift * 4 // 3)  # characters that mix in the bytes before `data`
+        end = (shift + len(data)) // 3 * 4  # characters of complete groups only
+        core = encoded[start:end]
+        if len(core) >= 8:  # shorter cores would mask ordinary text
+            cores |= {core, core.replace("+", "-").replace("/", "_")}
+    return cores
 
 
 class Redactor:

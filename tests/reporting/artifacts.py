@@ -49,15 +49,21 @@ def readable_texts(raw: str) -> Iterator[str]:
         yield _b64(token)
 
 
-def find_secret(texts: dict[str, str], spellings: dict[str, str]) -> list[str]:
+def read_all(texts: dict[str, str]) -> dict[str, list[str]]:
+    """Every readable form of each text, computed once for many searches."""
+    return {where: list(readable_texts(raw)) for where, raw in texts.items()}
+
+
+def find_secret(readable: dict[str, list[str]], spellings: dict[str, str]) -> list[str]:
     """ "<where>: <spelling>" for every spelling found in any readable form of any text."""
-    found = []
-    for where, raw in texts.items():
-        for text in readable_texts(raw):
-            found += [
-                f"{where}: {name}" for name, spelling in spellings.items() if spelling in text
-            ]
-    return sorted(set(found))
+    return sorted(
+        {
+            f"{where}: {name}"
+            for where, texts in readable.items()
+            for name, spelling in spellings.items()
+            if any(spelling in text for text in texts)
+        }
+    )
 
 
 def _b64(value: str) -> str:

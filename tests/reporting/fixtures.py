@@ -36,6 +36,10 @@ class SuiteRun:
     def junit(self) -> Path:
         return self.workdir / "reports" / "junit.xml"
 
+    def console_tail(self, characters: int = 3000) -> str:
+        """The end of the run's console, for assertion messages."""
+        return f"exit status {self.returncode}\n{(self.stdout + self.stderr)[-characters:]}"
+
     def files(self) -> list[Path]:
         return sorted(path for path in self.workdir.rglob("*") if path.is_file())
 

@@ -28,7 +28,7 @@ FULL_ENTRY_PARTS = {
 
 @pytest.fixture(scope="module")
 def report(broken_run: SuiteRun) -> HtmlReport:
-    assert broken_run.html.is_file(), broken_run.stdout[-3000:]
+    assert broken_run.html.is_file(), broken_run.console_tail()
     return HtmlReport.read(broken_run.html)
 
 

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.reporting.artifacts import find_secret, read_text, readable_texts, secret_spellings
+from tests.reporting.artifacts import (
+    find_secret,
+    read_all,
+    read_text,
+    readable_texts,
+    secret_spellings,
+)
 from tests.reporting.fixtures import CLIENT_ID, CLIENT_SECRET, SuiteRun
 
 pytestmark = pytest.mark.slow
@@ -12,29 +18,42 @@ pytestmark = pytest.mark.slow
 SPELLINGS = secret_spellings(CLIENT_ID, CLIENT_SECRET)
 
 
-def _all_outputs(run: SuiteRun) -> dict[str, str]:
-    outputs = {"console (stdout)": run.stdout, "console (stderr)": run.stderr}
-    outputs |= {str(path.relative_to(run.workdir)): read_text(path) for path in run.files()}
-    return outputs
+@pytest.fixture(scope="module")
+def every_output(broken_run: SuiteRun) -> dict[str, list[str]]:
+    """Console and every file the run wrote, each in every readable form."""
+    outputs = {"console (stdout)": broken_run.stdout, "console (stderr)": broken_run.stderr}
+    outputs |= {
+        str(path.relative_to(broken_run.workdir)): read_text(path) for path in broken_run.files()
+    }
+    return read_all(outputs)
 
 
 def test_the_run_wrote_every_artifact_searched(broken_run: SuiteRun) -> None:
     written = {str(path.relative_to(broken_run.workdir)) for path in broken_run.files()}
     for expected in ("reports/report.html", "reports/junit.xml", "run.log"):
-        assert expected in written, f"{expected}: not written; the run wrote {sorted(written)}"
-    assert broken_run.returncode == 1, broken_run.stdout[-3000:]
+        assert expected in written, (
+            f"{expected}: not written; the run wrote {sorted(written)}\n"
+            + broken_run.console_tail()
+        )
+    assert broken_run.returncode == 1, broken_run.console_tail()
 
 
 def test_the_sandbox_really_echoed_the_credentials(broken_run: SuiteRun) -> None:
     # Without an echo there is nothing to mask and the search below would prove nothing.
     report = "\n".join(readable_texts(read_text(broken_run.html))).lower()
-    for echoed in ("x-echo-authorization: [redacted]", '"clientsecret": "[redacted]"'):
+    echoes = (
+        "x-echo-authorization: basic [redacted]",
+        "x-echo-client-secret: [redacted]",
+        '"clientsecret": "[redacted]"',
+        '"clientsecretbase64": "[redacted]"',
+    )
+    for echoed in echoes:
         assert echoed in report, f"the report shows no masked echo {echoed!r}"
 
 
 @pytest.mark.parametrize("spelling", SPELLINGS, ids=SPELLINGS.keys())
-def test_no_output_holds_the_secret(broken_run: SuiteRun, spelling: str) -> None:
-    found = find_secret(_all_outputs(broken_run), {spelling: SPELLINGS[spelling]})
+def test_no_output_holds_the_secret(every_output: dict[str, list[str]], spelling: str) -> None:
+    found = find_secret(every_output, {spelling: SPELLINGS[spelling]})
     assert found == [], "secret found in: " + ", ".join(found)
 
 
@@ -57,5 +76,6 @@ def test_the_search_finds_a_secret_when_one_is_there() -> None:
         + base64.b64encode(f"someone-else:{CLIENT_SECRET}".encode()).decode(),
     }
     for name, text in leaks.items():
-        assert find_secret({name: text}, {"plain": CLIENT_SECRET}), f"{name}: leak not found"
+        found = find_secret(read_all({name: text}), {"plain": CLIENT_SECRET})
+        assert found, f"{name}: leak not found"
     assert not any(CLIENT_SECRET in t for t in readable_texts("[REDACTED] Basic [REDACTED]"))

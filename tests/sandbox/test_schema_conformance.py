@@ -65,7 +65,7 @@ STEPS = {
         "POST", "/customers/{customer}/archive", 401, "error", authenticated=False
     ),
     "archive-old-version": Step(
-        "POST", "/customers/{customer}/archive", 400, "error", version="2024-05-09"
+        "POST", "/customers/{customer}/archive", 400, "error", version="2024-01-01"
     ),
     "delete": Step("DELETE", "/customers/{customer}", 405, "error"),
     "unknown-path": Step("GET", "/customer", 404, "error"),

@@ -20,14 +20,22 @@ BAD_COMMAND_LINES = [
     (["upgrade-check", "--to", TO], "the following arguments are required: --from"),
     (["upgrade-check", "--from", FROM, "--to", TO, "--bogus"], "unrecognized arguments: --bogus"),
     (["upgrade-check", "--from", FROM, "--to", TO, "--request-timeout", "0"], "must be > 0"),
-    (["upgrade-check", "--from", "2023-01-01", "--to", TO],
-     "--from 2023-01-01: no schemas for this version; available: 2024-05-09, 2024-07-30"),
-    (["upgrade-check", "--from", FROM, "--to", TO, "--base-url", "http://127.0.0.1:9/api"],
-     "needs SEQUENCE_CLIENT_ID and SEQUENCE_CLIENT_SECRET"),
-    (["upgrade-check", "--from", FROM, "--to", TO, "--base-url", "ftp://example.com/api"],
-     "expected http(s)://host[:port]/api"),
-    (["upgrade-check", "--from", FROM, "--to", TO, "--waivers", "no-such-file.yaml"],
-     "--waivers no-such-file.yaml: cannot read"),
+    (
+        ["upgrade-check", "--from", "2023-01-01", "--to", TO],
+        "--from 2023-01-01: no schemas for this version; available: 2024-05-09, 2024-07-30",
+    ),
+    (
+        ["upgrade-check", "--from", FROM, "--to", TO, "--base-url", "http://127.0.0.1:9/api"],
+        "needs SEQUENCE_CLIENT_ID and SEQUENCE_CLIENT_SECRET",
+    ),
+    (
+        ["upgrade-check", "--from", FROM, "--to", TO, "--base-url", "ftp://example.com/api"],
+        "expected http(s)://host[:port]/api",
+    ),
+    (
+        ["upgrade-check", "--from", FROM, "--to", TO, "--waivers", "no-such-file.yaml"],
+        "--waivers no-such-file.yaml: cannot read",
+    ),
 ]
 
 
@@ -48,7 +56,10 @@ def _reports(tmp_path: Path) -> list[str]:
     ("argv", "message"), BAD_COMMAND_LINES, ids=[m for _, m in BAD_COMMAND_LINES]
 )
 def test_usage_error(
-    argv: list[str], message: str, capsys: pytest.CaptureFixture[str], tmp_path: Path,
+    argv: list[str],
+    message: str,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.chdir(tmp_path)
@@ -63,8 +74,16 @@ def test_live_host_needs_permission(
 ) -> None:
     monkeypatch.setenv("SEQUENCE_CLIENT_ID", "someone")
     monkeypatch.setenv("SEQUENCE_CLIENT_SECRET", SECRET)
-    argv = ["upgrade-check", "--from", FROM, "--to", TO, "--base-url",
-            "https://eu.sequencehq.com/api", *_reports(tmp_path)]
+    argv = [
+        "upgrade-check",
+        "--from",
+        FROM,
+        "--to",
+        TO,
+        "--base-url",
+        "https://eu.sequencehq.com/api",
+        *_reports(tmp_path),
+    ]
     status, _, err = _run(argv, capsys)
     assert status == 2, f"live host: exit {status}, stderr {err!r}"
     assert "--allow-destructive-host eu.sequencehq.com" in err, f"live host: {err!r}"
@@ -78,8 +97,16 @@ def test_unreachable_server(
     with socket.socket() as sock:  # a port nobody listens on once closed
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    argv = ["upgrade-check", "--from", FROM, "--to", TO, "--base-url",
-            f"http://127.0.0.1:{port}/api", *_reports(tmp_path)]
+    argv = [
+        "upgrade-check",
+        "--from",
+        FROM,
+        "--to",
+        TO,
+        "--base-url",
+        f"http://127.0.0.1:{port}/api",
+        *_reports(tmp_path),
+    ]
     status, out, err = _run(argv, capsys)
     assert status == 3, f"unreachable: exit {status}, stderr {err!r}"
     assert err.startswith("sequence-contract upgrade-check: environment: "), f"unreachable: {err!r}"
@@ -89,13 +116,23 @@ def test_unreachable_server(
 
 
 def test_bad_credentials(
-    replay_sandbox: EmbeddedSandbox, capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+    replay_sandbox: EmbeddedSandbox,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
 ) -> None:
     monkeypatch.setenv("SEQUENCE_CLIENT_ID", "sandbox-client-id")
     monkeypatch.setenv("SEQUENCE_CLIENT_SECRET", SECRET)
-    argv = ["upgrade-check", "--from", FROM, "--to", TO, "--base-url", replay_sandbox.base_url,
-            *_reports(tmp_path)]
+    argv = [
+        "upgrade-check",
+        "--from",
+        FROM,
+        "--to",
+        TO,
+        "--base-url",
+        replay_sandbox.base_url,
+        *_reports(tmp_path),
+    ]
     status, out, err = _run(argv, capsys)
     assert status == 3, f"bad credentials: exit {status}, stderr {err!r}"
     assert "answered 401" in err, f"bad credentials: {err!r}"
@@ -129,11 +166,10 @@ def test_breaking_upgrade_fails_until_waived(
     assert "<b>accepted" not in page, "HTML report: markup from a waiver reached the page"
 
 
-def test_version_against_itself_passes(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
-    status, out, err = _run(["upgrade-check", "--from", TO, "--to", TO, *_reports(tmp_path)],
-                            capsys)
+def test_version_against_itself_passes(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    status, out, err = _run(
+        ["upgrade-check", "--from", TO, "--to", TO, *_reports(tmp_path)], capsys
+    )
     assert status == 0, f"{TO} -> {TO}: exit {status}, stderr {err!r}"
     assert "Documented changes: 0" in out, f"{TO} -> {TO}: {out!r}"
     assert "Observed changes: 0" in out, f"{TO} -> {TO}: {out!r}"

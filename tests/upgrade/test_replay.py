@@ -24,8 +24,7 @@ EXPECTED_OBSERVATIONS = [
     ("observed-field-added:$.contacts", "response-field-added:Customer.contacts"),
     ("observed-field-added:$.organizations", "response-field-added:Customer.organizations"),
     ("observed-field-added:$.status", "response-field-added:Customer.status"),
-    ("observed-field-added:$.items[].organizations",
-     "response-field-added:Customer.organizations"),
+    ("observed-field-added:$.items[].organizations", "response-field-added:Customer.organizations"),
 ]
 
 
@@ -34,8 +33,9 @@ def upgrade(on_sandbox: ReplaySettings) -> UpgradeCheck:
     return run_upgrade_check(FROM, TO, replay_on=on_sandbox)
 
 
-@pytest.mark.parametrize(("observed", "documented"), EXPECTED_OBSERVATIONS,
-                         ids=[o for o, _ in EXPECTED_OBSERVATIONS])
+@pytest.mark.parametrize(
+    ("observed", "documented"), EXPECTED_OBSERVATIONS, ids=[o for o, _ in EXPECTED_OBSERVATIONS]
+)
 def test_observed_change_is_traced(upgrade: UpgradeCheck, observed: str, documented: str) -> None:
     found = {c.id: c for c in upgrade.observed}
     assert observed in found, f"replay {FROM} -> {TO}: {observed} not observed"
@@ -88,8 +88,13 @@ def _all_customers(settings: ReplaySettings) -> dict[str, dict[str, Any]]:
     found: dict[str, dict[str, Any]] = {}
     params: dict[str, Any] = {"limit": 100, "includeArchived": "true"}
     for _ in range(50):
-        response = requests.get(f"{settings.base_url}/customers", params=params, auth=auth,
-                                headers={"Sequence-Version": TO}, timeout=10)
+        response = requests.get(
+            f"{settings.base_url}/customers",
+            params=params,
+            auth=auth,
+            headers={"Sequence-Version": TO},
+            timeout=10,
+        )
         assert response.status_code == 200, f"listing customers: {response.status_code}"
         page = response.json()
         found |= {item["id"]: item for item in page["items"]}

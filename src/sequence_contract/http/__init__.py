@@ -4,6 +4,7 @@ from sequence_contract.http.errors import (
     EnvironmentProblem,
     RateLimitExhausted,
     RequestTimedOut,
+    ServiceUnavailable,
     TargetUnreachable,
 )
 from sequence_contract.http.exchange import Exchange, TrafficLog
@@ -19,6 +20,7 @@ __all__ = [
     "RateLimiter",
     "RequestTimedOut",
     "RetryPolicy",
+    "ServiceUnavailable",
     "TargetUnreachable",
     "TrafficLog",
 ]

@@ -21,3 +21,8 @@ class RequestTimedOut(EnvironmentProblem):
 
 class RateLimitExhausted(EnvironmentProblem):
     """The server kept answering 429 after every retry the policy allows."""
+
+
+class ServiceUnavailable(EnvironmentProblem):
+    """A gateway or overload answer (502, 503, 504) remained after every allowed retry, or came
+    back to a request that may not be repeated (a create)."""

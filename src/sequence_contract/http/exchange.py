@@ -9,7 +9,12 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class Exchange:
-    """One request and its final response (after retries), as seen on the wire."""
+    """One request and its final response (after retries), as seen on the wire.
+
+    `waited_seconds` is all the deliberate waiting for this request: the client-side rate
+    limit (`paced_seconds`) plus the waits before retries. `retry_causes` names each retry
+    ("429", "503", "connection dropped", ...). `error` is set when no response came back.
+    """
 
     method: str
     url: str
@@ -22,6 +27,14 @@ class Exchange:
     retries: int = 0
     waited_seconds: float = 0.0
     error: str | None = None
+    paced_seconds: float = 0.0
+    retry_causes: tuple[str, ...] = ()
+
+    def __repr__(self) -> str:
+        # Short on purpose: headers and bodies carry credentials, and pytest prints the repr of
+        # every local variable with --showlocals.
+        outcome = self.status if self.status is not None else self.error
+        return f"<Exchange {self.method} {self.url.split('?')[0]} -> {outcome}>"
 
 
 @dataclass
@@ -31,9 +44,12 @@ class TrafficLog:
     total_requests: int = 0
     total_retries: int = 0
     total_wait_seconds: float = 0.0
+    total_paced_seconds: float = 0.0
     statuses: Counter[int] = field(default_factory=Counter)
-    current: list[Exchange] = field(default_factory=list)
-    all_exchanges: list[Exchange] = field(default_factory=list)
+    retry_causes: Counter[str] = field(default_factory=Counter)
+    errors: Counter[str] = field(default_factory=Counter)
+    current: list[Exchange] = field(default_factory=list, repr=False)
+    all_exchanges: list[Exchange] = field(default_factory=list, repr=False)
     keep_all: bool = True
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -42,8 +58,12 @@ class TrafficLog:
             self.total_requests += 1 + exchange.retries
             self.total_retries += exchange.retries
             self.total_wait_seconds += exchange.waited_seconds
+            self.total_paced_seconds += exchange.paced_seconds
+            self.retry_causes.update(exchange.retry_causes)
             if exchange.status is not None:
                 self.statuses[exchange.status] += 1
+            if exchange.error is not None:
+                self.errors[exchange.error] += 1
             self.current.append(exchange)
             if self.keep_all:
                 self.all_exchanges.append(exchange)
@@ -56,3 +76,20 @@ class TrafficLog:
         with self._lock:
             taken, self.current = self.current, []
             return taken
+
+    def summary(self) -> str:
+        """One line for the end of a run: requests, retries by cause, waits, failures."""
+        with self._lock:
+            causes = ", ".join(f"{cause} x{n}" for cause, n in self.retry_causes.most_common())
+            retried = f"retries {self.total_retries}" + (f" ({causes})" if causes else "")
+            retry_wait = self.total_wait_seconds - self.total_paced_seconds
+            line = (
+                f"requests sent: {self.total_requests}; {retried}; waited "
+                f"{self.total_wait_seconds:.1f} s ({retry_wait:.1f} s before retries, "
+                f"{self.total_paced_seconds:.1f} s client-side rate limit)"
+            )
+            if self.errors:
+                line += "; no answer: " + ", ".join(
+                    f"{error} x{n}" for error, n in self.errors.most_common()
+                )
+            return line

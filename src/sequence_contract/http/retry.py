@@ -1,17 +1,32 @@
 """Retries that are safe for a contract suite, built on urllib3's Retry machinery.
 
 - 429: the server did not act on the request, so any method may be sent again, after the
-  `Retry-After` it asked for (capped) or an exponential backoff.
+  `Retry-After` it asked for or an exponential backoff.
 - 502/503/504 and dropped connections: only idempotent methods are repeated; a create is never
-  blindly sent twice.
+  blindly sent twice. A refused connection is retried for every method: nothing was sent.
+- Timeouts and failed DNS lookups are not retried: the per-request timeout is the patience for
+  one request (repeating it would multiply the wait), and a misspelt host stays misspelt.
+- Waiting is bounded per request: when the next wait (a `Retry-After` or a backoff) would take
+  the request's total wait past `max_wait_seconds`, the policy gives up at once instead of
+  retrying early and meeting the same answer.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    InvalidHeader,
+    MaxRetryError,
+    NameResolutionError,
+    NewConnectionError,
+    ReadTimeoutError,
+    ResponseError,
+)
 from urllib3.response import BaseHTTPResponse
 from urllib3.util.retry import Retry
 
@@ -19,15 +34,37 @@ IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRAC
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 
 
+class RetryListener(Protocol):
+    """Told about every retry a request makes, so that each one can be counted and shown."""
+
+    def retried(self, cause: str, wait_seconds: float) -> None:
+        """A retry is about to happen after waiting `wait_seconds`; `cause` is "429",
+        "503", "connection refused", "connection dropped", ..."""
+
+    def gave_up(self, reason: str) -> None:
+        """No (further) retry, although the answer was retryable; `reason` says why."""
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
-    """How hard the suite tries before calling a failure "environment"."""
+    """How hard the suite tries before calling a failure "environment".
+
+    `attempts`: retries after the first try. `max_wait_seconds`: the longest a single request
+    may spend waiting between its retries, all waits together. `sleep` is replaceable for tests.
+    """
 
     attempts: int = 5
     backoff_seconds: float = 0.5
     max_wait_seconds: float = 30.0
+    sleep: Callable[[float], None] = field(default=time.sleep, repr=False, compare=False)
 
-    def build(self, on_wait: Callable[[float], None] | None = None) -> Retry:
+    def __post_init__(self) -> None:
+        if self.attempts < 0:
+            raise ValueError(f"attempts must be >= 0, got {self.attempts}")
+        if self.backoff_seconds < 0 or self.max_wait_seconds < 0:
+            raise ValueError("backoff_seconds and max_wait_seconds must be >= 0")
+
+    def build(self, listener: RetryListener | None = None) -> Retry:
         return _ContractRetry(
             total=self.attempts,
             connect=self.attempts,
@@ -43,7 +80,8 @@ class RetryPolicy:
             raise_on_status=False,
             raise_on_redirect=False,
             max_wait=self.max_wait_seconds,
-            on_wait=on_wait,
+            listener=listener,
+            sleep_function=self.sleep,
         )
 
 
@@ -52,17 +90,26 @@ class _ContractRetry(Retry):
         self,
         *args: Any,
         max_wait: float = 30.0,
-        on_wait: Callable[[float], None] | None = None,
+        listener: RetryListener | None = None,
+        sleep_function: Callable[[float], None] = time.sleep,
+        waited: float = 0.0,
+        next_wait: float = 0.0,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.max_wait = max_wait
-        self.on_wait = on_wait
+        self.listener = listener
+        self.sleep_function = sleep_function
+        self.waited = waited  # by this request so far
+        self.next_wait = next_wait  # decided by increment(), spent by sleep()
 
     def new(self, **kw: Any) -> _ContractRetry:
-        # urllib3 copies the object on every attempt; carry our own settings along.
+        # urllib3 copies the object on every attempt; carry our own state along.
         kw.setdefault("max_wait", self.max_wait)
-        kw.setdefault("on_wait", self.on_wait)
+        kw.setdefault("listener", self.listener)
+        kw.setdefault("sleep_function", self.sleep_function)
+        kw.setdefault("waited", self.waited)
+        kw.setdefault("next_wait", self.next_wait)
         return super().new(**kw)
 
     def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
@@ -70,17 +117,67 @@ class _ContractRetry(Retry):
             return self.total is None or self.total > 0
         return super().is_retry(method, status_code, has_retry_after)
 
-    def get_retry_after(self, response: BaseHTTPResponse) -> float | None:
-        seconds = super().get_retry_after(response)
-        return None if seconds is None else min(seconds, self.max_wait)
+    def increment(
+        self,
+        method: str | None = None,
+        url: str | None = None,
+        response: BaseHTTPResponse | None = None,
+        error: Exception | None = None,
+        _pool: Any = None,
+        _stacktrace: Any = None,
+    ) -> _ContractRetry:
+        if isinstance(error, ReadTimeoutError):
+            raise error  # requests turns it into ReadTimeout: "timed out", not retried
+        if isinstance(error, ConnectTimeoutError) and not isinstance(error, NewConnectionError):
+            raise MaxRetryError(_pool, url or "", error) from error  # -> ConnectTimeout
+        if isinstance(error, NameResolutionError):
+            raise MaxRetryError(_pool, url or "", error) from error  # a typo stays a typo
+        cause = _cause(response, error)
+        try:
+            new_retry = super().increment(method, url, response, error, _pool, _stacktrace)
+        except MaxRetryError:
+            raise  # every allowed retry used: the caller's message counts them
+        except Exception:
+            # urllib3 re-raises a read error of a method it may not repeat.
+            self._give_up(f"not repeated: a {method} may already have been applied")
+            raise
+        assert isinstance(new_retry, _ContractRetry)
+        wait = new_retry._planned_wait(response)
+        if self.waited + wait > self.max_wait:
+            already = f", {self.waited:g} s already waited" if self.waited else ""
+            self._give_up(
+                f"{'gave up' if self.history else 'not retried'}: waiting {wait:g} s more "
+                f"would exceed the {self.max_wait:g} s retry budget{already} (--max-retry-wait)"
+            )
+            raise MaxRetryError(_pool, url or "", error or ResponseError(cause))
+        new_retry.next_wait = wait
+        new_retry.waited = self.waited + wait
+        if self.listener is not None:
+            self.listener.retried(cause, wait)
+        return new_retry
 
-    def get_backoff_time(self) -> float:
-        return min(super().get_backoff_time(), self.max_wait)
+    def _planned_wait(self, response: BaseHTTPResponse | None) -> float:
+        retry_after = self.get_retry_after(response) if response is not None else None
+        return retry_after if retry_after is not None else self.get_backoff_time()
+
+    def get_retry_after(self, response: BaseHTTPResponse) -> float | None:
+        try:
+            return super().get_retry_after(response)
+        except InvalidHeader:
+            return None  # "Retry-After: soon" from a hostile server: fall back to backoff
 
     def sleep(self, response: BaseHTTPResponse | None = None) -> None:
-        seconds = self.get_retry_after(response) if response is not None else None
-        if seconds is None:
-            seconds = self.get_backoff_time()
-        if self.on_wait is not None:
-            self.on_wait(seconds)
-        super().sleep(response)
+        self.sleep_function(self.next_wait)
+
+    def _give_up(self, reason: str) -> None:
+        if self.listener is not None:
+            self.listener.gave_up(reason)
+
+
+def _cause(response: BaseHTTPResponse | None, error: Exception | None) -> str:
+    """A short name for why a request is being retried, for counting."""
+    if response is not None:
+        return str(response.status)
+    if isinstance(error, NewConnectionError):
+        return "connection refused"
+    return "connection dropped"

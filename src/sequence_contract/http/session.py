@@ -1,9 +1,16 @@
 """`ContractSession`: a requests.Session with a default timeout, a client-side rate limit,
-safe retries, and a record of every exchange."""
+safe retries, and a record of every exchange.
+
+Whatever the network does, a request ends in one of two ways: a response the contract checks
+may judge, or an `EnvironmentProblem` (unreachable, timed out, rate limited or unavailable
+beyond the retry budget) that the suite reports apart from contract failures.
+"""
 
 from __future__ import annotations
 
+import threading
 import time
+from dataclasses import dataclass, field
 from typing import Any
 
 import requests
@@ -12,11 +19,51 @@ from requests.adapters import HTTPAdapter
 from sequence_contract.http.errors import (
     RateLimitExhausted,
     RequestTimedOut,
+    ServiceUnavailable,
     TargetUnreachable,
 )
 from sequence_contract.http.exchange import Exchange, TrafficLog
 from sequence_contract.http.ratelimit import RateLimiter
+from sequence_contract.http.reasons import connection_reason, is_timeout
 from sequence_contract.http.retry import RetryPolicy
+
+UNAVAILABLE_STATUSES = frozenset({502, 503, 504})
+# Every way requests reports that no (whole) response came back. A timeout while a streamed
+# body is read arrives as a ConnectionError; is_timeout() tells it apart.
+NETWORK_FAILURES = (
+    requests.Timeout,
+    requests.ConnectionError,
+    requests.exceptions.ChunkedEncodingError,
+    requests.exceptions.RetryError,
+)
+
+
+@dataclass
+class _Attempt:
+    """The retries and waits of the request in flight on this thread."""
+
+    causes: list[str] = field(default_factory=list)
+    waited: float = 0.0
+    gave_up: str | None = None
+
+
+class _AttemptTracker(threading.local):
+    """Receives retry events (a RetryListener) for the request in flight on each thread."""
+
+    attempt: _Attempt | None = None
+
+    def start(self) -> _Attempt:
+        self.attempt = _Attempt()
+        return self.attempt
+
+    def retried(self, cause: str, wait_seconds: float) -> None:
+        if self.attempt is not None:
+            self.attempt.causes.append(cause)
+            self.attempt.waited += wait_seconds
+
+    def gave_up(self, reason: str) -> None:
+        if self.attempt is not None:
+            self.attempt.gave_up = reason
 
 
 class ContractSession(requests.Session):
@@ -33,9 +80,10 @@ class ContractSession(requests.Session):
         super().__init__()
         self.timeout_seconds = timeout_seconds
         self.rate_limiter = rate_limiter or RateLimiter(per_minute=0)
+        self.retry_policy = retry_policy or RetryPolicy()
         self.traffic = traffic if traffic is not None else TrafficLog()
-        self._waits: list[float] = []
-        adapter = HTTPAdapter(max_retries=(retry_policy or RetryPolicy()).build(self._waits.append))
+        self._tracker = _AttemptTracker()
+        adapter = HTTPAdapter(max_retries=self.retry_policy.build(self._tracker))
         self.mount("http://", adapter)
         self.mount("https://", adapter)
 
@@ -45,29 +93,33 @@ class ContractSession(requests.Session):
         kwargs.setdefault("timeout", self.timeout_seconds)
         # Redirects would hide what the API really answered; a contract test wants the first reply.
         kwargs.setdefault("allow_redirects", False)
-        method_text = method.decode() if isinstance(method, bytes) else method
+        verb = (method.decode() if isinstance(method, bytes) else method).upper()
         url_text = url.decode() if isinstance(url, bytes) else url
-        waited = self.rate_limiter.acquire()
-        self._waits.clear()
+        where = f"{verb} {url_text}"
+        paced = self.rate_limiter.acquire()
+        attempt = self._tracker.start()
         started = time.monotonic()
         try:
             response = super().request(method, url, *args, **kwargs)
-        except requests.Timeout as exc:
-            self._record_error(method_text, url_text, started, "timed out")
-            raise RequestTimedOut(
-                f"{method_text.upper()} {url_text}: no answer within "
-                f"{kwargs['timeout']} s (request timeout)"
-            ) from exc
-        except (requests.ConnectionError, requests.exceptions.RetryError) as exc:
-            self._record_error(method_text, url_text, started, "unreachable")
+            # Read the body here even when streaming (schemathesis streams): a body cut off
+            # mid-way is a network failure, to be reported as one.
+            response.content  # noqa: B018
+        except NETWORK_FAILURES as exc:
+            if is_timeout(exc):
+                self._record_error(verb, url_text, started, paced, attempt, "timed out")
+                raise RequestTimedOut(
+                    f"{where}: timed out: {_timeout_phase(exc)} within {kwargs['timeout']} s "
+                    "(--request-timeout)"
+                ) from exc
+            self._record_error(verb, url_text, started, paced, attempt, "unreachable")
             raise TargetUnreachable(
-                f"{method_text.upper()} {url_text}: {_connection_reason(exc)}"
+                f"{where}: {connection_reason(exc)}{_retry_note(attempt)}"
             ) from exc
-        retries = _retry_count(response)
-        waited += sum(self._waits)
+        finally:
+            self._tracker.attempt = None
         self.traffic.record(
             Exchange(
-                method=method_text.upper(),
+                method=verb,
                 url=response.request.url or url_text,
                 request_headers=dict(response.request.headers),
                 request_body=_as_bytes(response.request.body),
@@ -75,21 +127,30 @@ class ContractSession(requests.Session):
                 response_headers=dict(response.headers),
                 response_body=response.content,
                 elapsed_seconds=time.monotonic() - started,
-                retries=retries,
-                waited_seconds=waited,
+                retries=len(attempt.causes),
+                waited_seconds=paced + attempt.waited,
+                paced_seconds=paced,
+                retry_causes=tuple(attempt.causes),
             )
         )
         if response.status_code == 429:
             raise RateLimitExhausted(
-                f"{method_text.upper()} {url_text}: still 429 Too Many Requests after "
-                f"{retries} retries ({waited:.1f} s waited); lower --rate-limit or retry later"
+                f"{where}: still 429 Too Many Requests{_retry_note(attempt)}; "
+                "lower --rate-limit, raise --max-retry-wait or retry later"
+            )
+        if response.status_code in UNAVAILABLE_STATUSES:
+            raise ServiceUnavailable(
+                f"{where}: {response.status_code} {response.reason or 'unavailable'} "
+                f"(a gateway or overload answer, not the API's){_retry_note(attempt)}"
             )
         return response
 
-    def _record_error(self, method: str, url: str, started: float, error: str) -> None:
+    def _record_error(
+        self, verb: str, url: str, started: float, paced: float, attempt: _Attempt, error: str
+    ) -> None:
         self.traffic.record(
             Exchange(
-                method=method.upper(),
+                method=verb,
                 url=url,
                 request_headers={},
                 request_body=None,
@@ -97,16 +158,29 @@ class ContractSession(requests.Session):
                 response_headers={},
                 response_body=b"",
                 elapsed_seconds=time.monotonic() - started,
-                waited_seconds=sum(self._waits),
+                retries=len(attempt.causes),
+                waited_seconds=paced + attempt.waited,
+                paced_seconds=paced,
+                retry_causes=tuple(attempt.causes),
                 error=error,
             )
         )
 
 
-def _retry_count(response: requests.Response) -> int:
-    retries = getattr(response.raw, "retries", None)
-    history = getattr(retries, "history", ()) or ()
-    return len(history)
+def _retry_note(attempt: _Attempt) -> str:
+    """How hard the session tried, for the end of an environment message."""
+    note = ""
+    if attempt.causes:
+        note = f" after {len(attempt.causes)} retries ({attempt.waited:.1f} s waited)"
+    if attempt.gave_up:
+        note += f"; {attempt.gave_up}"
+    return note
+
+
+def _timeout_phase(exc: Exception) -> str:
+    if isinstance(exc, requests.ConnectTimeout):
+        return "no connection"
+    return "no answer"
 
 
 def _as_bytes(body: object) -> bytes | None:
@@ -117,32 +191,3 @@ def _as_bytes(body: object) -> bytes | None:
     if isinstance(body, str):
         return body.encode()
     return None  # a stream or file: not kept
-
-
-def _connection_reason(exc: Exception) -> str:
-    """The innermost readable reason of a requests/urllib3 connection error."""
-    text = str(exc)
-    for marker in (
-        "Failed to resolve",
-        "Name or service not known",
-        "Connection refused",
-        "CERTIFICATE_VERIFY_FAILED",
-        "SSLError",
-        "Connection aborted",
-        "RemoteDisconnected",
-        "Max retries exceeded",
-    ):
-        if marker in text:
-            if marker == "Max retries exceeded" and "NewConnectionError" not in text:
-                return "connection dropped after every retry"
-            return {
-                "Failed to resolve": "DNS lookup failed",
-                "Name or service not known": "DNS lookup failed",
-                "Connection refused": "connection refused",
-                "CERTIFICATE_VERIFY_FAILED": "TLS certificate verification failed",
-                "SSLError": "TLS handshake failed",
-                "Connection aborted": "connection closed by the server",
-                "RemoteDisconnected": "connection closed by the server",
-                "Max retries exceeded": "cannot connect",
-            }[marker]
-    return text.splitlines()[0][:200] if text else type(exc).__name__

@@ -62,8 +62,9 @@ class Organization:
 class CustomerDraft:
     """What a create or full-replace request asks for.
 
-    `None` in `status`, `aliases`, `parent_id` or `custom_properties` means "not given": a create
-    uses the default, a replace keeps the current value.
+    `None` in `status`, `aliases`, `parent_id`, `custom_properties` or `telephone` means "not
+    given": a create uses the default, a replace keeps the current value. `telephone=""` clears
+    it (2024-05-09 replaces every field; later versions do not know the field and keep it).
     """
 
     legal_name: str
@@ -77,6 +78,7 @@ class CustomerDraft:
     aliases: tuple[str, ...] | None = None
     parent_id: str | None = None
     custom_properties: Mapping[str, str] | None = None
+    telephone: str | None = None
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,7 @@ class CustomerRecord:
     domain: str | None = None
     label: str | None = None
     archived_at: str | None = None
+    telephone: str | None = None  # only 2024-05-09 shows it
 
 
 @dataclass(frozen=True)

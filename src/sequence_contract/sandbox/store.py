@@ -176,6 +176,8 @@ class Store:
                 ),
             )
             self._replace_contacts(conn, customer_id, draft.contacts, now)
+            if draft.telephone is not None:
+                self._set_telephone(conn, customer_id, draft.telephone)
             if draft.parent_id is not None:
                 self._join_parent(conn, customer_id, draft.parent_id)
             return self._load_one(conn, customer_id)
@@ -216,6 +218,8 @@ class Store:
                 ),
             )
             self._replace_contacts(conn, customer_id, draft.contacts, now)
+            if draft.telephone is not None:
+                self._set_telephone(conn, customer_id, draft.telephone)
             if draft.parent_id is not None:
                 self._join_parent(conn, customer_id, draft.parent_id)
             return self._load_one(conn, customer_id)
@@ -321,6 +325,8 @@ class Store:
                     contact.archived_at,
                 ),
             )
+        if record.telephone is not None:
+            self._set_telephone(conn, record.id, record.telephone)
         if entry.parent_id is not None:
             self._join_parent(conn, record.id, entry.parent_id, entry.organization_id)
 
@@ -379,6 +385,12 @@ class Store:
                     now,
                 ),
             )
+
+    def _set_telephone(self, conn: sqlite3.Connection, customer_id: str, telephone: str) -> None:
+        """Store the telephone; an empty one removes it."""
+        conn.execute("DELETE FROM telephones WHERE customer_id = ?", (customer_id,))
+        if telephone:
+            conn.execute("INSERT INTO telephones VALUES (?, ?)", (customer_id, telephone))
 
     def _load_one(self, conn: sqlite3.Connection, customer_id: str) -> CustomerRecord:
         return load_customers(conn, [customer_id])[customer_id]

@@ -25,10 +25,22 @@ def load_customers(conn: sqlite3.Connection, ids: Sequence[str]) -> dict[str, Cu
     ).fetchall()
     contacts = _contacts_of(conn, wanted)
     organizations = _organizations_of(conn, wanted)
+    telephones = _telephones_of(conn, wanted)
     return {
-        row[1]: _record(row, contacts.get(row[1], ()), organizations.get(row[1], ()))
+        row[1]: _record(
+            row, contacts.get(row[1], ()), organizations.get(row[1], ()), telephones.get(row[1])
+        )
         for row in rows
     }
+
+
+def _telephones_of(conn: sqlite3.Connection, wanted: str) -> dict[str, str]:
+    rows = conn.execute(
+        "SELECT customer_id, telephone FROM telephones "
+        "WHERE customer_id IN (SELECT value FROM json_each(?))",
+        (wanted,),
+    )
+    return {customer_id: telephone for customer_id, telephone in rows}
 
 
 def _contacts_of(conn: sqlite3.Connection, wanted: str) -> dict[str, tuple[Contact, ...]]:
@@ -76,7 +88,10 @@ def _organizations_of(conn: sqlite3.Connection, wanted: str) -> dict[str, tuple[
 
 
 def _record(
-    row: Sequence[Any], contacts: tuple[Contact, ...], organizations: tuple[Organization, ...]
+    row: Sequence[Any],
+    contacts: tuple[Contact, ...],
+    organizations: tuple[Organization, ...],
+    telephone: str | None,
 ) -> CustomerRecord:
     (
         seq,
@@ -114,4 +129,5 @@ def _record(
         domain=domain,
         label=label,
         archived_at=archived_at,
+        telephone=telephone,
     )

@@ -41,6 +41,12 @@ CREATE TABLE IF NOT EXISTS organization_members (
     organization_id TEXT NOT NULL REFERENCES organizations(id),
     customer_id TEXT NOT NULL UNIQUE REFERENCES customers(id)
 );
+-- 2024-05-09's telephone, which later versions dropped. A table of its own, so that a
+-- database written before it existed simply gets it (no SCHEMA_VERSION bump).
+CREATE TABLE IF NOT EXISTS telephones (
+    customer_id TEXT PRIMARY KEY REFERENCES customers(id),
+    telephone TEXT NOT NULL
+);
 """
 
 CUSTOMER_COLUMNS = (

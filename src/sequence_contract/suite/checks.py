@@ -147,10 +147,9 @@ def error_envelope(
 def client_error(
     runtime: SuiteRuntime, response: requests.Response, allowed: frozenset[int], why: str
 ) -> None:
-    """A 4xx from `allowed`, with the error envelope when the expectation asks for it."""
+    """A 4xx from `allowed`, with the documented error envelope as body."""
     status_in(runtime, response, allowed, why)
-    if runtime.settings.expectations["error-envelope"] == "required":
-        error_envelope(runtime, response)
+    error_envelope(runtime, response)
 
 
 def version_echo(runtime: SuiteRuntime, response: requests.Response, expected: str) -> None:

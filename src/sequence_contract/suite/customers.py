@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-ARCHIVE_METHOD = {"2024-05-09": "PUT", "2024-07-30": "POST"}
+# The archive operation of each published version: PUT until 2024-07-30 moved it to POST.
+ARCHIVE_METHOD = {"2024-01-01": "PUT", "2024-05-09": "PUT", "2024-07-30": "POST"}
 
 
 def run_label(run_id: str) -> str:

@@ -65,13 +65,6 @@ CATALOGUE: tuple[Expectation, ...] = (
         "Other methods on /customers/{id}/archive are not documented; HTTP says 405.",
     ),
     Expectation(
-        "error-envelope",
-        "required",
-        "The error envelope is documented for version errors only. 'required': every 4xx body is "
-        "the envelope; 'optional': only documented 400s must be.",
-        choices=("required", "optional"),
-    ),
-    Expectation(
         "version-without-operation",
         "client-error",
         "Sending a published version in which the operation does not exist (e.g. 2024-05-09 on "

@@ -59,7 +59,8 @@ def add_options(parser: pytest.Parser) -> None:
         type=float,
         default=None,
         metavar="SECONDS",
-        help="longest single wait on a 429 Retry-After or backoff (default 30)",
+        help="longest a request may wait in total for retries (429 Retry-After, backoff); "
+        "default 30",
     )
     group.addoption(
         "--sandbox-fault",
@@ -85,7 +86,11 @@ def resolve(config: pytest.Config) -> SuiteSettings:
     except ExpectationError as exc:
         raise UsageError(str(exc)) from exc
     base_url = config.getoption("base_url", None) or config.getini("base_url") or None
-    timeout = config.getoption("request_timeout") or _float_ini(config, "sequence_request_timeout")
+    timeout = _first_number(
+        config.getoption("request_timeout"),
+        _float_ini(config, "sequence_request_timeout"),
+        default=30.0,
+    )
     settings = SuiteSettings(
         base_url=base_url,
         api_version=_first(
@@ -102,9 +107,10 @@ def resolve(config: pytest.Config) -> SuiteSettings:
             os.environ.get("SEQUENCE_ALLOW_DESTRUCTIVE_HOST"),
             None,
         ),
-        request_timeout=timeout or 30.0,
+        request_timeout=timeout,
         rate_limit_per_minute=config.getoption("rate_limit"),
-        max_retry_wait=config.getoption("max_retry_wait") or 30.0,
+        # 0 is a real answer ("never wait"), so no `or` here and above.
+        max_retry_wait=_first_number(config.getoption("max_retry_wait"), default=30.0),
         sandbox_faults=tuple(config.getoption("sandbox_fault")),
     )
     return validate(settings)
@@ -138,6 +144,13 @@ def _first(*values: str | None) -> str | None:
         if value:
             return value.strip()
     return None
+
+
+def _first_number(*values: float | None, default: float) -> float:
+    for value in values:
+        if value is not None:
+            return value
+    return default
 
 
 def _float_ini(config: pytest.Config, name: str) -> float | None:

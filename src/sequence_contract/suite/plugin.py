@@ -163,10 +163,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         return
     traffic = runtime.traffic
     terminalreporter.write_sep("-", "sequence-contract")
-    terminalreporter.write_line(
-        f"requests sent: {traffic.total_requests} (retries {traffic.total_retries}, "
-        f"waited {traffic.total_wait_seconds:.1f} s); customers created: {len(runtime.created)}"
-    )
+    terminalreporter.write_line(f"{traffic.summary()}; customers created: {len(runtime.created)}")
     failed = terminalreporter.stats.get("failed", [])
     environment = sum(
         1 for report in failed if dict(report.user_properties).get("failure_kind") == "environment"

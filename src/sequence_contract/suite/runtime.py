@@ -218,9 +218,16 @@ class SuiteRuntime:
             if isinstance(customer_id, str):
                 with self._lock:
                     self.created.append(customer_id)
-        elif path.endswith("/archive") and 200 <= response.status_code < 300:
+        elif _ends_customer(request.method, path, response.status_code):
             with self._lock:
                 self.archived.add(path.split("/")[2])
+
+
+def _ends_customer(method: str | None, path: str, status: int) -> bool:
+    """A 2xx archive or delete of one customer: nothing left to clean up."""
+    one_customer = path.startswith("/customers/") and len(path.split("/")) >= 3
+    ends = path.endswith("/archive") or method == "DELETE"
+    return one_customer and ends and 200 <= status < 300
 
 
 _ACTIVE: SuiteRuntime | None = None

@@ -93,6 +93,12 @@ def validate(settings: SuiteSettings) -> SuiteSettings:
         raise UsageError(f"profile {settings.profile!r}: unknown; available: {', '.join(PROFILES)}")
     if settings.request_timeout <= 0:
         raise UsageError(f"--request-timeout {settings.request_timeout}: must be > 0")
+    if settings.rate_limit_per_minute is not None and settings.rate_limit_per_minute < 0:
+        raise UsageError(
+            f"--rate-limit {settings.rate_limit_per_minute}: must be >= 0 (0: no limit)"
+        )
+    if settings.max_retry_wait < 0:
+        raise UsageError(f"--max-retry-wait {settings.max_retry_wait}: must be >= 0")
     return settings
 
 

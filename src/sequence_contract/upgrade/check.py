@@ -38,8 +38,7 @@ def check_versions(from_version: str, to_version: str) -> None:
     for option, version in (("--from", from_version), ("--to", to_version)):
         if version not in shipped:
             raise UpgradeUsageError(
-                f"{option} {version}: no schemas for this version; available: "
-                f"{', '.join(shipped)}"
+                f"{option} {version}: no schemas for this version; available: {', '.join(shipped)}"
             )
 
 
@@ -59,7 +58,7 @@ def run_upgrade_check(
     target_text = ""
     if replay_on is not None:
         with _target(replay_on) as target:
-            target_text = ("embedded sandbox" if target.embedded else target.base_url)
+            target_text = "embedded sandbox" if target.embedded else target.base_url
             session = open_session(target, replay_on.request_timeout)
             with session:
                 preflight(session, target, (from_version, to_version))
@@ -89,8 +88,7 @@ def _target(settings: ReplaySettings) -> Iterator[Target]:
         with embedded_target() as target:
             yield target
     else:
-        yield check_remote(settings.base_url, settings.credentials,
-                           settings.allow_destructive_host)
+        yield check_remote(settings.base_url, settings.credentials, settings.allow_destructive_host)
 
 
 def _notes(from_version: str, to_version: str, replays: tuple[Replay, ...]) -> tuple[str, ...]:

@@ -43,28 +43,62 @@ def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         description=_DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--from", dest="from_version", required=True, metavar="VERSION",
-                        help="the Sequence-Version the integration pins today")
-    parser.add_argument("--to", dest="to_version", required=True, metavar="VERSION",
-                        help="the Sequence-Version to move to")
-    parser.add_argument("--base-url", metavar="URL",
-                        help="replay against this API root (credentials from "
-                             "SEQUENCE_CLIENT_ID / SEQUENCE_CLIENT_SECRET); default: an "
-                             "embedded sandbox")
-    parser.add_argument("--allow-destructive-host", metavar="HOST",
-                        default=os.environ.get(ALLOW_HOST_VARIABLE) or None,
-                        help="allow the replay to create and archive customers on HOST although "
-                             f"it is not the Sequence sandbox (env {ALLOW_HOST_VARIABLE})")
-    parser.add_argument("--documents-only", action="store_true",
-                        help="compare the documents only, replay nothing")
-    parser.add_argument("--waivers", type=Path, metavar="FILE",
-                        help="YAML or TOML file of accepted changes (id, reason)")
-    parser.add_argument("--html", type=Path, metavar="PATH",
-                        help="HTML report (default reports/upgrade-FROM-TO.html)")
-    parser.add_argument("--json", type=Path, metavar="PATH",
-                        help="JSON report (default reports/upgrade-FROM-TO.json)")
-    parser.add_argument("--request-timeout", type=_positive, default=30.0, metavar="SECONDS",
-                        help="per-request timeout of the replay (default 30)")
+    parser.add_argument(
+        "--from",
+        dest="from_version",
+        required=True,
+        metavar="VERSION",
+        help="the Sequence-Version the integration pins today",
+    )
+    parser.add_argument(
+        "--to",
+        dest="to_version",
+        required=True,
+        metavar="VERSION",
+        help="the Sequence-Version to move to",
+    )
+    parser.add_argument(
+        "--base-url",
+        metavar="URL",
+        help="replay against this API root (credentials from "
+        "SEQUENCE_CLIENT_ID / SEQUENCE_CLIENT_SECRET); default: an "
+        "embedded sandbox",
+    )
+    parser.add_argument(
+        "--allow-destructive-host",
+        metavar="HOST",
+        default=os.environ.get(ALLOW_HOST_VARIABLE) or None,
+        help="allow the replay to create and archive customers on HOST although "
+        f"it is not the Sequence sandbox (env {ALLOW_HOST_VARIABLE})",
+    )
+    parser.add_argument(
+        "--documents-only", action="store_true", help="compare the documents only, replay nothing"
+    )
+    parser.add_argument(
+        "--waivers",
+        type=Path,
+        metavar="FILE",
+        help="YAML or TOML file of accepted changes (id, reason)",
+    )
+    parser.add_argument(
+        "--html",
+        type=Path,
+        metavar="PATH",
+        help="HTML report (default reports/upgrade-FROM-TO.html)",
+    )
+    parser.add_argument(
+        "--json",
+        type=Path,
+        metavar="PATH",
+        help="JSON report (default reports/upgrade-FROM-TO.json)",
+    )
+    parser.add_argument(
+        "--request-timeout",
+        type=_positive,
+        default=30.0,
+        metavar="SECONDS",
+        help="per-request timeout of the replay (default 30)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -73,18 +107,28 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     err = err or sys.stderr
     redactor = Redactor()
     try:
-        credentials = credentials_from_env()
+        # The embedded sandbox has its own credentials: the variables matter with --base-url.
+        credentials = credentials_from_env() if args.base_url else None
         if credentials is not None:
             redactor.add_credentials(credentials.client_id, credentials.client_secret)
         waivers = load_waivers(args.waivers) if args.waivers else ()
-        replay_on = None if args.documents_only else ReplaySettings(
-            base_url=args.base_url,
-            credentials=credentials if args.base_url else None,
-            allow_destructive_host=args.allow_destructive_host,
-            request_timeout=args.request_timeout,
+        replay_on = (
+            None
+            if args.documents_only
+            else ReplaySettings(
+                base_url=args.base_url,
+                credentials=credentials,
+                allow_destructive_host=args.allow_destructive_host,
+                request_timeout=args.request_timeout,
+            )
         )
-        check = run_upgrade_check(args.from_version, args.to_version, replay_on=replay_on,
-                                  waivers=waivers, waiver_file=args.waivers)
+        check = run_upgrade_check(
+            args.from_version,
+            args.to_version,
+            replay_on=replay_on,
+            waivers=waivers,
+            waiver_file=args.waivers,
+        )
         stem = f"upgrade-{args.from_version}-{args.to_version}"
         html_path = args.html or Path("reports") / f"{stem}.html"
         json_path = args.json or Path("reports") / f"{stem}.json"

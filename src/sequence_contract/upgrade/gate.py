@@ -33,7 +33,8 @@ class UpgradeCheck:
     def blocking(self) -> tuple[Change, ...]:
         """Breaking, not waived, and (if observed) not predicted by a documented change."""
         return tuple(
-            c for c in self.changes
+            c
+            for c in self.changes
             if c.breaking and not c.expected and c.id not in self.waivers.waived
         )
 

@@ -84,4 +84,3 @@ class ChangeSet:
 
     def __len__(self) -> int:
         return len(self._by_id)
-

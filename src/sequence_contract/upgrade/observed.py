@@ -19,8 +19,11 @@ _EXPLAINED_BY = {
     "field-removed": ("response-field-removed", "response-field-made-optional"),
     "field-added": ("response-field-added", "response-field-made-required"),
     "type-changed": ("response-type-changed",),
-    "value-changed": ("response-enum-value-added", "response-enum-value-removed",
-                      "response-type-changed"),
+    "value-changed": (
+        "response-enum-value-added",
+        "response-enum-value-removed",
+        "response-type-changed",
+    ),
 }
 
 
@@ -65,8 +68,9 @@ def _step(
             f"operation-path-changed:{old.operation}",
         )
         explained = tuple(c for c in candidates if c in ids) if method else ()
-        return [_Instance("status-changed", new.step, True, step, old.status, new.status,
-                          explained)]
+        return [
+            _Instance("status-changed", new.step, True, step, old.status, new.status, explained)
+        ]
     found: list[_Instance] = []
     prefix = f"{new.operation} {new.status} "
 
@@ -75,18 +79,39 @@ def _step(
         return tuple(c.id for c in by_pointer.get(prefix + path, ()) if c.kind in wanted)
 
     for path in _outermost(set(old.shape) - set(new.shape)):
-        found.append(_Instance("field-removed", path, True, step, old.shape[path], None,
-                               explain("field-removed", path)))
+        found.append(
+            _Instance(
+                "field-removed",
+                path,
+                True,
+                step,
+                old.shape[path],
+                None,
+                explain("field-removed", path),
+            )
+        )
     for path in _outermost(set(new.shape) - set(old.shape)):
-        found.append(_Instance("field-added", path, False, step, None, new.shape[path],
-                               explain("field-added", path)))
+        found.append(
+            _Instance(
+                "field-added",
+                path,
+                False,
+                step,
+                None,
+                new.shape[path],
+                explain("field-added", path),
+            )
+        )
     for path in sorted(set(old.shape) & set(new.shape)):
         before, after = old.shape[path], new.shape[path]
         if before == after:
             continue
         same_form = without_value(before) == without_value(after)
-        kind = "value-changed" if same_form and base_type(before) == base_type(after) else (
-            "type-changed")
+        kind = (
+            "value-changed"
+            if same_form and base_type(before) == base_type(after)
+            else ("type-changed")
+        )
         found.append(_Instance(kind, path, True, step, before, after, explain(kind, path)))
     found += _headers(old, new, step)
     return found
@@ -168,4 +193,3 @@ def _describe(instance: _Instance, old: str, new: str, steps: int) -> str:
         "header-changed": f"header {subject}: {before} in {old}, {after} in {new}",
     }[instance.kind]
     return text if instance.kind == "status-changed" else f"{text} [{where}]"
-

@@ -30,16 +30,30 @@ UNKNOWN_VERSION = "1999-12-31"  # well-formed, never published
 REMOTE_RATE_LIMIT = 600  # requests a minute; far under the documented 1,500
 # Headers a client may act on; the rest (Date, Server, tracing ids) differ on every reply.
 COMPARED_HEADERS = (
-    "content-type", "sequence-version", "allow", "location", "retry-after", "www-authenticate",
-    "deprecation", "sunset", "warning",
+    "content-type",
+    "sequence-version",
+    "allow",
+    "location",
+    "retry-after",
+    "www-authenticate",
+    "deprecation",
+    "sunset",
+    "warning",
 )
 _VALUE_HEADERS = frozenset({"content-type", "sequence-version", "allow"})
 AS_SENT = "<as sent>"
 REQUEST_SCHEMA = "create-or-update-customer-request"
 OPTIONAL_FIELDS = {"telephone": "+44 20 7946 0000", "url": "https://example.com/upgrade-check"}
 STEPS = (
-    "create", "get", "list", "update", "archive", "archive-again", "get-unknown-id",
-    "archive-unknown-id", "unknown-version",
+    "create",
+    "get",
+    "list",
+    "update",
+    "archive",
+    "archive-again",
+    "get-unknown-id",
+    "archive-unknown-id",
+    "unknown-version",
 )
 
 
@@ -138,12 +152,22 @@ class _Run:
             # Archived only once the server has said no such customer exists.
             self._step("archive-unknown-id", self.archive_method, archive, unknown)
         else:
-            self._skip("archive-unknown-id", self.archive_method, archive,
-                       f"GET of the random id {unknown} answered {status}")
-        self._step("unknown-version", "GET", "/customers/{id}", customer or unknown,
-                   version=UNKNOWN_VERSION)
-        return Replay(self.version, tuple(self.observations), tuple(self.created),
-                      run_label(self.run_id))
+            self._skip(
+                "archive-unknown-id",
+                self.archive_method,
+                archive,
+                f"GET of the random id {unknown} answered {status}",
+            )
+        self._step(
+            "unknown-version",
+            "GET",
+            "/customers/{id}",
+            customer or unknown,
+            version=UNKNOWN_VERSION,
+        )
+        return Replay(
+            self.version, tuple(self.observations), tuple(self.created), run_label(self.run_id)
+        )
 
     def _create(self, body: dict[str, Any]) -> str | None:
         response = self._send("POST", "/customers", None, json=body)
@@ -161,8 +185,12 @@ class _Run:
         data = _json(response)
         if isinstance(data, dict) and isinstance(data.get("items"), list):
             # Other customers of the account say nothing about the version: keep ours only.
-            data = {**data, "items": [i for i in data["items"]
-                                      if isinstance(i, dict) and i.get("id") == customer]}
+            data = {
+                **data,
+                "items": [
+                    i for i in data["items"] if isinstance(i, dict) and i.get("id") == customer
+                ],
+            }
         self._observe("list", "GET", "/customers", response, self.version, data)
 
     def _step(
@@ -198,8 +226,9 @@ class _Run:
     ) -> requests.Response:
         path = template.replace("{id}", customer or "")
         headers = {VERSION_HEADER: version or self.version}
-        return self.session.request(method, f"{self.base_url}{path}", json=json,
-                                    params=params, headers=headers)
+        return self.session.request(
+            method, f"{self.base_url}{path}", json=json, params=params, headers=headers
+        )
 
     def _observe(
         self,

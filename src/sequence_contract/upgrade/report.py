@@ -28,8 +28,9 @@ def as_json(check: UpgradeCheck) -> dict[str, Any]:
         "observed": [_change_json(check, c) for c in check.observed],
         "waivers": {
             "file": str(check.waiver_file) if check.waiver_file else None,
-            "unused": [{"id": w.id, "reason": w.reason, "where": w.where}
-                       for w in check.waivers.unused],
+            "unused": [
+                {"id": w.id, "reason": w.reason, "where": w.where} for w in check.waivers.unused
+            ],
         },
         "replays": [_replay_json(r) for r in check.replays],
     }
@@ -53,8 +54,14 @@ def _replay_json(replay: Replay) -> dict[str, Any]:
         "label": replay.label,
         "createdCustomers": list(replay.created),
         "steps": [
-            {"step": o.step, "operation": o.operation, "status": o.status,
-             "headers": o.headers, "shape": o.shape, "note": o.note or None}
+            {
+                "step": o.step,
+                "operation": o.operation,
+                "status": o.status,
+                "headers": o.headers,
+                "shape": o.shape,
+                "note": o.note or None,
+            }
             for o in replay.observations
         ],
     }
@@ -80,7 +87,8 @@ th{background:#f4f4f4}code{font:12px ui-monospace,monospace;word-break:break-all
 def html_text(check: UpgradeCheck) -> str:
     verdict_class = "pass" if check.passed else "fail"
     verdict = (
-        "PASS: no breaking change left unwaived" if check.passed
+        "PASS: no breaking change left unwaived"
+        if check.passed
         else f"FAIL: {len(check.blocking)} breaking change(s) neither expected nor waived"
     )
     title = f"Upgrade check {check.from_version} → {check.to_version}"
@@ -101,7 +109,8 @@ def html_text(check: UpgradeCheck) -> str:
         '<p class="muted">From replaying the same operations once per version. '
         '"Expected" means a documented change predicts it.</p>',
         _table(check, check.observed, "The replay observed no difference.")
-        if check.replays else "<p>Not replayed.</p>",
+        if check.replays
+        else "<p>Not replayed.</p>",
         _unused(check),
         _replays(check.replays),
         "</body></html>",
@@ -113,8 +122,10 @@ def _table(check: UpgradeCheck, changes: Iterable[Change], empty: str) -> str:
     rows = [_row(check, c) for c in changes]
     if not rows:
         return f"<p>{_e(empty)}</p>"
-    head = ("<tr><th>Verdict</th><th>Change</th><th>What</th><th>Before</th><th>After</th>"
-            "<th>Seen in</th></tr>")
+    head = (
+        "<tr><th>Verdict</th><th>Change</th><th>What</th><th>Before</th><th>After</th>"
+        "<th>Seen in</th></tr>"
+    )
     return f"<table>{head}{''.join(rows)}</table>"
 
 
@@ -146,8 +157,11 @@ def _unused(check: UpgradeCheck) -> str:
         f"<tr><td><code>{_e(w.id)}</code></td><td>{_e(w.reason)}</td><td>{_e(w.where)}</td></tr>"
         for w in check.waivers.unused
     )
-    body = (f"<table><tr><th>Waiver</th><th>Reason</th><th>Where</th></tr>{rows}</table>"
-            if rows else "<p>Every waiver matched a change.</p>")
+    body = (
+        f"<table><tr><th>Waiver</th><th>Reason</th><th>Where</th></tr>{rows}</table>"
+        if rows
+        else "<p>Every waiver matched a change.</p>"
+    )
     return f"<h2>Unused waivers ({_e(str(check.waiver_file))})</h2>{body}"
 
 
@@ -155,8 +169,7 @@ def _replays(replays: tuple[Replay, ...]) -> str:
     if not replays:
         return ""
     steps = list(dict.fromkeys(o.step for r in replays for o in r.observations))
-    head = "<tr><th>Step</th>" + "".join(
-        f"<th>{_e(r.version)}</th>" for r in replays) + "</tr>"
+    head = "<tr><th>Step</th>" + "".join(f"<th>{_e(r.version)}</th>" for r in replays) + "</tr>"
     rows = []
     for step in steps:
         cells = []
@@ -170,8 +183,10 @@ def _replays(replays: tuple[Replay, ...]) -> str:
                 cells.append(f"<td><code>{_e(found.operation)}</code> → {found.status}</td>")
         rows.append(f"<tr><td>{_e(step)}</td>{''.join(cells)}</tr>")
     labels = "; ".join(f"{r.version}: {r.label}" for r in replays)
-    return (f"<h2>Replay steps</h2><p class=\"muted\">Customers created are labelled "
-            f"{_e(labels)}.</p><table>{head}{''.join(rows)}</table>")
+    return (
+        f'<h2>Replay steps</h2><p class="muted">Customers created are labelled '
+        f"{_e(labels)}.</p><table>{head}{''.join(rows)}</table>"
+    )
 
 
 def _value(value: Any) -> str:

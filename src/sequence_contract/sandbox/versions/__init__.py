@@ -8,12 +8,12 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from sequence_contract.sandbox.errors import UNRECOGNISED_API_VERSION, ApiError
-from sequence_contract.sandbox.versions import v2024_07_30
+from sequence_contract.sandbox.versions import v2024_05_09, v2024_07_30
 from sequence_contract.sandbox.versions.model import ApiVersion
 
 DEFAULT_VERSION = "2024-07-30"  # the latest; used when the header is absent
 SERVED_VERSIONS: Mapping[str, ApiVersion] = MappingProxyType(
-    {v2024_07_30.VERSION.name: v2024_07_30.VERSION}
+    {version.name: version for version in (v2024_05_09.VERSION, v2024_07_30.VERSION)}
 )
 
 

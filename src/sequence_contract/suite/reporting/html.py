@@ -31,9 +31,9 @@ STYLE = """<style>
 .sc-unseen { color: #9a6700; white-space: nowrap; }
 .sc-undocumented, .sc-bad { color: #cf222e; font-weight: bold; white-space: nowrap; }
 .sc-failure { border-left: 4px solid #cf222e; padding: 4px 10px; margin: 6px 0; }
-.sc-failure pre { white-space: pre-wrap; word-break: break-all; background: #f6f8fa;
+.sc-failure pre { white-space: pre-wrap; word-break: break-all; background: #f6f8fa; color: #222;
   padding: 6px; margin: 4px 0; }
-.sc-headline { font-weight: bold; color: #cf222e; }
+.sc-failure pre.sc-headline { font-weight: bold; color: #cf222e; }
 .sc-meta span { margin-right: 1.2em; }
 .sc-duplicate { border-left-color: #9a6700; }
 </style>"""

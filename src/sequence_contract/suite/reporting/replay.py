@@ -69,10 +69,5 @@ def replay_lines(
                 "the failing case's requests are shown below; each has a curl command "
                 "that sends it again",
             ),
-            (
-                "database",
-                "hypothesis keeps failing examples in .hypothesis/ and tries them first when "
-                "this test runs again in the same checkout",
-            ),
         ]
     return rows

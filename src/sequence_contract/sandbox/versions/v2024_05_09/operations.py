@@ -1,0 +1,103 @@
+"""The six Customers operations of version 2024-05-09.
+
+Archive is `PUT /customers/{id}/archive`; `DELETE /customers/{id}`, documented as "Archive
+customer" too, archives the same way. Lists carry full customers. The list query is
+2024-07-30's, read as this version documents it: no `label` or `billingStatus` filter (ignored
+like any unknown parameter), a `limit` without documented bounds (clamped to 1..100 rather
+than refused) and a free-form `sortOrder` (anything but ASC sorts descending, the default).
+"""
+
+import re
+from collections.abc import Mapping
+
+from starlette.concurrency import run_in_threadpool
+
+from sequence_contract.sandbox import routing
+from sequence_contract.sandbox.errors import Problem, not_found, validation_failed
+from sequence_contract.sandbox.models import CustomerRecord
+from sequence_contract.sandbox.paging import CursorError, paginate
+from sequence_contract.sandbox.responses import ApiResponse
+from sequence_contract.sandbox.timestamps import format_timestamp
+from sequence_contract.sandbox.validation import INVALID_VALUE
+from sequence_contract.sandbox.versions.model import Operation, OperationCall
+from sequence_contract.sandbox.versions.v2024_05_09.body import parse_customer_request
+from sequence_contract.sandbox.versions.v2024_05_09.render import render_customer
+from sequence_contract.sandbox.versions.v2024_07_30.query import parse_list_query
+
+UNDOCUMENTED_FILTERS = frozenset({"label", "billingStatus"})
+MIN_LIMIT, MAX_LIMIT = 1, 100
+INTEGER = re.compile(r"^[+-]?[0-9]{1,20}$")  # longer ones are left for the parser to refuse
+
+
+def _as_documented(query: Mapping[str, str]) -> dict[str, str]:
+    """The query in the form the 2024-07-30 parser reads (see the module docstring)."""
+    params = {k: v for k, v in query.items() if k not in UNDOCUMENTED_FILTERS}
+    if INTEGER.match(params.get("limit", "")):
+        params["limit"] = str(min(MAX_LIMIT, max(MIN_LIMIT, int(params["limit"]))))
+    if "sortOrder" in params and params["sortOrder"] != "ASC":
+        params["sortOrder"] = "DESC"
+    return params
+
+
+def _found(record: CustomerRecord | None, customer_id: str) -> CustomerRecord:
+    if record is None:
+        raise not_found(f"No customer has the id {customer_id[:100]!r}")
+    return record
+
+
+async def list_customers(call: OperationCall) -> ApiResponse:
+    query = parse_list_query(_as_documented(call.query))
+    records = await run_in_threadpool(call.store.search, query.criteria)
+    try:
+        page = paginate(records, query.sort, query.limit, after=query.after, before=query.before)
+    except CursorError as error:
+        param = "after" if query.after is not None else "before"
+        raise validation_failed([Problem(INVALID_VALUE, str(error), param)]) from None
+    pagination: dict[str, object] = {}
+    if page.after is not None:
+        pagination["after"] = page.after
+    if page.before is not None:
+        pagination["before"] = page.before
+    pagination["totalResultSize"] = page.total
+    items = [render_customer(record) for record in page.items]
+    return ApiResponse(200, {"items": items, "pagination": pagination})
+
+
+async def create_customer(call: OperationCall) -> ApiResponse:
+    draft = parse_customer_request(call.body)
+    now = format_timestamp(call.clock())
+    record = await run_in_threadpool(lambda: call.store.insert(draft, now=now))
+    return ApiResponse(201, render_customer(record))
+
+
+async def get_customer(call: OperationCall) -> ApiResponse:
+    customer_id = call.path_params["id"]
+    record = await run_in_threadpool(call.store.get, customer_id)
+    return ApiResponse(200, render_customer(_found(record, customer_id)))
+
+
+async def update_customer(call: OperationCall) -> ApiResponse:
+    # The body is validated before the id is looked up: a bad body is a 400 for any id.
+    draft = parse_customer_request(call.body)
+    customer_id = call.path_params["id"]
+    now = format_timestamp(call.clock())
+    record = await run_in_threadpool(lambda: call.store.replace(customer_id, draft, now=now))
+    return ApiResponse(200, render_customer(_found(record, customer_id)))
+
+
+async def archive_customer(call: OperationCall) -> ApiResponse:
+    # No request body is documented; one that is sent is ignored, never read.
+    customer_id = call.path_params["id"]
+    now = format_timestamp(call.clock())
+    record = await run_in_threadpool(lambda: call.store.archive(customer_id, now=now))
+    return ApiResponse(200, render_customer(_found(record, customer_id)))
+
+
+OPERATIONS = (
+    Operation("listCustomers", "GET", routing.CUSTOMERS, list_customers),
+    Operation("createCustomer", "POST", routing.CUSTOMERS, create_customer, takes_body=True),
+    Operation("getCustomer", "GET", routing.CUSTOMER, get_customer),
+    Operation("updateCustomer", "PUT", routing.CUSTOMER, update_customer, takes_body=True),
+    Operation("deleteCustomer", "DELETE", routing.CUSTOMER, archive_customer),
+    Operation("archiveCustomer", "PUT", routing.CUSTOMER_ARCHIVE, archive_customer),
+)

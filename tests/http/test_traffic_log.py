@@ -1,0 +1,44 @@
+"""Every request, retry, wait and failure of a run is counted, and summed up in one line."""
+
+from __future__ import annotations
+
+import pytest
+
+from sequence_contract.http import ContractSession, RetryPolicy, TargetUnreachable
+from tests.http.scripted_server import Answer, Reset, scripted_server
+
+
+def test_retries_waits_and_failures_add_up() -> None:
+    waits: list[float] = []
+    session = ContractSession(timeout_seconds=5, retry_policy=RetryPolicy(sleep=waits.append))
+    with scripted_server(
+        Answer(429, (("Retry-After", "2"),)), Reset(), Answer(200), Reset()
+    ) as server:
+        session.get(server.url("/api/customers"))
+        with pytest.raises(TargetUnreachable):
+            session.post(server.url("/api/customers"), json={})
+
+    traffic = session.traffic
+    first, second = traffic.take_current()
+    assert (first.status, first.retry_causes) == (200, ("429", "connection dropped"))
+    assert waits == [2, 1]  # Retry-After, then backoff: the second error in a row waits 1 s
+    assert first.waited_seconds == 3
+    assert (second.status, second.error, second.retries) == (None, "unreachable", 0)
+    assert traffic.total_requests == len(server.received) == 4
+    assert traffic.total_retries == 2
+    assert traffic.retry_causes == {"429": 1, "connection dropped": 1}
+    assert traffic.statuses == {200: 1}
+    assert traffic.summary() == (
+        "requests sent: 4; retries 2 (429 x1, connection dropped x1); waited 3.0 s "
+        "(3.0 s before retries, 0.0 s client-side rate limit); no answer: unreachable x1"
+    )
+
+
+def test_a_quiet_run_says_so_briefly() -> None:
+    session = ContractSession(timeout_seconds=5)
+    with scripted_server() as server:
+        session.get(server.url("/api/customers"))
+    assert session.traffic.summary() == (
+        "requests sent: 1; retries 0; waited 0.0 s (0.0 s before retries, "
+        "0.0 s client-side rate limit)"
+    )

@@ -1,0 +1,93 @@
+"""Contract coverage: requests mapped to documented operations, statuses seen and not seen."""
+
+from __future__ import annotations
+
+import pytest
+
+from sequence_contract.schemas import LATEST_VERSION, load_openapi
+from sequence_contract.suite.reporting.coverage import ContractCoverage
+from sequence_contract.suite.reporting.operations import (
+    Operation,
+    OperationMatcher,
+    documented_operations,
+    status_documented,
+)
+from tests.reporting.exchanges import BASE_URL, exchange
+
+OPERATIONS = [
+    Operation("GET", "/customers", ("200", "400")),
+    Operation("GET", "/customers/{id}", ("200", "4XX")),
+    Operation("POST", "/customers/{id}/archive", ("200", "400", "401", "500")),
+    Operation("GET", "/customers/search", ("200",)),
+]
+
+# (method, path) -> the name the matcher gives it
+MATCHES = {
+    ("GET", "/customers"): "GET /customers",
+    ("get", "/customers/abc-123"): "GET /customers/{id}",
+    ("POST", "/customers/abc/archive"): "POST /customers/{id}/archive",
+    ("POST", "/customers/..%2F..%2Fcustomers/archive"): "POST /customers/{id}/archive",
+    ("GET", "/customers/search"): "GET /customers/search",
+    ("GET", "/customers/abc/archive"): "GET /customers/{id}/archive (not documented)",
+    ("GET", "/invoices"): "GET other path",
+}
+
+
+@pytest.mark.parametrize(("method", "path"), MATCHES, ids=[" ".join(k) for k in MATCHES])
+def test_requests_map_to_their_operation(method: str, path: str) -> None:
+    matcher = OperationMatcher(OPERATIONS, BASE_URL)
+    assert matcher.name(method, BASE_URL + path + "?limit=1") == MATCHES[(method, path)]
+
+
+@pytest.mark.parametrize(
+    ("status", "documented", "expected"),
+    [
+        (200, ("200",), True),
+        (404, ("4XX",), True),
+        (404, ("400",), False),
+        (503, ("default",), True),
+    ],
+)
+def test_status_documented(status: int, documented: tuple[str, ...], expected: bool) -> None:
+    assert status_documented(status, documented) is expected
+
+
+def test_the_shipped_document_yields_every_customers_operation() -> None:
+    names = {op.name for op in documented_operations(load_openapi(LATEST_VERSION))}
+    assert "POST /customers/{id}/archive" in names
+    assert {"GET /customers", "POST /customers", "GET /customers/{id}"} <= names
+
+
+def test_coverage_counts_statuses_versions_cases_and_tests() -> None:
+    coverage = ContractCoverage(OPERATIONS, BASE_URL)
+    archive = [
+        exchange("POST", "/customers/a/archive", 200, {"Sequence-Version": "2024-07-30"}),
+        exchange("POST", "/customers/b/archive", 200, {"sequence-version": "2024-07-30"}),
+        exchange("POST", "/customers/c/archive", 401, {"X-Schemathesis-TestCaseId": "k1"}),
+        exchange("POST", "/customers/d/archive", 404, {"Sequence-Version": "1999-01-01"}),
+        exchange("PUT", "/customers/e/archive", 405),
+        exchange("POST", "/customers/f/archive", None),
+    ]
+    coverage.add(archive)
+    touched = coverage.attribute("test_archive", archive)
+    coverage.test_failed("test_archive", touched)
+    coverage.failure_at("PUT /customers/{id}/archive (not documented)")
+
+    rows = {row.name: row for row in coverage.rows()}
+    row = rows["POST /customers/{id}/archive"]
+    assert row.requests == 5
+    assert {code: row.status_seen(code) for code in row.documented_statuses} == {
+        "200": 2,
+        "400": 0,
+        "401": 1,
+        "500": 0,
+    }
+    assert row.undocumented_statuses == [404]
+    assert row.versions == {"2024-07-30": 2, "(absent)": 2, "1999-01-01": 1}
+    assert row.generated_cases == {"k1"}
+    assert row.failed_tests == {"test_archive"}
+    other = rows["other methods on /customers/{id}/archive"]
+    assert (other.methods, other.failures, other.documented) == ({"PUT": 1}, 1, False)
+    # Documented operations come first, reached or not.
+    assert list(rows)[: len(OPERATIONS)] == [op.name for op in OPERATIONS]
+    assert rows["GET /customers"].requests == 0
