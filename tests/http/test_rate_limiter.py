@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from sequence_contract.http import ContractSession, RateLimiter
-from tests.http.scripted_server import scripted_server
+from sequence_contract.http import ContractSession, RateLimiter, RetryPolicy
+from tests.http.scripted_server import Answer, scripted_server
 
 
 class FakeTime:
@@ -90,3 +90,19 @@ def test_the_session_paces_and_counts_the_pacing() -> None:
     assert session.traffic.total_paced_seconds == 2
     assert session.traffic.total_wait_seconds == 2
     assert "2.0 s client-side rate limit" in session.traffic.summary()
+
+
+def test_retries_are_paced_too() -> None:
+    # Each retry spends the API's quota like any request, so it waits for a token as well.
+    fake = FakeTime()
+    limiter = RateLimiter(per_minute=60, burst=1, clock=fake.clock, sleep=fake.sleep)
+    session = ContractSession(
+        timeout_seconds=5, rate_limiter=limiter, retry_policy=RetryPolicy(sleep=fake.sleep)
+    )
+    with scripted_server(Answer(503), Answer(503)) as server:
+        session.get(server.url("/api/customers"))
+    [exchange] = session.traffic.take_current()
+    # Backoff 0 s then 1 s; the token bucket adds 1 s before the first retry, none before the
+    # second (the 1 s backoff refilled it).
+    assert fake.slept == [0, 1, 1]
+    assert (exchange.retries, exchange.paced_seconds, exchange.waited_seconds) == (2, 1, 2)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 
 from sequence_contract.sandbox import EmbeddedSandbox, SandboxConfig, UnknownFaultError
 from sequence_contract.sandbox.config import DEFAULT_CLIENT_SECRET
-from sequence_contract.sandbox.faults import FAULTS
+from sequence_contract.sandbox.faults import FAULTS, FaultKind
 from tests.sandbox.client import ApiClient, describe
 
 
@@ -65,7 +65,7 @@ FAULT_CASES: dict[str, tuple[Callable[[ApiClient], Any], Any, Any]] = {
 def test_every_registered_fault_has_a_case_a_kind_and_a_description() -> None:
     assert set(FAULT_CASES) <= set(FAULTS)
     for fault in FAULTS.values():
-        assert fault.kind in {"shape", "status", "auth", "version", "archive", "benign"}, fault
+        assert fault.kind in get_args(FaultKind), fault
         assert fault.description.strip(), fault
         hooks = (fault.before_request, fault.replace_response, fault.transform_response)
         assert any(hook is not None for hook in hooks), fault

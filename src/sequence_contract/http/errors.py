@@ -26,3 +26,21 @@ class RateLimitExhausted(EnvironmentProblem):
 class ServiceUnavailable(EnvironmentProblem):
     """A gateway or overload answer (502, 503, 504) remained after every allowed retry, or came
     back to a request that may not be repeated (a create)."""
+
+
+def environment_problem_behind(error: BaseException | None) -> EnvironmentProblem | None:
+    """The EnvironmentProblem behind a test error, through causes, contexts and exception
+    groups (hypothesis and schemathesis wrap what a request raised)."""
+    seen: set[int] = set()
+    pending = [error]
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, EnvironmentProblem):
+            return current
+        if isinstance(current, BaseExceptionGroup):
+            pending.extend(current.exceptions)
+        pending += [current.__cause__, current.__context__]
+    return None

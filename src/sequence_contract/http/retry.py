@@ -44,6 +44,9 @@ class RetryListener(Protocol):
     def gave_up(self, reason: str) -> None:
         """No (further) retry, although the answer was retryable; `reason` says why."""
 
+    def resending(self) -> None:
+        """The wait is over and the request goes out again (a rate limiter may pace it)."""
+
 
 @dataclass(frozen=True)
 class RetryPolicy:
@@ -168,6 +171,8 @@ class _ContractRetry(Retry):
 
     def sleep(self, response: BaseHTTPResponse | None = None) -> None:
         self.sleep_function(self.next_wait)
+        if self.listener is not None:
+            self.listener.resending()
 
     def _give_up(self, reason: str) -> None:
         if self.listener is not None:

@@ -43,18 +43,29 @@ class _Attempt:
     """The retries and waits of the request in flight on this thread."""
 
     causes: list[str] = field(default_factory=list)
-    waited: float = 0.0
+    waited: float = 0.0  # before retries
+    paced: float = 0.0  # by the client-side rate limit, first try and retries
     gave_up: str | None = None
 
 
 class _AttemptTracker(threading.local):
-    """Receives retry events (a RetryListener) for the request in flight on each thread."""
+    """Receives retry events (a RetryListener) for the request in flight on each thread, and
+    paces every try, retries included: each one counts against the API's quota."""
 
     attempt: _Attempt | None = None
 
+    def __init__(self, limiter: RateLimiter) -> None:
+        self.limiter = limiter
+
     def start(self) -> _Attempt:
         self.attempt = _Attempt()
+        self.resending()
         return self.attempt
+
+    def resending(self) -> None:
+        waited = self.limiter.acquire()
+        if self.attempt is not None:
+            self.attempt.paced += waited
 
     def retried(self, cause: str, wait_seconds: float) -> None:
         if self.attempt is not None:
@@ -82,7 +93,7 @@ class ContractSession(requests.Session):
         self.rate_limiter = rate_limiter or RateLimiter(per_minute=0)
         self.retry_policy = retry_policy or RetryPolicy()
         self.traffic = traffic if traffic is not None else TrafficLog()
-        self._tracker = _AttemptTracker()
+        self._tracker = _AttemptTracker(self.rate_limiter)
         adapter = HTTPAdapter(max_retries=self.retry_policy.build(self._tracker))
         self.mount("http://", adapter)
         self.mount("https://", adapter)
@@ -96,7 +107,6 @@ class ContractSession(requests.Session):
         verb = (method.decode() if isinstance(method, bytes) else method).upper()
         url_text = url.decode() if isinstance(url, bytes) else url
         where = f"{verb} {url_text}"
-        paced = self.rate_limiter.acquire()
         attempt = self._tracker.start()
         started = time.monotonic()
         try:
@@ -106,12 +116,12 @@ class ContractSession(requests.Session):
             response.content  # noqa: B018
         except NETWORK_FAILURES as exc:
             if is_timeout(exc):
-                self._record_error(verb, url_text, started, paced, attempt, "timed out")
+                self._record_error(verb, url_text, started, attempt, "timed out")
+                limit = _seconds(kwargs["timeout"])
                 raise RequestTimedOut(
-                    f"{where}: timed out: {_timeout_phase(exc)} within {kwargs['timeout']} s "
-                    "(--request-timeout)"
+                    f"{where}: timed out: {_timeout_phase(exc)} within {limit} s (--request-timeout)"
                 ) from exc
-            self._record_error(verb, url_text, started, paced, attempt, "unreachable")
+            self._record_error(verb, url_text, started, attempt, "unreachable")
             raise TargetUnreachable(
                 f"{where}: {connection_reason(exc)}{_retry_note(attempt)}"
             ) from exc
@@ -128,8 +138,8 @@ class ContractSession(requests.Session):
                 response_body=response.content,
                 elapsed_seconds=time.monotonic() - started,
                 retries=len(attempt.causes),
-                waited_seconds=paced + attempt.waited,
-                paced_seconds=paced,
+                waited_seconds=attempt.paced + attempt.waited,
+                paced_seconds=attempt.paced,
                 retry_causes=tuple(attempt.causes),
             )
         )
@@ -146,7 +156,7 @@ class ContractSession(requests.Session):
         return response
 
     def _record_error(
-        self, verb: str, url: str, started: float, paced: float, attempt: _Attempt, error: str
+        self, verb: str, url: str, started: float, attempt: _Attempt, error: str
     ) -> None:
         self.traffic.record(
             Exchange(
@@ -159,8 +169,8 @@ class ContractSession(requests.Session):
                 response_body=b"",
                 elapsed_seconds=time.monotonic() - started,
                 retries=len(attempt.causes),
-                waited_seconds=paced + attempt.waited,
-                paced_seconds=paced,
+                waited_seconds=attempt.paced + attempt.waited,
+                paced_seconds=attempt.paced,
                 retry_causes=tuple(attempt.causes),
                 error=error,
             )
@@ -175,6 +185,13 @@ def _retry_note(attempt: _Attempt) -> str:
     if attempt.gave_up:
         note += f"; {attempt.gave_up}"
     return note
+
+
+def _seconds(timeout: object) -> str:
+    """`30`, `0.5`, or `(5, 30)` for a (connect, read) pair, as given to requests."""
+    if isinstance(timeout, int | float):
+        return f"{timeout:g}"
+    return str(timeout)
 
 
 def _timeout_phase(exc: Exception) -> str:

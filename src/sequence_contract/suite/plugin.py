@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Generator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import settings as hypothesis_settings
 
 from sequence_contract import __version__
 from sequence_contract.http import EnvironmentProblem
+from sequence_contract.http.errors import environment_problem_behind
 from sequence_contract.sandbox import SandboxConfigError, SandboxStartError
 from sequence_contract.suite import exitcodes
 from sequence_contract.suite.options import add_options, resolve, runs_contract_suite
@@ -133,7 +135,7 @@ def pytest_runtest_makereport(
     if runtime is None:
         return report
     if report.failed:
-        problem = _environment_problem(call.excinfo.value if call.excinfo else None)
+        problem = environment_problem_behind(call.excinfo.value if call.excinfo else None)
         if problem is not None:
             report.longrepr = "ENVIRONMENT, not a contract failure: " + runtime.redactor.text(
                 str(problem)
@@ -151,8 +153,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if runtime is None or exitstatus != exitcodes.CONTRACT_BROKEN:
         return
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-    failed = reporter.stats.get("failed", []) if reporter else []
-    kinds = {dict(report.user_properties).get("failure_kind") for report in failed}
+    failed = _failed_reports(reporter.stats) if reporter else []
+    kinds = {_failure_kind(report) for report in failed}
     if failed and kinds == {"environment"}:
         session.exitstatus = exitcodes.ENVIRONMENT_BROKEN
 
@@ -164,10 +166,8 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     traffic = runtime.traffic
     terminalreporter.write_sep("-", "sequence-contract")
     terminalreporter.write_line(f"{traffic.summary()}; customers created: {len(runtime.created)}")
-    failed = terminalreporter.stats.get("failed", [])
-    environment = sum(
-        1 for report in failed if dict(report.user_properties).get("failure_kind") == "environment"
-    )
+    failed = _failed_reports(terminalreporter.stats)
+    environment = sum(1 for report in failed if _failure_kind(report) == "environment")
     if failed:
         terminalreporter.write_line(
             f"failures: {len(failed) - environment} contract, {environment} environment"
@@ -176,21 +176,14 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.write_line(f"cleanup: could not archive {problem}", yellow=True)
 
 
-def _environment_problem(error: BaseException | None) -> EnvironmentProblem | None:
-    """The EnvironmentProblem behind a test error, through causes and exception groups."""
-    seen: set[int] = set()
-    pending = [error]
-    while pending:
-        current = pending.pop()
-        if current is None or id(current) in seen:
-            continue
-        seen.add(id(current))
-        if isinstance(current, EnvironmentProblem):
-            return current
-        if isinstance(current, BaseExceptionGroup):
-            pending.extend(current.exceptions)
-        pending += [current.__cause__, current.__context__]
-    return None
+def _failed_reports(stats: dict[str, list[Any]]) -> list[Any]:
+    """Failed tests and errors in setup or teardown (a fixture's request can meet a 429 too)."""
+    return [*stats.get("failed", []), *stats.get("error", [])]
+
+
+def _failure_kind(report: Any) -> str | None:
+    kind = dict(getattr(report, "user_properties", ())).get("failure_kind")
+    return kind if isinstance(kind, str) else None
 
 
 def _redact_report(runtime: SuiteRuntime, report: pytest.TestReport) -> None:

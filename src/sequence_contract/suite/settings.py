@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+import requests
+
 from sequence_contract.errors import SequenceContractError
 from sequence_contract.schemas import LATEST_VERSION, available_versions
 from sequence_contract.suite.expectations import Expectations
@@ -71,11 +73,7 @@ def credentials_from_env(environ: dict[str, str] | None = None) -> Credentials |
 def validate(settings: SuiteSettings) -> SuiteSettings:
     """Reject settings that cannot work, each with one readable sentence."""
     if settings.base_url is not None:
-        parts = urlsplit(settings.base_url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise UsageError(
-                f"--base-url {settings.base_url!r}: expected http(s)://host[:port]/api"
-            )
+        _check_base_url(settings.base_url)
         if settings.credentials is None:
             raise UsageError(
                 f"credentials: {settings.base_url} needs SEQUENCE_CLIENT_ID and "
@@ -100,6 +98,19 @@ def validate(settings: SuiteSettings) -> SuiteSettings:
     if settings.max_retry_wait < 0:
         raise UsageError(f"--max-retry-wait {settings.max_retry_wait}: must be >= 0")
     return settings
+
+
+def _check_base_url(base_url: str) -> None:
+    """A URL requests can send to, or one sentence; not a traceback from the first request."""
+    expected = "expected http(s)://host[:port]/api"
+    try:
+        parts = urlsplit(base_url)
+        parts.port  # noqa: B018 - raises for a port that is no number or out of range
+        requests.Request("GET", base_url).prepare()
+    except (ValueError, requests.RequestException) as exc:
+        raise UsageError(f"--base-url {base_url!r}: {exc}; {expected}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UsageError(f"--base-url {base_url!r}: {expected}")
 
 
 __all__ = [

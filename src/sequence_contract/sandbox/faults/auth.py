@@ -4,10 +4,15 @@ import base64
 import binascii
 from dataclasses import replace
 
-from sequence_contract.sandbox import routing
 from sequence_contract.sandbox.auth import basic_header
 from sequence_contract.sandbox.exchange import Exchange
-from sequence_contract.sandbox.faults.model import Fault, FaultServices, crashed, error_of
+from sequence_contract.sandbox.faults.model import (
+    Fault,
+    FaultServices,
+    archive_method,
+    crashed,
+    error_of,
+)
 from sequence_contract.sandbox.responses import ApiResponse
 
 
@@ -39,8 +44,7 @@ def _missing_accepted(exchange: Exchange, services: FaultServices) -> None:
 
 
 def _archive_unguarded(exchange: Exchange, services: FaultServices) -> None:
-    matched = routing.match_route(exchange.path)
-    if exchange.method == "POST" and matched and matched[0] == routing.CUSTOMER_ARCHIVE:
+    if exchange.method == archive_method(exchange):
         _authorize(exchange, services)
 
 
@@ -81,7 +85,7 @@ FAULTS = (
     Fault(
         "archive-skips-auth",
         "auth",
-        "POST /customers/{id}/archive accepts any credentials or none; the others check.",
+        "Archive accepts any credentials or none; the other operations check them.",
         before_request=_archive_unguarded,
     ),
     Fault(

@@ -14,11 +14,13 @@ from typing import Any, Literal
 
 from starlette.responses import Response
 
+from sequence_contract.sandbox import routing
 from sequence_contract.sandbox.errors import ApiError, internal_error
 from sequence_contract.sandbox.exchange import Exchange
 from sequence_contract.sandbox.responses import ApiResponse
 from sequence_contract.sandbox.store import Store
 from sequence_contract.sandbox.timestamps import Clock
+from sequence_contract.sandbox.versions import resolve_version
 
 FaultKind = Literal[
     "shape",
@@ -189,3 +191,18 @@ def on_operations(operations: frozenset[str], transform: TransformHook) -> Trans
 
     targeted.__name__ = getattr(transform, "__name__", "targeted")
     return targeted
+
+
+def archive_method(exchange: Exchange) -> str | None:
+    """The archive method (POST in 2024-07-30, PUT in 2024-05-09) of the version a request to
+    the archive path asks for; None for other paths and unknown versions. For request hooks,
+    which run before the pipeline resolves the version."""
+    matched = routing.match_route(exchange.path)
+    if matched is None or matched[0] != routing.CUSTOMER_ARCHIVE:
+        return None
+    try:
+        version = resolve_version(exchange.headers.get("sequence-version"))
+    except ApiError:
+        return None
+    methods = version.methods_for(routing.CUSTOMER_ARCHIVE)
+    return methods[0] if methods else None

@@ -9,6 +9,7 @@ from sequence_contract.sandbox.exchange import Exchange
 from sequence_contract.sandbox.faults.model import (
     Fault,
     FaultServices,
+    archive_method,
     crashed,
     error_of,
     raw_response,
@@ -16,7 +17,7 @@ from sequence_contract.sandbox.faults.model import (
 from sequence_contract.sandbox.responses import ApiResponse
 
 LIMIT_RANGE = (1, 100)
-OTHER_METHODS = frozenset({"GET", "PUT", "PATCH", "DELETE"})
+OTHER_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE"})
 
 
 def _create_answers_200(exchange: Exchange, response: ApiResponse) -> ApiResponse:
@@ -52,9 +53,9 @@ def _clamp_limit(exchange: Exchange, services: FaultServices) -> None:
 
 
 def _any_method_archives(exchange: Exchange, services: FaultServices) -> None:
-    matched = routing.match_route(exchange.path)
-    if exchange.method in OTHER_METHODS and matched and matched[0] == routing.CUSTOMER_ARCHIVE:
-        exchange.method = "POST"  # the router matched the path only
+    method = archive_method(exchange)
+    if method is not None and exchange.method in OTHER_METHODS - {method}:
+        exchange.method = method  # the router matched the path only
 
 
 FAULTS = (

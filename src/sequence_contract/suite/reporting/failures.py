@@ -11,7 +11,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sequence_contract.http import EnvironmentProblem, Exchange
+from sequence_contract.http import Exchange
+from sequence_contract.http.errors import environment_problem_behind
 from sequence_contract.suite.checks import ContractViolation
 from sequence_contract.suite.reporting.coverage import CASE_HEADER
 from sequence_contract.suite.reporting.operations import OperationMatcher
@@ -86,7 +87,7 @@ def _describe_leaf(
         )
     if _is_schemathesis_failure(error):
         return _schemathesis(test, error, exchanges, matcher)
-    problem = _environment_problem(error)
+    problem = environment_problem_behind(error)
     if problem is not None:
         last = tuple(exchanges[-1:])
         return FailureRecord(
@@ -195,17 +196,3 @@ def _operation_of(exchanges: Sequence[Exchange], matcher: OperationMatcher) -> s
     if not exchanges:
         return ""
     return matcher.name(exchanges[-1].method, exchanges[-1].url)
-
-
-def _environment_problem(error: BaseException) -> EnvironmentProblem | None:
-    seen: set[int] = set()
-    pending: list[BaseException | None] = [error]
-    while pending:
-        current = pending.pop()
-        if current is None or id(current) in seen:
-            continue
-        seen.add(id(current))
-        if isinstance(current, EnvironmentProblem):
-            return current
-        pending += [current.__cause__, current.__context__]
-    return None

@@ -1,0 +1,135 @@
+"""Running the contract suite in a fresh process against the embedded sandbox with a fault."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from sequence_contract.detection.outcome import RunOutcome, Verdict
+from sequence_contract.suite import exitcodes
+
+# Settings a user's shell may hold that would point the suite elsewhere or change its run.
+SUITE_ENVIRONMENT = (
+    "SEQUENCE_CLIENT_ID",
+    "SEQUENCE_CLIENT_SECRET",
+    "SEQUENCE_VERSION",
+    "SEQUENCE_PROFILE",
+    "SEQUENCE_ALLOW_DESTRUCTIVE_HOST",
+    "PYTEST_BASE_URL",
+    "PYTEST_ADDOPTS",
+)
+REQUESTS_SENT = re.compile(r"^requests sent: (\d+)", re.MULTILINE)
+# "-ra" summary lines: "FAILED contract_tests/x.py::test_y[param] - message".
+FIRST_PROBLEM = re.compile(r"^(?:FAILED|ERROR) (\S.*?)(?: - .*)?$", re.MULTILINE)
+LAST_LINES = 3
+SUITE_FOLDER = "contract_tests/"
+
+
+def clean_environment() -> dict[str, str]:
+    """This process's environment without anything that would retarget the suite."""
+    return {name: value for name, value in os.environ.items() if name not in SUITE_ENVIRONMENT}
+
+
+@dataclass(frozen=True)
+class SuiteRunner:
+    """Runs `pytest <project>/contract_tests` with the embedded sandbox and one fault.
+
+    `stop_at_first`: `-x`, so a detected fault ends the run at once (its wall time is the
+    time to detection). Reports go to `workdir`, never to the project's reports/.
+    """
+
+    project_root: Path
+    profile: str = "dev"
+    stop_at_first: bool = True
+    timeout_seconds: float = 900.0
+
+    def command(self, fault: str | None, workdir: Path) -> list[str]:
+        command = [
+            sys.executable,
+            "-m",
+            "pytest",
+            str(self.project_root / "contract_tests"),
+            "--rootdir",
+            str(self.project_root),
+            "-c",
+            str(self.project_root / "pyproject.toml"),
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            "--hypothesis-profile",
+            self.profile,
+            "--junitxml",
+            str(workdir / "junit.xml"),
+            "--html",
+            str(workdir / "report.html"),
+        ]
+        if self.stop_at_first:
+            command.append("-x")
+        if fault is not None:
+            command += ["--sandbox-fault", fault]
+        return command
+
+    def run(self, fault: str | None, workdir: Path) -> RunOutcome:
+        workdir.mkdir(parents=True, exist_ok=True)
+        started = time.monotonic()
+        try:
+            finished = subprocess.run(
+                self.command(fault, workdir),
+                cwd=workdir,
+                env=clean_environment(),
+                capture_output=True,
+                text=True,
+                timeout=self.timeout_seconds,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            return RunOutcome(
+                "suite",
+                fault or "clean",
+                -1,
+                Verdict.ERROR,
+                time.monotonic() - started,
+                detail=f"no result within {self.timeout_seconds:.0f} s",
+                workdir=workdir,
+            )
+        seconds = time.monotonic() - started
+        output = finished.stdout + finished.stderr
+        (workdir / "output.txt").write_text(output, encoding="utf-8")
+        outcome = parse_suite_run(fault or "clean", finished.returncode, seconds, output)
+        return replace(outcome, workdir=workdir)
+
+
+def _from_suite_root(node_id: str) -> str:
+    """`contract_tests/...` however pytest rendered the path (runs start in a work folder)."""
+    at = node_id.find(SUITE_FOLDER)
+    return node_id[at:] if at >= 0 else node_id
+
+
+def parse_suite_run(variant: str, exit_code: int, seconds: float, output: str) -> RunOutcome:
+    """The outcome a suite run's exit status and terminal output describe."""
+    sent = REQUESTS_SENT.search(output)
+    problem = FIRST_PROBLEM.search(output)
+    verdict = {
+        exitcodes.OK: Verdict.PASSED,
+        exitcodes.CONTRACT_BROKEN: Verdict.DETECTED,
+        exitcodes.ENVIRONMENT_BROKEN: Verdict.ENVIRONMENT,
+    }.get(exit_code, Verdict.ERROR)
+    detail = ""
+    if verdict in (Verdict.ENVIRONMENT, Verdict.ERROR):
+        lines = [line for line in output.strip().splitlines() if line.strip()]
+        detail = " | ".join(lines[-LAST_LINES:])[:300]
+    return RunOutcome(
+        "suite",
+        variant,
+        exit_code,
+        verdict,
+        seconds,
+        requests=int(sent.group(1)) if sent else None,
+        first_failure=_from_suite_root(problem.group(1).strip()) if problem else None,
+        detail=detail,
+    )
