@@ -25,9 +25,17 @@ BEYOND_BODY = {"413", "415"}
 OPERATIONS: dict[str, dict[tuple[str, str], tuple[str, set[str], set[str]]]] = {
     "2024-07-30": {
         ("get", "/customers"): ("getCustomers", {"200", "400", "401", "403", "500"}, {"429"}),
-        ("post", "/customers"): ("postCustomers", {"201", "400", "401", "500"}, {"429"} | BEYOND_BODY),
+        ("post", "/customers"): (
+            "postCustomers",
+            {"201", "400", "401", "500"},
+            {"429"} | BEYOND_BODY,
+        ),
         ("get", "/customers/{id}"): ("getCustomersById", DOCUMENTED_READ, BEYOND_BY_ID),
-        ("put", "/customers/{id}"): ("putCustomersById", DOCUMENTED_READ, BEYOND_BY_ID | BEYOND_BODY),
+        ("put", "/customers/{id}"): (
+            "putCustomersById",
+            DOCUMENTED_READ,
+            BEYOND_BY_ID | BEYOND_BODY,
+        ),
         ("post", "/customers/{id}/archive"): (
             "postCustomersByIdArchive",
             DOCUMENTED_READ,
@@ -36,9 +44,17 @@ OPERATIONS: dict[str, dict[tuple[str, str], tuple[str, set[str], set[str]]]] = {
     },
     "2024-05-09": {
         ("get", "/customers"): ("getCustomers", {"200", "400", "401", "403", "500"}, {"429"}),
-        ("post", "/customers"): ("postCustomers", {"201", "400", "401", "500"}, {"429"} | BEYOND_BODY),
+        ("post", "/customers"): (
+            "postCustomers",
+            {"201", "400", "401", "500"},
+            {"429"} | BEYOND_BODY,
+        ),
         ("get", "/customers/{id}"): ("getCustomersById", DOCUMENTED_READ, BEYOND_BY_ID),
-        ("put", "/customers/{id}"): ("putCustomersById", DOCUMENTED_READ, BEYOND_BY_ID | BEYOND_BODY),
+        ("put", "/customers/{id}"): (
+            "putCustomersById",
+            DOCUMENTED_READ,
+            BEYOND_BY_ID | BEYOND_BODY,
+        ),
         ("delete", "/customers/{id}"): ("deleteCustomersById", DOCUMENTED_READ, BEYOND_BY_ID),
         ("put", "/customers/{id}/archive"): (
             "putCustomersByIdArchive",

@@ -29,12 +29,20 @@ def run_suite(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> Run
     for name in SUITE_ENV:
         monkeypatch.delenv(name, raising=False)
 
-    def run(*args: str, env: dict[str, str] | None = None, timeout: float = 300) -> pytest.RunResult:
+    def run(
+        *args: str, env: dict[str, str] | None = None, timeout: float = 300
+    ) -> pytest.RunResult:
         for name, value in (env or {}).items():
             monkeypatch.setenv(name, value)
         return pytester.runpytest_subprocess(
-            "--rootdir", str(REPO), "-c", str(REPO / "pyproject.toml"),
-            "-p", "no:cacheprovider", *args, timeout=timeout,
+            "--rootdir",
+            str(REPO),
+            "-c",
+            str(REPO / "pyproject.toml"),
+            "-p",
+            "no:cacheprovider",
+            *args,
+            timeout=timeout,
         )
 
     return run

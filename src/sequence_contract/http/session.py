@@ -117,9 +117,9 @@ class ContractSession(requests.Session):
         except NETWORK_FAILURES as exc:
             if is_timeout(exc):
                 self._record_error(verb, url_text, started, attempt, "timed out")
-                limit = _seconds(kwargs["timeout"])
+                phase, limit = _timeout_phase(exc), _seconds(kwargs["timeout"])
                 raise RequestTimedOut(
-                    f"{where}: timed out: {_timeout_phase(exc)} within {limit} s (--request-timeout)"
+                    f"{where}: timed out: {phase} within {limit} s (--request-timeout)"
                 ) from exc
             self._record_error(verb, url_text, started, attempt, "unreachable")
             raise TargetUnreachable(

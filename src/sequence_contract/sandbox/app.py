@@ -38,5 +38,7 @@ def create_app(config: SandboxConfig) -> Starlette:
     # One mount at the root: the pipeline does its own routing, so every method and path
     # (including unknown ones) gets the API's JSON envelope rather than Starlette's defaults.
     app = Starlette(routes=[Mount("", app=pipeline)], lifespan=lifespan)
+    # A target the mount cannot match (absolute-form `GET http://host/api/...`) too.
+    app.router.default = pipeline
     app.state.store = store
     return app

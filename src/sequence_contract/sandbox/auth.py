@@ -4,7 +4,6 @@ Messages never quote the header or any part of it: it carries the secret.
 """
 
 import base64
-import binascii
 import hmac
 
 from sequence_contract.sandbox.errors import unauthorized
@@ -25,7 +24,7 @@ def authenticate(header: str | None, client_id: str, client_secret: str) -> str:
         raise unauthorized("The Authorization scheme must be Basic")
     try:
         decoded = base64.b64decode(token.strip(), validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
+    except ValueError:  # binascii.Error, UnicodeDecodeError, and non-ASCII text in the token
         raise unauthorized("The Authorization header is not valid Basic credentials") from None
     given_id, colon, given_secret = decoded.partition(":")
     if not colon:

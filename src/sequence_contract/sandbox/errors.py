@@ -20,6 +20,8 @@ VALIDATION_ERROR = "validationError"
 UNRECOGNISED_API_VERSION = "UnrecognisedApiVersion"
 TOO_MANY_REQUESTS = "TooManyRequests"
 INTERNAL_SERVER_ERROR = "InternalServerError"
+INVALID_HTTP_REQUEST = "InvalidHttpRequest"
+REQUEST_TOO_LARGE = "RequestTooLarge"
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,10 @@
 """The path of every request: faults, auth, rate limit, version, route, body, operation.
 
-Order (where Sequence's is not documented, this is the sandbox's choice):
-401 before 429 before 400 (version) before 404/405 (path) before 415/413/400 (body) before
-the operation's own answers. Every answer, errors included, carries `Sequence-Version`.
-Anything unexpected becomes a 500 envelope, logged without credentials.
+Order (where Sequence's is not documented, this is the sandbox's choice): ambiguous framing
+(400, connection closed) and an overlong target (414) before 401 before 429 before 400
+(version) before 404/405 (path) before 415/413/400 (body) before the operation's own answers.
+Every answer, errors included, carries `Sequence-Version`. Anything unexpected becomes a 500
+envelope, logged without credentials.
 """
 
 import base64
@@ -29,6 +30,7 @@ from sequence_contract.sandbox.errors import (
 )
 from sequence_contract.sandbox.exchange import Exchange
 from sequence_contract.sandbox.faults import Fault, FaultServices
+from sequence_contract.sandbox.framing import check_framing, check_target_length
 from sequence_contract.sandbox.ratelimit import RateLimiter
 from sequence_contract.sandbox.responses import VERSION_HEADER, ApiResponse
 from sequence_contract.sandbox.store import Store
@@ -101,6 +103,8 @@ class Pipeline:
         return response
 
     async def _dispatch(self, exchange: Exchange, request: Request) -> ApiResponse:
+        check_framing(exchange.headers)
+        check_target_length(request.scope)
         client_id = authenticate(
             exchange.headers.get("authorization"),
             self._config.client_id,

@@ -11,6 +11,7 @@ import uvicorn
 from sequence_contract.sandbox.app import create_app
 from sequence_contract.sandbox.config import SandboxConfig
 from sequence_contract.sandbox.exceptions import SandboxError, SandboxStartError
+from sequence_contract.sandbox.http_protocol import EnvelopeH11Protocol
 from sequence_contract.sandbox.routing import API_PREFIX
 from sequence_contract.sandbox.store import Store
 
@@ -81,6 +82,7 @@ class EmbeddedSandbox:
                 lifespan="on",
                 server_header=False,
                 timeout_graceful_shutdown=5,
+                http=EnvelopeH11Protocol,  # unparsable requests get the envelope too
             )
         )
         self._error = None

@@ -11,21 +11,16 @@ reproducibly (seeded), instead:
 The 503 and the two resets apply only to `drop_methods` (by default every method). Whether a
 client may repeat a request after them depends on the method: that is what the proxy tests.
 
-`python -m sequence_contract.testing.hostile_proxy --upstream http://127.0.0.1:8080` runs one.
+`python -m sequence_contract.testing.proxy_cli --upstream http://127.0.0.1:8080` runs one.
 """
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import random
-import select
 import socket
-import sys
 import threading
-import time
 from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
 from urllib.parse import urlsplit
@@ -153,7 +148,6 @@ class HostileProxy:
 
     def _serve(self, client: socket.socket) -> None:
         stream = client.makefile("rb")
-        upstream = _Upstream(self._upstream_address)
         try:
             reader = Reader(stream)
             while not self._stopping.is_set():
@@ -171,7 +165,7 @@ class HostileProxy:
                     reset(client)
                     return
                 else:
-                    answer = upstream.exchange(request)
+                    answer = _forward(self._upstream_address, request)
                     if action == RESET_AFTER:
                         stream.close()
                         reset(client)
@@ -180,14 +174,13 @@ class HostileProxy:
                         # Said in the answer, as servers ending keep-alive do: closing without
                         # it races the client's next request, which may be a create.
                         self._count(CLOSED_AFTER)
-                        client.sendall(_with_close(answer).to_bytes())
+                        client.sendall(_with_connection(answer, "close").to_bytes())
                         client.shutdown(socket.SHUT_RDWR)
                         return
                     client.sendall(answer.to_bytes())
         except (OSError, WireError):
             return  # the client or upstream went away: nothing to relay to
         finally:
-            upstream.close()
             with self._lock:
                 self._connections.discard(client)
             stream.close()
@@ -202,46 +195,30 @@ class HostileProxy:
             self.actions[action] += 1
 
 
-class _Upstream:
-    """The proxy's connection to the upstream server for one client connection."""
-
-    def __init__(self, address: tuple[str, int]) -> None:
-        self._address = address
-        self._sock: socket.socket | None = None
-        self._reader: Reader | None = None
-
-    def exchange(self, request: Message) -> Message:
-        if self._sock is not None and _closed_by_peer(self._sock):
-            self.close()  # the upstream's keep-alive timeout: not a fault the proxy planned
-        if self._sock is None:
-            self._sock = socket.create_connection(self._address, UPSTREAM_TIMEOUT_SECONDS)
-            self._reader = Reader(self._sock.makefile("rb"))
-        assert self._reader is not None
-        self._sock.sendall(request.to_bytes())
-        answer = self._reader.read(response_to=request.method)
-        if answer is None:
-            raise WireError("upstream closed without an answer")
-        if (answer.header("connection") or "").lower() == "close":
-            self.close()
-        return answer
-
-    def close(self) -> None:
-        if self._reader is not None:
-            self._reader.stream.close()
-        if self._sock is not None:
-            self._sock.close()
-        self._sock, self._reader = None, None
+HOP_BY_HOP = frozenset({"connection", "keep-alive"})
 
 
-def _closed_by_peer(sock: socket.socket) -> bool:
-    """Between two exchanges nothing should arrive: readable means the peer closed."""
-    readable, _, _ = select.select([sock], [], [], 0)
-    return bool(readable)
+def _forward(address: tuple[str, int], request: Message) -> Message:
+    """The upstream's answer, over a connection of its own: reusing one would race the
+    upstream's keep-alive timeout, and that is not a fault the proxy was asked for."""
+    with socket.create_connection(address, UPSTREAM_TIMEOUT_SECONDS) as upstream:
+        stream = upstream.makefile("rb")
+        try:
+            upstream.sendall(_with_connection(request, "close").to_bytes())
+            answer = Reader(stream).read(response_to=request.method)
+        finally:
+            stream.close()
+    if answer is None:
+        raise WireError("upstream closed without an answer")
+    return _with_connection(answer, None)
 
 
-def _with_close(answer: Message) -> Message:
-    headers = tuple((k, v) for k, v in answer.headers if k.lower() != "connection")
-    return Message(answer.start_line, (*headers, ("Connection", "close")), answer.body)
+def _with_connection(message: Message, value: str | None) -> Message:
+    """The message without hop-by-hop headers; with `Connection: value` if one is given."""
+    headers = tuple((k, v) for k, v in message.headers if k.lower() not in HOP_BY_HOP)
+    if value is not None:
+        headers += (("Connection", value),)
+    return Message(message.start_line, headers, message.body)
 
 
 def _throttled(retry_after: str | None) -> Message:
@@ -250,44 +227,3 @@ def _throttled(retry_after: str | None) -> Message:
         headers += (("Retry-After", retry_after),)
     body = b'{"error": {"type": "TooManyRequests", "message": "slow down (hostile proxy)"}}'
     return response(429, "Too Many Requests", body, headers)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m sequence_contract.testing.hostile_proxy",
-        description="Relay HTTP to an upstream server, misbehaving like a bad network.",
-    )
-    parser.add_argument("--upstream", required=True, help="http://host:port of the real server")
-    parser.add_argument("--port", type=int, default=0, help="port to listen on (0: any free)")
-    for name in ("throttle", "unavailable", "reset-before", "reset-after", "close-after"):
-        parser.add_argument(f"--{name}", type=float, default=0.0, metavar="FRACTION")
-    parser.add_argument("--idempotent-drops-only", action="store_true",
-                        help="503s and resets only for idempotent methods")  # fmt: skip
-    parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args(argv)
-    try:
-        hostility = Hostility(
-            throttle=args.throttle,
-            unavailable=args.unavailable,
-            reset_before=args.reset_before,
-            reset_after=args.reset_after,
-            close_after=args.close_after,
-            drop_methods=IDEMPOTENT_METHODS if args.idempotent_drops_only else EVERY_METHOD,
-            seed=args.seed,
-        )
-        proxy = HostileProxy(args.upstream, hostility, port=args.port).start()
-    except (ValueError, OSError) as exc:
-        print(f"hostile_proxy: error: {exc}", file=sys.stderr)
-        return 2
-    print(f"hostile proxy on {proxy.url()} -> {args.upstream} (Ctrl-C to stop)", flush=True)
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        proxy.stop()
-    print(", ".join(f"{action}: {n}" for action, n in proxy.actions.most_common()))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -3,6 +3,7 @@ allows. The contract suite must pass against every one of them."""
 
 import asyncio
 import gzip
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -13,6 +14,7 @@ from sequence_contract.sandbox.faults.model import (
     Fault,
     FaultServices,
     RawResponse,
+    TransformHook,
     is_success,
     json_bytes,
     raw_response,
@@ -28,11 +30,16 @@ OFFSET = timezone(timedelta(hours=1))
 CHUNK_BYTES = 64
 
 
-def _walk(value: Any, visit: Any) -> Any:
-    """`visit(obj)` on every JSON object inside `value`, depth first; returns `value`."""
+USER_DATA = frozenset({"customProperties"})  # the customer's own keys: not API structure
+
+
+def _walk(value: Any, visit: Callable[[dict[str, Any]], None]) -> Any:
+    """`visit(obj)` on every JSON object inside `value` (but not inside user data), depth
+    first; returns `value`."""
     if isinstance(value, dict):
-        for child in value.values():
-            _walk(child, visit)
+        for key, child in value.items():
+            if key not in USER_DATA:
+                _walk(child, visit)
         visit(value)
     elif isinstance(value, list):
         for child in value:
@@ -74,7 +81,7 @@ def _reorder(exchange: Exchange, response: ApiResponse) -> ApiResponse:
     return response if response.body is None else replace(response, body=_reversed(response.body))
 
 
-def _with_content_type(content_type: str) -> Any:
+def _with_content_type(content_type: str) -> TransformHook:
     def transform(exchange: Exchange, response: ApiResponse) -> ApiResponse:
         if response.body is None or isinstance(response, RawResponse):
             return response
@@ -123,9 +130,11 @@ def _chunked(exchange: Exchange, response: ApiResponse) -> ApiResponse:
 
 def _shift(obj: dict[str, Any]) -> None:
     for name in TIMESTAMP_FIELDS & obj.keys():
-        if isinstance(obj[name], str):
+        try:
             moment = datetime.fromisoformat(obj[name]).astimezone(OFFSET)
-            obj[name] = moment.isoformat(timespec="microseconds")
+        except (TypeError, ValueError):
+            continue  # not a timestamp the sandbox wrote: left as it is
+        obj[name] = moment.isoformat(timespec="microseconds")
 
 
 def _timestamp_variants(exchange: Exchange, response: ApiResponse) -> ApiResponse:

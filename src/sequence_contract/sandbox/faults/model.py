@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 
 from sequence_contract.sandbox import routing
 from sequence_contract.sandbox.errors import ApiError, internal_error
@@ -98,8 +98,6 @@ class RawResponse(ApiResponse):
             return Response(
                 self.raw, status_code=self.status, headers=self.headers, media_type=self.media_type
             )
-        from starlette.responses import StreamingResponse
-
         size = self.chunk_size
         chunks = [self.raw[i : i + size] for i in range(0, len(self.raw), size)]
 
