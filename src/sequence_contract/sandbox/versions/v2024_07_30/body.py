@@ -9,11 +9,11 @@ from typing import Any
 from sequence_contract.sandbox.errors import Problem, validation_failed
 from sequence_contract.sandbox.iso_codes import (
     COUNTRIES_REQUIRING_STATE,
-    COUNTRY_CODES,
     STATE_CODES,
 )
 from sequence_contract.sandbox.models import Address, ContactDraft, CustomerDraft, IntegrationLink
-from sequence_contract.sandbox.validation import INVALID_TYPE, REQUIRED, Checker, JsonObject, join
+from sequence_contract.sandbox.validation import INVALID_TYPE, Checker, JsonObject, join
+from sequence_contract.sandbox.versions.address import read_address
 from sequence_contract.sandbox.versions.v2024_07_30.enums import (
     BILLING_PREFERENCES,
     CUSTOMER_STATUSES,
@@ -26,31 +26,8 @@ MISSING_PRIMARY_CONTACT = "missingPrimaryContact"
 
 
 def _address(check: Checker, body: JsonObject) -> Address | None:
-    fields = check.mapping(body, "address", "", required=True)
-    if fields is None:
-        return None
-    path = "address"
-    line1 = check.string(fields, "line1", path, required=True)
-    line2 = check.string(fields, "line2", path)
-    town = check.string(fields, "town", path, required=True)
-    postcode = check.string(fields, "postcode", path, required=True)
-    country = check.choice(
-        fields,
-        "country",
-        path,
-        COUNTRY_CODES,
-        required=True,
-        describe="an ISO 3166-1 alpha-2 country code",
-    )
-    state = check.choice(
-        fields, "state", path, STATE_CODES, describe="a US state or Canadian province code"
-    )
-    if country in COUNTRIES_REQUIRING_STATE and "state" not in fields:
-        check.report(join(path, "state"), REQUIRED, f"is required when country is {country}")
-    if line1 is None or town is None or postcode is None or country is None:
-        return None
-    return Address(
-        line1=line1, line2=line2, town=town, state=state, postcode=postcode, country=country
+    return read_address(
+        check, body, state_codes=STATE_CODES, countries_requiring_state=COUNTRIES_REQUIRING_STATE
     )
 
 
