@@ -13,12 +13,9 @@ from collections.abc import Mapping
 from starlette.concurrency import run_in_threadpool
 
 from sequence_contract.sandbox import routing
-from sequence_contract.sandbox.errors import Problem, not_found, validation_failed
-from sequence_contract.sandbox.models import CustomerRecord
-from sequence_contract.sandbox.paging import CursorError, paginate
 from sequence_contract.sandbox.responses import ApiResponse
 from sequence_contract.sandbox.timestamps import format_timestamp
-from sequence_contract.sandbox.validation import INVALID_VALUE
+from sequence_contract.sandbox.versions.common import found, list_page
 from sequence_contract.sandbox.versions.model import Operation, OperationCall
 from sequence_contract.sandbox.versions.v2024_05_09.body import parse_customer_request
 from sequence_contract.sandbox.versions.v2024_05_09.render import render_customer
@@ -39,28 +36,8 @@ def _as_documented(query: Mapping[str, str]) -> dict[str, str]:
     return params
 
 
-def _found(record: CustomerRecord | None, customer_id: str) -> CustomerRecord:
-    if record is None:
-        raise not_found(f"No customer has the id {customer_id[:100]!r}")
-    return record
-
-
 async def list_customers(call: OperationCall) -> ApiResponse:
-    query = parse_list_query(_as_documented(call.query))
-    records = await run_in_threadpool(call.store.search, query.criteria)
-    try:
-        page = paginate(records, query.sort, query.limit, after=query.after, before=query.before)
-    except CursorError as error:
-        param = "after" if query.after is not None else "before"
-        raise validation_failed([Problem(INVALID_VALUE, str(error), param)]) from None
-    pagination: dict[str, object] = {}
-    if page.after is not None:
-        pagination["after"] = page.after
-    if page.before is not None:
-        pagination["before"] = page.before
-    pagination["totalResultSize"] = page.total
-    items = [render_customer(record) for record in page.items]
-    return ApiResponse(200, {"items": items, "pagination": pagination})
+    return await list_page(call, parse_list_query(_as_documented(call.query)), render_customer)
 
 
 async def create_customer(call: OperationCall) -> ApiResponse:
@@ -73,7 +50,7 @@ async def create_customer(call: OperationCall) -> ApiResponse:
 async def get_customer(call: OperationCall) -> ApiResponse:
     customer_id = call.path_params["id"]
     record = await run_in_threadpool(call.store.get, customer_id)
-    return ApiResponse(200, render_customer(_found(record, customer_id)))
+    return ApiResponse(200, render_customer(found(record, customer_id)))
 
 
 async def update_customer(call: OperationCall) -> ApiResponse:
@@ -82,7 +59,7 @@ async def update_customer(call: OperationCall) -> ApiResponse:
     customer_id = call.path_params["id"]
     now = format_timestamp(call.clock())
     record = await run_in_threadpool(lambda: call.store.replace(customer_id, draft, now=now))
-    return ApiResponse(200, render_customer(_found(record, customer_id)))
+    return ApiResponse(200, render_customer(found(record, customer_id)))
 
 
 async def archive_customer(call: OperationCall) -> ApiResponse:
@@ -90,7 +67,7 @@ async def archive_customer(call: OperationCall) -> ApiResponse:
     customer_id = call.path_params["id"]
     now = format_timestamp(call.clock())
     record = await run_in_threadpool(lambda: call.store.archive(customer_id, now=now))
-    return ApiResponse(200, render_customer(_found(record, customer_id)))
+    return ApiResponse(200, render_customer(found(record, customer_id)))
 
 
 OPERATIONS = (
