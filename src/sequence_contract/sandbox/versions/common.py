@@ -1,4 +1,4 @@
-"""Operation steps every version shares: finding a customer, and one page of a listing."""
+"""Operation steps every version shares; each version renders the records in its own shape."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from sequence_contract.sandbox.errors import Problem, not_found, validation_fail
 from sequence_contract.sandbox.models import CustomerRecord
 from sequence_contract.sandbox.paging import CursorError, paginate
 from sequence_contract.sandbox.responses import ApiResponse
+from sequence_contract.sandbox.timestamps import format_timestamp
 from sequence_contract.sandbox.validation import INVALID_VALUE
 
 if TYPE_CHECKING:  # a run-time import would be circular: the version packages import this
@@ -23,6 +24,21 @@ def found(record: CustomerRecord | None, customer_id: str) -> CustomerRecord:
     if record is None:
         raise not_found(f"No customer has the id {customer_id[:100]!r}")
     return record
+
+
+async def stored_customer(call: OperationCall) -> CustomerRecord:
+    """The customer the path names, or a 404."""
+    customer_id = call.path_params["id"]
+    return found(await run_in_threadpool(call.store.get, customer_id), customer_id)
+
+
+async def archived_customer(call: OperationCall) -> CustomerRecord:
+    """Archive the customer the path names (the first archivedAt stays), or a 404."""
+    # No request body is documented; one that is sent is ignored, never read.
+    customer_id = call.path_params["id"]
+    now = format_timestamp(call.clock())
+    record = await run_in_threadpool(lambda: call.store.archive(customer_id, now=now))
+    return found(record, customer_id)
 
 
 async def list_page(

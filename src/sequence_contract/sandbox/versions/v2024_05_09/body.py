@@ -20,7 +20,7 @@ from sequence_contract.sandbox.validation import (
     JsonObject,
     join,
 )
-from sequence_contract.sandbox.versions.address import read_address
+from sequence_contract.sandbox.versions.request_parts import read_address, read_integration_ids
 from sequence_contract.sandbox.versions.v2024_05_09.enums import (
     COUNTRIES_REQUIRING_STATE,
     INTEGRATION_SERVICES,
@@ -62,22 +62,13 @@ def _timestamp(check: Checker, fields: JsonObject, name: str, path: str) -> str 
 
 
 def _integration_ids(check: Checker, body: JsonObject) -> tuple[IntegrationLink, ...] | None:
-    items = check.array(body, "integrationIds", "")
-    if items is None:
-        return None
-    links: list[IntegrationLink] = []
-    for index, item in enumerate(items):
-        path = join("integrationIds", index)
-        fields = check.object_value(item, path)
-        if fields is None:
-            continue
-        service = check.choice(fields, "service", path, INTEGRATION_SERVICES, required=True)
-        external_id = check.identifier(fields, "id", path, required=True)
-        # This version's request IntegrationId carries lastSynced too; it is kept.
-        last_synced = _timestamp(check, fields, "lastSynced", path)
-        if service is not None and external_id is not None:
-            links.append(IntegrationLink(service, external_id, last_synced=last_synced))
-    return tuple(links)
+    # This version's request IntegrationId carries lastSynced too; it is kept.
+    return read_integration_ids(
+        check,
+        body,
+        services=INTEGRATION_SERVICES,
+        last_synced=lambda check, fields, path: _timestamp(check, fields, "lastSynced", path),
+    )
 
 
 def parse_customer_request(body: Any) -> CustomerDraft:

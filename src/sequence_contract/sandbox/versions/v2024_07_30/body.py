@@ -13,7 +13,7 @@ from sequence_contract.sandbox.iso_codes import (
 )
 from sequence_contract.sandbox.models import Address, ContactDraft, CustomerDraft, IntegrationLink
 from sequence_contract.sandbox.validation import INVALID_TYPE, Checker, JsonObject, join
-from sequence_contract.sandbox.versions.address import read_address
+from sequence_contract.sandbox.versions.request_parts import read_address, read_integration_ids
 from sequence_contract.sandbox.versions.v2024_07_30.enums import (
     BILLING_PREFERENCES,
     CUSTOMER_STATUSES,
@@ -58,20 +58,7 @@ def _contacts(check: Checker, body: JsonObject) -> tuple[ContactDraft, ...] | No
 
 
 def _integration_ids(check: Checker, body: JsonObject) -> tuple[IntegrationLink, ...] | None:
-    items = check.array(body, "integrationIds", "")
-    if items is None:
-        return None
-    links: list[IntegrationLink] = []
-    for index, item in enumerate(items):
-        path = join("integrationIds", index)
-        fields = check.object_value(item, path)
-        if fields is None:
-            continue
-        service = check.choice(fields, "service", path, INTEGRATION_SERVICES, required=True)
-        external_id = check.identifier(fields, "id", path, required=True)
-        if service is not None and external_id is not None:
-            links.append(IntegrationLink(service, external_id))
-    return tuple(links)
+    return read_integration_ids(check, body, services=INTEGRATION_SERVICES)
 
 
 def _push_targets(check: Checker, body: JsonObject) -> None:

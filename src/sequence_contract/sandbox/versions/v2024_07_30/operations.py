@@ -8,7 +8,12 @@ from sequence_contract.sandbox.responses import ApiResponse
 from sequence_contract.sandbox.store import InvalidParentError
 from sequence_contract.sandbox.timestamps import format_timestamp
 from sequence_contract.sandbox.validation import INVALID_VALUE
-from sequence_contract.sandbox.versions.common import found, list_page
+from sequence_contract.sandbox.versions.common import (
+    archived_customer,
+    found,
+    list_page,
+    stored_customer,
+)
 from sequence_contract.sandbox.versions.model import Operation, OperationCall
 from sequence_contract.sandbox.versions.v2024_07_30.body import parse_customer_request
 from sequence_contract.sandbox.versions.v2024_07_30.query import parse_list_query
@@ -37,9 +42,7 @@ async def create_customer(call: OperationCall) -> ApiResponse:
 
 
 async def get_customer(call: OperationCall) -> ApiResponse:
-    customer_id = call.path_params["id"]
-    record = await run_in_threadpool(call.store.get, customer_id)
-    return ApiResponse(200, render_customer(found(record, customer_id)))
+    return ApiResponse(200, render_customer(await stored_customer(call)))
 
 
 async def update_customer(call: OperationCall) -> ApiResponse:
@@ -55,11 +58,7 @@ async def update_customer(call: OperationCall) -> ApiResponse:
 
 
 async def archive_customer(call: OperationCall) -> ApiResponse:
-    # No request body is documented; one that is sent is ignored, never read.
-    customer_id = call.path_params["id"]
-    now = format_timestamp(call.clock())
-    record = await run_in_threadpool(lambda: call.store.archive(customer_id, now=now))
-    return ApiResponse(200, render_customer(found(record, customer_id)))
+    return ApiResponse(200, render_customer(await archived_customer(call)))
 
 
 OPERATIONS = (
