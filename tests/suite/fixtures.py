@@ -7,18 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from sequence_contract.detection.process import SUITE_ENVIRONMENT
 from sequence_contract.sandbox import EmbeddedSandbox, SandboxConfig
 
 REPO = Path(__file__).resolve().parents[2]
-SUITE_ENV = (
-    "SEQUENCE_CLIENT_ID",
-    "SEQUENCE_CLIENT_SECRET",
-    "SEQUENCE_VERSION",
-    "SEQUENCE_PROFILE",
-    "SEQUENCE_ALLOW_DESTRUCTIVE_HOST",
-    "PYTEST_BASE_URL",
-    "PYTEST_ADDOPTS",
-)
 
 RunSuite = Callable[..., pytest.RunResult]
 
@@ -26,7 +18,7 @@ RunSuite = Callable[..., pytest.RunResult]
 @pytest.fixture
 def run_suite(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> RunSuite:
     """Run the repo's contract suite in a fresh process, from an empty working directory."""
-    for name in SUITE_ENV:
+    for name in SUITE_ENVIRONMENT:
         monkeypatch.delenv(name, raising=False)
 
     def run(

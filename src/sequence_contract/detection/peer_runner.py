@@ -14,16 +14,14 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 import sys
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from sequence_contract.detection.outcome import RunOutcome, Verdict
-from sequence_contract.detection.suite_runner import clean_environment
+from sequence_contract.detection.process import run_tool
 from sequence_contract.sandbox import EmbeddedSandbox, SandboxConfig
 
 # The suite's runtime uses the same: the quota must not be what either tool runs into.
@@ -108,32 +106,11 @@ class PeerRunner:
             if not stop_at_first and "--max-failures" in command:
                 at = command.index("--max-failures")
                 del command[at : at + 2]
-            started = time.monotonic()
-            try:
-                finished = subprocess.run(
-                    command,
-                    cwd=workdir,  # its .schemathesis/ folder lands here, not in the project
-                    env=clean_environment(),
-                    capture_output=True,
-                    text=True,
-                    timeout=self.timeout_seconds,
-                    check=False,
-                )
-            except subprocess.TimeoutExpired:
-                return RunOutcome(
-                    "peer",
-                    variant,
-                    -1,
-                    Verdict.ERROR,
-                    time.monotonic() - started,
-                    detail=f"no result within {self.timeout_seconds:.0f} s",
-                    workdir=workdir,
-                )
-            seconds = time.monotonic() - started
-        output = finished.stdout + finished.stderr
-        (workdir / "output.txt").write_text(output, encoding="utf-8")
+            result = run_tool("peer", variant, command, workdir, self.timeout_seconds)
+        if isinstance(result, RunOutcome):
+            return result
         events = _read_events(workdir / "events.ndjson")
-        outcome = parse_peer_run(variant, finished.returncode, seconds, events, output)
+        outcome = parse_peer_run(variant, result.exit_code, result.seconds, events, result.output)
         return replace(outcome, workdir=workdir)
 
 

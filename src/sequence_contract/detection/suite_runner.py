@@ -2,37 +2,20 @@
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 import sys
-import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sequence_contract.detection.outcome import RunOutcome, Verdict
+from sequence_contract.detection.process import run_tool
 from sequence_contract.suite import exitcodes
 
-# Settings a user's shell may hold that would point the suite elsewhere or change its run.
-SUITE_ENVIRONMENT = (
-    "SEQUENCE_CLIENT_ID",
-    "SEQUENCE_CLIENT_SECRET",
-    "SEQUENCE_VERSION",
-    "SEQUENCE_PROFILE",
-    "SEQUENCE_ALLOW_DESTRUCTIVE_HOST",
-    "PYTEST_BASE_URL",
-    "PYTEST_ADDOPTS",
-)
 REQUESTS_SENT = re.compile(r"^requests sent: (\d+)", re.MULTILINE)
 # "-ra" summary lines: "FAILED contract_tests/x.py::test_y[param] - message".
 FIRST_PROBLEM = re.compile(r"^(?:FAILED|ERROR) (\S.*?)(?: - .*)?$", re.MULTILINE)
 LAST_LINES = 3
 SUITE_FOLDER = "contract_tests/"
-
-
-def clean_environment() -> dict[str, str]:
-    """This process's environment without anything that would retarget the suite."""
-    return {name: value for name, value in os.environ.items() if name not in SUITE_ENVIRONMENT}
 
 
 @dataclass(frozen=True)
@@ -76,31 +59,13 @@ class SuiteRunner:
 
     def run(self, fault: str | None, workdir: Path) -> RunOutcome:
         workdir.mkdir(parents=True, exist_ok=True)
-        started = time.monotonic()
-        try:
-            finished = subprocess.run(
-                self.command(fault, workdir),
-                cwd=workdir,
-                env=clean_environment(),
-                capture_output=True,
-                text=True,
-                timeout=self.timeout_seconds,
-                check=False,
-            )
-        except subprocess.TimeoutExpired:
-            return RunOutcome(
-                "suite",
-                fault or "clean",
-                -1,
-                Verdict.ERROR,
-                time.monotonic() - started,
-                detail=f"no result within {self.timeout_seconds:.0f} s",
-                workdir=workdir,
-            )
-        seconds = time.monotonic() - started
-        output = finished.stdout + finished.stderr
-        (workdir / "output.txt").write_text(output, encoding="utf-8")
-        outcome = parse_suite_run(fault or "clean", finished.returncode, seconds, output)
+        variant = fault or "clean"
+        result = run_tool(
+            "suite", variant, self.command(fault, workdir), workdir, self.timeout_seconds
+        )
+        if isinstance(result, RunOutcome):
+            return result
+        outcome = parse_suite_run(variant, result.exit_code, result.seconds, result.output)
         return replace(outcome, workdir=workdir)
 
 
