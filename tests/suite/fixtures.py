@@ -11,6 +11,7 @@ from sequence_contract.detection.process import SUITE_ENVIRONMENT
 from sequence_contract.sandbox import EmbeddedSandbox, SandboxConfig
 
 REPO = Path(__file__).resolve().parents[2]
+SEPARATE_SANDBOX_CREDENTIALS = ("team-ci", "s3cr3t-for-a-separate-sandbox")
 
 RunSuite = Callable[..., pytest.RunResult]
 
@@ -48,6 +49,7 @@ def suite_path() -> str:
 @pytest.fixture
 def separate_sandbox() -> Iterator[EmbeddedSandbox]:
     """A sandbox the suite did not start, with its own credentials (as a real target has)."""
-    config = SandboxConfig(client_id="team-ci", client_secret="s3cr3t-for-a-separate-sandbox")
+    client_id, client_secret = SEPARATE_SANDBOX_CREDENTIALS
+    config = SandboxConfig(client_id=client_id, client_secret=client_secret)
     with EmbeddedSandbox(config) as sandbox:
         yield sandbox

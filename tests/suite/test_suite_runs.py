@@ -10,12 +10,17 @@ import pytest
 
 from sequence_contract.sandbox import DEFAULT_CLIENT_ID, EmbeddedSandbox
 from sequence_contract.suite import exitcodes
-from tests.suite.fixtures import RunSuite
+from tests.suite.fixtures import SEPARATE_SANDBOX_CREDENTIALS, RunSuite
 from tests.suite.servers import closed_port, html_server
 
 pytestmark = pytest.mark.slow
 
 QUICK = ("--hypothesis-profile", "dev")
+SEPARATE_SANDBOX_ENV = dict(
+    zip(("SEQUENCE_CLIENT_ID", "SEQUENCE_CLIENT_SECRET"), SEPARATE_SANDBOX_CREDENTIALS, strict=True)
+)
+# For targets that refuse the connection before any credential is read.
+UNUSED_CREDENTIALS = {"SEQUENCE_CLIENT_ID": "someone", "SEQUENCE_CLIENT_SECRET": "not-used-here"}
 
 
 def _output(result: pytest.RunResult) -> str:
@@ -52,16 +57,13 @@ def test_separately_started_sandbox_with_credentials_from_the_environment(
         *QUICK,
         "--base-url",
         separate_sandbox.base_url,
-        env={
-            "SEQUENCE_CLIENT_ID": "team-ci",
-            "SEQUENCE_CLIENT_SECRET": "s3cr3t-for-a-separate-sandbox",
-        },
+        env=SEPARATE_SANDBOX_ENV,
     )
 
     output = _output(result)
     assert result.ret == exitcodes.OK, output[-3000:]
     assert f"{separate_sandbox.base_url} [loopback]" in output
-    assert "s3cr3t-for-a-separate-sandbox" not in output
+    assert SEPARATE_SANDBOX_CREDENTIALS[1] not in output
 
 
 def test_version_and_expectations_come_from_options_and_environment(
@@ -131,7 +133,7 @@ def test_unreachable_base_url_is_an_environment_failure(
         suite_path,
         "--base-url",
         f"http://127.0.0.1:{closed_port()}/api",
-        env={"SEQUENCE_CLIENT_ID": "someone", "SEQUENCE_CLIENT_SECRET": "not-used-here"},
+        env=UNUSED_CREDENTIALS,
     )
 
     output = _output(result)
@@ -148,10 +150,7 @@ def test_tls_to_a_plain_http_server_is_an_environment_failure(
         suite_path,
         "--base-url",
         separate_sandbox.base_url.replace("http://", "https://"),
-        env={
-            "SEQUENCE_CLIENT_ID": "team-ci",
-            "SEQUENCE_CLIENT_SECRET": "s3cr3t-for-a-separate-sandbox",
-        },
+        env=SEPARATE_SANDBOX_ENV,
     )
 
     output = _output(result)
@@ -185,7 +184,7 @@ def test_a_server_that_is_not_the_api_is_named_as_such(
             suite_path,
             "--base-url",
             base_url,
-            env={"SEQUENCE_CLIENT_ID": "someone", "SEQUENCE_CLIENT_SECRET": "not-used-here"},
+            env=UNUSED_CREDENTIALS,
         )
 
     output = _output(result)
@@ -220,10 +219,7 @@ def test_a_live_host_gets_a_read_only_run(
         "pretend_live",
         "--base-url",
         separate_sandbox.base_url,
-        env={
-            "SEQUENCE_CLIENT_ID": "team-ci",
-            "SEQUENCE_CLIENT_SECRET": "s3cr3t-for-a-separate-sandbox",
-        },
+        env=SEPARATE_SANDBOX_ENV,
     )
 
     output = _output(result)
@@ -254,10 +250,7 @@ def test_allow_destructive_host_opens_writes_on_that_host(
         separate_sandbox.base_url,
         "--allow-destructive-host",
         "127.0.0.1",
-        env={
-            "SEQUENCE_CLIENT_ID": "team-ci",
-            "SEQUENCE_CLIENT_SECRET": "s3cr3t-for-a-separate-sandbox",
-        },
+        env=SEPARATE_SANDBOX_ENV,
     )
 
     output = _output(result)
@@ -273,7 +266,7 @@ def separate_sandbox_customers(sandbox: EmbeddedSandbox) -> list[tuple[str, str 
     response = requests.get(
         sandbox.base_url + "/customers",
         params={"includeArchived": "true", "limit": 100},
-        auth=("team-ci", "s3cr3t-for-a-separate-sandbox"),
+        auth=SEPARATE_SANDBOX_CREDENTIALS,
         timeout=10,
     )
     response.raise_for_status()
