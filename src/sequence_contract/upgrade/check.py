@@ -8,6 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sequence_contract import schemas
+from sequence_contract.upgrade.consumers.files import read_consumers
+from sequence_contract.upgrade.consumers.judge import ConsumerUsage, judge
+from sequence_contract.upgrade.consumers.usage import calls_of
+from sequence_contract.upgrade.consumers.verify import Verified, verify_calls
 from sequence_contract.upgrade.diff import diff_versions
 from sequence_contract.upgrade.errors import UpgradeUsageError
 from sequence_contract.upgrade.gate import UpgradeCheck
@@ -49,9 +53,15 @@ def run_upgrade_check(
     replay_on: ReplaySettings | None = ReplaySettings(),  # frozen: sharing the default is safe
     waivers: Sequence[Waiver] = (),
     waiver_file: Path | None = None,
+    consumers: Sequence[Path] = (),
 ) -> UpgradeCheck:
-    """The whole check; `replay_on=None` compares the documents only."""
+    """The whole check; `replay_on=None` compares the documents only. With `consumers`
+    (Pact or HAR files), only changes that touch their calls block, and the calls are
+    replayed under `to_version` too."""
     check_versions(from_version, to_version)
+    files = read_consumers(consumers)
+    calls = calls_of(files, from_version, to_version)
+    verified: Verified | None = None
     documented = diff_versions(from_version, to_version)
     observed: list[Change] = []
     replays: tuple[Replay, ...] = ()
@@ -67,8 +77,22 @@ def run_upgrade_check(
                     replay(session, target, from_version, f"{run_id}-1"),
                     replay(session, target, to_version, f"{run_id}-2"),
                 )
+                if files:
+                    verified = verify_calls(session, target, calls, to_version, f"{run_id}-3")
         observed = compare_replays(replays[0], replays[1], documented)
-    outcome = apply_waivers(waivers, [*documented, *observed])
+    usage: ConsumerUsage | None = None
+    if files:
+        usage = judge(
+            files,
+            calls,
+            [*documented, *observed],
+            to_version,
+            verified.results if verified else None,
+            tuple(verified.created) if verified else (),
+            verified.requests if verified else 0,
+        )
+    found = usage.found if usage else ()
+    outcome = apply_waivers(waivers, [*documented, *observed, *found])
     return UpgradeCheck(
         from_version=from_version,
         to_version=to_version,
@@ -79,6 +103,7 @@ def run_upgrade_check(
         waiver_file=waiver_file,
         replays=replays,
         notes=_notes(from_version, to_version, replays),
+        consumers=usage,
     )
 
 

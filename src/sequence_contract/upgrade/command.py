@@ -13,6 +13,7 @@ from sequence_contract.http import EnvironmentProblem
 from sequence_contract.redaction import Redactor
 from sequence_contract.upgrade.check import ReplaySettings, run_upgrade_check
 from sequence_contract.upgrade.console import summary
+from sequence_contract.upgrade.consumers.model import ConsumerFileError
 from sequence_contract.upgrade.errors import UpgradeUsageError
 from sequence_contract.upgrade.report import html_text, json_text, write
 from sequence_contract.upgrade.target import ALLOW_HOST_VARIABLE, credentials_from_env
@@ -30,7 +31,8 @@ Compare two Sequence-Versions for a client of the older one: the documented chan
 (OpenAPI documents and JSON Schemas shipped with this package) and the observed ones
 (the same operations replayed once per version on customers the check creates). A
 breaking change blocks unless waived; an observed change that a documented one predicts
-is judged with it.
+is judged with it. With --consumer files, only the changes that touch the calls in them
+block, and each call is replayed under --to and checked against what it expects.
 
 exit status: 0 no unwaived breaking change, 1 at least one, 2 usage error,
 3 environment broken (unreachable, bad credentials, version not served)."""
@@ -81,6 +83,16 @@ def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         help="YAML or TOML file of accepted changes (id, reason)",
     )
     parser.add_argument(
+        "--consumer",
+        dest="consumers",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a Pact (v2, v3, v4) or HAR 1.2 file of your calls (repeatable): only changes "
+        "that touch them block, and they are replayed under --to",
+    )
+    parser.add_argument(
         "--html",
         type=Path,
         metavar="PATH",
@@ -128,12 +140,17 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
             replay_on=replay_on,
             waivers=waivers,
             waiver_file=args.waivers,
+            consumers=args.consumers,
         )
         stem = f"upgrade-{args.from_version}-{args.to_version}"
         html_path = args.html or Path("reports") / f"{stem}.html"
         json_path = args.json or Path("reports") / f"{stem}.json"
         _write(html_path, redactor.text(html_text(check)))
         _write(json_path, redactor.text(json_text(check)))
+    except ConsumerFileError as exc:
+        for problem in exc.problems:  # one line per file that cannot be used
+            _fail(err, redactor, f"error: {problem}", USAGE_ERROR)
+        return USAGE_ERROR
     except UpgradeUsageError as exc:
         return _fail(err, redactor, f"error: {exc}", USAGE_ERROR)
     except EnvironmentProblem as exc:

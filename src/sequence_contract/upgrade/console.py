@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from sequence_contract.upgrade.consumers import outcome as consumer_outcome
 from sequence_contract.upgrade.gate import UpgradeCheck
 from sequence_contract.upgrade.model import Change
 
@@ -18,6 +19,8 @@ def summary(check: UpgradeCheck, written: Sequence[str] = ()) -> str:
     lines.append("")
     lines += _observed(check)
     lines += _waivers(check)
+    if check.consumers is not None:
+        lines += ["", *consumer_outcome.console_lines(check)]
     if written:
         lines += ["", "Reports: " + ", ".join(written)]
     lines.append("")
@@ -27,6 +30,8 @@ def summary(check: UpgradeCheck, written: Sequence[str] = ()) -> str:
         lines.append(f"Result: FAIL: {count} neither expected nor waived")
     else:
         lines.append("Result: PASS: no breaking change left unwaived")
+    if check.consumers is not None:
+        lines.append(consumer_outcome.summary_line(check))
     return "\n".join(lines)
 
 
@@ -39,6 +44,9 @@ def _documented(check: UpgradeCheck) -> list[str]:
         "waived)"
     ]
     for change in breaking:
+        if check.consumers is not None and not check.consumers.affects(change):
+            lines.append(f"  info      {change.id}  (breaking; does not affect your calls)")
+            continue
         lines += _entry(check, change)
     for change in changes:
         if not change.breaking:
@@ -58,6 +66,12 @@ def _observed(check: UpgradeCheck) -> list[str]:
     for change in changes:
         if change.expected:
             lines.append(f"  expected  {change.id}  <- {', '.join(change.explained_by)}")
+        elif (
+            change.breaking and check.consumers is not None and not check.consumers.affects(change)
+        ):
+            lines.append(
+                f"  info      {change.id}  (not in the documents; does not affect your calls)"
+            )
         elif change.breaking:
             lines += _entry(check, change, undocumented=True)
         else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sequence_contract.upgrade.consumers.judge import ConsumerUsage
 from sequence_contract.upgrade.model import Change
 from sequence_contract.upgrade.replay import Replay
 from sequence_contract.upgrade.waivers import Waiver, WaiverOutcome
@@ -21,21 +22,28 @@ class UpgradeCheck:
     waiver_file: Path | None = None
     replays: tuple[Replay, ...] = ()
     notes: tuple[str, ...] = field(default=())
+    # --consumer files: only the changes that touch the team's calls can block.
+    consumers: ConsumerUsage | None = None
 
     @property
     def changes(self) -> tuple[Change, ...]:
-        return self.documented + self.observed
+        found = self.consumers.found if self.consumers else ()
+        return self.documented + self.observed + found
 
     def waiver_for(self, change: Change) -> Waiver | None:
         return self.waivers.waived.get(change.id)
 
     @property
     def blocking(self) -> tuple[Change, ...]:
-        """Breaking, not waived, and (if observed) not predicted by a documented change."""
+        """Breaking, not waived, (if observed) not predicted by a documented change, and
+        (with consumer files) affecting one of the consumer's calls."""
         return tuple(
             c
             for c in self.changes
-            if c.breaking and not c.expected and c.id not in self.waivers.waived
+            if c.breaking
+            and not c.expected
+            and c.id not in self.waivers.waived
+            and (self.consumers is None or self.consumers.affects(c))
         )
 
     @property

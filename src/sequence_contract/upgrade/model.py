@@ -31,7 +31,8 @@ class Change:
     # Every operation (documented) or replay step (observed) where the change shows.
     seen_in: tuple[str, ...] = ()
     # Documented changes: "<METHOD> <path> <status> <json path>" of each response value the
-    # change affects, so that an observed difference can be traced back to it.
+    # change affects, so that an observed difference can be traced back to it, and
+    # "<METHOD> <path> request <json path>" of each request body value.
     pointers: tuple[str, ...] = field(default=(), compare=False)
     # Observed changes only: ids of the documented changes that predict this observation.
     explained_by: tuple[str, ...] = ()

@@ -47,8 +47,10 @@ class Recorder:
         where: Where | None = None,
     ) -> None:
         pointers: tuple[str, ...] = ()
-        if where is not None and where.direction == RESPONSE and where.path:
-            pointers = (f"{where.operation} {where.status} {where.path}",)
+        if where is not None and where.path:
+            # Responses: "<op> <status> <path>"; request bodies: "<op> request <path>".
+            part = where.status if where.direction == RESPONSE else REQUEST
+            pointers = (f"{where.operation} {part} {where.path}",)
         self.found.add(
             Change(
                 id=f"{kind}:{subject}",

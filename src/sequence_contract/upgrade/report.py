@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from sequence_contract.upgrade.consumers import outcome as consumer_outcome
 from sequence_contract.upgrade.gate import UpgradeCheck
 from sequence_contract.upgrade.model import Change
 from sequence_contract.upgrade.replay import Replay
@@ -33,6 +34,7 @@ def as_json(check: UpgradeCheck) -> dict[str, Any]:
             ],
         },
         "replays": [_replay_json(r) for r in check.replays],
+        "consumers": consumer_outcome.as_json(check),
     }
 
 
@@ -45,6 +47,8 @@ def _change_json(check: UpgradeCheck, change: Change) -> dict[str, Any]:
     waiver = check.waiver_for(change)
     data["waived"] = {"by": waiver.id, "reason": waiver.reason} if waiver else None
     data["blocking"] = change in check.blocking
+    if check.consumers is not None:
+        data["affectsYou"] = check.consumers.affects(change)
     return data
 
 
@@ -100,6 +104,7 @@ def html_text(check: UpgradeCheck) -> str:
         f'<p class="verdict {verdict_class}">{_e(verdict)}</p>',
         f"<p>Replayed on: {_e(check.target or 'not replayed')}</p>",
         *(f'<p class="muted">Note: {_e(n)}</p>' for n in check.notes),
+        consumer_outcome.html_section(check),
         "<h2>Blocking</h2>",
         _table(check, check.blocking, "Nothing blocks the upgrade."),
         "<h2>Documented changes</h2>",

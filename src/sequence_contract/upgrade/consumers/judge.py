@@ -1,0 +1,242 @@
+"""Static judgement: which of the documented (and observed) changes touch a team's calls.
+
+A change affects a call when it touches
+- a response field the call relies on: the change's JSON path and one of the call's response
+  paths are the same, or one lies inside the other (`$.address` and `$.address.line1`);
+- a request field the call sends (a new required field: one it does not send);
+- a parameter it sends (a new required parameter: one it does not send);
+- a response header it relies on (Pact only);
+- otherwise the operation itself (removed, moved, new success status, ...): any call to it.
+Calls that already send the target version are not affected by the documented changes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from sequence_contract.upgrade.consumers.matching import Mismatch
+from sequence_contract.upgrade.consumers.model import ConsumerFile
+from sequence_contract.upgrade.consumers.usage import Call, related
+from sequence_contract.upgrade.model import DOCUMENTED, OBSERVED, Change, ChangeSet
+
+PASSES = "passes"
+BREAKS = "breaks"
+NOT_VERIFIABLE = "not verifiable"
+_REQUIRED_FIELD_KINDS = frozenset({"request-field-added-required", "request-field-made-required"})
+_REQUIRED_PARAMETER_KINDS = frozenset(
+    {"request-parameter-added-required", "request-parameter-made-required"}
+)
+_PARAMETER = re.compile(r"^[A-Z]+ \S+ ((?:query|header|path|cookie)\.[^#\s]+)")
+_STEP_OPERATION = re.compile(r"\(([A-Z]+ [^)]+)\)$")
+
+
+@dataclass(frozen=True)
+class Impact:
+    """A change that affects a call, and where: `path` is "" when it is the whole operation."""
+
+    change_id: str
+    why: str
+    path: str = ""
+
+
+@dataclass(frozen=True)
+class Live:
+    """The replay of one call under the target version."""
+
+    outcome: str  # PASSES, BREAKS or NOT_VERIFIABLE
+    reason: str = ""  # NOT_VERIFIABLE: why
+    mismatches: tuple[Mismatch, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CallVerdict:
+    call: Call
+    impacts: tuple[Impact, ...] = ()
+    live: Live | None = None
+    live_ids: tuple[str, ...] = ()  # ids of the changes its live mismatches became
+
+    @property
+    def change_ids(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys([*(i.change_id for i in self.impacts), *self.live_ids]))
+
+
+@dataclass(frozen=True)
+class ConsumerUsage:
+    """Every consumer call with the changes that touch it and its live result."""
+
+    files: tuple[ConsumerFile, ...]
+    verdicts: tuple[CallVerdict, ...]
+    found: tuple[Change, ...] = ()  # what the live verification found, as changes
+    created: tuple[str, ...] = ()  # customers the live verification made
+    requests: int = 0
+    replayed: bool = False
+    _ids: frozenset[str] = field(default=frozenset(), repr=False)
+
+    def affects(self, change: Change) -> bool:
+        return change.id in self._ids
+
+    @property
+    def unknown(self) -> tuple[CallVerdict, ...]:
+        return tuple(v for v in self.verdicts if v.call.problem)
+
+
+def impacts_of(call: Call, changes: Iterable[Change], to_version: str) -> tuple[Impact, ...]:
+    if call.operation is None or call.version == to_version:
+        return ()
+    found = (impact(call, change) for change in changes)
+    return tuple(i for i in found if i is not None)
+
+
+def impact(call: Call, change: Change) -> Impact | None:
+    """How `change` affects `call`, or None."""
+    assert call.operation is not None
+    operation = _normal(call.operation)
+    if change.origin == OBSERVED:
+        return _observed(call, change, operation)
+    if change.origin != DOCUMENTED or operation not in {_normal(s) for s in change.seen_in}:
+        return None
+    responses, requests = _pointers(change, operation)
+    if responses:
+        for status, path in responses:
+            if not _status_fits(status, call.interaction.status):
+                continue
+            hit = next((p for p in sorted(call.relied) if related(p, path)), None)
+            if hit:
+                return Impact(change.id, f"{hit}: you rely on it", path)
+        return None
+    if requests:
+        return _request(call, change, requests)
+    parameter = _PARAMETER.match(change.subject)
+    if parameter and change.kind.startswith("request-"):
+        name = parameter.group(1)
+        sends = name in call.params or name.startswith("path.")
+        if change.kind in _REQUIRED_PARAMETER_KINDS:
+            return None if sends else Impact(change.id, f"{name}: required now; you do not send it")
+        return Impact(change.id, f"{name}: you send it") if sends else None
+    if change.kind.startswith("response-header-"):
+        name = change.subject.rsplit(" ", 1)[-1].lower()
+        return (
+            Impact(change.id, f"header {name}: you rely on it")
+            if name in call.relied_headers
+            else None
+        )
+    if change.kind == "request-body-removed" and call.interaction.body is None:
+        return None
+    return Impact(change.id, f"{call.operation}: you call it")
+
+
+def _request(call: Call, change: Change, paths: list[str]) -> Impact | None:
+    for path in paths:
+        if change.kind in _REQUIRED_FIELD_KINDS:
+            parent = re.sub(r"(\.[^.\[]+|\[\])$", "", path)
+            parent_sent = parent == "$" or any(related(s, parent) for s in call.sent)
+            if parent_sent and not any(related(s, path) for s in call.sent):
+                return Impact(change.id, f"{path}: required now; you do not send it", path)
+        else:
+            hit = next((s for s in sorted(call.sent) if related(s, path)), None)
+            if hit:
+                return Impact(change.id, f"{hit}: you send it", path)
+    return None
+
+
+def _observed(call: Call, change: Change, operation: str) -> Impact | None:
+    """A difference the generic replay saw: does it touch what this call uses?"""
+    steps = {_normal(m.group(1)) for s in change.seen_in if (m := _STEP_OPERATION.search(s))}
+    if operation not in steps:
+        return None
+    kind = change.kind
+    if kind == "observed-status-changed":
+        return Impact(change.id, f"{call.operation}: you call it")
+    if kind.startswith("observed-header-"):
+        name = change.subject.lower()
+        return (
+            Impact(change.id, f"header {name}: you rely on it")
+            if name in call.relied_headers
+            else None
+        )
+    hit = next((p for p in sorted(call.relied) if related(p, change.subject)), None)
+    return Impact(change.id, f"{hit}: you rely on it", change.subject) if hit else None
+
+
+def _pointers(change: Change, operation: str) -> tuple[list[tuple[str, str]], list[str]]:
+    """This operation's (status, path) response pointers and request body paths."""
+    responses, requests = [], []
+    for pointer in change.pointers:
+        method, template, part, path = [*pointer.split(" ", 3), "", "", ""][:4]
+        if _normal(f"{method} {template}") != operation or not path:
+            continue
+        if part == "request":
+            requests.append(path)
+        else:
+            responses.append((part, path))
+    return responses, requests
+
+
+def _status_fits(documented: str, expected: int | None) -> bool:
+    if expected is None or (documented.startswith("2") and 200 <= expected < 300):
+        return True
+    return documented == str(expected)
+
+
+def _normal(operation: str) -> str:
+    """`GET /customers/{customerId}` and `GET /customers/{id}` are one operation."""
+    return re.sub(r"\{[^}]*\}", "{}", operation.strip())
+
+
+def judge(
+    files: tuple[ConsumerFile, ...],
+    calls: tuple[Call, ...],
+    changes: Iterable[Change],
+    to_version: str,
+    live: Mapping[int, Live] | None = None,
+    created: tuple[str, ...] = (),
+    requests: int = 0,
+) -> ConsumerUsage:
+    """Every call with its impacts and live result; `live` is keyed by the call's index."""
+    changes = list(changes)
+    breaking = {c.id for c in changes if c.breaking and c.origin == DOCUMENTED}
+    found = ChangeSet()
+    verdicts = []
+    for index, call in enumerate(calls):
+        impacts = impacts_of(call, changes, to_version)
+        result = (live or {}).get(index)
+        ids: list[str] = []
+        for mismatch in result.mismatches if result is not None else ():
+            change = _mismatch_change(
+                call, mismatch, [i for i in impacts if i.change_id in breaking]
+            )
+            found.add(change)
+            ids.append(change.id)
+        verdicts.append(CallVerdict(call, impacts, result, tuple(dict.fromkeys(ids))))
+    all_ids = frozenset(i for v in verdicts for i in v.change_ids)
+    return ConsumerUsage(
+        files, tuple(verdicts), tuple(found.items()), created, requests, live is not None, all_ids
+    )
+
+
+def _mismatch_change(call: Call, mismatch: Mismatch, impacts: list[Impact]) -> Change:
+    """A live mismatch as a change; the documented changes that predict it explain it."""
+    operation = call.operation or f"{call.interaction.method} {call.interaction.path}"
+    where = mismatch.where
+    if where == "status":
+        kind, subject, explained = "consumer-status-mismatch", operation, impacts
+    elif where.startswith("header "):
+        kind, subject = "consumer-header-mismatch", f"{operation} {where[len('header ') :]}"
+        explained = [i for i in impacts if not i.path]
+    else:
+        kind, subject = "consumer-response-mismatch", f"{operation} {where}"
+        explained = [i for i in impacts if not i.path or related(i.path, where)]
+    return Change(
+        id=f"{kind}:{subject}",
+        kind=kind,
+        subject=subject,
+        origin=OBSERVED,
+        breaking=True,
+        description=f"{where}: {mismatch.what}",
+        location=operation,
+        seen_in=(call.label,),
+        explained_by=tuple(dict.fromkeys(i.change_id for i in explained)),
+    )
