@@ -9,11 +9,16 @@ from pathlib import Path
 import pytest
 
 from sequence_contract.sandbox import EmbeddedSandbox, SandboxConfig
+from sequence_contract.suite.target import TargetKind
 from sequence_contract.upgrade.check import ReplaySettings, run_upgrade_check
+from sequence_contract.upgrade.consumers.files import read_consumer
 from sequence_contract.upgrade.consumers.judge import BREAKS, NOT_VERIFIABLE, PASSES
 from sequence_contract.upgrade.consumers.outcome import rows, summary_line
+from sequence_contract.upgrade.consumers.usage import calls_of
+from sequence_contract.upgrade.consumers.verify import verify_calls
 from sequence_contract.upgrade.gate import UpgradeCheck
-from sequence_contract.upgrade.target import Credentials
+from sequence_contract.upgrade.replay import open_session
+from sequence_contract.upgrade.target import Credentials, Target
 from tests.upgrade.consumer_files import (
     ARCHIVE,
     CUSTOMER_ID,
@@ -230,3 +235,26 @@ def test_documents_only_judges_statically(tmp_path: Path) -> None:
     assert outcomes == [NOT_VERIFIABLE, BREAKS]
     assert check.consumers is not None
     assert check.consumers.requests == 0
+
+
+def test_on_a_read_only_host_only_safe_calls_are_replayed(
+    tmp_path: Path, replay_sandbox: EmbeddedSandbox
+) -> None:
+    config = replay_sandbox.config
+    target = Target(
+        replay_sandbox.base_url,
+        Credentials(config.client_id, config.client_secret),
+        TargetKind.LIVE,
+    )
+    file = read_consumer(write_pact(tmp_path / "pact.json", 3, [READ, ARCHIVE]))
+    calls = calls_of([file], FROM, TO)
+    with open_session(target) as session:
+        sent: list[str] = []
+        session.hooks["response"].append(lambda r, *_, **__: sent.append(r.request.method))
+        verified = verify_calls(session, target, calls, TO, "read-only", writes_allowed=False)
+    read, archive = verified.results[0], verified.results[1]
+    assert read.outcome == PASSES, read
+    assert archive.outcome == NOT_VERIFIABLE
+    assert archive.reason == "read-only host: only GET, HEAD and OPTIONS are replayed"
+    assert set(sent) == {"GET"}, sent
+    assert verified.created == []
