@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from sequence_contract.cli import main
 from sequence_contract.sandbox import EmbeddedSandbox, SandboxConfig
 from sequence_contract.suite.target import TargetKind
+from sequence_contract.upgrade import check as check_module
 from sequence_contract.upgrade.check import ReplaySettings, run_upgrade_check
 from sequence_contract.upgrade.consumers.files import read_consumer
 from sequence_contract.upgrade.consumers.judge import BREAKS, NOT_VERIFIABLE, PASSES
@@ -258,3 +260,54 @@ def test_on_a_read_only_host_only_safe_calls_are_replayed(
     assert archive.reason == "read-only host: only GET, HEAD and OPTIONS are replayed"
     assert set(sent) == {"GET"}, sent
     assert verified.created == []
+
+
+def test_where_writes_are_not_allowed_only_the_consumer_calls_are_replayed(
+    tmp_path: Path, on_sandbox: ReplaySettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(check_module, "_writes_allowed", lambda _settings: False)
+    check = _check(on_sandbox, write_pact(tmp_path / "pact.json", 3, [READ, ARCHIVE]))
+    assert check.replays == ()
+    assert "does not allow writes" in check.notes[0]
+    assert check.consumers is not None
+    assert check.consumers.created == ()
+    read, archive = rows(check)
+    assert read.outcome == PASSES, read.why
+    # The documents still say the archive breaks: static judgement needs no request.
+    assert archive.outcome == BREAKS
+    assert archive.verdict.live is not None
+    assert archive.verdict.live.reason == "read-only host: only GET, HEAD and OPTIONS are replayed"
+
+
+EXAMPLES = Path(__file__).parents[2] / "examples" / "consumers"
+
+
+@pytest.mark.parametrize(
+    ("files", "status", "last_line"),
+    [
+        (["customer-reader.pact.json"], 0, f"0 of 1 interaction breaks on {TO}"),
+        (
+            ["customer-reader.pact.json", "billing-sync.har"],
+            1,
+            f"2 of 3 interactions break on {TO}",
+        ),
+    ],
+    ids=["pact", "pact-and-har"],
+)
+def test_the_readme_examples(
+    files: list[str],
+    status: int,
+    last_line: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    argv = ["upgrade-check", "--from", FROM, "--to", TO]
+    argv += ["--html", str(tmp_path / "r.html"), "--json", str(tmp_path / "r.json")]
+    for name in files:
+        argv += ["--consumer", str(EXAMPLES / name)]
+    assert main(argv) == status
+    out = capsys.readouterr().out
+    assert out.rstrip("\n").splitlines()[-1] == last_line
+    report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert report["consumers"]["summary"] == last_line
+    assert "Your calls" in (tmp_path / "r.html").read_text(encoding="utf-8")

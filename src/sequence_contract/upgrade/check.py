@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sequence_contract import schemas
+from sequence_contract.suite.target import classify, destructive_allowed
 from sequence_contract.upgrade.consumers.files import read_consumers
 from sequence_contract.upgrade.consumers.judge import ConsumerUsage, judge
 from sequence_contract.upgrade.consumers.usage import calls_of
@@ -66,20 +67,33 @@ def run_upgrade_check(
     observed: list[Change] = []
     replays: tuple[Replay, ...] = ()
     target_text = ""
+    notes: list[str] = []
     if replay_on is not None:
-        with _target(replay_on) as target:
+        # Where writes are not allowed, consumer calls may still be replayed read-only;
+        # the generic replay (it creates and archives) may not.
+        writes = _writes_allowed(replay_on)
+        with _target(replay_on, writes=writes or not files) as target:
             target_text = "embedded sandbox" if target.embedded else target.base_url
             session = open_session(target, replay_on.request_timeout)
             with session:
                 preflight(session, target, (from_version, to_version))
                 run_id = new_run_id()
-                replays = (
-                    replay(session, target, from_version, f"{run_id}-1"),
-                    replay(session, target, to_version, f"{run_id}-2"),
-                )
+                if writes:
+                    replays = (
+                        replay(session, target, from_version, f"{run_id}-1"),
+                        replay(session, target, to_version, f"{run_id}-2"),
+                    )
+                else:
+                    notes.append(
+                        f"{target.base_url} does not allow writes: the version replay was "
+                        "skipped; consumer calls were replayed read-only (GET, HEAD, OPTIONS)"
+                    )
                 if files:
-                    verified = verify_calls(session, target, calls, to_version, f"{run_id}-3")
-        observed = compare_replays(replays[0], replays[1], documented)
+                    verified = verify_calls(
+                        session, target, calls, to_version, f"{run_id}-3", writes_allowed=writes
+                    )
+        if replays:
+            observed = compare_replays(replays[0], replays[1], documented)
     usage: ConsumerUsage | None = None
     if files:
         usage = judge(
@@ -102,18 +116,27 @@ def run_upgrade_check(
         waivers=outcome,
         waiver_file=waiver_file,
         replays=replays,
-        notes=_notes(from_version, to_version, replays),
+        notes=(*notes, *_notes(from_version, to_version, replays)),
         consumers=usage,
     )
 
 
 @contextmanager
-def _target(settings: ReplaySettings) -> Iterator[Target]:
+def _target(settings: ReplaySettings, *, writes: bool = True) -> Iterator[Target]:
     if settings.base_url is None:
         with embedded_target() as target:
             yield target
     else:
-        yield check_remote(settings.base_url, settings.credentials, settings.allow_destructive_host)
+        yield check_remote(
+            settings.base_url, settings.credentials, settings.allow_destructive_host, writes=writes
+        )
+
+
+def _writes_allowed(settings: ReplaySettings) -> bool:
+    if settings.base_url is None:
+        return True
+    kind = classify(settings.base_url, embedded=False)
+    return destructive_allowed(settings.base_url, kind, settings.allow_destructive_host)
 
 
 def _notes(from_version: str, to_version: str, replays: tuple[Replay, ...]) -> tuple[str, ...]:

@@ -25,11 +25,13 @@ def summary(check: UpgradeCheck, written: Sequence[str] = ()) -> str:
         lines += ["", "Reports: " + ", ".join(written)]
     lines.append("")
     blocking = check.blocking
+    yours = " that affects your calls" if check.consumers is not None else ""
     if blocking:
         count = f"{len(blocking)} breaking change" + ("s" if len(blocking) != 1 else "")
-        lines.append(f"Result: FAIL: {count} neither expected nor waived")
+        affecting = " affecting your calls" if yours else ""
+        lines.append(f"Result: FAIL: {count}{affecting} neither expected nor waived")
     else:
-        lines.append("Result: PASS: no breaking change left unwaived")
+        lines.append(f"Result: PASS: no breaking change{yours} left unwaived")
     if check.consumers is not None:
         lines.append(consumer_outcome.summary_line(check))
     return "\n".join(lines)

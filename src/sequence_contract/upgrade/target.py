@@ -47,9 +47,10 @@ def credentials_from_env(environ: Mapping[str, str] | None = None) -> Credential
 
 
 def check_remote(
-    base_url: str, credentials: Credentials | None, allowed_host: str | None
+    base_url: str, credentials: Credentials | None, allowed_host: str | None, *, writes: bool = True
 ) -> Target:
-    """A remote target the replay may use, or a usage error saying why not."""
+    """A remote target the replay may use, or a usage error saying why not; `writes=False`:
+    the caller sends only GET, HEAD and OPTIONS, so any host will do."""
     parts = urlsplit(base_url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise UpgradeUsageError(f"--base-url {base_url!r}: expected http(s)://host[:port]/api")
@@ -60,7 +61,7 @@ def check_remote(
         )
     kind = classify(base_url, embedded=False)
     # The replay creates, updates and archives customers: never on a live account unasked.
-    if not destructive_allowed(base_url, kind, allowed_host):
+    if writes and not destructive_allowed(base_url, kind, allowed_host):
         raise UpgradeUsageError(
             f"--base-url {base_url}: the replay creates and archives customers, and "
             f"{parts.hostname} is not a sandbox; pass --allow-destructive-host {parts.hostname} "
