@@ -78,10 +78,6 @@ class ConsumerUsage:
     def affects(self, change: Change) -> bool:
         return change.id in self._ids
 
-    @property
-    def unknown(self) -> tuple[CallVerdict, ...]:
-        return tuple(v for v in self.verdicts if v.call.problem)
-
 
 def impacts_of(call: Call, changes: Iterable[Change], to_version: str) -> tuple[Impact, ...]:
     if call.operation is None or call.version == to_version:

@@ -11,7 +11,6 @@ from sequence_contract.upgrade.consumers.judge import (
     NOT_VERIFIABLE,
     PASSES,
     CallVerdict,
-    ConsumerUsage,
 )
 
 if TYPE_CHECKING:  # the gate imports this module's callers
@@ -42,11 +41,18 @@ def _row(check: UpgradeCheck, verdict: CallVerdict, blocking: set[str]) -> Row:
     described = {c.id: c.description for c in check.changes}
     broken = [i for i in verdict.change_ids if i in blocking]
     if broken:
-        return Row(
-            verdict,
-            BREAKS,
-            tuple(f"{i}: {whys.get(i) or described.get(i, '')}" for i in broken),
-        )
+        # The change ids with their "where: what", then what the live replay saw.
+        lines = [
+            f"{i}: {described.get(i, '')}" + (f" ({whys[i]})" if i in whys else "") for i in broken
+        ]
+        mismatches = verdict.live.mismatches if verdict.live else ()
+        shown = {described.get(i) for i in broken}
+        lines += [
+            f"live on {check.to_version}: {m.where}: {m.what}"
+            for m in mismatches
+            if f"{m.where}: {m.what}" not in shown  # not already a blocking change itself
+        ]
+        return Row(verdict, BREAKS, tuple(lines))
     waived = [i for i in verdict.change_ids if i in check.waivers.waived]
     notes = [f"{i}: waived" for i in waived]
     live = verdict.live
@@ -123,12 +129,6 @@ def _row_json(row: Row) -> dict[str, Any]:
         "sends": sorted(call.sent | call.params),
         "reliesOn": sorted(call.relied | {f"header {h}" for h in call.relied_headers}),
     }
-
-
-def affects(usage: ConsumerUsage | None, change_id: str) -> bool | None:
-    if usage is None:
-        return None
-    return change_id in {i for v in usage.verdicts for i in v.change_ids}
 
 
 def html_section(check: UpgradeCheck) -> str:
