@@ -311,3 +311,22 @@ def test_the_readme_examples(
     report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
     assert report["consumers"]["summary"] == last_line
     assert "Your calls" in (tmp_path / "r.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("limit", "affected"),
+    [("10", set()), ("500", {"request-constraint-changed:GET /customers query.limit#maximum"})],
+)
+def test_a_new_bound_affects_only_a_value_outside_it(
+    limit: str, affected: set[str], tmp_path: Path
+) -> None:
+    listing = Call(
+        "list",
+        "GET",
+        "/api/customers",
+        {"items": [{"id": CUSTOMER_ID}]},
+        state=None,
+        query={"limit": limit},
+    )
+    check = _check(None, write_pact(tmp_path / "pact.json", 3, [listing]))
+    assert {c.id for c in check.blocking} == affected

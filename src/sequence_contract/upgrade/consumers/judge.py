@@ -4,7 +4,8 @@ A change affects a call when it touches
 - a response field the call relies on: the change's JSON path and one of the call's response
   paths are the same, or one lies inside the other (`$.address` and `$.address.line1`);
 - a request field the call sends (a new required field: one it does not send);
-- a parameter it sends (a new required parameter: one it does not send);
+- a parameter it sends (a new required parameter: one it does not send; a new minimum or
+  maximum: only when a value sent falls outside it);
 - a response header it relies on (Pact only);
 - otherwise the operation itself (removed, moved, new success status, ...): any call to it.
 Calls that already send the target version are not affected by the documented changes.
@@ -111,7 +112,9 @@ def impact(call: Call, change: Change) -> Impact | None:
         sends = name in call.params or name.startswith("path.")
         if change.kind in _REQUIRED_PARAMETER_KINDS:
             return None if sends else Impact(change.id, f"{name}: required now; you do not send it")
-        return Impact(change.id, f"{name}: you send it") if sends else None
+        if not sends or _within_new_bound(call, change, name):
+            return None
+        return Impact(change.id, f"{name}: you send it")
     if change.kind.startswith("response-header-"):
         name = change.subject.rsplit(" ", 1)[-1].lower()
         return (
@@ -122,6 +125,24 @@ def impact(call: Call, change: Change) -> Impact | None:
     if change.kind == "request-body-removed" and call.interaction.body is None:
         return None
     return Impact(change.id, f"{call.operation}: you call it")
+
+
+def _within_new_bound(call: Call, change: Change, name: str) -> bool:
+    """A new minimum or maximum on a query parameter that every value sent already meets."""
+    keyword = change.subject.rsplit("#", 1)[-1] if "#" in change.subject else ""
+    bound = change.after
+    if keyword not in ("minimum", "maximum") or not name.startswith("query."):
+        return False
+    if not isinstance(bound, int | float) or isinstance(bound, bool):
+        return False
+    values = [v for k, v in call.interaction.query if f"query.{k}" == name]
+    try:
+        numbers = [float(v) for v in values]
+    except ValueError:
+        return False
+    if keyword == "minimum":
+        return all(n >= bound for n in numbers)
+    return all(n <= bound for n in numbers)
 
 
 def _request(call: Call, change: Change, paths: list[str]) -> Impact | None:

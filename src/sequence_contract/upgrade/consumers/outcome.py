@@ -55,6 +55,8 @@ def _row(check: UpgradeCheck, verdict: CallVerdict, blocking: set[str]) -> Row:
         return Row(verdict, BREAKS, tuple(lines))
     waived = [i for i in verdict.change_ids if i in check.waivers.waived]
     notes = [f"{i}: waived" for i in waived]
+    if verdict.call.version == check.to_version != check.from_version:
+        notes.append(f"already sends {check.to_version}: the documented changes do not apply")
     live = verdict.live
     if verdict.call.problem:
         return Row(verdict, NOT_VERIFIABLE, (verdict.call.problem,))
