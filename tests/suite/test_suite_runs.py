@@ -194,11 +194,11 @@ def test_a_server_that_is_not_the_api_is_named_as_such(
 
 
 LIVE_TARGET_PLUGIN = """
-from sequence_contract.suite import settings
-from sequence_contract.suite.target import TargetKind
+from sequence_contract.suite import config
+from sequence_contract.target import TargetKind
 
 # Stands in for a production host without leaving the machine: the sandbox is on loopback.
-settings.classify = lambda base_url, embedded: TargetKind.EMBEDDED if embedded else TargetKind.LIVE
+config.classify = lambda base_url, embedded: TargetKind.EMBEDDED if embedded else TargetKind.LIVE
 """
 
 

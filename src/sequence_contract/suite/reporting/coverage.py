@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from sequence_contract.http import Exchange
 from sequence_contract.suite.reporting.operations import (
     UNDOCUMENTED,
-    Operation,
+    DocumentedOperation,
     OperationMatcher,
     status_documented,
 )
@@ -55,7 +55,7 @@ class OperationCoverage:
 class ContractCoverage:
     """Rows for every documented operation, reached or not, and for anything else sent."""
 
-    def __init__(self, operations: list[Operation], base_url: str) -> None:
+    def __init__(self, operations: list[DocumentedOperation], base_url: str) -> None:
         self.matcher = OperationMatcher(operations, base_url)
         self._rows: dict[str, OperationCoverage] = {
             op.name: OperationCoverage(op.name, op.documented_statuses) for op in operations

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import urlsplit
 
-from sequence_contract.suite.documented import resolve
+from sequence_contract.documents import documents
 
-HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 UNDOCUMENTED = "not documented"
 
 
 @dataclass(frozen=True)
-class Operation:
+class DocumentedOperation:
     method: str  # upper case
     path: str  # the template, e.g. /customers/{id}/archive
     documented_statuses: tuple[str, ...]  # as written: "200", "4XX", "default"
@@ -24,16 +22,11 @@ class Operation:
         return f"{self.method} {self.path}"
 
 
-def documented_operations(document: dict[str, Any]) -> list[Operation]:
-    found = []
-    for path, item in document.get("paths", {}).items():
-        item = resolve(document, item)
-        for method in HTTP_METHODS:
-            operation = resolve(document, item.get(method))
-            if isinstance(operation, dict):
-                statuses = tuple(str(code) for code in operation.get("responses", {}))
-                found.append(Operation(method.upper(), path, statuses))
-    return found
+def documented_operations(version: str) -> list[DocumentedOperation]:
+    return [
+        DocumentedOperation(method, path, tuple(str(code) for code in op.get("responses", {})))
+        for method, path, op in documents(version).operations()
+    ]
 
 
 def status_documented(status: int, documented: tuple[str, ...]) -> bool:
@@ -47,7 +40,7 @@ def status_documented(status: int, documented: tuple[str, ...]) -> bool:
 class OperationMatcher:
     """Maps a request (method, URL) to "METHOD /template"; unknown ones are named as such."""
 
-    def __init__(self, operations: list[Operation], base_url: str) -> None:
+    def __init__(self, operations: list[DocumentedOperation], base_url: str) -> None:
         self.operations = {operation.name: operation for operation in operations}
         self._base_path = urlsplit(base_url).path.rstrip("/")
         templates = sorted({operation.path for operation in operations}, key=_specificity)
