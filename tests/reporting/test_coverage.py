@@ -68,7 +68,7 @@ def test_coverage_counts_statuses_versions_cases_and_tests() -> None:
         exchange("PUT", "/customers/e/archive", 405),
         exchange("POST", "/customers/f/archive", None),
     ]
-    coverage.add(archive)
+    coverage.count(archive)
     touched = coverage.attribute("test_archive", archive)
     coverage.test_failed("test_archive", touched)
     coverage.failure_at("PUT /customers/{id}/archive (not documented)")

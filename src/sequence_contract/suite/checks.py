@@ -113,11 +113,11 @@ def _header(headers: Mapping[str, str], name: str) -> str | None:
     return None
 
 
-def _operation(exchange: Exchange) -> str:
+def _request_line(exchange: Exchange) -> str:
     return f"{exchange.method} {urlsplit(exchange.url).path}"
 
 
-def _body(exchange: Exchange) -> Any:
+def _json_of(exchange: Exchange) -> Any:
     try:
         return json.loads(exchange.response_body or b"null")
     except ValueError:
@@ -132,7 +132,7 @@ def version_echo_rule(
     (which one answers a refused request is not documented; that one is echoed is)."""
     sent = _header(exchange.request_headers, "Sequence-Version")
     echoed = _header(exchange.response_headers, "Sequence-Version")
-    body = _body(exchange)
+    body = _json_of(exchange)
     error = body.get("error") if isinstance(body, dict) else None
     refused_version = isinstance(error, dict) and error.get("type") == "UnrecognisedApiVersion"
     if sent in PUBLISHED_VERSIONS and exchange.status not in (401, 403) and not refused_version:
@@ -162,7 +162,7 @@ def path_id_rule(exchange: Exchange, version: str, report: _Reporter, case: str 
     if "customers" not in parts[:-1]:
         return
     path_id = unquote(parts[len(parts) - parts[::-1].index("customers")])
-    body = _body(exchange)
+    body = _json_of(exchange)
     if isinstance(body, dict) and "id" in body and body["id"] != path_id:
         report.fail(
             exchange,
@@ -206,7 +206,7 @@ REGISTERED = tuple(_registered(rule) for rule in RULES)
 def _conforms(
     exchange: Exchange, version: str, schema: str, report: _Reporter, case: str | None = None
 ) -> Any:
-    where = _operation(exchange)
+    where = _request_line(exchange)
     content_type = _header(exchange.response_headers, "Content-Type") or ""
     if content_type.split(";")[0].strip().lower() != "application/json":
         report.fail(
@@ -279,7 +279,7 @@ def status_in(
         wanted = " or ".join(str(code) for code in sorted(expected))
         report.fail(
             exchange,
-            f"{_operation(exchange)} status",
+            f"{_request_line(exchange)} status",
             f"{response.status_code}, expected {wanted} ({why})",
             check="status code",
         )

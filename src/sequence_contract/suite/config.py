@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -108,58 +109,36 @@ class SuiteSettings:
         return 0 if self.target_kind in (TargetKind.EMBEDDED, TargetKind.LOOPBACK) else 1200
 
 
+_OPTIONS: tuple[tuple[str, dict[str, Any]], ...] = (
+    ("--api-version", {"help": "Sequence-Version to test and schemas/<version>/ to check "
+                       f"against (env {VERSION_VARIABLE}; default {LATEST_VERSION})"}),
+    ("--allow-destructive-host", {"metavar": "HOST", "help": "allow creates/updates/archives "
+     f"on HOST although it is not the sandbox (env {ALLOW_HOST_VARIABLE})"}),
+    ("--expect", {"action": "append", "default": [], "metavar": "NAME=VALUE",
+                  "help": "change an expectation that goes beyond the docs (see README)"}),
+    ("--request-timeout", {"type": float, "metavar": "SECONDS",
+                           "help": "per-request timeout (default 30)"}),
+    ("--rate-limit", {"type": int, "metavar": "PER_MINUTE", "help": "client-side request "
+                      "limit (default 1200/min remote, none on loopback)"}),
+    ("--max-retry-wait", {"type": float, "metavar": "SECONDS", "help": "longest a request may "
+                          "wait in total for retries (429 Retry-After, backoff); default 30"}),
+    ("--sandbox-fault", {"action": "append", "default": [], "metavar": "NAME", "help":
+                         "start the embedded sandbox with this fault injected (repeatable)"}),
+)  # fmt: skip
+_INI: tuple[tuple[str, str, Any, Any], ...] = (
+    ("sequence_api_version", "default for --api-version", "string", ""),
+    ("sequence_profile", "default run profile (ci, nightly, dev)", "string", ""),
+    ("sequence_expect", "NAME=VALUE expectations, one a line", "linelist", []),
+    ("sequence_request_timeout", "default for --request-timeout", "string", ""),
+)
+
+
 def add_options(parser: pytest.Parser) -> None:
     group = parser.getgroup("sequence-contract", "Sequence Customers API contract suite")
-    group.addoption(
-        "--api-version",
-        help=f"Sequence-Version to test and schemas/<version>/ to check against "
-        f"(env {VERSION_VARIABLE}; default {LATEST_VERSION})",
-    )
-    group.addoption(
-        "--allow-destructive-host",
-        metavar="HOST",
-        help="allow creates/updates/archives on HOST although it is not the sandbox "
-        f"(env {ALLOW_HOST_VARIABLE})",
-    )
-    group.addoption(
-        "--expect",
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="change an expectation that goes beyond the docs (see README)",
-    )
-    group.addoption(
-        "--request-timeout",
-        type=float,
-        metavar="SECONDS",
-        help="per-request timeout (default 30)",
-    )
-    group.addoption(
-        "--rate-limit",
-        type=int,
-        metavar="PER_MINUTE",
-        help="client-side request limit (default 1200/min remote, none on loopback)",
-    )
-    group.addoption(
-        "--max-retry-wait",
-        type=float,
-        metavar="SECONDS",
-        help="longest a request may wait in total for retries (429 Retry-After, backoff); "
-        "default 30",
-    )
-    group.addoption(
-        "--sandbox-fault",
-        action="append",
-        default=[],
-        metavar="NAME",
-        help="start the embedded sandbox with this fault injected (repeatable)",
-    )
-    parser.addini("sequence_api_version", "default for --api-version", default="")
-    parser.addini("sequence_profile", "default run profile (ci, nightly, dev)", default="")
-    parser.addini(
-        "sequence_expect", "NAME=VALUE expectations, one a line", type="linelist", default=[]
-    )
-    parser.addini("sequence_request_timeout", "default for --request-timeout", default="")
+    for flag, kwargs in _OPTIONS:
+        group.addoption(flag, **kwargs)
+    for name, help_text, kind, default in _INI:
+        parser.addini(name, help_text, type=kind, default=default)
 
 
 def resolve(config: pytest.Config) -> SuiteSettings:

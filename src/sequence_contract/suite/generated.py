@@ -88,7 +88,7 @@ def prepare_case(case: Any, runtime: SuiteRuntime, path_id: str | None = None) -
     if not any(name.lower() == "sequence-version" for name in headers):
         case.headers = {**headers, "Sequence-Version": runtime.api_version}
     if case.method.upper() == "POST" and case.path == "/customers" and isinstance(case.body, dict):
-        case.body["label"] = runtime.label
+        case.body["label"] = runtime.customer_label
 
 
 def excluded_checks(runtime: SuiteRuntime) -> list[Any]:

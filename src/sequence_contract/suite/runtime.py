@@ -75,7 +75,7 @@ class SuiteRuntime:
         return self.settings.api_version
 
     @property
-    def label(self) -> str:
+    def customer_label(self) -> str:
         return run_label(self.run_id)
 
     def authorization(self) -> str:

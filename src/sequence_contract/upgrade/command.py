@@ -42,62 +42,30 @@ def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         description=_DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument(
-        "--from",
-        dest="from_version",
-        required=True,
-        metavar="VERSION",
-        help="the Sequence-Version the integration pins today",
-    )
-    parser.add_argument(
-        "--to",
-        dest="to_version",
-        required=True,
-        metavar="VERSION",
-        help="the Sequence-Version to move to",
-    )
-    parser.add_argument(
-        "--base-url",
-        metavar="URL",
-        help="replay against this API root (credentials from "
-        "SEQUENCE_CLIENT_ID / SEQUENCE_CLIENT_SECRET); default: an "
-        "embedded sandbox",
-    )
-    parser.add_argument(
-        "--allow-destructive-host",
-        metavar="HOST",
-        default=os.environ.get(ALLOW_HOST_VARIABLE) or None,
-        help="allow the replay to create and archive customers on HOST although "
-        f"it is not the Sequence sandbox (env {ALLOW_HOST_VARIABLE})",
-    )
-    parser.add_argument(
-        "--documents-only", action="store_true", help="compare the documents only, replay nothing"
-    )
-    parser.add_argument(
-        "--waivers",
-        type=Path,
-        metavar="FILE",
-        help="YAML or TOML file of accepted changes (id, reason)",
-    )
-    parser.add_argument(
-        "--html",
-        type=Path,
-        metavar="PATH",
-        help="HTML report (default reports/upgrade-FROM-TO.html)",
-    )
-    parser.add_argument(
-        "--json",
-        type=Path,
-        metavar="PATH",
-        help="JSON report (default reports/upgrade-FROM-TO.json)",
-    )
-    parser.add_argument(
-        "--request-timeout",
-        type=_positive,
-        default=30.0,
-        metavar="SECONDS",
-        help="per-request timeout of the replay (default 30)",
-    )
+    for flags, kwargs in (
+        (("--from",), {"dest": "from_version", "required": True, "metavar": "VERSION",
+                       "help": "the Sequence-Version the integration pins today"}),
+        (("--to",), {"dest": "to_version", "required": True, "metavar": "VERSION",
+                     "help": "the Sequence-Version to move to"}),
+        (("--base-url",), {"metavar": "URL", "help": "replay against this API root "
+         "(credentials from SEQUENCE_CLIENT_ID / SEQUENCE_CLIENT_SECRET); default: an "
+         "embedded sandbox"}),
+        (("--allow-destructive-host",), {"metavar": "HOST",
+         "default": os.environ.get(ALLOW_HOST_VARIABLE) or None, "help": "allow the replay to "
+         "create and archive customers on HOST although it is not the Sequence sandbox "
+         f"(env {ALLOW_HOST_VARIABLE})"}),
+        (("--documents-only",), {"action": "store_true",
+                                 "help": "compare the documents only, replay nothing"}),
+        (("--waivers",), {"type": Path, "metavar": "FILE",
+                          "help": "YAML or TOML file of accepted changes (id, reason)"}),
+        (("--html",), {"type": Path, "metavar": "PATH",
+                       "help": "HTML report (default reports/upgrade-FROM-TO.html)"}),
+        (("--json",), {"type": Path, "metavar": "PATH",
+                       "help": "JSON report (default reports/upgrade-FROM-TO.json)"}),
+        (("--request-timeout",), {"type": _positive, "default": 30.0, "metavar": "SECONDS",
+                                  "help": "per-request timeout of the replay (default 30)"}),
+    ):  # fmt: skip
+        parser.add_argument(*flags, **kwargs)
     parser.set_defaults(handler=run)
 
 

@@ -66,7 +66,7 @@ class ContractCoverage:
             self._rows[name] = OperationCoverage(name)
         return self._rows[name]
 
-    def add(self, exchanges: Iterable[Exchange]) -> None:
+    def count(self, exchanges: Iterable[Exchange]) -> None:
         """Count these exchanges: requests, statuses, versions sent, generated cases."""
         for exchange in exchanges:
             row = self.row(self.matcher.row_name(exchange.method, exchange.url))

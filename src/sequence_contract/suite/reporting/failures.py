@@ -133,7 +133,7 @@ def _from_failure(
     case_id = failure.case_id
     own = getattr(failure, "exchange", None)
     # A check's own probes carry the case's id too: the exchange a violation names comes first.
-    failing = (own,) if own is not None else ()
+    failing: tuple[Exchange, ...] = (own,) if own is not None else ()
     failing = failing or tuple(e for e in exchanges if case_id and _case_id(e) == case_id)
     failing = failing or tuple(exchanges[-1:])
     operation = str(failure.operation or "") or _operation_of(failing, matcher)

@@ -111,7 +111,7 @@ class ContractReporter:
         extras: list[dict[str, Any]] = list(getattr(report, "extras", []))
         headlines = []
         for record in records:
-            group = self.book.add(record)
+            group = self.book.record(record)
             self.coverage.failure_at(record.operation)
             extras.append(_html_extra(self._entry_html(record, group, exchanges)))
             headlines.append(redact(record.headline))
@@ -143,7 +143,7 @@ class ContractReporter:
         if self._finished:
             return
         self._finished = True
-        self.coverage.add(self.run.traffic.all_exchanges)
+        self.coverage.count(self.run.traffic.all_exchanges)
         reporter = self.config.pluginmanager.get_plugin("terminalreporter")
         stats = getattr(reporter, "stats", {})
         for outcome in ("passed", "failed", "error", "skipped", "xfailed", "xpassed"):
