@@ -34,7 +34,11 @@ from sequence_contract.suite.config import (
     resolve,
 )
 from sequence_contract.suite.expectations import Expectations
-from sequence_contract.suite.generated import route_probes_through
+from sequence_contract.suite.generated import (
+    READ_ONLY_EXCLUDED,
+    SAFE_METHODS,
+    route_probes_through,
+)
 from sequence_contract.suite.reporting.replay import RunSeed, choose_seed
 from sequence_contract.suite.reporting.reporter import ContractReporter
 from sequence_contract.suite.runtime import Run, SuiteRuntime, running
@@ -179,6 +183,11 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
         lines.append(
             "  writes: READ-ONLY run: this host is not the sandbox, so tests that create, update "
             "or archive are deselected (pass --allow-destructive-host HOST to allow them)"
+        )
+        left_out = ", ".join(check.__name__ for check in READ_ONLY_EXCLUDED)
+        lines.append(
+            f"  read-only: generated cases send only {', '.join(sorted(SAFE_METHODS))}; "
+            f"checks left out: {left_out}"
         )
     changed = settings.expectations.changed()
     if changed:
