@@ -34,11 +34,7 @@ from sequence_contract.suite.config import (
     resolve,
 )
 from sequence_contract.suite.expectations import Expectations
-from sequence_contract.suite.generated import (
-    READ_ONLY_EXCLUDED,
-    SAFE_METHODS,
-    route_probes_through,
-)
+from sequence_contract.suite.generated import READ_ONLY_EXCLUDED, SAFE_METHODS, route_probes_through
 from sequence_contract.suite.reporting.replay import RunSeed, choose_seed
 from sequence_contract.suite.reporting.reporter import ContractReporter
 from sequence_contract.suite.runtime import Run, SuiteRuntime, running

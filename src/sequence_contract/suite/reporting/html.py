@@ -219,10 +219,7 @@ def duplicate_html(
 
 
 def _all_exchanges_html(
-    exchanges: Sequence[Exchange],
-    text: Html,
-    redactor: Redactor,
-    default_authorization: str | None,
+    exchanges: Sequence[Exchange], text: Html, redactor: Redactor, default_authorization: str | None
 ) -> str:
     if not exchanges:
         return "<p>This test sent no request.</p>"
