@@ -1,3 +1,4 @@
-"""The contract suite's plugin, loaded for this folder only: `pytest tests` never starts a run."""
+"""Marks the contract suite: pytest loads this file at start-up exactly when these tests are
+collected, and the suite's plugin (installed with the package) then starts a run."""
 
-pytest_plugins = ["sequence_contract.suite.plugin"]
+CONTRACT_SUITE = True

@@ -1,8 +1,10 @@
 """The contract suite's pytest plugin: configuration, the runtime fixture, guards, exit statuses.
 
-`contract_tests/conftest.py` loads it, so it is active exactly when the contract suite is
-collected (`pytest tests` never loads it). `pytest_configure` only resolves the settings; the
-first test that needs the target starts it through the session fixture `runtime`.
+Installed as a pytest plugin (entry point `sequence_contract`); it acts only when pytest has
+loaded `contract_tests/conftest.py` at start-up, i.e. when the contract suite is collected
+(`pytest tests` never starts a run).
+`pytest_configure` only resolves the settings; the first test that needs the target starts it
+through the session fixture `runtime`.
 """
 
 from __future__ import annotations
@@ -52,7 +54,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
-    if hasattr(config, "workerinput"):
+    if hasattr(config, "workerinput") or not _collects_contract_suite(config):
         return
     _default_report_paths(config)
     try:
@@ -80,6 +82,11 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[RUN] = run
     # Registered now, before pytest-html's session start asks for the table header.
     config.pluginmanager.register(ContractReporter(config, run), "sequence-contract-reporter")
+
+
+def _collects_contract_suite(config: pytest.Config) -> bool:
+    """pytest loads a test folder's conftest at start-up when it collects that folder."""
+    return any(getattr(p, "CONTRACT_SUITE", False) for p in config.pluginmanager.get_plugins())
 
 
 def _restore(name: str, value: str | None) -> None:
