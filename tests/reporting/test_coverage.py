@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from sequence_contract.schemas import LATEST_VERSION
-from sequence_contract.suite.reporting.coverage import ContractCoverage
-from sequence_contract.suite.reporting.operations import (
+from sequence_contract.suite.reporting.coverage import (
+    ContractCoverage,
     DocumentedOperation,
     OperationMatcher,
     documented_operations,

@@ -10,7 +10,7 @@ import pytest
 
 from sequence_contract import __version__
 from sequence_contract.schemas import LATEST_VERSION
-from sequence_contract.suite.reporting.operations import documented_operations
+from sequence_contract.suite.reporting.coverage import documented_operations
 from tests.reporting.fixtures import FAULTS, SuiteRun
 from tests.reporting.report_data import HtmlReport
 

@@ -16,8 +16,7 @@ from schemathesis.core.failures import Failure
 from sequence_contract.http import Exchange
 from sequence_contract.http.errors import environment_problem_behind
 from sequence_contract.suite.checks import ContractViolation
-from sequence_contract.suite.reporting.coverage import CASE_HEADER
-from sequence_contract.suite.reporting.operations import OperationMatcher
+from sequence_contract.suite.reporting.coverage import CASE_HEADER, OperationMatcher
 from sequence_contract.suite.runtime import SetupFailed
 
 _SHORT = reprlib.Repr()

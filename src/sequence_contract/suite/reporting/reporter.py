@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 import time
 from collections import Counter
 from html import escape
@@ -13,13 +14,12 @@ from _pytest.junitxml import xml_key
 
 from sequence_contract import __version__
 from sequence_contract.http import Exchange
+from sequence_contract.redaction import Redactor
 from sequence_contract.suite.config import PROFILES
-from sequence_contract.suite.reporting import logfilter
-from sequence_contract.suite.reporting.coverage import ContractCoverage
+from sequence_contract.suite.reporting.coverage import ContractCoverage, documented_operations
 from sequence_contract.suite.reporting.failures import FailureRecord, describe
 from sequence_contract.suite.reporting.grouping import FailureBook, Group
 from sequence_contract.suite.reporting.html import duplicate_html, failure_html, overview_html
-from sequence_contract.suite.reporting.operations import documented_operations
 from sequence_contract.suite.reporting.replay import replay_lines
 
 if TYPE_CHECKING:
@@ -58,7 +58,7 @@ class ContractReporter:
     def pytest_sessionstart(self, session: pytest.Session) -> None:
         logging_plugin = self.config.pluginmanager.get_plugin("logging-plugin")
         if logging_plugin is not None:
-            logfilter.install(
+            install_log_filter(
                 [
                     getattr(logging_plugin, name, None)
                     for name in (
@@ -287,3 +287,27 @@ def _metadata(config: pytest.Config) -> dict[str, Any] | None:
         return None
     found: dict[str, Any] | None = config.stash.get(metadata_key, None)
     return found
+
+
+class RedactingFilter(logging.Filter):
+    def __init__(self, redactor: Redactor) -> None:
+        super().__init__("sequence-contract-redaction")
+        self.redactor = redactor
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = self.redactor.text(message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        if record.exc_text:
+            record.exc_text = self.redactor.text(record.exc_text)
+        return True
+
+
+def install_log_filter(handlers: list[logging.Handler | None], redactor: Redactor) -> None:
+    """Add the filter to each handler once (a filter on a logger misses propagated records)."""
+    for handler in handlers:
+        if handler is None:
+            continue
+        if not any(isinstance(f, RedactingFilter) for f in handler.filters):
+            handler.addFilter(RedactingFilter(redactor))
