@@ -30,7 +30,7 @@ from sequence_contract.detection import PeerRunner, RunOutcome, SuiteRunner, Ver
 from sequence_contract.detection.peer_runner import baseline_entries
 from sequence_contract.detection.table import Row, render, summarise, totals
 from sequence_contract.sandbox.faults import FAULTS, benign_variants, contract_faults
-from sequence_contract.suite.profiles import PROFILES
+from sequence_contract.suite.config import PROFILES
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 USAGE_ERROR = 4

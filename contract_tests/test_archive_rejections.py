@@ -13,9 +13,8 @@ from typing import Any
 import pytest
 
 from sequence_contract.suite import checks
-from sequence_contract.suite.api import get_customer
-from sequence_contract.suite.customers import ARCHIVE_METHOD
 from sequence_contract.suite.runtime import SuiteRuntime
+from sequence_contract.target import archive_method
 
 pytestmark = pytest.mark.destructive
 
@@ -30,7 +29,7 @@ MALFORMED_IDS = {
 
 
 def _assert_not_archived(runtime: SuiteRuntime, customer_id: str, after: str) -> None:
-    body = get_customer(runtime, customer_id)
+    body = runtime.get_customer(customer_id)
     if "archivedAt" in body:
         pytest.fail(
             f"GET /customers/{customer_id}: archivedAt is set after {after}, "
@@ -63,7 +62,7 @@ def test_malformed_id_is_a_client_error(runtime: SuiteRuntime, bad_id: str) -> N
 def test_other_methods_are_refused(
     runtime: SuiteRuntime, customer: dict[str, Any], method: str
 ) -> None:
-    if method == ARCHIVE_METHOD[runtime.api_version]:
+    if method == archive_method(runtime.api_version):
         pytest.skip(f"{method} is the archive method of {runtime.api_version}")
     response = runtime.request(method, f"/customers/{customer['id']}/archive")
 

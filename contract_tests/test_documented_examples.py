@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from sequence_contract.documents import documents
 from sequence_contract.schemas import violations
-from sequence_contract.suite.documented import ARCHIVE_PATH, response_examples
-from sequence_contract.suite.runtime import active
+from sequence_contract.suite.config import collection_version
+from sequence_contract.target import ARCHIVE_PATH
 
-VERSION = active().api_version
-EXAMPLES = response_examples(VERSION)
+VERSION = collection_version()
+EXAMPLES = documents(VERSION).response_examples()
 
 
 def _schema_name(ref: str | None) -> str | None:

@@ -1,8 +1,10 @@
 """Property-based tests: schemathesis generates requests for every Customers operation.
 
 Read operations run everywhere; writes only where the run may write (see the run header).
-Every built-in check applies: status codes, content type, headers, response schema, negative
-data rejection, positive data acceptance, unsupported methods, ignored auth, ...
+Every built-in check applies (status codes, content type, headers, response schema, negative
+data rejection, positive data acceptance, unsupported methods, ignored auth, ...), and so do the
+suite's own rules (`suite/checks.py`). Importing this module sends nothing: the target, the
+session and the customer ids come from session fixtures, on each call.
 """
 
 from __future__ import annotations
@@ -11,42 +13,24 @@ from typing import Any
 
 import pytest
 
-from sequence_contract.suite.generated import (
-    consumes_customer,
-    excluded_checks,
-    is_positive,
-    load_schema,
-    prepare_case,
-)
-from sequence_contract.suite.runtime import active
+from sequence_contract.suite.generated import consumes_customer, contract_schema, is_positive, send
+from sequence_contract.suite.runtime import SuiteRuntime
 
-RUNTIME = active()
-SHARED_ID = (
-    RUNTIME.create_customer()["id"]
-    if RUNTIME.settings.destructive
-    else RUNTIME.existing_customer_id()
-)
-schema = load_schema(RUNTIME, SHARED_ID)
-EXCLUDED = excluded_checks(RUNTIME.api_version)
+schema = contract_schema(shared_id=True)
 reads = schema.include(method="GET")
 writes = schema.exclude(method="GET")
 
 
 @reads.parametrize()
-def test_read_operation(case: Any) -> None:
-    prepare_case(case, RUNTIME)
-    case.call_and_validate(session=RUNTIME.session, excluded_checks=EXCLUDED)
+def test_read_operation(case: Any, runtime: SuiteRuntime, path_id: str | None) -> None:
+    send(case, runtime, path_id)
 
 
 @pytest.mark.destructive
 @writes.parametrize()
-def test_write_operation(case: Any) -> None:
-    prepare_case(case, RUNTIME)
+def test_write_operation(case: Any, runtime: SuiteRuntime, path_id: str | None) -> None:
     if consumes_customer(case) and is_positive(case):
         # Archive (or delete) a fresh customer each time, so every case sees a real first one
         # and the shared customer stays usable for the other operations.
-        case.path_parameters = {
-            **(case.path_parameters or {}),
-            "id": RUNTIME.create_customer()["id"],
-        }
-    case.call_and_validate(session=RUNTIME.session, excluded_checks=EXCLUDED)
+        path_id = runtime.create_customer()["id"]
+    send(case, runtime, path_id)

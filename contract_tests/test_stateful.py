@@ -7,22 +7,24 @@ from typing import Any
 import pytest
 from hypothesis import settings
 
-from sequence_contract.suite.generated import excluded_checks, load_schema, prepare_case
-from sequence_contract.suite.profiles import PROFILES
-from sequence_contract.suite.runtime import active
+from sequence_contract.suite.config import PROFILES
+from sequence_contract.suite.generated import (
+    call_kwargs,
+    contract_schema,
+    excluded_checks,
+    prepare_case,
+)
+from sequence_contract.suite.runtime import SuiteRuntime
 
-RUNTIME = active()
-PROFILE = PROFILES[RUNTIME.settings.profile]
-EXCLUDED = excluded_checks(RUNTIME.api_version)
-_Base = load_schema(RUNTIME, None).as_state_machine()
 
+class CustomerWorkflow(contract_schema().as_state_machine()):  # type: ignore[misc]
+    runtime: SuiteRuntime  # bound by the test's fixture before the machine runs
 
-class CustomerWorkflow(_Base):  # type: ignore[misc,valid-type]
     def before_call(self, case: Any) -> None:
-        prepare_case(case, RUNTIME)
+        prepare_case(case, self.runtime)
 
     def get_call_kwargs(self, case: Any) -> dict[str, Any]:
-        return {"session": RUNTIME.session}
+        return call_kwargs(self.runtime)
 
     def validate_response(
         self, response: Any, case: Any, additional_checks: Any = None, **kwargs: Any
@@ -30,13 +32,19 @@ class CustomerWorkflow(_Base):  # type: ignore[misc,valid-type]
         case.validate_response(
             response,
             additional_checks=additional_checks,
-            excluded_checks=EXCLUDED,
+            excluded_checks=excluded_checks(self.runtime),
+            headers=kwargs.get("headers"),
             transport_kwargs=kwargs,
+            recorder=self.recorder,
         )
 
 
-TestCustomerWorkflow = CustomerWorkflow.TestCase
-TestCustomerWorkflow.settings = settings(
-    max_examples=PROFILE.stateful_examples, stateful_step_count=PROFILE.stateful_max_steps
-)
-TestCustomerWorkflow.pytestmark = [pytest.mark.destructive]
+@pytest.mark.destructive
+class TestCustomerWorkflow(CustomerWorkflow.TestCase):  # type: ignore[misc,name-defined]
+    @pytest.fixture(autouse=True)
+    def _bind_runtime(self, runtime: SuiteRuntime) -> None:
+        CustomerWorkflow.runtime = runtime
+        profile = PROFILES[runtime.settings.profile]
+        type(self).settings = settings(
+            max_examples=profile.stateful_examples, stateful_step_count=profile.stateful_max_steps
+        )

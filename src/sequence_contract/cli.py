@@ -15,8 +15,7 @@ from sequence_contract.upgrade import command as upgrade_command
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="sequence-contract",
-        description="Contract tools for the Sequence Customers API.",
+        prog="sequence-contract", description="Contract tools for the Sequence Customers API."
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     subcommands = parser.add_subparsers(dest="command", metavar="COMMAND")

@@ -7,15 +7,15 @@ from schemathesis.core.failures import Failure, FailureGroup
 
 from sequence_contract.http import TargetUnreachable
 from sequence_contract.suite.checks import ContractViolation
+from sequence_contract.suite.reporting.coverage import DocumentedOperation, OperationMatcher
 from sequence_contract.suite.reporting.failures import describe
-from sequence_contract.suite.reporting.operations import Operation, OperationMatcher
 from sequence_contract.suite.runtime import SetupFailed
 from tests.reporting.exchanges import BASE_URL, exchange
 
 MATCHER = OperationMatcher(
     [
-        Operation("GET", "/customers", ("200",)),
-        Operation("POST", "/customers/{id}/archive", ("200",)),
+        DocumentedOperation("GET", "/customers", ("200",)),
+        DocumentedOperation("POST", "/customers/{id}/archive", ("200",)),
     ],
     BASE_URL,
 )

@@ -30,7 +30,7 @@ def _record(test: str, check: str, where: str, what: str) -> FailureRecord:
 def test_identical_failures_share_a_group_and_are_counted() -> None:
     book = FailureBook()
     where = "POST /api/customers/{}/archive body vs customer schema"
-    first = book.add(
+    first = book.record(
         _record(
             "t1",
             "schema customer",
@@ -38,7 +38,7 @@ def test_identical_failures_share_a_group_and_are_counted() -> None:
             "$: 'legalName' is a required property",
         )
     )
-    same = book.add(
+    same = book.record(
         _record(
             "t2",
             "schema customer",
@@ -46,8 +46,8 @@ def test_identical_failures_share_a_group_and_are_counted() -> None:
             "$: 'legalName' is a required property",
         )
     )
-    other_check = book.add(_record("t3", "status code", "status", "500, expected 200"))
-    other_what = book.add(
+    other_check = book.record(_record("t3", "status code", "status", "500, expected 200"))
+    other_what = book.record(
         _record(
             "t4",
             "schema customer",

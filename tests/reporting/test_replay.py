@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from sequence_contract.suite.config import SuiteSettings
 from sequence_contract.suite.expectations import Expectations
 from sequence_contract.suite.reporting.replay import RunSeed, choose_seed, rerun_command
-from sequence_contract.suite.settings import SuiteSettings
 
 
 def _settings(**changes: object) -> SuiteSettings:

@@ -9,8 +9,8 @@ import xml.etree.ElementTree as ElementTree
 import pytest
 
 from sequence_contract import __version__
-from sequence_contract.schemas import LATEST_VERSION, load_openapi
-from sequence_contract.suite.reporting.operations import documented_operations
+from sequence_contract.schemas import LATEST_VERSION
+from sequence_contract.suite.reporting.coverage import documented_operations
 from tests.reporting.fixtures import FAULTS, SuiteRun
 from tests.reporting.report_data import HtmlReport
 
@@ -114,7 +114,7 @@ def test_the_overview_describes_the_run(report: HtmlReport, broken_run: SuiteRun
 
 def test_the_coverage_table_lists_every_documented_operation(report: HtmlReport) -> None:
     overview = html.unescape(report.overview)
-    for operation in documented_operations(load_openapi(LATEST_VERSION)):
+    for operation in documented_operations(LATEST_VERSION):
         row = re.search(
             rf"<tr class=\"sc-documented\"><td>{re.escape(operation.name)}</td>"
             r"<td>(\d+)</td><td>(.*?)</td>",

@@ -11,7 +11,7 @@ from schemathesis.transport.requests import REQUESTS_TRANSPORT
 
 from sequence_contract.http import ContractSession, RetryPolicy
 from sequence_contract.schemas import LATEST_VERSION, openapi_path
-from sequence_contract.suite.probes import route_probes_through
+from sequence_contract.suite.generated import route_probes_through
 from tests.http.scripted_server import Answer, scripted_server
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import socket
 from urllib.parse import urlsplit
@@ -10,6 +11,7 @@ import pytest
 
 from sequence_contract.sandbox import DEFAULT_CLIENT_ID, EmbeddedSandbox
 from sequence_contract.suite import exitcodes
+from tests.reporting.report_data import HtmlReport
 from tests.suite.fixtures import SEPARATE_SANDBOX_CREDENTIALS, RunSuite
 from tests.suite.servers import closed_port, html_server
 
@@ -194,11 +196,11 @@ def test_a_server_that_is_not_the_api_is_named_as_such(
 
 
 LIVE_TARGET_PLUGIN = """
-from sequence_contract.suite import settings
-from sequence_contract.suite.target import TargetKind
+from sequence_contract.suite import config
+from sequence_contract.target import TargetKind
 
 # Stands in for a production host without leaving the machine: the sandbox is on loopback.
-settings.classify = lambda base_url, embedded: TargetKind.EMBEDDED if embedded else TargetKind.LIVE
+config.classify = lambda base_url, embedded: TargetKind.EMBEDDED if embedded else TargetKind.LIVE
 """
 
 
@@ -225,7 +227,17 @@ def test_a_live_host_gets_a_read_only_run(
     output = _output(result)
     assert result.ret == exitcodes.OK, output[-3000:]
     assert "READ-ONLY run" in output
+    assert "read-only: generated cases send only GET, HEAD, OPTIONS; checks left out: " in output
+    assert "unsupported_method" in output
     assert "[live]" in output
+    # The report's coverage table lists every method sent, per path.
+    overview = html.unescape(HtmlReport.read(pytester.path / "reports" / "report.html").overview)
+    rows = re.findall(r'<tr class="sc-documented"><td>([A-Z]+) [^<]*</td><td>(\d+)</td>', overview)
+    sent = {method for method, requests in rows if int(requests)}
+    for methods in re.findall(r"other methods on [^<]*<br><small>([^<]*)</small>", overview):
+        sent |= {part.split()[0] for part in methods.split(", ")}
+    assert "GET" in sent, overview
+    assert sent <= {"GET", "HEAD", "OPTIONS"}, f"a read-only run sent {sorted(sent)}"
     outcomes = result.parseoutcomes()
     assert outcomes.get("deselected", 0) > 30, outcomes
     assert outcomes.get("passed", 0) >= 1, outcomes

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import pytest
 
 from sequence_contract.sandbox import EmbeddedSandbox, SandboxConfig
+from sequence_contract.target import Credentials
 from sequence_contract.upgrade.check import ReplaySettings
-from sequence_contract.upgrade.target import Credentials
 
 _ENVIRONMENT = ("SEQUENCE_CLIENT_ID", "SEQUENCE_CLIENT_SECRET", "SEQUENCE_ALLOW_DESTRUCTIVE_HOST")
 

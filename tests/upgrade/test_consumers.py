@@ -10,7 +10,7 @@ import pytest
 
 from sequence_contract.cli import main
 from sequence_contract.sandbox import EmbeddedSandbox, SandboxConfig
-from sequence_contract.suite.target import TargetKind
+from sequence_contract.target import Credentials, Target, TargetKind
 from sequence_contract.upgrade import check as check_module
 from sequence_contract.upgrade.check import ReplaySettings, run_upgrade_check
 from sequence_contract.upgrade.consumers.files import read_consumer
@@ -20,7 +20,6 @@ from sequence_contract.upgrade.consumers.usage import calls_of
 from sequence_contract.upgrade.consumers.verify import verify_calls
 from sequence_contract.upgrade.gate import UpgradeCheck
 from sequence_contract.upgrade.replay import open_session
-from sequence_contract.upgrade.target import Credentials, Target
 from tests.upgrade.consumer_files import (
     ARCHIVE,
     CUSTOMER_ID,

@@ -10,8 +10,8 @@ import pytest
 import yaml
 
 from sequence_contract import schemas
+from sequence_contract.documents import VersionDocuments
 from sequence_contract.upgrade.diff import diff_documents, diff_versions
-from sequence_contract.upgrade.documents import VersionDocuments
 from sequence_contract.upgrade.model import Change
 
 CASES = Path(__file__).parent / "diff_cases"

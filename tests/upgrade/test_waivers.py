@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from sequence_contract.errors import UsageError
 from sequence_contract.upgrade.check import run_upgrade_check
-from sequence_contract.upgrade.errors import UpgradeUsageError
 from sequence_contract.upgrade.gate import UpgradeCheck
 from sequence_contract.upgrade.waivers import Waiver, load_waivers
 
@@ -108,7 +108,7 @@ def test_waiver_file_formats(tmp_path: Path, name: str, text: str) -> None:
 def test_bad_waiver_file(tmp_path: Path, name: str, text: str, message: str) -> None:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
-    with pytest.raises(UpgradeUsageError) as raised:
+    with pytest.raises(UsageError) as raised:
         load_waivers(path)
     assert message in str(raised.value), f"{name}: {raised.value}"
     assert str(path) in str(raised.value), f"{name}: the message must name the file"

@@ -28,6 +28,18 @@ class ServiceUnavailable(EnvironmentProblem):
     back to a request that may not be repeated (a create)."""
 
 
+class BadCredentials(EnvironmentProblem):
+    """The API refused the credentials on the very first call."""
+
+
+class NotTheApi(EnvironmentProblem):
+    """The base URL answers, but not like the Sequence API."""
+
+
+class VersionNotServed(EnvironmentProblem):
+    """The server refuses a Sequence-Version the run needs."""
+
+
 def environment_problem_behind(error: BaseException | None) -> EnvironmentProblem | None:
     """The EnvironmentProblem behind a test error, through causes, contexts and exception
     groups (hypothesis and schemathesis wrap what a request raised)."""

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 
@@ -71,6 +73,17 @@ class TrafficLog:
     def start_test(self) -> None:
         with self._lock:
             self.current = []
+
+    @contextlib.contextmanager
+    def aside(self) -> Iterator[None]:
+        """Exchanges sent in the block count for the run, but not for the current test."""
+        with self._lock:
+            kept, self.current = self.current, []
+        try:
+            yield
+        finally:
+            with self._lock:
+                self.current = kept
 
     def take_current(self) -> list[Exchange]:
         with self._lock:

@@ -1,26 +1,44 @@
-"""Contract checks on one response: small named functions that raise `ContractViolation`.
+"""The suite's checks: small named functions that raise `ContractViolation` ("where: what").
 
-The message is "where: what", then the exchange that shows it (request, response, curl).
+Two kinds share one failure class, a schemathesis `Failure`, so reports read one shape:
+- the suite's rules (`RULES`): the `Sequence-Version` echo, the body `id` equal to the path id,
+  the error envelope on every 4xx. They are registered with `@schemathesis.check`, so
+  generated and stateful cases apply them, and every example check below applies them too.
+- the example tests' assertions (`status_in`, `conforms`, ...), which take the expectation
+  from the test.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import json
+import reprlib
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urlsplit
 
 import requests
+import schemathesis
+from jsonschema.exceptions import best_match
+from schemathesis.core.failures import Failure
 
 from sequence_contract.http import Exchange
-from sequence_contract.schemas import violations
-from sequence_contract.suite.render import exchange_from_response, render_exchange
-from sequence_contract.suite.runtime import SuiteRuntime
-from sequence_contract.suite.schema_detail import first_violation
+from sequence_contract.redaction import Redactor
+from sequence_contract.schemas import PUBLISHED_VERSIONS, validator_for, violations
+from sequence_contract.suite.reporting.render import exchange_from_response, render_exchange
+
+if TYPE_CHECKING:
+    from sequence_contract.suite.runtime import SuiteRuntime
+
+_SHORT = reprlib.Repr()
+_SHORT.maxstring, _SHORT.maxother, _SHORT.maxdict, _SHORT.maxlist, _SHORT.maxlevel = 40, 60, 4, 4, 1
 
 
-class ContractViolation(AssertionError):
+class ContractViolation(Failure):
     """The API answered in a way its documented contract (or a named expectation) rules out.
 
     Reports read its parts: `check` (the check's name; "" when a test called `fail` itself),
-    `where`, `what`, `details` (e.g. a schema violation's keyword and value) and `exchange`.
+    `where`, `what`, `details` (e.g. a schema violation's keyword and value), `exchange`, and
+    `case_id` when a generated case failed it.
     """
 
     def __init__(
@@ -32,13 +50,208 @@ class ContractViolation(AssertionError):
         check: str = "",
         details: tuple[tuple[str, str], ...] = (),
         exchange: Exchange | None = None,
+        case_id: str | None = None,
     ) -> None:
-        super().__init__(message)
+        # The report names the operation from the exchange, by the document's templates.
+        super().__init__(
+            operation=None, title=check or "contract", message=message, case_id=case_id
+        )
         self.where = where
         self.what = what
         self.check = check
         self.details = details
         self.exchange = exchange
+
+    def __str__(self) -> str:
+        return self.message
+
+    @property
+    def _unique_key(self) -> str:
+        # schemathesis keeps one failure per key and case: one per check and place.
+        return f"{self.check}|{self.where}"
+
+
+class _Reporter:
+    """How a violation renders its exchange: the run's redactor and credentials when known."""
+
+    def __init__(self, redactor: Redactor | None = None, authorization: str | None = None):
+        self.redactor = redactor or Redactor()
+        self.authorization = authorization
+
+    def fail(
+        self,
+        exchange: Exchange | None,
+        where: str,
+        what: str,
+        *,
+        check: str = "",
+        details: tuple[tuple[str, str], ...] = (),
+        case_id: str | None = None,
+    ) -> None:
+        redact = self.redactor.text
+        message = f"{where}: {what}"
+        if exchange is not None:
+            message += "\n" + render_exchange(exchange, self.redactor, self.authorization)
+        raise ContractViolation(
+            redact(message),
+            where=redact(where),
+            what=redact(what),
+            check=check,
+            details=tuple((name, redact(value)) for name, value in details),
+            exchange=exchange,
+            case_id=case_id,
+        )
+
+
+# -- the suite's rules: every response, whoever sent it --------------------------------------
+
+
+def _header(headers: Mapping[str, str], name: str) -> str | None:
+    for key, value in headers.items():
+        if key.lower() == name.lower():
+            return value
+    return None
+
+
+def _request_line(exchange: Exchange) -> str:
+    return f"{exchange.method} {urlsplit(exchange.url).path}"
+
+
+def _json_of(exchange: Exchange) -> Any:
+    try:
+        return json.loads(exchange.response_body or b"null")
+    except ValueError:
+        return None
+
+
+def version_echo_rule(
+    exchange: Exchange, version: str, report: _Reporter, case: str | None
+) -> None:
+    """Every answer echoes `Sequence-Version`: the version asked for when it is a published
+    one and neither the credentials nor the version were refused; else some published version
+    (which one answers a refused request is not documented; that one is echoed is)."""
+    sent = _header(exchange.request_headers, "Sequence-Version")
+    echoed = _header(exchange.response_headers, "Sequence-Version")
+    body = _json_of(exchange)
+    error = body.get("error") if isinstance(body, dict) else None
+    refused_version = isinstance(error, dict) and error.get("type") == "UnrecognisedApiVersion"
+    if sent in PUBLISHED_VERSIONS and exchange.status not in (401, 403) and not refused_version:
+        if echoed != sent:
+            report.fail(
+                exchange,
+                "response header Sequence-Version",
+                f"{echoed!r}, expected the version in effect {sent!r}",
+                check="Sequence-Version echo",
+                case_id=case,
+            )
+    elif echoed not in PUBLISHED_VERSIONS:
+        report.fail(
+            exchange,
+            "response header Sequence-Version",
+            f"{echoed!r}, expected a published version (every answer echoes one)",
+            check="Sequence-Version echo",
+            case_id=case,
+        )
+
+
+def path_id_rule(exchange: Exchange, version: str, report: _Reporter, case: str | None) -> None:
+    """A 2xx answer about one customer is that customer: its `id` is the path's."""
+    if exchange.status is None or not 200 <= exchange.status < 300:
+        return
+    parts = urlsplit(exchange.url).path.split("/")
+    if "customers" not in parts[:-1]:
+        return
+    path_id = unquote(parts[len(parts) - parts[::-1].index("customers")])
+    body = _json_of(exchange)
+    if isinstance(body, dict) and "id" in body and body["id"] != path_id:
+        report.fail(
+            exchange,
+            "$.id",
+            f"{body['id']!r}, expected the path id {path_id!r}",
+            check="id matches path",
+            case_id=case,
+        )
+
+
+def envelope_rule(exchange: Exchange, version: str, report: _Reporter, case: str | None) -> None:
+    """Every 4xx carries the documented error envelope."""
+    if exchange.status is not None and 400 <= exchange.status < 500:
+        _conforms(exchange, version, "error", report, case)
+
+
+Rule = Callable[[Exchange, str, _Reporter, "str | None"], None]
+RULES: tuple[Rule, ...] = (version_echo_rule, path_id_rule, envelope_rule)
+
+
+def apply_rules(
+    exchange: Exchange, version: str, report: _Reporter, case: str | None = None
+) -> None:
+    for rule in RULES:
+        rule(exchange, version, report, case)
+
+
+def _registered(rule: Rule) -> Callable[[Any, Any, Any], None]:
+    def check(ctx: Any, response: Any, case: Any) -> None:
+        version = case.operation.schema.raw_schema.get("info", {}).get("version", "")
+        rule(exchange_from_response(response), version, _Reporter(), case.id)
+
+    check.__name__ = "sequence_" + rule.__name__.removesuffix("_rule")
+    check.__doc__ = rule.__doc__
+    return schemathesis.check(check)
+
+
+REGISTERED = tuple(_registered(rule) for rule in RULES)
+
+
+def _conforms(
+    exchange: Exchange, version: str, schema: str, report: _Reporter, case: str | None = None
+) -> Any:
+    where = _request_line(exchange)
+    content_type = _header(exchange.response_headers, "Content-Type") or ""
+    if content_type.split(";")[0].strip().lower() != "application/json":
+        report.fail(
+            exchange,
+            f"{where} Content-Type",
+            f"{content_type or '(missing)'!r}, expected application/json",
+            check="content type",
+            case_id=case,
+        )
+    try:
+        body = json.loads(exchange.response_body)
+    except ValueError as exc:
+        report.fail(
+            exchange, f"{where} body", f"not valid JSON ({exc})", check="JSON body", case_id=case
+        )
+    found = violations(version, schema, body)
+    if found:
+        more = f" (+{len(found) - 1} more)" if len(found) > 1 else ""
+        error = best_match(validator_for(version, schema).iter_errors(body))
+        keyword = str(error.validator) if error else "(none)"
+        value = _SHORT.repr(error.instance if error else body)
+        report.fail(
+            exchange,
+            f"{where} body vs {schema} schema",
+            found[0]
+            + more
+            + f"\n  schema keyword: {keyword}; offending value: {value}"
+            + "".join(f"\n  - {line}" for line in found[1:6]),
+            check=f"schema {schema}",
+            details=(
+                ("schema", schema),
+                ("JSON path", error.json_path if error else "$"),
+                ("keyword", keyword),
+                ("offending value", value),
+            ),
+            case_id=case,
+        )
+    return body
+
+
+# -- the example tests' assertions -------------------------------------------------------------
+
+
+def _checked(runtime: SuiteRuntime, response: requests.Response) -> tuple[Exchange, _Reporter]:
+    return exchange_from_response(response), _Reporter(runtime.redactor, runtime.authorization())
 
 
 def fail(
@@ -48,26 +261,10 @@ def fail(
     what: str,
     *,
     check: str = "",
-    details: tuple[tuple[str, str], ...] = (),
 ) -> None:
-    redact = runtime.redactor.text
-    message = f"{where}: {what}"
+    report = _Reporter(runtime.redactor, runtime.authorization())
     exchange = exchange_from_response(response) if response is not None else None
-    if exchange is not None:
-        message += "\n" + render_exchange(exchange, runtime.redactor, runtime.authorization())
-    raise ContractViolation(
-        redact(message),
-        where=redact(where),
-        what=redact(what),
-        check=check,
-        details=tuple((name, redact(value)) for name, value in details),
-        exchange=exchange,
-    )
-
-
-def _operation(response: requests.Response) -> str:
-    request = response.request
-    return f"{request.method} {(request.path_url or '').split('?')[0]}"
+    report.fail(exchange, where, what, check=check)
 
 
 def status_in(
@@ -76,56 +273,24 @@ def status_in(
     expected: set[int] | frozenset[int],
     why: str,
 ) -> None:
+    """The status is one of `expected`; then the suite's rules hold for the response."""
+    exchange, report = _checked(runtime, response)
     if response.status_code not in expected:
         wanted = " or ".join(str(code) for code in sorted(expected))
-        fail(
-            runtime,
-            response,
-            f"{_operation(response)} status",
+        report.fail(
+            exchange,
+            f"{_request_line(exchange)} status",
             f"{response.status_code}, expected {wanted} ({why})",
             check="status code",
         )
-
-
-def json_body(runtime: SuiteRuntime, response: requests.Response) -> Any:
-    content_type = response.headers.get("Content-Type", "")
-    if content_type.split(";")[0].strip().lower() != "application/json":
-        fail(
-            runtime,
-            response,
-            f"{_operation(response)} Content-Type",
-            f"{content_type or '(missing)'!r}, expected application/json",
-            check="content type",
-        )
-    try:
-        return response.json()
-    except ValueError as exc:
-        fail(
-            runtime,
-            response,
-            f"{_operation(response)} body",
-            f"not valid JSON ({exc})",
-            check="JSON body",
-        )
+    apply_rules(exchange, runtime.api_version, report)
 
 
 def conforms(runtime: SuiteRuntime, response: requests.Response, schema: str) -> Any:
-    body = json_body(runtime, response)
-    found = violations(runtime.api_version, schema, body)
-    if found:
-        more = f" (+{len(found) - 1} more)" if len(found) > 1 else ""
-        detail = first_violation(runtime.api_version, schema, body)
-        fail(
-            runtime,
-            response,
-            f"{_operation(response)} body vs {schema} schema",
-            found[0]
-            + more
-            + f"\n  schema keyword: {detail.keyword}; offending value: {detail.value}"
-            + "".join(f"\n  - {line}" for line in found[1:6]),
-            check=f"schema {schema}",
-            details=detail.rows(),
-        )
+    """The body is JSON matching `schema` of the run's version; returns it."""
+    exchange, report = _checked(runtime, response)
+    body = _conforms(exchange, runtime.api_version, schema, report)
+    apply_rules(exchange, runtime.api_version, report)
     return body
 
 
@@ -153,6 +318,7 @@ def client_error(
 
 
 def version_echo(runtime: SuiteRuntime, response: requests.Response, expected: str) -> None:
+    """The echo is `expected` (for requests that named no version or another header)."""
     echoed = response.headers.get("Sequence-Version")
     if echoed != expected:
         fail(

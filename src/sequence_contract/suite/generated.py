@@ -1,38 +1,50 @@
-"""The schemathesis side of the suite: the OpenAPI schema, configured for this run.
+"""The schemathesis side of the suite: the OpenAPI schema, and how a generated case is sent.
 
-Configured at import of the test modules (after the plugin's `pytest_configure`), because eager
-`parametrize` reads base URL, headers and parameters at collection time.
+The schema is built from the version's document alone, so importing a test module sends
+nothing. Everything that needs the running target (base URL, session, credentials, the ids of
+customers to use) is passed on each call by `send`, from the session fixture's runtime.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import hypothesis
+import requests
 import schemathesis
 from schemathesis import GenerationMode
-from schemathesis.specs.openapi.checks import use_after_free
+from schemathesis.specs.openapi.checks import unsupported_method, use_after_free
+from schemathesis.transport.requests import REQUESTS_TRANSPORT
 
 from sequence_contract.schemas import openapi_path
-from sequence_contract.suite.probes import route_probes_through
-from sequence_contract.suite.profiles import PROFILES
+from sequence_contract.suite import checks  # noqa: F401 - registers the suite's rules
+from sequence_contract.suite.config import PROFILES, collection_profile, collection_version
 from sequence_contract.suite.runtime import SuiteRuntime
+from sequence_contract.target import SAFE_METHODS
+
+# Values a schema cannot call valid: opaque cursors the API issues, sort columns the docs leave
+# open, references to other customers. A generated string there is not "valid data", so
+# positive cases leave them out (example-based tests cover them with real values).
+SEMANTIC_QUERY = ("after", "before", "sortBy")
+SEMANTIC_BODY = ("parentId",)
+_SESSION_SLOT = "_sequence_contract_session"
+SHARED_ID = "the-run-s-shared-customer"  # replaced on each call (see prepare_case)
+# Read-only means read-only: only these methods are sent where the run may not write, and the
+# checks that judge answers to the other methods are left out.
+READ_ONLY_EXCLUDED = (unsupported_method,)
 
 
-def load_schema(runtime: SuiteRuntime, path_id: str | None) -> Any:
-    """The run's OpenAPI document as a schemathesis schema, positive and negative modes."""
-    schema = schemathesis.openapi.from_path(str(openapi_path(runtime.api_version)))
-    route_probes_through(runtime.session)  # checks' extra requests: paced, retried, counted
-    profile = PROFILES[runtime.settings.profile]
-    schema.config.update(
-        base_url=runtime.base_url,
-        basic_auth=(runtime.credentials.client_id, runtime.credentials.client_secret),
-        # Random ids only ever reach 404: give the operations a customer of this run.
-        parameters={"path.id": path_id} if path_id else None,
-        request_timeout=runtime.settings.request_timeout,
-    )
+def contract_schema(*, shared_id: bool = False) -> Any:
+    """The run's OpenAPI document as a schemathesis schema, positive and negative modes.
+
+    With `shared_id`, every `{id}` is one fixed value that `send` replaces by a customer of
+    the run: random ids only ever reach 404, and the id is not known before the run starts.
+    """
+    schema = schemathesis.openapi.from_path(str(openapi_path(collection_version())))
+    schema.config.update(parameters={"path.id": SHARED_ID} if shared_id else None)
     schema.config.generation.update(
         modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE],
-        deterministic=profile.deterministic,
+        deterministic=PROFILES[collection_profile()].deterministic,
         # Negative cases keep valid auth so header and body validation is really reached;
         # auth is covered by the ignored_auth check and the example-based auth tests.
         with_security_parameters=False,
@@ -40,14 +52,39 @@ def load_schema(runtime: SuiteRuntime, path_id: str | None) -> Any:
     return schema
 
 
-# Values a schema cannot call valid: opaque cursors the API issues, sort columns the docs leave
-# open, references to other customers. A generated string there is not "valid data", so
-# positive cases leave them out (example-based tests cover them with real values).
-SEMANTIC_QUERY = ("after", "before", "sortBy")
-SEMANTIC_BODY = ("parentId",)
+def call_kwargs(runtime: SuiteRuntime) -> dict[str, Any]:
+    """Where and how a case is sent: the run's target, session, credentials and timeout."""
+    return {
+        "base_url": runtime.base_url,
+        "session": runtime.session,
+        "headers": {"Authorization": runtime.authorization()},
+        "timeout": runtime.settings.request_timeout,
+    }
 
 
-def drop_semantic_values(case: Any) -> None:
+def send(case: Any, runtime: SuiteRuntime, path_id: str | None) -> None:
+    """Prepare the case, send it, and apply every check (the suite's rules included).
+
+    On a read-only run a case with an unsafe method (the coverage phase tries DELETE, PUT, ...
+    on every path, with the real customer's id) is never sent: hypothesis discards it."""
+    if not runtime.settings.destructive and case.method.upper() not in SAFE_METHODS:
+        hypothesis.reject()
+    prepare_case(case, runtime, path_id)
+    case.call_and_validate(**call_kwargs(runtime), excluded_checks=excluded_checks(runtime))
+
+
+def prepare_case(case: Any, runtime: SuiteRuntime, path_id: str | None = None) -> None:
+    """What every generated case gets before it is sent: the run's customer for `{id}`, no
+    invented semantic values, the version under test, and a positive create carries the run's
+    label (so cleanup and people can find it)."""
+    path = case.path_parameters or {}
+    if path_id and path.get("id") == SHARED_ID:
+        case.path_parameters = {**path, "id": path_id}
+    if case.query and "" in case.query.values():
+        # An empty query value reads as "not given" (the docs say nothing; HTML forms send
+        # them for every blank filter): it proves nothing either way, so it is left out, and
+        # schemathesis re-judges whether the case is still negative.
+        case.query = {name: value for name, value in case.query.items() if value != ""}
     if not is_positive(case):
         return
     for name in SEMANTIC_QUERY:
@@ -55,36 +92,23 @@ def drop_semantic_values(case: Any) -> None:
     if isinstance(case.body, dict):
         for name in SEMANTIC_BODY:
             case.body.pop(name, None)
+    # Without the header the API answers in the key's pinned (or the latest) version, which
+    # may not be the one whose schemas the run checks. Absence has its own example test.
+    headers = case.headers or {}
+    if not any(name.lower() == "sequence-version" for name in headers):
+        case.headers = {**headers, "Sequence-Version": runtime.api_version}
+    if case.method.upper() == "POST" and case.path == "/customers" and isinstance(case.body, dict):
+        case.body["label"] = runtime.customer_label
 
 
-def prepare_case(case: Any, runtime: SuiteRuntime) -> None:
-    """What every generated case gets before it is sent: no invented semantic values, and a
-    positive create carries the run's label (so cleanup and people can find it)."""
-    drop_semantic_values(case)
-    pin_version(case, runtime.api_version)
-    creates = case.method.upper() == "POST" and case.path == "/customers"
-    if creates and is_positive(case) and isinstance(case.body, dict):
-        case.body["label"] = runtime.label
-
-
-def excluded_checks(version: str) -> list[Any]:
-    """Built-in checks whose assumption the documented API contradicts, per version.
+def excluded_checks(runtime: SuiteRuntime) -> list[Any]:
+    """Built-in checks the run leaves out (`READ_ONLY_EXCLUDED` on a read-only run).
 
     Until 2024-07-30, DELETE /customers/{id} is documented as "Archive customer": the customer
     stays readable, with archivedAt set, which `use_after_free` would call a failure.
     """
-    return [use_after_free] if version in ("2024-01-01", "2024-05-09") else []
-
-
-def pin_version(case: Any, version: str) -> None:
-    """Positive cases always name the version under test: without the header the API answers
-    in the key's pinned (or the latest) version, which may not be the one whose schemas the
-    run checks. Absence has its own example-based test; negative cases keep what was made."""
-    if not is_positive(case):
-        return
-    headers = case.headers or {}
-    if not any(name.lower() == "sequence-version" for name in headers):
-        case.headers = {**headers, "Sequence-Version": version}
+    excluded = [use_after_free] if runtime.api_version in ("2024-01-01", "2024-05-09") else []
+    return excluded if runtime.settings.destructive else [*excluded, *READ_ONLY_EXCLUDED]
 
 
 def consumes_customer(case: Any) -> bool:
@@ -98,3 +122,26 @@ def consumes_customer(case: Any) -> bool:
 
 def is_positive(case: Any) -> bool:
     return bool(case.meta is None or case.meta.generation.mode is GenerationMode.POSITIVE)
+
+
+def route_probes_through(session: requests.Session) -> None:
+    """From now on, a schemathesis request sent without a session uses `session`.
+
+    Some checks send requests of their own (`ignored_auth` repeats a request without and with
+    wrong credentials, content-type checks send a control request) and drop the `session=` the
+    test passed: without this they would bypass the rate limit and the retries, go uncounted,
+    and turn a passing 429 or 503 into a false "auth not enforced". Idempotent; a later call
+    (a new run in the same process) replaces the session.
+    """
+    transport: Any = REQUESTS_TRANSPORT
+    setattr(transport, _SESSION_SLOT, session)
+    if "send" in vars(transport):
+        return  # already wrapped
+    unwrapped_send = transport.send
+
+    def send(case: Any, *, session: requests.Session | None = None, **kwargs: Any) -> Any:
+        if session is None and kwargs.get("app") is None:
+            session = getattr(transport, _SESSION_SLOT, None)
+        return unwrapped_send(case, session=session, **kwargs)
+
+    transport.send = send

@@ -1,12 +1,19 @@
-"""The contract suite's pytest plugin: configuration, run header, safety guard, exit statuses.
+"""The contract suite's pytest plugin: configuration, the runtime fixture, guards, exit statuses.
 
-Loaded by the root conftest.py. It starts a run only when the contract suite is collected, so
-`pytest tests` never starts a sandbox or sends a request.
+Installed as a pytest plugin (entry point `sequence_contract`); it acts only when pytest has
+loaded `contract_tests/conftest.py` at start-up, i.e. when the contract suite is collected
+(`pytest tests` never starts a run).
+`pytest_configure` only resolves the settings; the first test that needs the target starts it
+through the session fixture `runtime`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Generator
+import functools
+import os
+import secrets
+import time
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,17 +21,28 @@ import pytest
 from hypothesis import settings as hypothesis_settings
 
 from sequence_contract import __version__
+from sequence_contract.errors import UsageError
 from sequence_contract.http import EnvironmentProblem
 from sequence_contract.http.errors import environment_problem_behind
-from sequence_contract.sandbox import SandboxConfigError, SandboxStartError
+from sequence_contract.sandbox import SandboxStartError
 from sequence_contract.suite import exitcodes
-from sequence_contract.suite.options import add_options, resolve, runs_contract_suite
-from sequence_contract.suite.profiles import PROFILES, register_hypothesis_profiles
-from sequence_contract.suite.runtime import SuiteRuntime, activate
-from sequence_contract.suite.settings import UsageError
-from sequence_contract.suite.target import TargetKind
+from sequence_contract.suite.config import (
+    PROFILE_VARIABLE,
+    PROFILES,
+    VERSION_VARIABLE,
+    add_options,
+    profile_name,
+    register_hypothesis_profiles,
+    resolve,
+)
+from sequence_contract.suite.expectations import Expectations
+from sequence_contract.suite.generated import READ_ONLY_EXCLUDED, route_probes_through
+from sequence_contract.suite.reporting.replay import RunSeed, choose_seed
+from sequence_contract.suite.reporting.reporter import ContractReporter
+from sequence_contract.suite.runtime import Run, SuiteRuntime, running
+from sequence_contract.target import SAFE_METHODS
 
-RUNTIME = pytest.StashKey[SuiteRuntime]()
+RUN = pytest.StashKey[Run]()
 DEFAULT_HTML = Path("reports/report.html")
 DEFAULT_JUNIT = Path("reports/junit.xml")
 
@@ -37,7 +55,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
-    if not runs_contract_suite(config) or hasattr(config, "workerinput"):
+    if hasattr(config, "workerinput") or not _collects_contract_suite(config):
         return
     _default_report_paths(config)
     try:
@@ -45,22 +63,38 @@ def pytest_configure(config: pytest.Config) -> None:
     except UsageError as exc:
         raise pytest.UsageError(f"sequence-contract: {exc}") from None
     hypothesis_settings.load_profile(settings.profile)
-    runtime = SuiteRuntime(settings)
-    try:
-        runtime.start()
-    except SandboxConfigError as exc:
-        runtime.stop()
-        raise pytest.UsageError(f"sequence-contract: {exc}") from None
-    except (EnvironmentProblem, SandboxStartError) as exc:
-        runtime.stop()
-        pytest.exit(
-            f"sequence-contract: environment broken: {runtime.redactor.text(str(exc))}",
-            returncode=exitcodes.ENVIRONMENT_BROKEN,
-        )
-    config.stash[RUNTIME] = runtime
-    activate(runtime)
-    config.add_cleanup(runtime.stop)
-    config.add_cleanup(lambda: activate(None))
+    # Before hypothesis' own pytest_configure reads --hypothesis-seed.
+    seed = choose_seed(settings.profile, config.getoption("hypothesis_seed", None))
+    if seed is not None:
+        config.option.hypothesis_seed = seed
+    # schemathesis builds its tests when a module is imported: the modules read the version
+    # and profile from the variables (see config.collection_version), so they must be the run's.
+    for name, value in (
+        (VERSION_VARIABLE, settings.api_version),
+        (PROFILE_VARIABLE, settings.profile),
+    ):
+        config.add_cleanup(functools.partial(_restore, name, os.environ.get(name)))
+        os.environ[name] = value
+    run = Run(
+        settings,
+        run_id=time.strftime("%Y%m%d%H%M%S") + secrets.token_hex(3),
+        seed=RunSeed(profile_name(config), seed),
+    )
+    config.stash[RUN] = run
+    # Registered now, before pytest-html's session start asks for the table header.
+    config.pluginmanager.register(ContractReporter(config, run), "sequence-contract-reporter")
+
+
+def _collects_contract_suite(config: pytest.Config) -> bool:
+    """pytest loads a test folder's conftest at start-up when it collects that folder."""
+    return any(getattr(p, "CONTRACT_SUITE", False) for p in config.pluginmanager.get_plugins())
+
+
+def _restore(name: str, value: str | None) -> None:
+    if value is None:
+        os.environ.pop(name, None)
+    else:
+        os.environ[name] = value
 
 
 def _default_report_paths(config: pytest.Config) -> None:
@@ -75,35 +109,89 @@ def _default_report_paths(config: pytest.Config) -> None:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
 
 
-def pytest_report_header(config: pytest.Config) -> list[str]:
-    runtime = config.stash.get(RUNTIME, None)
-    if runtime is None:
-        return []
-    settings = runtime.settings
-    profile = PROFILES[settings.profile]
-    where = runtime.base_url
-    if settings.target_kind is TargetKind.EMBEDDED:
-        faults = (
-            f" with faults {', '.join(settings.sandbox_faults)}" if settings.sandbox_faults else ""
+# -- fixtures (session-scoped: schemathesis tests run under hypothesis) -----------------------
+
+
+@pytest.fixture(scope="session")
+def runtime(pytestconfig: pytest.Config) -> Iterator[SuiteRuntime]:
+    """The started target and session of this run; archives what the run created at the end.
+
+    A target that cannot be used ends the run with one line and exit status 10."""
+    run = pytestconfig.stash.get(RUN, None)
+    if run is None:
+        pytest.fail("sequence-contract: the plugin is not configured (run `pytest contract_tests`)")
+    try:
+        with running(
+            run.settings, run_id=run.run_id, redactor=run.redactor, traffic=run.traffic
+        ) as started:
+            route_probes_through(started.session)  # checks' extra requests: paced, counted
+            run.runtime = started
+            yield started
+    except (EnvironmentProblem, SandboxStartError) as exc:
+        pytest.exit(
+            f"sequence-contract: environment broken: {run.redactor.text(str(exc))}",
+            returncode=exitcodes.ENVIRONMENT_BROKEN,
         )
-        where += f" (embedded sandbox, started for this run{faults})"
+
+
+@pytest.fixture(scope="session")
+def expectations(pytestconfig: pytest.Config) -> Expectations:
+    return pytestconfig.stash[RUN].settings.expectations
+
+
+@pytest.fixture
+def customer(runtime: SuiteRuntime) -> dict[str, Any]:
+    """A fresh, unarchived customer created by this run."""
+    return runtime.create_customer()
+
+
+@pytest.fixture(scope="session")
+def shared_customer(runtime: SuiteRuntime) -> dict[str, Any]:
+    """One customer for tests that only read it or must leave it untouched."""
+    return runtime.create_customer()
+
+
+@pytest.fixture(scope="session")
+def path_id(runtime: SuiteRuntime) -> str | None:
+    """The `{id}` generated cases use: a customer of this run, or an existing one on a
+    read-only run (random ids only ever reach 404)."""
+    if runtime.settings.destructive:
+        return str(runtime.create_customer()["id"])
+    return runtime.existing_customer_id()
+
+
+# -- console, selection, reports -----------------------------------------------------------
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    run = config.stash.get(RUN, None)
+    if run is None:
+        return []
+    settings = run.settings
+    profile = PROFILES[settings.profile]
+    where = settings.base_url or f"embedded sandbox, started on first use{_faults(run)}"
+    source = "SEQUENCE_CLIENT_ID" if settings.credentials else "the embedded sandbox's defaults"
     lines = [
         f"sequence-contract {__version__}: {where} [{settings.target_kind.value}]",
         f"  API version {settings.api_version} (schemas/{settings.api_version}); profile "
         f"{profile.name}: {profile.max_examples} cases per operation"
-        f"{', deterministic' if profile.deterministic else ''}; run id {runtime.run_id}",
-        f"  credentials: client id from {_credential_source(settings.credentials is None)}; "
+        f"{', deterministic' if profile.deterministic else ''}; run id {run.run_id}",
+        f"  credentials: client id from {source}; "
         f"rate limit {settings.effective_rate_limit or 'none'}/min; "
         f"timeout {settings.request_timeout:g} s",
     ]
     if settings.destructive:
-        lines.append(
-            f"  writes: allowed (customers labelled {runtime.label!r}, archived at the end)"
-        )
+        lines.append(f"  writes: allowed (customers labelled 'sequence-contract run {run.run_id}'"
+                     ", archived at the end)")  # fmt: skip
     else:
         lines.append(
             "  writes: READ-ONLY run: this host is not the sandbox, so tests that create, update "
             "or archive are deselected (pass --allow-destructive-host HOST to allow them)"
+        )
+        left_out = ", ".join(check.__name__ for check in READ_ONLY_EXCLUDED)
+        lines.append(
+            f"  read-only: generated cases send only {', '.join(sorted(SAFE_METHODS))}; "
+            f"checks left out: {left_out}"
         )
     changed = settings.expectations.changed()
     if changed:
@@ -111,86 +199,91 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     return lines
 
 
-def _credential_source(embedded_defaults: bool) -> str:
-    return "the embedded sandbox's defaults" if embedded_defaults else "SEQUENCE_CLIENT_ID"
+def _faults(run: Run) -> str:
+    faults = run.settings.sandbox_faults
+    return f" with faults {', '.join(faults)}" if faults else ""
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    runtime = config.stash.get(RUNTIME, None)
-    if runtime is None or runtime.settings.destructive:
+    run = config.stash.get(RUN, None)
+    if run is None or run.settings.destructive:
         return
-    kept = [item for item in items if item.get_closest_marker("destructive") is None]
     deselected = [item for item in items if item.get_closest_marker("destructive") is not None]
     if deselected:
         config.hook.pytest_deselected(items=deselected)
-        items[:] = kept
+        items[:] = [item for item in items if item not in deselected]
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Tell environment failures from contract ones, mask secrets, then hand the report on."""
     report = yield
-    runtime = item.config.stash.get(RUNTIME, None)
-    if runtime is None:
+    run = item.config.stash.get(RUN, None)
+    if run is None:
         return report
     if report.failed:
         problem = environment_problem_behind(call.excinfo.value if call.excinfo else None)
         if problem is not None:
-            report.longrepr = "ENVIRONMENT, not a contract failure: " + runtime.redactor.text(
+            report.longrepr = "ENVIRONMENT, not a contract failure: " + run.redactor.text(
                 str(problem)
             )
-            report.user_properties.append(("failure_kind", "environment"))
-        else:
-            report.user_properties.append(("failure_kind", "contract"))
-    _redact_report(runtime, report)
+        report.user_properties.append(
+            ("failure_kind", "environment" if problem is not None else "contract")
+        )
+    # Last line of defence: no credential reaches a report, whatever raised the failure.
+    if report.longrepr is not None:
+        text = str(report.longrepr)
+        if run.redactor.text(text) != text:
+            report.longrepr = run.redactor.text(text)
+    report.sections = [(title, run.redactor.text(body)) for title, body in report.sections]
+    reporter = item.config.pluginmanager.get_plugin("sequence-contract-reporter")
+    if isinstance(reporter, ContractReporter):
+        reporter.after_report(item, call, report)
     return report
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    runtime = session.config.stash.get(RUNTIME, None)
-    if runtime is None or exitstatus != exitcodes.CONTRACT_BROKEN:
+    """A run whose every failure is the environment's says so with exit status 10."""
+    run = session.config.stash.get(RUN, None)
+    if run is None or exitstatus != exitcodes.CONTRACT_BROKEN:
         return
-    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-    failed = _failed_reports(reporter.stats) if reporter else []
-    kinds = {_failure_kind(report) for report in failed}
-    if failed and kinds == {"environment"}:
+    failed = _failed_reports(session.config)
+    if failed and {_failure_kind(report) for report in failed} == {"environment"}:
         session.exitstatus = exitcodes.ENVIRONMENT_BROKEN
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    runtime = terminalreporter.config.stash.get(RUNTIME, None)
-    if runtime is None:
+    run = terminalreporter.config.stash.get(RUN, None)
+    if run is None:
         return
-    traffic = runtime.traffic
     terminalreporter.write_sep("-", "sequence-contract")
-    terminalreporter.write_line(f"{traffic.summary()}; customers created: {len(runtime.created)}")
-    failed = _failed_reports(terminalreporter.stats)
+    if run.runtime is not None and run.settings.embedded:
+        terminalreporter.write_line(
+            f"sequence-contract {__version__}: {run.base_url} "
+            f"(embedded sandbox, started for this run{_faults(run)})"
+        )
+    created = len(run.runtime.created) if run.runtime else 0
+    terminalreporter.write_line(f"{run.traffic.summary()}; customers created: {created}")
+    failed = _failed_reports(terminalreporter.config)
     environment = sum(1 for report in failed if _failure_kind(report) == "environment")
     if failed:
         terminalreporter.write_line(
             f"failures: {len(failed) - environment} contract, {environment} environment"
         )
-    for problem in runtime.cleanup_failures:
+    for problem in run.runtime.cleanup_failures if run.runtime else ():
         terminalreporter.write_line(f"cleanup: could not archive {problem}", yellow=True)
 
 
-def _failed_reports(stats: dict[str, list[Any]]) -> list[Any]:
+def _failed_reports(config: pytest.Config) -> list[Any]:
     """Failed tests and errors in setup or teardown (a fixture's request can meet a 429 too)."""
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    stats = getattr(reporter, "stats", {})
     return [*stats.get("failed", []), *stats.get("error", [])]
 
 
 def _failure_kind(report: Any) -> str | None:
     kind = dict(getattr(report, "user_properties", ())).get("failure_kind")
     return kind if isinstance(kind, str) else None
-
-
-def _redact_report(runtime: SuiteRuntime, report: pytest.TestReport) -> None:
-    """Last line of defence: no credential reaches a report, whatever raised the failure."""
-    if report.longrepr is not None:
-        text = str(report.longrepr)
-        redacted = runtime.redactor.text(text)
-        if redacted != text:
-            report.longrepr = redacted
-    report.sections = [(title, runtime.redactor.text(body)) for title, body in report.sections]

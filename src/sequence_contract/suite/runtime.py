@@ -1,15 +1,16 @@
 """The live state of one contract run: the target, the HTTP session, what the run created.
 
-The contract test modules read it at import time (schemathesis builds its tests then), so it is
-published through `activate()` / `active()` by the pytest plugin, once per process.
+Owned by the plugin's session fixture `runtime` (started on first use, stopped after the last
+test); nothing here runs at import.
 """
 
 from __future__ import annotations
 
 import base64
-import secrets
+import contextlib
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -17,9 +18,22 @@ import requests
 
 from sequence_contract.http import ContractSession, RateLimiter, RetryPolicy, TrafficLog
 from sequence_contract.redaction import Redactor
-from sequence_contract.suite.customers import ARCHIVE_METHOD, new_customer_body, run_label
-from sequence_contract.suite.preflight import preflight
-from sequence_contract.suite.settings import Credentials, SuiteSettings
+from sequence_contract.suite import checks
+from sequence_contract.suite.config import SuiteSettings
+from sequence_contract.suite.reporting.replay import RunSeed
+from sequence_contract.target import (
+    Credentials,
+    Target,
+    archive_method,
+    customer_body,
+    embedded_sandbox,
+    preflight,
+    remote_target,
+    run_label,
+)
+
+MAX_PAGES = 20
+EVENTUAL_SECONDS = 10.0
 
 
 class _Default:
@@ -28,7 +42,6 @@ class _Default:
 
 
 DEFAULT: Final = _Default()
-EMBEDDED_RATE_LIMIT = 1_000_000  # "as a well-behaved client would send it"
 
 
 class SetupFailed(AssertionError):
@@ -38,103 +51,37 @@ class SetupFailed(AssertionError):
 @dataclass
 class SuiteRuntime:
     settings: SuiteSettings
-    run_id: str = field(
-        default_factory=lambda: time.strftime("%Y%m%d%H%M%S") + secrets.token_hex(3)
-    )
-    redactor: Redactor = field(default_factory=Redactor)
-    traffic: TrafficLog = field(default_factory=TrafficLog)
+    target: Target
+    session: ContractSession
+    run_id: str
+    redactor: Redactor
+    traffic: TrafficLog
     created: list[str] = field(default_factory=list)
     archived: set[str] = field(default_factory=set)
     cleanup_failures: list[str] = field(default_factory=list)
-    _sandbox: Any = None
-    _base_url: str | None = None
-    _credentials: Credentials | None = None
-    _session: ContractSession | None = None
     _serial: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    # -- life cycle -----------------------------------------------------------------------
-
-    def start(self) -> SuiteRuntime:
-        self._credentials = self.settings.credentials
-        if self.settings.embedded:
-            self._start_embedded_sandbox()
-        else:
-            self._base_url = (self.settings.base_url or "").rstrip("/")
-        assert self._credentials is not None
-        self.redactor.add_credentials(self._credentials.client_id, self._credentials.client_secret)
-        self._session = ContractSession(
-            timeout_seconds=self.settings.request_timeout,
-            rate_limiter=RateLimiter(self.settings.effective_rate_limit),
-            retry_policy=RetryPolicy(max_wait_seconds=self.settings.max_retry_wait),
-            traffic=self.traffic,
-        )
-        self._session.hooks["response"].append(self._remember_created)
-        preflight(self)
-        return self
-
-    def stop(self) -> None:
-        try:
-            if self._session is not None and self.settings.destructive:
-                self.archive_leftovers()
-        finally:
-            if self._session is not None:
-                self._session.close()
-            if self._sandbox is not None:
-                self._sandbox.stop()
-                self._sandbox = None
-
-    def _start_embedded_sandbox(self) -> None:
-        from sequence_contract.sandbox import (
-            DEFAULT_CLIENT_ID,
-            DEFAULT_CLIENT_SECRET,
-            EmbeddedSandbox,
-            SandboxConfig,
-        )
-
-        credentials = self._credentials or Credentials(DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET)
-        config = SandboxConfig(
-            client_id=credentials.client_id,
-            client_secret=credentials.client_secret,
-            faults=self.settings.sandbox_faults,
-            # The suite is this sandbox's only client: its quota must not slow a nightly run.
-            rate_limit_per_minute=EMBEDDED_RATE_LIMIT,
-        )
-        self._sandbox = EmbeddedSandbox(config).start()
-        self._base_url = self._sandbox.base_url
-        self._credentials = Credentials(config.client_id, config.client_secret)
-
-    # -- facts ----------------------------------------------------------------------------
-
     @property
     def base_url(self) -> str:
-        assert self._base_url is not None, "runtime not started"
-        return self._base_url
-
-    @property
-    def session(self) -> ContractSession:
-        assert self._session is not None, "runtime not started"
-        return self._session
+        return self.target.base_url
 
     @property
     def credentials(self) -> Credentials:
-        assert self._credentials is not None, "runtime not started"
-        return self._credentials
+        return self.target.credentials
 
     @property
     def api_version(self) -> str:
         return self.settings.api_version
 
     @property
-    def label(self) -> str:
+    def customer_label(self) -> str:
         return run_label(self.run_id)
 
     def authorization(self) -> str:
-        pair = f"{self.credentials.client_id}:{self.credentials.client_secret}"
+        credentials = self.target.credentials
+        pair = f"{credentials.client_id}:{credentials.client_secret}"
         return "Basic " + base64.b64encode(pair.encode()).decode()
-
-    def url(self, path: str) -> str:
-        return self.base_url + path
 
     # -- requests -------------------------------------------------------------------------
 
@@ -150,23 +97,19 @@ class SuiteRuntime:
     ) -> requests.Response:
         """Send one request; `auth`/`version` DEFAULT send the run's own, None leaves them out."""
         sent: dict[str, str] = {"Accept": "application/json"}
-        if auth is DEFAULT:
-            sent["Authorization"] = self.authorization()
-        elif isinstance(auth, str):
-            sent["Authorization"] = auth
-        if version is DEFAULT:
-            sent["Sequence-Version"] = self.api_version
-        elif isinstance(version, str):
-            sent["Sequence-Version"] = version
+        if auth is not None:
+            sent["Authorization"] = self.authorization() if auth is DEFAULT else str(auth)
+        if version is not None:
+            sent["Sequence-Version"] = self.api_version if version is DEFAULT else str(version)
         sent.update(headers or {})
-        return self.session.request(method, self.url(path), headers=sent, **kwargs)
+        return self.session.request(method, self.base_url + path, headers=sent, **kwargs)
 
-    def create_customer(self, **overrides: Any) -> dict[str, Any]:
+    def create_customer(self) -> dict[str, Any]:
         """Create a customer of this run and return its body; a failure is a setup failure."""
         with self._lock:
             self._serial += 1
             serial = self._serial
-        body = {**new_customer_body(self.api_version, self.run_id, serial), **overrides}
+        body = customer_body(self.api_version, self.run_id, serial)
         response = self.request("POST", "/customers", json=body)
         if response.status_code != 201:
             raise SetupFailed(
@@ -187,8 +130,41 @@ class SuiteRuntime:
         return first if isinstance(first, str) else None
 
     def archive(self, customer_id: str, **kwargs: Any) -> requests.Response:
-        method = ARCHIVE_METHOD[self.api_version]
+        method = archive_method(self.api_version)
         return self.request(method, f"/customers/{customer_id}/archive", **kwargs)
+
+    def list_customer_ids(self, **params: Any) -> set[str]:
+        """Ids of every customer the list returns for `params`, following `after` cursors."""
+        ids: set[str] = set()
+        query: dict[str, Any] = {"limit": 100, **params}
+        for _ in range(MAX_PAGES):
+            response = self.request("GET", "/customers", params=query)
+            checks.status_in(self, response, {200}, "listing customers")
+            page = checks.conforms(self, response, "list-customers-response")
+            ids |= {item["id"] for item in page["items"]}
+            after = page.get("pagination", {}).get("after")
+            if not after or not page["items"]:
+                return ids
+            query = {**query, "after": after}
+        return ids
+
+    def get_customer(self, customer_id: str) -> dict[str, Any]:
+        response = self.request("GET", f"/customers/{customer_id}")
+        checks.status_in(self, response, {200}, "reading a customer this run created")
+        body: dict[str, Any] = checks.conforms(self, response, "customer")
+        return body
+
+    def read_until(self, customer_id: str, field: str) -> dict[str, Any]:
+        """GET the customer; with read-after-write=eventual, poll until `field` shows (10 s)."""
+        body = self.get_customer(customer_id)
+        if self.settings.expectations["read-after-write"] == "eventual":
+            deadline = time.monotonic() + EVENTUAL_SECONDS
+            while field not in body and time.monotonic() < deadline:
+                time.sleep(0.5)
+                body = self.get_customer(customer_id)
+        return body
+
+    # -- cleanup --------------------------------------------------------------------------
 
     def archive_leftovers(self) -> None:
         """Archive every customer this run created and did not archive: and no other."""
@@ -205,9 +181,9 @@ class SuiteRuntime:
                     f"{customer_id}: archive answered {response.status_code}"
                 )
 
-    def _remember_created(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
-        # Every 201 from POST /customers (ours or schemathesis') is a customer of this run;
-        # every 2xx archive of one of them means it needs no cleanup.
+    def remember(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
+        """Every 201 from POST /customers (ours or schemathesis') is a customer of this run;
+        every 2xx archive or delete of one of them means it needs no cleanup."""
         request = response.request
         path = (request.url or "").removeprefix(self.base_url).split("?")[0]
         if request.method == "POST" and path == "/customers" and response.status_code == 201:
@@ -218,31 +194,63 @@ class SuiteRuntime:
             if isinstance(customer_id, str):
                 with self._lock:
                     self.created.append(customer_id)
-        elif _ends_customer(request.method, path, response.status_code):
+            return
+        one_customer = path.startswith("/customers/") and len(path.split("/")) >= 3
+        ends = path.endswith("/archive") or request.method == "DELETE"
+        if one_customer and ends and 200 <= response.status_code < 300:
             with self._lock:
                 self.archived.add(path.split("/")[2])
 
 
-def _ends_customer(method: str | None, path: str, status: int) -> bool:
-    """A 2xx archive or delete of one customer: nothing left to clean up."""
-    one_customer = path.startswith("/customers/") and len(path.split("/")) >= 3
-    ends = path.endswith("/archive") or method == "DELETE"
-    return one_customer and ends and 200 <= status < 300
+@dataclass
+class Run:
+    """What a contract run knows before it sends anything: set up in `pytest_configure` and
+    kept in `config.stash`; `runtime` is set while the session fixture holds one."""
+
+    settings: SuiteSettings
+    run_id: str
+    seed: RunSeed
+    redactor: Redactor = field(default_factory=Redactor)
+    traffic: TrafficLog = field(default_factory=TrafficLog)
+    started: float = field(default_factory=time.time)
+    runtime: SuiteRuntime | None = None
+
+    @property
+    def base_url(self) -> str:
+        return self.runtime.base_url if self.runtime else (self.settings.base_url or "")
+
+    def authorization(self) -> str | None:
+        return self.runtime.authorization() if self.runtime else None
 
 
-_ACTIVE: SuiteRuntime | None = None
-
-
-def activate(runtime: SuiteRuntime | None) -> None:
-    global _ACTIVE
-    _ACTIVE = runtime
-
-
-def active() -> SuiteRuntime:
-    """The runtime of this run; the contract tests cannot be imported without one."""
-    if _ACTIVE is None:
-        raise RuntimeError(
-            "the sequence-contract plugin did not start a run: run the contract suite with "
-            "`pytest contract_tests` from the project root (the root conftest.py loads the plugin)"
+@contextlib.contextmanager
+def running(
+    settings: SuiteSettings, *, run_id: str, redactor: Redactor, traffic: TrafficLog
+) -> Iterator[SuiteRuntime]:
+    """Start the target (an embedded sandbox, or check the remote one), yield the runtime,
+    and archive what the run created when the block ends. Raises an EnvironmentProblem, or
+    SandboxStartError, when the target cannot be used."""
+    where: contextlib.AbstractContextManager[Target]
+    if settings.embedded:
+        where = embedded_sandbox(settings.credentials, settings.sandbox_faults)
+    else:
+        where = contextlib.nullcontext(remote_target(settings.base_url or "", settings.credentials))
+    with where as target:
+        redactor.add_credentials(target.credentials.client_id, target.credentials.client_secret)
+        session = ContractSession(
+            timeout_seconds=settings.request_timeout,
+            rate_limiter=RateLimiter(settings.effective_rate_limit),
+            retry_policy=RetryPolicy(max_wait_seconds=settings.max_retry_wait),
+            traffic=traffic,
         )
-    return _ACTIVE
+        runtime = SuiteRuntime(settings, target, session, run_id, redactor, traffic)
+        session.hooks["response"].append(runtime.remember)
+        with session:
+            with traffic.aside():
+                preflight(session, target, (settings.api_version,))
+            try:
+                yield runtime
+            finally:
+                if settings.destructive:
+                    with traffic.aside():  # cleanup is no test's traffic
+                        runtime.archive_leftovers()

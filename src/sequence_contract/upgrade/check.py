@@ -6,26 +6,28 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from sequence_contract import schemas
-from sequence_contract.suite.target import classify, destructive_allowed
+from sequence_contract.errors import UsageError
+from sequence_contract.target import (
+    Credentials,
+    Target,
+    classify,
+    destructive_allowed,
+    embedded_sandbox,
+    preflight,
+    remote_target,
+)
 from sequence_contract.upgrade.consumers.files import read_consumers
 from sequence_contract.upgrade.consumers.judge import ConsumerUsage, judge
 from sequence_contract.upgrade.consumers.usage import calls_of
 from sequence_contract.upgrade.consumers.verify import Verified, verify_calls
 from sequence_contract.upgrade.diff import diff_versions
-from sequence_contract.upgrade.errors import UpgradeUsageError
 from sequence_contract.upgrade.gate import UpgradeCheck
 from sequence_contract.upgrade.model import Change
 from sequence_contract.upgrade.observed import compare_replays
-from sequence_contract.upgrade.replay import (
-    Replay,
-    new_run_id,
-    open_session,
-    preflight,
-    replay,
-)
-from sequence_contract.upgrade.target import Credentials, Target, check_remote, embedded_target
+from sequence_contract.upgrade.replay import Replay, new_run_id, open_session, replay
 from sequence_contract.upgrade.waivers import Waiver, apply_waivers
 
 
@@ -42,7 +44,7 @@ def check_versions(from_version: str, to_version: str) -> None:
     shipped = schemas.available_versions()
     for option, version in (("--from", from_version), ("--to", to_version)):
         if version not in shipped:
-            raise UpgradeUsageError(
+            raise UsageError(
                 f"{option} {version}: no schemas for this version; available: {', '.join(shipped)}"
             )
 
@@ -124,12 +126,21 @@ def run_upgrade_check(
 @contextmanager
 def _target(settings: ReplaySettings, *, writes: bool = True) -> Iterator[Target]:
     if settings.base_url is None:
-        with embedded_target() as target:
+        with embedded_sandbox() as target:
             yield target
-    else:
-        yield check_remote(
-            settings.base_url, settings.credentials, settings.allow_destructive_host, writes=writes
+        return
+    target = remote_target(settings.base_url, settings.credentials)
+    # The replay creates, updates and archives customers: never on a live account unasked.
+    # `writes=False`: the caller sends only GET, HEAD and OPTIONS, so any host will do.
+    if writes and not destructive_allowed(
+        target.base_url, target.kind, settings.allow_destructive_host
+    ):
+        host = urlsplit(target.base_url).hostname
+        raise UsageError(
+            f"--base-url {settings.base_url}: the replay creates and archives customers, and "
+            f"{host} is not a sandbox; pass --allow-destructive-host {host} if that is intended"
         )
+    yield target
 
 
 def _writes_allowed(settings: ReplaySettings) -> bool:

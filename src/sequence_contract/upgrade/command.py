@@ -8,15 +8,14 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from sequence_contract.errors import SequenceContractError
+from sequence_contract.errors import SequenceContractError, UsageError
 from sequence_contract.http import EnvironmentProblem
 from sequence_contract.redaction import Redactor
+from sequence_contract.target import ALLOW_HOST_VARIABLE, credentials_from_env
 from sequence_contract.upgrade.check import ReplaySettings, run_upgrade_check
 from sequence_contract.upgrade.console import summary
 from sequence_contract.upgrade.consumers.model import ConsumerFileError
-from sequence_contract.upgrade.errors import UpgradeUsageError
 from sequence_contract.upgrade.report import html_text, json_text, write
-from sequence_contract.upgrade.target import ALLOW_HOST_VARIABLE, credentials_from_env
 from sequence_contract.upgrade.waivers import load_waivers
 
 NAME = "upgrade-check"
@@ -151,7 +150,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         for problem in exc.problems:  # one line per file that cannot be used
             _fail(err, redactor, f"error: {problem}", USAGE_ERROR)
         return USAGE_ERROR
-    except UpgradeUsageError as exc:
+    except UsageError as exc:
         return _fail(err, redactor, f"error: {exc}", USAGE_ERROR)
     except EnvironmentProblem as exc:
         return _fail(err, redactor, f"environment: {exc}", ENVIRONMENT_BROKEN)
@@ -166,7 +165,7 @@ def _write(path: Path, text: str) -> None:
     try:
         write(path, text)
     except OSError as exc:
-        raise UpgradeUsageError(f"{path}: cannot write the report: {exc.strerror or exc}") from exc
+        raise UsageError(f"{path}: cannot write the report: {exc.strerror or exc}") from exc
 
 
 def _fail(err: TextIO, redactor: Redactor, message: str, status: int) -> int:

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sequence_contract.upgrade.documents import Node, VersionDocuments
+from sequence_contract.documents import Node, VersionDocuments
 from sequence_contract.upgrade.model import Change
 from sequence_contract.upgrade.recorder import REQUEST, RESPONSE, Recorder, Where
 from sequence_contract.upgrade.schema_diff import SchemaDiffer

@@ -19,13 +19,15 @@ import requests
 
 from sequence_contract import schemas
 from sequence_contract.http import ContractSession, RateLimiter, RetryPolicy
-from sequence_contract.suite.customers import new_customer_body, run_label
-from sequence_contract.suite.preflight import BadCredentials, NotTheApi
-from sequence_contract.upgrade.errors import VersionNotServed
+from sequence_contract.target import (
+    VERSION_HEADER,
+    Target,
+    archive_method,
+    customer_body,
+    run_label,
+)
 from sequence_contract.upgrade.shape import Shape, shape_of
-from sequence_contract.upgrade.target import Target
 
-VERSION_HEADER = "Sequence-Version"
 UNKNOWN_VERSION = "1999-12-31"  # well-formed, never published
 REMOTE_RATE_LIMIT = 600  # requests a minute; far under the documented 1,500
 # Headers a client may act on; the rest (Date, Server, tracing ids) differ on every reply.
@@ -88,31 +90,6 @@ def open_session(target: Target, timeout_seconds: float = 30.0) -> ContractSessi
     )
     session.auth = (target.credentials.client_id, target.credentials.client_secret)
     return session
-
-
-def preflight(session: ContractSession, target: Target, versions: tuple[str, ...]) -> None:
-    """Is it the API, do the credentials work, are both versions served? Else raise."""
-    url = f"{target.base_url}/customers"
-    for version in dict.fromkeys(versions):
-        # TargetUnreachable / RequestTimedOut carry their own message.
-        response = session.get(url, params={"limit": 1}, headers={VERSION_HEADER: version})
-        where = f"{url}?limit=1"
-        if response.status_code in (401, 403):
-            raise BadCredentials(
-                f"{where}: the API answered {response.status_code} to client id "
-                f"{_masked(target.credentials.client_id)}; check SEQUENCE_CLIENT_ID / "
-                "SEQUENCE_CLIENT_SECRET"
-            )
-        body = _json(response)
-        if response.status_code == 400 and _error_type(body) == "UnrecognisedApiVersion":
-            raise VersionNotServed(f"{where}: the server does not serve Sequence-Version {version}")
-        content_type = response.headers.get("Content-Type", "")
-        if response.status_code == 404 or "json" not in content_type.lower():
-            raise NotTheApi(
-                f"{where}: answered {response.status_code} "
-                f"({content_type or 'no content type'}); is the base URL the API root "
-                "(it ends in /api)?"
-            )
 
 
 def replay(session: ContractSession, target: Target, version: str, run_id: str) -> Replay:
@@ -257,23 +234,13 @@ class _Run:
 def _create_body(version: str, run_id: str) -> dict[str, Any]:
     """The suite's create body, plus the optional fields the version documents: a field
     shows as removed (or added) only if the replay filled it in."""
-    body = new_customer_body(version, run_id, 1)
+    body = customer_body(version, run_id, 1)
     request = schemas.validator_for(version, REQUEST_SCHEMA).schema
     documented = request.get("properties", {}) if isinstance(request, Mapping) else {}
     for name, value in OPTIONAL_FIELDS.items():
         if name in documented and name not in body:
             body[name] = value
     return body
-
-
-def archive_method(version: str) -> str:
-    """The method the version's document gives `/customers/{id}/archive` (POST if none)."""
-    paths = schemas.load_openapi(version).get("paths", {})
-    item = paths.get("/customers/{id}/archive", {})
-    for method in ("post", "put", "patch"):
-        if isinstance(item, dict) and method in item:
-            return method.upper()
-    return "POST"
 
 
 def _headers(response: requests.Response, sent_version: str) -> dict[str, str]:
@@ -300,14 +267,3 @@ def _json(response: requests.Response) -> Any:
         return response.json()
     except ValueError:
         return None
-
-
-def _error_type(body: Any) -> str | None:
-    if isinstance(body, dict) and isinstance(body.get("error"), dict):
-        kind = body["error"].get("type")
-        return str(kind) if kind is not None else None
-    return None
-
-
-def _masked(client_id: str) -> str:
-    return client_id[:4] + "…" if len(client_id) > 6 else "…"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sequence_contract.upgrade.documents import Node, VersionDocuments
+from sequence_contract.documents import Node, VersionDocuments
 from sequence_contract.upgrade.recorder import REQUEST, RESPONSE, Recorder, Where
 
 _MAX_DEPTH = 40

@@ -22,7 +22,7 @@ from typing import Any
 
 import yaml
 
-from sequence_contract.upgrade.errors import UpgradeUsageError
+from sequence_contract.errors import UsageError
 from sequence_contract.upgrade.model import Change
 
 _KEYS = frozenset({"id", "reason"})
@@ -49,15 +49,13 @@ def load_waivers(path: Path) -> tuple[Waiver, ...]:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise UpgradeUsageError(f"--waivers {path}: cannot read: {exc.strerror or exc}") from exc
+        raise UsageError(f"--waivers {path}: cannot read: {exc.strerror or exc}") from exc
     data = _parse(path, text)
     entries = data.get("waivers") if isinstance(data, dict) else data
     if data is None or entries is None:
         return ()
     if not isinstance(entries, list):
-        raise UpgradeUsageError(
-            f"{path}: expected a list of waivers (or a 'waivers:' key holding one)"
-        )
+        raise UsageError(f"{path}: expected a list of waivers (or a 'waivers:' key holding one)")
     return tuple(_waiver(path, number, entry) for number, entry in enumerate(entries, 1))
 
 
@@ -82,22 +80,22 @@ def _parse(path: Path, text: str) -> Any:
     except (yaml.YAMLError, tomllib.TOMLDecodeError) as exc:
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         hint = " (quote an id that starts with '*')" if "alias" in str(exc) else ""
-        raise UpgradeUsageError(f"{path}: not valid YAML/TOML: {first_line}{hint}") from exc
+        raise UsageError(f"{path}: not valid YAML/TOML: {first_line}{hint}") from exc
 
 
 def _waiver(path: Path, number: int, entry: Any) -> Waiver:
     where = f"{path}: waiver {number}"
     if not isinstance(entry, dict):
-        raise UpgradeUsageError(f"{where}: expected a mapping with 'id' and 'reason'")
+        raise UsageError(f"{where}: expected a mapping with 'id' and 'reason'")
     unknown = sorted(str(k) for k in entry if k not in _KEYS)
     if unknown:
-        raise UpgradeUsageError(f"{where}: unknown key(s) {', '.join(unknown)} (use id, reason)")
+        raise UsageError(f"{where}: unknown key(s) {', '.join(unknown)} (use id, reason)")
     change_id, reason = entry.get("id"), entry.get("reason")
     if not isinstance(change_id, str) or not change_id.strip():
-        raise UpgradeUsageError(f"{where}: 'id' must be a non-empty change id or pattern")
+        raise UsageError(f"{where}: 'id' must be a non-empty change id or pattern")
     if not isinstance(reason, str) or not reason.strip():
         # A waiver without a reason is a decision nobody can review later.
-        raise UpgradeUsageError(f"{where} ({change_id}): 'reason' must say why it is accepted")
+        raise UsageError(f"{where} ({change_id}): 'reason' must say why it is accepted")
     return Waiver(change_id.strip(), reason.strip(), where)
 
 

@@ -1,5 +1,5 @@
 """Reports of a contract run a person can act on: failure entries, grouping, overview, coverage.
 
-`plugin` holds the pytest hooks (pytest-html, JUnit, console); the other modules are plain
-functions and data classes that the hooks call, each testable on its own.
+`reporter.ContractReporter` holds the pytest-html, JUnit and console hooks (the suite's plugin
+registers it); the other modules are plain functions and data classes, each testable alone.
 """

@@ -11,11 +11,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from schemathesis.core.failures import Failure
+
 from sequence_contract.http import Exchange
 from sequence_contract.http.errors import environment_problem_behind
 from sequence_contract.suite.checks import ContractViolation
-from sequence_contract.suite.reporting.coverage import CASE_HEADER
-from sequence_contract.suite.reporting.operations import OperationMatcher
+from sequence_contract.suite.reporting.coverage import CASE_HEADER, OperationMatcher
 from sequence_contract.suite.runtime import SetupFailed
 
 _SHORT = reprlib.Repr()
@@ -73,20 +74,8 @@ def _describe_leaf(
     exchanges: Sequence[Exchange],
     matcher: OperationMatcher,
 ) -> FailureRecord:
-    if isinstance(error, ContractViolation):
-        failing = (error.exchange,) if error.exchange is not None else ()
-        operation = _operation_of(failing, matcher) or _operation_of(exchanges[-1:], matcher)
-        return FailureRecord(
-            test=test,
-            check=error.check or test_name,
-            operation=operation,
-            where=error.where,
-            what=error.what,
-            details=error.details,
-            failing=failing,
-        )
-    if _is_schemathesis_failure(error):
-        return _schemathesis(test, error, exchanges, matcher)
+    if isinstance(error, Failure):
+        return _from_failure(test, test_name, error, exchanges, matcher)
     problem = environment_problem_behind(error)
     if problem is not None:
         last = tuple(exchanges[-1:])
@@ -131,37 +120,32 @@ def _generic(
     )
 
 
-def _is_schemathesis_failure(error: BaseException) -> bool:
-    try:
-        from schemathesis.core.failures import Failure
-    except ImportError:  # pragma: no cover - the suite always has schemathesis
-        return False
-    return isinstance(error, Failure)
-
-
-def _schemathesis(
-    test: str, failure: Any, exchanges: Sequence[Exchange], matcher: OperationMatcher
+def _from_failure(
+    test: str,
+    test_name: str,
+    failure: Failure,
+    exchanges: Sequence[Exchange],
+    matcher: OperationMatcher,
 ) -> FailureRecord:
-    case_id = getattr(failure, "case_id", None)
-    failing = tuple(
-        exchange for exchange in exchanges if _case_id(exchange) == case_id and case_id
-    ) or tuple(exchanges[-1:])
-    operation = str(getattr(failure, "operation", "") or "") or _operation_of(failing, matcher)
-    title = str(getattr(failure, "title", "") or type(failure).__name__)
-    check = f"{getattr(failure, 'code', '')} {title}".strip()
-    message = str(getattr(failure, "message", "") or "")
-    details: tuple[tuple[str, str], ...] = ()
-    if hasattr(failure, "instance_path") and hasattr(failure, "schema_path"):
-        path = _json_path(list(failure.instance_path))
-        keyword = str(list(failure.schema_path)[-1]) if list(failure.schema_path) else "?"
-        value = _SHORT.repr(failure.instance)
-        where = f"{operation} response body {path}"
-        what = f"{_first_line(message)} (keyword {keyword}; offending value {value})"
-        details = (("JSON path", path), ("keyword", keyword), ("offending value", value))
+    """Every check failure is a schemathesis `Failure`: the suite's own (ContractViolation)
+    already says where and what; a built-in check's is read from its message."""
+    case_id = failure.case_id
+    own = getattr(failure, "exchange", None)
+    # A check's own probes carry the case's id too: the exchange a violation names comes first.
+    failing: tuple[Exchange, ...] = (own,) if own is not None else ()
+    failing = failing or tuple(e for e in exchanges if case_id and _case_id(e) == case_id)
+    failing = failing or tuple(exchanges[-1:])
+    operation = str(failure.operation or "") or _operation_of(failing, matcher)
+    if isinstance(failure, ContractViolation):
+        check, where, what, details = (
+            failure.check or test_name,
+            failure.where,
+            failure.what,
+            failure.details,
+        )
     else:
-        where = operation
-        lines = [line.strip() for line in message.splitlines() if line.strip()]
-        what = title + (": " + "; ".join(lines[:3]) if lines else "")
+        check = f"{failure.code} {failure.title}".strip()
+        where, what, details = _explain(failure, operation)
     return FailureRecord(
         test=test,
         check=check,
@@ -170,8 +154,24 @@ def _schemathesis(
         what=what,
         details=details,
         failing=failing,
-        generated=True,
+        failing_is_last=not case_id and own is None,
+        generated=case_id is not None or not isinstance(failure, ContractViolation),
     )
+
+
+def _explain(failure: Any, operation: str) -> tuple[str, str, tuple[tuple[str, str], ...]]:
+    """Where and what a built-in check's failure says; a schema violation names path,
+    keyword and value."""
+    message = str(failure.message or "")
+    if hasattr(failure, "instance_path") and hasattr(failure, "schema_path"):
+        path = _json_path(list(failure.instance_path))
+        keyword = str(list(failure.schema_path)[-1]) if list(failure.schema_path) else "?"
+        value = _SHORT.repr(failure.instance)
+        what = f"{_first_line(message)} (keyword {keyword}; offending value {value})"
+        details = (("JSON path", path), ("keyword", keyword), ("offending value", value))
+        return f"{operation} response body {path}", what, details
+    lines = [line.strip() for line in message.splitlines() if line.strip()]
+    return operation, failure.title + (": " + "; ".join(lines[:3]) if lines else ""), ()
 
 
 def _case_id(exchange: Exchange) -> str | None:

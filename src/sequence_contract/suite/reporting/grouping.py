@@ -56,7 +56,7 @@ class FailureBook:
     def __init__(self) -> None:
         self._groups: dict[tuple[str, str, str], Group] = {}
 
-    def add(self, record: FailureRecord) -> Group:
+    def record(self, record: FailureRecord) -> Group:
         key = group_key(record)
         group = self._groups.get(key)
         if group is None:

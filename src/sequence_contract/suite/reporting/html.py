@@ -11,10 +11,10 @@ from html import escape
 
 from sequence_contract.http import Exchange
 from sequence_contract.redaction import Redactor
-from sequence_contract.suite.render import curl_command, render_exchange
 from sequence_contract.suite.reporting.coverage import OperationCoverage
 from sequence_contract.suite.reporting.failures import FailureRecord
 from sequence_contract.suite.reporting.grouping import Group
+from sequence_contract.suite.reporting.render import curl_command, render_exchange
 
 FULLY_RENDERED = 25  # exchanges of one test shown whole; the rest as one line each
 LISTED = 200
@@ -219,10 +219,7 @@ def duplicate_html(
 
 
 def _all_exchanges_html(
-    exchanges: Sequence[Exchange],
-    text: Html,
-    redactor: Redactor,
-    default_authorization: str | None,
+    exchanges: Sequence[Exchange], text: Html, redactor: Redactor, default_authorization: str | None
 ) -> str:
     if not exchanges:
         return "<p>This test sent no request.</p>"

@@ -7,8 +7,7 @@ import shlex
 from dataclasses import dataclass
 
 from sequence_contract.schemas import LATEST_VERSION
-from sequence_contract.suite.profiles import PROFILES
-from sequence_contract.suite.settings import SuiteSettings
+from sequence_contract.suite.config import PROFILES, SuiteSettings
 
 
 @dataclass(frozen=True)

@@ -3,52 +3,62 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 import time
 from collections import Counter
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from _pytest.junitxml import xml_key
 
 from sequence_contract import __version__
 from sequence_contract.http import Exchange
-from sequence_contract.schemas import load_openapi
-from sequence_contract.suite.profiles import PROFILES
-from sequence_contract.suite.reporting import logfilter
-from sequence_contract.suite.reporting.coverage import ContractCoverage
+from sequence_contract.redaction import Redactor
+from sequence_contract.suite.config import PROFILES
+from sequence_contract.suite.reporting.coverage import ContractCoverage, documented_operations
 from sequence_contract.suite.reporting.failures import FailureRecord, describe
 from sequence_contract.suite.reporting.grouping import FailureBook, Group
 from sequence_contract.suite.reporting.html import duplicate_html, failure_html, overview_html
-from sequence_contract.suite.reporting.operations import documented_operations
-from sequence_contract.suite.reporting.replay import RunSeed, replay_lines
-from sequence_contract.suite.runtime import SuiteRuntime
+from sequence_contract.suite.reporting.replay import replay_lines
+
+if TYPE_CHECKING:
+    from sequence_contract.suite.runtime import Run
 
 FAILURE_KIND = "failure_kind"
 
 
 class ContractReporter:
-    def __init__(
-        self, config: pytest.Config, runtime: SuiteRuntime, seed: RunSeed, *, started: float
-    ) -> None:
+    """Follows one contract run (registered by the suite's plugin) and feeds pytest-html,
+    JUnit and the console."""
+
+    def __init__(self, config: pytest.Config, run: Run) -> None:
         self.config = config
-        self.runtime = runtime
-        self.seed = seed
-        self.started = started
+        self.run = run
         self.book = FailureBook()
-        self.coverage = ContractCoverage(
-            documented_operations(load_openapi(runtime.api_version)), runtime.base_url
-        )
         self.failed_tests: set[str] = set()
         self.outcomes: Counter[str] = Counter()
         self._finished = False
+        self._coverage: ContractCoverage | None = None
+        self._coverage_of_target = False
+
+    @property
+    def coverage(self) -> ContractCoverage:
+        """Built once the target runs (an embedded sandbox's URL is known only then)."""
+        started = self.run.runtime is not None
+        if self._coverage is None or (started and not self._coverage_of_target):
+            operations = documented_operations(self.run.settings.api_version)
+            self._coverage = ContractCoverage(operations, self.run.base_url)
+            self._coverage_of_target = started
+        return self._coverage
 
     # -- run ------------------------------------------------------------------------------
 
-    def start(self, junit: Any) -> None:
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
         logging_plugin = self.config.pluginmanager.get_plugin("logging-plugin")
         if logging_plugin is not None:
-            logfilter.install(
+            install_log_filter(
                 [
                     getattr(logging_plugin, name, None)
                     for name in (
@@ -58,27 +68,24 @@ class ContractReporter:
                         "log_cli_handler",
                     )
                 ],
-                self.runtime.redactor,
+                self.run.redactor,
             )
         static = self.run_facts(static_only=True)
-        if junit is not None:
-            for name, value in static:
-                junit.add_global_property(_property_name(name), self.runtime.redactor.text(value))
         metadata = _metadata(self.config)
         if metadata is not None:
             # pytest-html's environment table: pytest-base-url leaves Base URL empty when the
             # suite starts its own sandbox.
-            metadata.update((k, self.runtime.redactor.text(v)) for k, v in static[:3])
+            metadata.update((k, self.run.redactor.text(v)) for k, v in static[:3])
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
-        self.runtime.traffic.start_test()
+        self.run.traffic.start_test()
 
     def after_report(
         self, item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestReport
     ) -> None:
         """Called for each phase's report, after the suite plugin marked and redacted it."""
-        exchanges = list(self.runtime.traffic.current)
+        exchanges = list(self.run.traffic.current)
         if report.failed and call.excinfo is not None:
             self.failed_tests.add(item.nodeid)
             self._add_failures(item, report, call.excinfo.value, exchanges)
@@ -100,11 +107,11 @@ class ContractReporter:
         records = describe(item.nodeid, name, error, exchanges, self.coverage.matcher)
         if dict(report.user_properties).get(FAILURE_KIND) == "environment":
             records = [dataclasses.replace(r, kind="environment") for r in records]
-        redact = self.runtime.redactor.text
+        redact = self.run.redactor.text
         extras: list[dict[str, Any]] = list(getattr(report, "extras", []))
         headlines = []
         for record in records:
-            group = self.book.add(record)
+            group = self.book.record(record)
             self.coverage.failure_at(record.operation)
             extras.append(_html_extra(self._entry_html(record, group, exchanges)))
             headlines.append(redact(record.headline))
@@ -122,15 +129,13 @@ class ContractReporter:
         report.sc_headline = "\n".join(headlines)  # type: ignore[attr-defined]
 
     def _entry_html(self, record: FailureRecord, group: Group, exchanges: list[Exchange]) -> str:
-        redactor = self.runtime.redactor
+        redactor = self.run.redactor
         if group.first is not record:
-            return duplicate_html(record, group, redactor, self.runtime.authorization())
+            return duplicate_html(record, group, redactor, self.run.authorization())
         replay = replay_lines(
-            record.test, self.runtime.settings, self.seed, generated=record.generated
+            record.test, self.run.settings, self.run.seed, generated=record.generated
         )
-        return failure_html(
-            record, group, replay, exchanges, redactor, self.runtime.authorization()
-        )
+        return failure_html(record, group, replay, exchanges, redactor, self.run.authorization())
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
@@ -138,35 +143,35 @@ class ContractReporter:
         if self._finished:
             return
         self._finished = True
-        self.coverage.add(self.runtime.traffic.all_exchanges)
+        self.coverage.count(self.run.traffic.all_exchanges)
         reporter = self.config.pluginmanager.get_plugin("terminalreporter")
         stats = getattr(reporter, "stats", {})
         for outcome in ("passed", "failed", "error", "skipped", "xfailed", "xpassed"):
             self.outcomes[outcome] = len(stats.get(outcome, []))
         junit = self.config.stash.get(xml_key, None)
         if junit is not None:
-            for name, value in self.run_facts()[len(self.run_facts(static_only=True)) :]:
-                junit.add_global_property(_property_name(name), self.runtime.redactor.text(value))
+            for name, value in self.run_facts():
+                junit.add_global_property(_property_name(name), self.run.redactor.text(value))
 
     # -- facts ----------------------------------------------------------------------------
 
     def run_facts(self, *, static_only: bool = False) -> list[tuple[str, str]]:
-        settings = self.runtime.settings
+        settings = self.run.settings
         profile = PROFILES[settings.profile]
         target = settings.target_kind.value
         if settings.sandbox_faults:
             target += f" with faults {', '.join(settings.sandbox_faults)}"
         facts = [
-            ("Base URL", self.runtime.base_url),
+            ("Base URL", self.run.base_url or "embedded sandbox (started on first use)"),
             ("API version", f"{settings.api_version} (schemas/{settings.api_version})"),
             ("Target", target),
             (
                 "Profile",
                 f"{profile.name}: {profile.max_examples} cases per operation; {profile.purpose}",
             ),
-            ("Seed", self.seed.describe()),
+            ("Seed", self.run.seed.describe()),
             ("Suite version", f"sequence-contract {__version__}"),
-            ("Run id", self.runtime.run_id),
+            ("Run id", self.run.run_id),
             ("Writes", "allowed" if settings.destructive else "read-only run"),
         ]
         changed = settings.expectations.changed()
@@ -175,7 +180,7 @@ class ContractReporter:
             facts.append(("Expectations changed", pairs))
         if static_only:
             return facts
-        traffic = self.runtime.traffic
+        traffic = self.run.traffic
         counts = ", ".join(f"{n} {outcome}" for outcome, n in self.outcomes.items() if n)
         kinds = Counter(r.kind for g in self.book.groups() for r in g.records)
         facts += [
@@ -186,14 +191,14 @@ class ContractReporter:
                 f"{traffic.total_requests} (retries {traffic.total_retries}, "
                 f"waited {traffic.total_wait_seconds:.1f} s)",
             ),
-            ("Duration", f"{time.time() - self.started:.1f} s"),
+            ("Duration", f"{time.time() - self.run.started:.1f} s"),
         ]
         return facts
 
     # -- pytest-html ----------------------------------------------------------------------
 
     def pytest_html_report_title(self, report: Any) -> None:
-        settings = self.runtime.settings
+        settings = self.run.settings
         report.title = (
             f"Sequence contract report: API {settings.api_version}, {settings.target_kind.value}"
         )
@@ -204,7 +209,7 @@ class ContractReporter:
         self.pytest_sessionfinish(session)
         prefix.append(
             overview_html(
-                self.run_facts(), self.book.groups(), self.coverage.rows(), self.runtime.redactor
+                self.run_facts(), self.book.groups(), self.coverage.rows(), self.run.redactor
             )
         )
 
@@ -228,7 +233,7 @@ class ContractReporter:
     # -- console --------------------------------------------------------------------------
 
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
-        redact = self.runtime.redactor.text
+        redact = self.run.redactor.text
         groups = self.book.groups()
         if groups:
             terminalreporter.write_sep("-", "sequence-contract: failures, grouped")
@@ -282,3 +287,27 @@ def _metadata(config: pytest.Config) -> dict[str, Any] | None:
         return None
     found: dict[str, Any] | None = config.stash.get(metadata_key, None)
     return found
+
+
+class RedactingFilter(logging.Filter):
+    def __init__(self, redactor: Redactor) -> None:
+        super().__init__("sequence-contract-redaction")
+        self.redactor = redactor
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = self.redactor.text(message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        if record.exc_text:
+            record.exc_text = self.redactor.text(record.exc_text)
+        return True
+
+
+def install_log_filter(handlers: list[logging.Handler | None], redactor: Redactor) -> None:
+    """Add the filter to each handler once (a filter on a logger misses propagated records)."""
+    for handler in handlers:
+        if handler is None:
+            continue
+        if not any(isinstance(f, RedactingFilter) for f in handler.filters):
+            handler.addFilter(RedactingFilter(redactor))

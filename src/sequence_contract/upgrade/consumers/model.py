@@ -10,13 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sequence_contract.upgrade.errors import UpgradeUsageError
+from sequence_contract.errors import UsageError
 
 PACT = "pact"
 HAR = "har"
 
 
-class ConsumerFileError(UpgradeUsageError):
+class ConsumerFileError(UsageError):
     """One or more consumer files cannot be used; `problems` has one line per problem."""
 
     def __init__(self, problems: list[str]) -> None:

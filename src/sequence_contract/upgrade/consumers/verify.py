@@ -22,14 +22,11 @@ from typing import Any
 import requests
 
 from sequence_contract.http import ContractSession
-from sequence_contract.suite.customers import new_customer_body, run_label
+from sequence_contract.target import SAFE_METHODS, VERSION_HEADER, Target, customer_body, run_label
 from sequence_contract.upgrade.consumers.judge import BREAKS, NOT_VERIFIABLE, PASSES, Live
 from sequence_contract.upgrade.consumers.matching import check_response
 from sequence_contract.upgrade.consumers.usage import Call
-from sequence_contract.upgrade.target import Target
 
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-VERSION_HEADER = "Sequence-Version"
 # The only request headers replayed: the rest (cookies, auth, user agents) belong to the
 # recording, and credentials come from the gate's own.
 FORWARDED_HEADERS = ("content-type", "accept")
@@ -154,7 +151,7 @@ class _Verifier:
         return self.shared, self.shared_problem
 
     def _create(self) -> tuple[str | None, str]:
-        body = new_customer_body(self.version, self.run_id, len(self.out.created) + 1)
+        body = customer_body(self.version, self.run_id, len(self.out.created) + 1)
         response = self._send("POST", "/customers", [], body, {VERSION_HEADER: self.version})
         customer = self._created(response, _json(response))
         if customer is None:

@@ -1,8 +1,14 @@
-"""One API version's contract documents, with `$ref`s followed offline through `referencing`."""
+"""One API version's contract documents, with `$ref`s followed offline through `referencing`.
+
+The package's one `$ref` resolver: the upgrade gate's document diff, the suite's reading of
+operations and examples, and the report's list of documented operations all use it.
+"""
 
 from __future__ import annotations
 
+import functools
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +22,7 @@ from sequence_contract import schemas
 from sequence_contract.errors import SequenceContractError
 
 _SCHEMA_SUFFIX = ".schema.json"
+HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 _MAX_REF_HOPS = 32  # a chain longer than this is a cycle
 
 
@@ -86,6 +93,50 @@ class VersionDocuments:
             node = {**contents, **siblings}
             base = document
         raise DocumentError(f"{self.version}: $ref chain from {_short(base)} does not end")
+
+    def follow(self, node: Any) -> dict[str, Any]:
+        """A node of the OpenAPI document with its `$ref`s followed ({} for a non-object)."""
+        return self.resolve(node, self.openapi_uri).contents
+
+    def operations(self) -> Iterator[tuple[str, str, dict[str, Any]]]:
+        """(METHOD, path template, operation object) in document order."""
+        for path, item in self.openapi.get("paths", {}).items():
+            item = self.follow(item)
+            for method in HTTP_METHODS:
+                if isinstance(item.get(method), dict):
+                    yield method.upper(), path, self.follow(item[method])
+
+    def operation(self, method: str, path: str) -> dict[str, Any]:
+        item = self.follow(self.openapi["paths"][path])
+        return self.follow(item[method.lower()])
+
+    def parameters(self, method: str, path: str) -> list[dict[str, Any]]:
+        """The operation's parameters, those of its path item included."""
+        item = self.follow(self.openapi["paths"][path])
+        raw = [*item.get("parameters", []), *self.operation(method, path).get("parameters", [])]
+        return [self.follow(parameter) for parameter in raw]
+
+    def response_examples(self) -> dict[str, tuple[str | None, Any]]:
+        """`METHOD path status #n` -> (schema `$ref`, example) for every documented example."""
+        found: dict[str, tuple[str | None, Any]] = {}
+        for method, path, operation in self.operations():
+            for status, response in operation.get("responses", {}).items():
+                for media in self.follow(response).get("content", {}).values():
+                    examples = [
+                        self.follow(e).get("value") for e in media.get("examples", {}).values()
+                    ]
+                    if "example" in media:
+                        examples.append(media["example"])
+                    ref = media.get("schema", {}).get("$ref")
+                    for index, example in enumerate(examples):
+                        found[f"{method} {path} {status} #{index}"] = (ref, example)
+        return found
+
+
+@functools.cache
+def documents(version: str) -> VersionDocuments:
+    """The package's documents of `version`, read once per process."""
+    return VersionDocuments(version)
 
 
 def _root_name(document: str, fragment: str) -> str | None:

@@ -1,8 +1,0 @@
-"""Loads the contract suite's plugin and fixtures; all logic lives in the package."""
-
-pytest_plugins = [
-    "sequence_contract.suite.plugin",
-    "sequence_contract.suite.fixtures",
-    "sequence_contract.suite.reporting.plugin",
-    "sequence_contract.suite.reporting.subtests",
-]

@@ -1,0 +1,256 @@
+"""The configuration of one contract run: options, environment and ini keys, run profiles.
+
+Resolved once in `pytest_configure` (no network); `SuiteSettings` is what the rest reads.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+from sequence_contract.errors import UsageError
+from sequence_contract.schemas import LATEST_VERSION, available_versions
+from sequence_contract.suite.expectations import ExpectationError, Expectations
+from sequence_contract.target import (
+    ALLOW_HOST_VARIABLE,
+    Credentials,
+    TargetKind,
+    classify,
+    credentials_from_env,
+    destructive_allowed,
+    remote_target,
+    sandbox_config,
+)
+
+VERSION_VARIABLE = "SEQUENCE_VERSION"
+PROFILE_VARIABLE = "SEQUENCE_PROFILE"
+DEFAULT_PROFILE = "ci"
+
+
+@dataclass(frozen=True)
+class RunProfile:
+    name: str
+    max_examples: int
+    stateful_max_steps: int
+    stateful_examples: int
+    deterministic: bool
+    purpose: str
+
+
+PROFILES: dict[str, RunProfile] = {
+    profile.name: profile
+    for profile in (
+        RunProfile(
+            "ci", 30, 8, 15, True,
+            "every change: shape, status, header and auth breaks, same cases each run",
+        ),
+        RunProfile(
+            "nightly", 1000, 20, 200, False,
+            "nightly against the sandbox: >= 1,000 cases per operation, new cases each run",
+        ),
+        RunProfile("dev", 5, 4, 3, True, "a quick look while editing"),
+    )
+}  # fmt: skip
+
+
+def register_hypothesis_profiles() -> None:
+    """Register our profiles with hypothesis (replacing its built-in `ci`)."""
+    for profile in PROFILES.values():
+        settings.register_profile(
+            profile.name,
+            max_examples=profile.max_examples,
+            stateful_step_count=profile.stateful_max_steps,
+            derandomize=profile.deterministic,
+            # Network round trips make wall-clock deadlines meaningless here.
+            deadline=None,
+            suppress_health_check=[
+                HealthCheck.too_slow,
+                HealthCheck.filter_too_much,
+                HealthCheck.data_too_large,
+            ],
+            print_blob=True,
+        )
+
+
+@dataclass(frozen=True)
+class SuiteSettings:
+    base_url: str | None  # None: start the embedded sandbox
+    api_version: str
+    credentials: Credentials | None  # None: the embedded sandbox's defaults
+    profile: str
+    expectations: Expectations
+    allow_destructive_host: str | None = None
+    request_timeout: float = 30.0
+    rate_limit_per_minute: int | None = None  # None: the default for the target
+    max_retry_wait: float = 30.0
+    sandbox_faults: tuple[str, ...] = ()
+
+    @property
+    def embedded(self) -> bool:
+        return self.base_url is None
+
+    @property
+    def target_kind(self) -> TargetKind:
+        return classify(self.base_url, embedded=self.embedded)
+
+    @property
+    def destructive(self) -> bool:
+        return destructive_allowed(self.base_url, self.target_kind, self.allow_destructive_host)
+
+    @property
+    def effective_rate_limit(self) -> int:
+        if self.rate_limit_per_minute is not None:
+            return self.rate_limit_per_minute
+        # Below the documented 1,500/min so that other clients of the same key still get room.
+        return 0 if self.target_kind in (TargetKind.EMBEDDED, TargetKind.LOOPBACK) else 1200
+
+
+_OPTIONS: tuple[tuple[str, dict[str, Any]], ...] = (
+    ("--api-version", {"help": "Sequence-Version to test and schemas/<version>/ to check "
+                       f"against (env {VERSION_VARIABLE}; default {LATEST_VERSION})"}),
+    ("--allow-destructive-host", {"metavar": "HOST", "help": "allow creates/updates/archives "
+     f"on HOST although it is not the sandbox (env {ALLOW_HOST_VARIABLE})"}),
+    ("--expect", {"action": "append", "default": [], "metavar": "NAME=VALUE",
+                  "help": "change an expectation that goes beyond the docs (see README)"}),
+    ("--request-timeout", {"type": float, "metavar": "SECONDS",
+                           "help": "per-request timeout (default 30)"}),
+    ("--rate-limit", {"type": int, "metavar": "PER_MINUTE", "help": "client-side request "
+                      "limit (default 1200/min remote, none on loopback)"}),
+    ("--max-retry-wait", {"type": float, "metavar": "SECONDS", "help": "longest a request may "
+                          "wait in total for retries (429 Retry-After, backoff); default 30"}),
+    ("--sandbox-fault", {"action": "append", "default": [], "metavar": "NAME", "help":
+                         "start the embedded sandbox with this fault injected (repeatable)"}),
+)  # fmt: skip
+_INI: tuple[tuple[str, str, Any, Any], ...] = (
+    ("sequence_api_version", "default for --api-version", "string", ""),
+    ("sequence_profile", "default run profile (ci, nightly, dev)", "string", ""),
+    ("sequence_expect", "NAME=VALUE expectations, one a line", "linelist", []),
+    ("sequence_request_timeout", "default for --request-timeout", "string", ""),
+)
+
+
+def add_options(parser: pytest.Parser) -> None:
+    group = parser.getgroup("sequence-contract", "Sequence Customers API contract suite")
+    for flag, kwargs in _OPTIONS:
+        group.addoption(flag, **kwargs)
+    for name, help_text, kind, default in _INI:
+        parser.addini(name, help_text, type=kind, default=default)
+
+
+def resolve(config: pytest.Config) -> SuiteSettings:
+    """Option, then environment, then ini, then default; raises UsageError with one sentence."""
+    try:
+        expectations = Expectations.from_pairs(
+            [*config.getini("sequence_expect"), *config.getoption("expect")]
+        )
+    except ExpectationError as exc:
+        raise UsageError(str(exc)) from exc
+    base_url = config.getoption("base_url", None) or config.getini("base_url") or None
+    settings = SuiteSettings(
+        base_url=base_url,
+        api_version=_first(
+            config.getoption("api_version"),
+            os.environ.get(VERSION_VARIABLE),
+            config.getini("sequence_api_version"),
+        )
+        or LATEST_VERSION,
+        credentials=credentials_from_env(),
+        profile=profile_name(config),
+        expectations=expectations,
+        allow_destructive_host=_first(
+            config.getoption("allow_destructive_host"), os.environ.get(ALLOW_HOST_VARIABLE)
+        ),
+        # 0 is a real answer ("never wait"), so no `or` for the numbers.
+        request_timeout=_first_number(
+            config.getoption("request_timeout"),
+            _float_ini(config, "sequence_request_timeout"),
+            30.0,
+        ),
+        rate_limit_per_minute=config.getoption("rate_limit"),
+        max_retry_wait=_first_number(config.getoption("max_retry_wait"), 30.0),
+        sandbox_faults=tuple(config.getoption("sandbox_fault")),
+    )
+    return _validate(settings)
+
+
+def _validate(settings: SuiteSettings) -> SuiteSettings:
+    """Reject settings that cannot work, each with one readable sentence."""
+    if settings.base_url is not None:
+        remote_target(settings.base_url, settings.credentials)
+        if settings.sandbox_faults:
+            raise UsageError("--sandbox-fault only applies to the embedded sandbox (no --base-url)")
+    else:
+        from sequence_contract.sandbox import SandboxConfigError
+
+        try:
+            sandbox_config(settings.credentials, settings.sandbox_faults)
+        except SandboxConfigError as exc:  # e.g. an unknown fault name
+            raise UsageError(str(exc)) from None
+    versions = available_versions()
+    if settings.api_version not in versions:
+        raise UsageError(
+            f"--api-version {settings.api_version}: no schemas for it; "
+            f"available: {', '.join(versions)}"
+        )
+    if settings.profile not in PROFILES:
+        raise UsageError(f"profile {settings.profile!r}: unknown; available: {', '.join(PROFILES)}")
+    for option, value, lowest in (
+        ("--request-timeout", settings.request_timeout, "> 0"),
+        ("--rate-limit", settings.rate_limit_per_minute, ">= 0 (0: no limit)"),
+        ("--max-retry-wait", settings.max_retry_wait, ">= 0"),
+    ):
+        if value is not None and (value < 0 or (value == 0 and lowest == "> 0")):
+            raise UsageError(f"{option} {value}: must be {lowest}")
+    return settings
+
+
+def profile_name(config: pytest.Config) -> str:
+    return (
+        _first(
+            config.getoption("hypothesis_profile", None),
+            os.environ.get(PROFILE_VARIABLE),
+            config.getini("sequence_profile"),
+        )
+        or DEFAULT_PROFILE
+    )
+
+
+def collection_version() -> str:
+    """The API version whose document the test modules build their tests from at import.
+
+    schemathesis makes its tests when a module is imported, before any fixture can run, so
+    the plugin pins the run's version and profile in their environment variables (as a user
+    may do too); without the plugin the defaults apply.
+    """
+    return os.environ.get(VERSION_VARIABLE, "").strip() or LATEST_VERSION
+
+
+def collection_profile() -> str:
+    """The profile the test modules build their tests for (see `collection_version`)."""
+    name = os.environ.get(PROFILE_VARIABLE, "").strip()
+    return name if name in PROFILES else DEFAULT_PROFILE
+
+
+def _first(*values: str | None) -> str | None:
+    for value in values:
+        if value:
+            return value.strip()
+    return None
+
+
+def _first_number(*values: float | None) -> float:
+    return next(value for value in values if value is not None)
+
+
+def _float_ini(config: pytest.Config, name: str) -> float | None:
+    raw = config.getini(name)
+    if not raw:
+        return None
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise UsageError(f"ini {name} = {raw!r}: expected a number of seconds") from exc
