@@ -10,7 +10,7 @@ from sequence_contract.sandbox.config import (
     DEFAULT_CLIENT_SECRET,
     SandboxConfig,
 )
-from sequence_contract.sandbox.exceptions import (
+from sequence_contract.sandbox.errors import (
     SandboxConfigError,
     SandboxError,
     SandboxStartError,

@@ -9,7 +9,7 @@ from starlette.routing import Mount
 from sequence_contract.sandbox.config import SandboxConfig
 from sequence_contract.sandbox.faults import resolve_faults
 from sequence_contract.sandbox.pipeline import Pipeline
-from sequence_contract.sandbox.ratelimit import RateLimiter
+from sequence_contract.sandbox.ratelimit import SlidingWindowLimiter
 from sequence_contract.sandbox.seed import seed
 from sequence_contract.sandbox.store import Store
 from sequence_contract.sandbox.timestamps import utc_now
@@ -26,7 +26,9 @@ def create_app(config: SandboxConfig) -> Starlette:
     except BaseException:
         store.close()
         raise
-    pipeline = Pipeline(config, store, faults, RateLimiter(config.rate_limit_per_minute), utc_now)
+    pipeline = Pipeline(
+        config, store, faults, SlidingWindowLimiter(config.rate_limit_per_minute), utc_now
+    )
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:

@@ -10,7 +10,7 @@ import uvicorn
 
 from sequence_contract.sandbox.app import create_app
 from sequence_contract.sandbox.config import SandboxConfig
-from sequence_contract.sandbox.exceptions import SandboxError, SandboxStartError
+from sequence_contract.sandbox.errors import SandboxError, SandboxStartError
 from sequence_contract.sandbox.http_protocol import EnvelopeH11Protocol
 from sequence_contract.sandbox.routing import API_PREFIX
 from sequence_contract.sandbox.store import Store

@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from sequence_contract.sandbox.exceptions import SandboxConfigError
+from sequence_contract.sandbox.errors import SandboxConfigError
 from sequence_contract.sandbox.models import (
     ContactDraft,
     CustomerDraft,
