@@ -21,6 +21,7 @@ from typing import Any
 
 from sequence_contract.sandbox.errors import SandboxConfigError
 from sequence_contract.sandbox.models import (
+    Contact,
     ContactDraft,
     CustomerDraft,
     CustomerFilter,
@@ -58,6 +59,12 @@ def _dump(value: Any) -> str:
 
 def _integrations_json(links: Sequence[IntegrationLink]) -> str:
     return _dump([asdict(link) for link in links])
+
+
+def _new_contacts(drafts: Sequence[ContactDraft], now: str) -> tuple[Contact, ...]:
+    return tuple(
+        Contact(_new_id(), d.name, d.email, d.billing_preference, now, now) for d in drafts
+    )
 
 
 def _close(connection: sqlite3.Connection, temp_dir: Path | None) -> None:
@@ -152,35 +159,30 @@ class Store:
     # --- operations -------------------------------------------------------------------------
 
     def insert(self, draft: CustomerDraft, *, now: str) -> CustomerRecord:
-        customer_id = _new_id()
+        record = CustomerRecord(
+            id=_new_id(),
+            seq=0,
+            created_at=now,
+            updated_at=now,
+            legal_name=draft.legal_name,
+            address=draft.address,
+            tax_status=draft.tax_status,
+            status=draft.status or DEFAULT_STATUS,
+            contacts=_new_contacts(draft.contacts, now),
+            integration_ids=draft.integration_ids,
+            custom_properties=draft.custom_properties or {},
+            aliases=draft.aliases or (),
+            organizations=(),
+            url=draft.url,
+            domain=domain_of(draft.url),
+            label=draft.label,
+            telephone=draft.telephone,
+        )
         with self._write() as conn:
             if draft.parent_id is not None:
-                self._check_parent(conn, customer_id, draft.parent_id)
-            conn.execute(
-                f"INSERT INTO customers ({CUSTOMER_COLUMNS}) "
-                "VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
-                (
-                    customer_id,
-                    now,
-                    now,
-                    draft.legal_name,
-                    _dump(asdict(draft.address)),
-                    draft.url,
-                    domain_of(draft.url),
-                    draft.label,
-                    draft.tax_status,
-                    draft.status or DEFAULT_STATUS,
-                    _integrations_json(draft.integration_ids),
-                    _dump(dict(draft.custom_properties or {})),
-                    _dump(list(draft.aliases or ())),
-                ),
-            )
-            self._replace_contacts(conn, customer_id, draft.contacts, now)
-            if draft.telephone is not None:
-                self._set_telephone(conn, customer_id, draft.telephone)
-            if draft.parent_id is not None:
-                self._join_parent(conn, customer_id, draft.parent_id)
-            return self._load_one(conn, customer_id)
+                self._check_parent(conn, record.id, draft.parent_id)
+            self._import(conn, ImportEntry(record, draft.parent_id))
+            return self._load_one(conn, record.id)
 
     def replace(self, customer_id: str, draft: CustomerDraft, *, now: str) -> CustomerRecord | None:
         """Full replace; `None` fields of the draft keep their current values."""
@@ -217,7 +219,8 @@ class Store:
                     customer_id,
                 ),
             )
-            self._replace_contacts(conn, customer_id, draft.contacts, now)
+            conn.execute("DELETE FROM contacts WHERE customer_id = ?", (customer_id,))
+            self._insert_contacts(conn, customer_id, _new_contacts(draft.contacts, now))
             if draft.telephone is not None:
                 self._set_telephone(conn, customer_id, draft.telephone)
             if draft.parent_id is not None:
@@ -310,21 +313,7 @@ class Store:
                 record.archived_at,
             ),
         )
-        for position, contact in enumerate(record.contacts):
-            conn.execute(
-                "INSERT INTO contacts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    contact.id,
-                    record.id,
-                    position,
-                    contact.name,
-                    contact.email,
-                    contact.billing_preference,
-                    contact.created_at,
-                    contact.updated_at,
-                    contact.archived_at,
-                ),
-            )
+        self._insert_contacts(conn, record.id, record.contacts)
         if record.telephone is not None:
             self._set_telephone(conn, record.id, record.telephone)
         if entry.parent_id is not None:
@@ -363,28 +352,17 @@ class Store:
         conn.execute("DELETE FROM organization_members WHERE customer_id = ?", (customer_id,))
         conn.execute("INSERT INTO organization_members VALUES (?, ?)", (org_id, customer_id))
 
-    def _replace_contacts(
-        self,
-        conn: sqlite3.Connection,
-        customer_id: str,
-        contacts: Sequence[ContactDraft],
-        now: str,
+    def _insert_contacts(
+        self, conn: sqlite3.Connection, customer_id: str, contacts: Sequence[Contact]
     ) -> None:
-        conn.execute("DELETE FROM contacts WHERE customer_id = ?", (customer_id,))
-        for position, contact in enumerate(contacts):
-            conn.execute(
-                "INSERT INTO contacts VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)",
-                (
-                    _new_id(),
-                    customer_id,
-                    position,
-                    contact.name,
-                    contact.email,
-                    contact.billing_preference,
-                    now,
-                    now,
-                ),
-            )
+        conn.executemany(
+            "INSERT INTO contacts VALUES (:id, :customer_id, :position, :name, :email, "
+            ":billing_preference, :created_at, :updated_at, :archived_at)",
+            [
+                {**asdict(contact), "customer_id": customer_id, "position": position}
+                for position, contact in enumerate(contacts)
+            ],
+        )
 
     def _set_telephone(self, conn: sqlite3.Connection, customer_id: str, telephone: str) -> None:
         """Store the telephone; an empty one removes it."""
