@@ -1,111 +1,105 @@
-"""Stored customers in each version's representation: keys in the documented order, unset
-optional fields omitted (nothing is nullable).
+"""Stored customers in each version's representation, shaped by the version's own schema.
 
-2024-05-09 has flat contact fields, a view of the version-neutral contacts: `email` and
-`contactName` come from the primary contact, `billingEmails` from the standard ones (see
+A record becomes one version-neutral document holding every field any version shows; the
+version's schema (`customer`, `list-customer-item`) then picks its fields, in the schema's
+order, at every level. Unset optional fields are omitted (nothing is nullable).
+
+2024-05-09's flat contact fields are a view of the contacts: `email` and `contactName` come
+from the primary contact, `billingEmails` from the standard ones (see
 `versions.read_draft_2024_05_09`). A customer without a primary contact (possible through
-2024-07-30) shows its first active contact, or an empty `email`, which the version requires.
+2024-07-30) shows its first active contact, or an empty `email`, which that version requires.
 """
 
+from dataclasses import asdict
+from functools import cache
 from typing import Any
 
-from sequence_contract.sandbox.models import Address, Contact, CustomerRecord, IntegrationLink
+from sequence_contract import schemas
+from sequence_contract.sandbox.models import CustomerRecord
 
 PRIMARY, STANDARD = "PRIMARY", "STANDARD"
 
-
-def _optional(target: dict[str, Any], key: str, value: Any) -> None:
-    if value is not None:
-        target[key] = value
-
-
-def _address(address: Address) -> dict[str, Any]:
-    out: dict[str, Any] = {"line1": address.line1}
-    _optional(out, "line2", address.line2)
-    out["town"] = address.town
-    _optional(out, "state", address.state)
-    out["postcode"] = address.postcode
-    out["country"] = address.country
-    return out
+# The fields an object shows, each with its own shape; [shape] for an array's items; None
+# for a value shown as it is.
+Shape = dict[str, "Shape"] | list["Shape"] | None
 
 
-def _integration(link: IntegrationLink, *, pending: bool) -> dict[str, Any]:
-    out: dict[str, Any] = {"service": link.service, "id": link.external_id}
-    _optional(out, "lastSynced", link.last_synced)
-    if pending:  # 2024-05-09 has no isPending
-        out["isPending"] = link.is_pending
-    return out
+def _shape_of(schema: Any, resolver: Any) -> Shape:  # a referencing Resolver
+    while isinstance(schema, dict) and "$ref" in schema:
+        found = resolver.lookup(schema["$ref"])
+        schema, resolver = found.contents, found.resolver
+    if not isinstance(schema, dict):
+        return None
+    if "properties" in schema:
+        return {name: _shape_of(sub, resolver) for name, sub in schema["properties"].items()}
+    if "items" in schema:
+        return [_shape_of(schema["items"], resolver)]
+    return None
 
 
-def _contact(contact: Contact) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "id": contact.id,
-        "name": contact.name,
-        "email": contact.email,
-        "billingPreference": contact.billing_preference,
-        "createdAt": contact.created_at,
-        "updatedAt": contact.updated_at,
-    }
-    _optional(out, "archivedAt", contact.archived_at)
-    return out
+@cache
+def _shape(version: str, name: str) -> Shape:
+    uri = (schemas.schemas_root() / version / f"{name}.schema.json").as_uri()
+    resolver = schemas.registry(version).resolver(uri)
+    return _shape_of(resolver.lookup(uri).contents, resolver)
 
 
-def _customer_2024_07_30(record: CustomerRecord, *, full: bool) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "id": record.id,
-        "createdAt": record.created_at,
-        "organizations": [
-            {
-                "id": org.id,
-                "owner": {"id": org.owner.id, "name": org.owner.name},
-                "members": [{"id": m.id, "name": m.name} for m in org.members],
-            }
-            for org in record.organizations
-        ],
-        "legalName": record.legal_name,
-        "address": _address(record.address),
-    }
-    _optional(out, "url", record.url)
-    _optional(out, "domain", record.domain)
-    _optional(out, "label", record.label)
-    out["integrationIds"] = [_integration(link, pending=True) for link in record.integration_ids]
-    _optional(out, "archivedAt", record.archived_at)
-    out["taxStatus"] = record.tax_status
-    if full:
-        out["contacts"] = [_contact(c) for c in record.contacts]
-        out["status"] = record.status
-    out["customProperties"] = dict(record.custom_properties)
-    return out
+def _fit(value: Any, shape: Shape) -> Any:
+    if isinstance(shape, dict) and isinstance(value, dict):
+        return {
+            key: _fit(value[key], sub) for key, sub in shape.items() if value.get(key) is not None
+        }
+    if isinstance(shape, list) and isinstance(value, list | tuple):
+        return [_fit(item, shape[0]) for item in value]
+    return value
 
 
-def customer_2024_07_30(record: CustomerRecord) -> dict[str, Any]:
-    """A Customer (create, get, update, archive)."""
-    return _customer_2024_07_30(record, full=True)
-
-
-def list_item_2024_07_30(record: CustomerRecord) -> dict[str, Any]:
-    """A ListCustomerResponseModel: a Customer without contacts and status."""
-    return _customer_2024_07_30(record, full=False)
-
-
-def customer_2024_05_09(record: CustomerRecord) -> dict[str, Any]:
-    """A Customer20240509 (lists show full customers in this version)."""
+def _neutral(record: CustomerRecord) -> dict[str, Any]:
     active = [c for c in record.contacts if c.archived_at is None]
     primary = [c for c in active if c.billing_preference == PRIMARY]
     main = next(iter(primary or active or record.contacts), None)
-    out: dict[str, Any] = {
+    return {
         "id": record.id,
         "createdAt": record.created_at,
+        "organizations": [asdict(organization) for organization in record.organizations],
         "legalName": record.legal_name,
+        "contactName": main.name if main is not None else None,
+        "address": asdict(record.address),
+        "email": main.email if main is not None else "",
+        "telephone": record.telephone,
+        "url": record.url,
+        "domain": record.domain,
+        "label": record.label,
+        "integrationIds": [
+            {
+                "service": link.service,
+                "id": link.external_id,
+                "isPending": link.is_pending,
+                "lastSynced": link.last_synced,
+            }
+            for link in record.integration_ids
+        ],
+        "archivedAt": record.archived_at,
+        "billingEmails": [c.email for c in active if c.billing_preference == STANDARD],
+        "taxStatus": record.tax_status,
+        "contacts": [
+            {
+                "id": contact.id,
+                "name": contact.name,
+                "email": contact.email,
+                "billingPreference": contact.billing_preference,
+                "createdAt": contact.created_at,
+                "updatedAt": contact.updated_at,
+                "archivedAt": contact.archived_at,
+            }
+            for contact in record.contacts
+        ],
+        "status": record.status,
+        "customProperties": dict(record.custom_properties),
     }
-    _optional(out, "contactName", main.name if main is not None else None)
-    out["address"] = _address(record.address)
-    out["email"] = main.email if main is not None else ""
-    _optional(out, "telephone", record.telephone)
-    _optional(out, "url", record.url)
-    _optional(out, "label", record.label)
-    out["integrationIds"] = [_integration(link, pending=False) for link in record.integration_ids]
-    _optional(out, "archivedAt", record.archived_at)
-    out["billingEmails"] = [c.email for c in active if c.billing_preference == STANDARD]
-    out["taxStatus"] = record.tax_status
-    return out
+
+
+def render(version: str, schema: str, record: CustomerRecord) -> dict[str, Any]:
+    """`record` as the version's `schema` ("customer" or "list-customer-item") shows it."""
+    shown: dict[str, Any] = _fit(_neutral(record), _shape(version, schema))
+    return shown
