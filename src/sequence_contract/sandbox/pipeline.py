@@ -19,7 +19,7 @@ from starlette.types import Receive, Scope, Send
 from sequence_contract.redaction import Redactor
 from sequence_contract.sandbox import routing
 from sequence_contract.sandbox.auth import authenticate
-from sequence_contract.sandbox.body import read_json_body
+from sequence_contract.sandbox.body import check_framing, check_target_length, read_json_body
 from sequence_contract.sandbox.config import SandboxConfig
 from sequence_contract.sandbox.errors import (
     ApiError,
@@ -30,7 +30,6 @@ from sequence_contract.sandbox.errors import (
 )
 from sequence_contract.sandbox.exchange import SandboxExchange
 from sequence_contract.sandbox.faults import Fault, FaultServices
-from sequence_contract.sandbox.framing import check_framing, check_target_length
 from sequence_contract.sandbox.ratelimit import SlidingWindowLimiter
 from sequence_contract.sandbox.responses import VERSION_HEADER, ApiResponse
 from sequence_contract.sandbox.store import Store

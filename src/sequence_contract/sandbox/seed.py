@@ -7,6 +7,8 @@ is seeded not archived (the docs show it archived only as the answer to the arch
 that a first archive of it behaves like any other.
 """
 
+from dataclasses import replace
+
 from sequence_contract import schemas
 from sequence_contract.sandbox.models import Address, Contact, CustomerRecord, IntegrationLink
 from sequence_contract.sandbox.store import ImportEntry, Store
@@ -19,38 +21,13 @@ def example_records() -> tuple[ImportEntry, ImportEntry]:
     """The owner, then the documented customer as its child."""
     doc = schemas.load_openapi(EXAMPLE_VERSION)["components"]["examples"]["Customer"]["value"]
     organization = doc["organizations"][0]
-    address = Address(**doc["address"])
-    owner = CustomerRecord(
-        id=organization["owner"]["id"],
-        seq=0,
-        created_at=OWNER_CREATED_AT,
-        updated_at=OWNER_CREATED_AT,
-        legal_name=organization["owner"]["name"],
-        address=address,
-        tax_status="TAXED",
-        status="ACTIVE",
-        contacts=(
-            Contact(
-                "7d0c2a4e-5b1f-4c3a-9e8d-2f6b1a0c9d3e",
-                "Accounts Payable",
-                "ap@fintech-solutions.example.com",
-                "PRIMARY",
-                OWNER_CREATED_AT,
-                OWNER_CREATED_AT,
-            ),
-        ),
-        integration_ids=(),
-        custom_properties={},
-        aliases=(),
-        organizations=(),
-    )
     customer = CustomerRecord(
         id=doc["id"],
         seq=0,
         created_at=doc["createdAt"],
         updated_at=doc["createdAt"],
         legal_name=doc["legalName"],
-        address=address,
+        address=Address(**doc["address"]),
         url=doc["url"],
         domain=doc["domain"],
         label=doc["label"],
@@ -75,6 +52,29 @@ def example_records() -> tuple[ImportEntry, ImportEntry]:
         custom_properties=doc["customProperties"],
         aliases=(),
         organizations=(),
+    )
+    # The owner shares the example's address and tax status; the rest is made up.
+    owner = replace(
+        customer,
+        id=organization["owner"]["id"],
+        legal_name=organization["owner"]["name"],
+        created_at=OWNER_CREATED_AT,
+        updated_at=OWNER_CREATED_AT,
+        url=None,
+        domain=None,
+        label=None,
+        contacts=(
+            Contact(
+                "7d0c2a4e-5b1f-4c3a-9e8d-2f6b1a0c9d3e",
+                "Accounts Payable",
+                "ap@fintech-solutions.example.com",
+                "PRIMARY",
+                OWNER_CREATED_AT,
+                OWNER_CREATED_AT,
+            ),
+        ),
+        integration_ids=(),
+        custom_properties={},
     )
     return ImportEntry(owner), ImportEntry(customer, owner.id, organization["id"])
 

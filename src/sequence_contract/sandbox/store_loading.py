@@ -13,7 +13,12 @@ from sequence_contract.sandbox.models import (
     IntegrationLink,
     Organization,
 )
-from sequence_contract.sandbox.store_schema import CUSTOMER_COLUMNS
+
+# The customers table's columns, in the order rows are read (and imported).
+CUSTOMER_COLUMNS = (
+    "seq, id, created_at, updated_at, legal_name, address, url, domain, label, tax_status, "
+    "status, integration_ids, custom_properties, aliases, archived_at"
+)
 
 
 def load_customers(conn: sqlite3.Connection, ids: Sequence[str]) -> dict[str, CustomerRecord]:
