@@ -21,15 +21,6 @@ REQUIRED = "required"
 INVALID_TYPE = "invalidType"
 INVALID_VALUE = "invalidValue"
 
-_TYPE_NAMES = {
-    "object": "an object",
-    "array": "an array",
-    "string": "a string",
-    "boolean": "a boolean",
-    "integer": "an integer",
-    "number": "a number",
-    "null": "null",
-}
 _LISTED_VALUES = 12  # longer enums are described by their schema instead of listed
 # Longer digit strings are refused before int() sees them (it refuses thousands of digits).
 _INTEGER = re.compile(r"[+-]?[0-9]{1,20}", re.ASCII)
@@ -40,17 +31,13 @@ def _join(key: str | None, name: str | int) -> str:
 
 
 def _type_of(value: object) -> str:
-    if isinstance(value, bool):
-        return "a boolean"
+    """The JSON type of a parsed value."""
+    if isinstance(value, bool) or value is None:
+        return "null" if value is None else "boolean"
     if isinstance(value, int | float):
-        return "a number"
-    kinds = {dict: "object", list: "array", str: "string", type(None): "null"}
-    return _TYPE_NAMES.get(kinds.get(type(value), ""), type(value).__name__)
-
-
-def _expected_type(expected: Any) -> str:
-    names = [expected] if isinstance(expected, str) else list(expected)
-    return " or ".join(_TYPE_NAMES.get(str(name), str(name)) for name in names)
+        return "number"
+    kinds: dict[type, str] = {dict: "object", list: "array", str: "string"}
+    return kinds.get(type(value), type(value).__name__)
 
 
 def _allowed(schema: Mapping[str, Any], values: list[Any]) -> str:
@@ -78,9 +65,10 @@ def _problems(error: ValidationError, key: str | None) -> list[Problem]:
             ]
         case "type":
             if key is None:
-                message = f"The request body must be a JSON object, not {_type_of(error.instance)}"
+                message = f"The request body must be a JSON object (got {_type_of(error.instance)})"
                 return [Problem(INVALID_TYPE, message)]
-            message = f"must be {_expected_type(value)}, not {_type_of(error.instance)}"
+            expected = value if isinstance(value, str) else " or ".join(value)
+            message = f"must be of type {expected} (got {_type_of(error.instance)})"
             return [Problem(INVALID_TYPE, message, key)]
         case "enum":
             return [Problem(INVALID_VALUE, _allowed(schema, value), key)]
