@@ -172,6 +172,10 @@ class EmbeddedSandbox:
                 lifespan="on",
                 server_header=False,
                 timeout_graceful_shutdown=5,
+                # uvicorn closes idle keep-alive connections after 5 s by default; a slow client
+                # (a busy CI machine) that reuses one just then sees its POST reset, which the
+                # suite rightly cannot repeat. Idle connections stay open longer here.
+                timeout_keep_alive=75,
                 http=EnvelopeH11Protocol,  # unparsable requests get the envelope too
             )
         )
