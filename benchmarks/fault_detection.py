@@ -26,9 +26,9 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from sequence_contract.detection import PeerRunner, RunOutcome, SuiteRunner, Verdict
-from sequence_contract.detection.peer_runner import baseline_entries
-from sequence_contract.detection.table import Row, render, summarise, totals
+from detection import PeerRunner, RunOutcome, SuiteRunner, Verdict
+from detection.peer_runner import baseline_entries
+from detection.table import Row, render, summarise, totals
 from sequence_contract.sandbox.faults import FAULTS, benign_variants, contract_faults
 from sequence_contract.suite.config import PROFILES
 

@@ -29,8 +29,8 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
+from load_driver import LoadResult, LoadSettings, run_load
 from sequence_contract.sandbox import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
-from sequence_contract.testing.load import LoadResult, LoadSettings, run_load
 
 USAGE_ERROR = 4
 MAX_SECONDS = 600.0

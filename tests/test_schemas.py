@@ -310,3 +310,33 @@ def test_a_broken_reference_is_one_clear_error(
         match=re.escape("'thing' (2099-01-01) refers to 'missing.schema.json'"),
     ):
         violations("2099-01-01", "thing", {"part": 1})
+
+
+@pytest.mark.parametrize(
+    ("version", "reference", "base", "expected"),
+    [
+        ("2024-07-30", "common.defs.json#/$defs/taxStatus", None, "TAXED"),
+        ("2024-05-09", "address.schema.json#/$defs/stateCode", None, "QC"),
+        # Relative to the file it appears in, as the validators resolve it.
+        ("2024-07-30", "#/$defs/countryCode", "address.schema.json", "XK"),
+    ],
+)
+def test_resolve_follows_a_reference_through_the_registry(
+    version: str, reference: str, base: str | None, expected: str
+) -> None:
+    base_uri = (schemas_root() / version / base).as_uri() if base else None
+    found = schemas.resolve(version, reference, base_uri)
+    assert found["type"] == "string"
+    assert expected in found["enum"]
+
+
+def test_resolve_names_a_reference_that_leads_nowhere() -> None:
+    with pytest.raises(SchemaNotFoundError, match=re.escape("'nothing.json#/x' leads nowhere")):
+        schemas.resolve("2024-07-30", "nothing.json#/x")
+
+
+@pytest.mark.parametrize("version", SHIPPED)
+def test_2024_05_09_documents_fewer_states_than_2024_07_30(version: str) -> None:
+    states = set(schemas.resolve(version, "address.schema.json#/$defs/stateCode")["enum"])
+    territories = {"NT", "NU", "YT"}
+    assert territories <= states if version == "2024-07-30" else not territories & states

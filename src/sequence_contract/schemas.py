@@ -32,6 +32,8 @@ __all__ = [
     "check",
     "load_openapi",
     "openapi_path",
+    "registry",
+    "resolve",
     "schema_names",
     "schemas_root",
     "validator_for",
@@ -130,8 +132,10 @@ def schema_names(version: str) -> tuple[str, ...]:
 
 
 @cache
-def _registry(version: str) -> Registry[Any]:
-    """Every JSON Schema file of the version, each under its file URI; nothing is retrieved."""
+def registry(version: str) -> Registry[Any]:
+    """Every JSON Schema file of the version, each under its file URI; nothing is retrieved.
+
+    The one `$ref` resolver of the project: validators and `resolve` both use it."""
     resources = []
     for path in sorted(_version_dir(version).glob("*.json")):
         if path.name == _OPENAPI_FILE:
@@ -154,13 +158,22 @@ def validator_for(version: str, name: str) -> Draft202012Validator:
             f"no schema {name!r} in version {version}; schemas: {', '.join(names)}"
         )
     uri = (_version_dir(version) / f"{name}{_SCHEMA_SUFFIX}").as_uri()
-    registry = _registry(version)
-    schema = registry.contents(uri)
+    resources = registry(version)
     return Draft202012Validator(
-        schema,
-        registry=registry,
+        resources.contents(uri),
+        registry=resources,
         format_checker=Draft202012Validator.FORMAT_CHECKER,
     )
+
+
+def resolve(version: str, reference: str, base: str | None = None) -> Any:
+    """What a `$ref` points at, e.g. `address.schema.json#/$defs/countryCode`; relative
+    references resolve against `base` (a URI from the registry), else the version folder."""
+    start = base or (_version_dir(version) / _OPENAPI_FILE).as_uri()
+    try:
+        return registry(version).resolver(start).lookup(reference).contents
+    except Unresolvable:
+        raise SchemaNotFoundError(f"{version}: $ref {reference!r} leads nowhere") from None
 
 
 def _short_repr() -> reprlib.Repr:

@@ -12,8 +12,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from benchmarks.detection import RunOutcome, SuiteRunner, Verdict
 
-from sequence_contract.detection import RunOutcome, SuiteRunner, Verdict
 from sequence_contract.sandbox.faults import benign_variants, contract_faults
 
 pytestmark = pytest.mark.slow

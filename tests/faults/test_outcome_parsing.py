@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
-from sequence_contract.detection import RunOutcome, Verdict
-from sequence_contract.detection.peer_runner import parse_peer_run
-from sequence_contract.detection.suite_runner import parse_suite_run
-from sequence_contract.detection.table import Row, render, totals
+from benchmarks.detection import RunOutcome, Verdict
+from benchmarks.detection.peer_runner import parse_peer_run
+from benchmarks.detection.suite_runner import parse_suite_run
+from benchmarks.detection.table import Row, render, totals
 
 SUITE_DETECTED = """\
 FFF

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from sequence_contract.testing.wire import Message, Reader, WireError, reset, response
+from tests.tooling.wire import Message, Reader, WireError, reset, response
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 import requests
 
-from sequence_contract.testing import HostileProxy, Hostility
-from sequence_contract.testing.hostile_proxy import IDEMPOTENT_METHODS
 from tests.http.scripted_server import Answer, scripted_server
+from tests.tooling import HostileProxy, Hostility
+from tests.tooling.hostile_proxy import IDEMPOTENT_METHODS
 
 DROPPED = 0  # no answer: the connection was reset
 

@@ -11,8 +11,8 @@ from typing import Any
 
 from sequence_contract.sandbox.auth import basic_header
 from sequence_contract.sandbox.config import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
-from sequence_contract.testing.wire import Reader, WireError
 from tests.sandbox.client import VERSION
+from tests.tooling.wire import Reader, WireError
 
 AUTHORIZATION = f"Authorization: {basic_header(DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET)}".encode()
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from benchmarks.load_driver import LoadSettings, nearest_rank, run_load
 
 from sequence_contract.sandbox import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, EmbeddedSandbox
-from sequence_contract.testing.load import LoadSettings, nearest_rank, run_load
 
 
 def settings(sandbox: EmbeddedSandbox, **overrides: float) -> LoadSettings:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from sequence_contract.sandbox import EmbeddedSandbox, SandboxConfig
-from sequence_contract.sandbox.ratelimit import RateLimiter
+from sequence_contract.sandbox.ratelimit import SlidingWindowLimiter
 from tests.sandbox.client import VERSION, ApiClient, assert_error, describe
 
 
@@ -41,7 +41,7 @@ class FakeClock:
 
 def test_the_window_slides_and_retry_after_counts_down() -> None:
     clock = FakeClock()
-    limiter = RateLimiter(2, clock)
+    limiter = SlidingWindowLimiter(2, clock)
     assert limiter.acquire("key") is None
     clock.now += 20
     assert limiter.acquire("key") is None

@@ -6,6 +6,10 @@ from typing import Any
 
 import pytest
 
+from sequence_contract import schemas
+from sequence_contract.sandbox.errors import ApiError
+from sequence_contract.sandbox.validation import check_body
+from sequence_contract.sandbox.versions import REQUEST_SCHEMA
 from tests.sandbox.client import ApiClient, assert_error, customer_body, describe
 
 US_ADDRESS = {"line1": "1 Main St", "town": "Austin", "postcode": "73301", "country": "US"}
@@ -101,3 +105,36 @@ def test_what_the_documented_schema_accepts_is_accepted(
     response = api.call("POST", "/customers", json=body)
     assert response.status_code == 201, describe(response)
     assert response.json()["legalName"] == body["legalName"], describe(response)
+
+
+MINIMAL_BODIES: dict[str, dict[str, Any]] = {
+    "2024-07-30": {
+        "legalName": "L",
+        "taxStatus": "TAXED",
+        "contacts": [{"name": "N", "email": "e@example.com", "billingPreference": "PRIMARY"}],
+    },
+    "2024-05-09": {"legalName": "L", "taxStatus": "TAXED", "email": "e", "billingEmails": []},
+}
+
+
+def _with_address(version: str, country: str, state: str) -> dict[str, Any]:
+    address = {"line1": "1 Main St", "town": "T", "postcode": "P"}
+    return {**MINIMAL_BODIES[version], "address": {**address, "country": country, "state": state}}
+
+
+@pytest.mark.parametrize("version", sorted(MINIMAL_BODIES))
+def test_the_value_sets_are_the_schemas_own(version: str) -> None:
+    # Every country and state the version's schema lists is accepted, and nothing else:
+    # the sandbox keeps no list of its own that could drift from the schemas.
+    countries = schemas.resolve(version, "address.schema.json#/$defs/countryCode")["enum"]
+    states = schemas.resolve(version, "address.schema.json#/$defs/stateCode")["enum"]
+    for country, state in [*((c, "TX") for c in countries), *(("US", s) for s in states)]:
+        check_body(version, REQUEST_SCHEMA, _with_address(version, country, state))
+    for country, state, key in [
+        ("XX", "TX", "country"),
+        ("US", "XX", "state"),
+        ("us", "TX", "country"),
+    ]:
+        with pytest.raises(ApiError) as refused:
+            check_body(version, REQUEST_SCHEMA, _with_address(version, country, state))
+        assert [problem.key for problem in refused.value.problems] == [f"address.{key}"]

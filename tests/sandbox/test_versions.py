@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from sequence_contract import schemas
 from tests.sandbox.client import SEEDED_CUSTOMER_ID, VERSION, ApiClient, assert_error, describe
 
 ARCHIVE = f"/customers/{SEEDED_CUSTOMER_ID}/archive"
@@ -65,3 +66,20 @@ def test_errors_echo_the_version_too(
     response = api.call(method, path, authenticated=authenticated)
     assert_error(response, status)
     assert response.headers.get("Sequence-Version") == VERSION, describe(response)
+
+
+def _documented_methods(version: str, route: str) -> set[str]:
+    item = schemas.load_openapi(version)["paths"][route]
+    return {method.upper() for method in item if method in ("get", "put", "post", "delete")}
+
+
+@pytest.mark.parametrize("version", ["2024-05-09", "2024-07-30"])
+@pytest.mark.parametrize("route", ["/customers", "/customers/{id}", "/customers/{id}/archive"])
+def test_each_version_serves_the_methods_its_openapi_document_lists(
+    api: ApiClient, version: str, route: str
+) -> None:
+    path = route.format(id=SEEDED_CUSTOMER_ID)
+    response = api.call("PATCH", path, version=version)
+    assert_error(response, 405)
+    allowed = {m.strip() for m in response.headers.get("Allow", "").split(",")}
+    assert allowed == _documented_methods(version, route), describe(response)

@@ -6,8 +6,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from benchmarks.detection.process import SUITE_ENVIRONMENT
 
-from sequence_contract.detection.process import SUITE_ENVIRONMENT
 from sequence_contract.sandbox import EmbeddedSandbox, SandboxConfig
 
 REPO = Path(__file__).resolve().parents[2]

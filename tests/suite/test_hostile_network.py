@@ -17,8 +17,9 @@ import pytest
 
 from sequence_contract.sandbox import EmbeddedSandbox, SandboxConfig
 from sequence_contract.suite import exitcodes
-from sequence_contract.testing import HostileProxy, Hostility
-from sequence_contract.testing.hostile_proxy import (
+from tests.suite.fixtures import RunSuite
+from tests.tooling import HostileProxy, Hostility
+from tests.tooling.hostile_proxy import (
     CLOSED_AFTER,
     IDEMPOTENT_METHODS,
     RESET_AFTER,
@@ -26,7 +27,6 @@ from sequence_contract.testing.hostile_proxy import (
     THROTTLED,
     UNAVAILABLE,
 )
-from tests.suite.fixtures import RunSuite
 
 pytestmark = pytest.mark.slow
 

@@ -4,19 +4,18 @@ Real HTTP (Starlette on uvicorn), a real SQLite store, Basic auth, the `Sequence
 header, a rate limit, and named faults that make it misbehave on purpose.
 """
 
-from sequence_contract.sandbox.app import create_app
 from sequence_contract.sandbox.config import (
     DEFAULT_CLIENT_ID,
     DEFAULT_CLIENT_SECRET,
     SandboxConfig,
 )
-from sequence_contract.sandbox.exceptions import (
+from sequence_contract.sandbox.errors import (
     SandboxConfigError,
     SandboxError,
     SandboxStartError,
     UnknownFaultError,
 )
-from sequence_contract.sandbox.server import EmbeddedSandbox
+from sequence_contract.sandbox.server import EmbeddedSandbox, create_app
 
 __all__ = [
     "DEFAULT_CLIENT_ID",

@@ -1,8 +1,9 @@
-"""Reading a request body as JSON, with the sandbox's limits.
+"""The request's framing and body, with the sandbox's limits.
 
-Every way a body can be unreadable ends in a 4xx ApiError: a body that is not declared as
-JSON (415), too large (413), missing or empty, not UTF-8, not JSON, NaN/Infinity, or nested
-deeper than MAX_DEPTH (400).
+Ambiguous framing and overlong targets are refused on the raw request, ahead of auth and
+routing. Every way a body can be unreadable ends in a 4xx ApiError: a body that is not
+declared as JSON (415), too large (413), missing or empty, not UTF-8, not JSON,
+NaN/Infinity, or nested deeper than MAX_DEPTH (400).
 """
 
 import json
@@ -10,13 +11,46 @@ from collections.abc import AsyncIterator, Mapping
 from typing import Any, NoReturn
 
 from starlette.requests import ClientDisconnect
+from starlette.types import Scope
 
 from sequence_contract.sandbox.errors import (
+    INVALID_HTTP_REQUEST,
     INVALID_JSON,
     PAYLOAD_TOO_LARGE,
+    REQUEST_TOO_LARGE,
     UNSUPPORTED_MEDIA_TYPE,
     ApiError,
 )
+
+# Path plus query. Sequence's own limit is not documented; 8 KiB is a common front-end limit
+# (and below uvicorn's 16 KiB head limit, which only applies to heads that arrive in pieces,
+# so without this the answer to a 20 KiB URL would depend on TCP segmentation).
+MAX_TARGET_BYTES = 8192
+
+
+def check_framing(headers: Mapping[str, str]) -> None:
+    """Both Content-Length and Transfer-Encoding: the body's length is ambiguous, the classic
+    request-smuggling set-up. Refused, and the connection closed after the answer (RFC 9112
+    section 6.3), so that bytes after the body are never read as another request."""
+    if "content-length" in headers and "transfer-encoding" in headers:
+        raise ApiError(
+            400,
+            INVALID_HTTP_REQUEST,
+            "Send either Content-Length or Transfer-Encoding, not both",
+            headers={"Connection": "close"},
+        )
+
+
+def check_target_length(scope: Scope) -> None:
+    raw_path = scope.get("raw_path") or scope["path"].encode("utf-8", "surrogateescape")
+    length = len(raw_path) + len(scope.get("query_string", b""))
+    if length > MAX_TARGET_BYTES:
+        raise ApiError(
+            414,
+            REQUEST_TOO_LARGE,
+            f"The path and query are {length} bytes long; the limit is {MAX_TARGET_BYTES}",
+        )
+
 
 MAX_DEPTH = 32
 # After a 413 the rest of the body is read and dropped, up to this many times the limit, so

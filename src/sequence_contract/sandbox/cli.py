@@ -15,7 +15,7 @@ from sequence_contract.sandbox.config import (
     DEFAULT_CLIENT_SECRET,
     SandboxConfig,
 )
-from sequence_contract.sandbox.exceptions import SandboxError
+from sequence_contract.sandbox.errors import SandboxError
 from sequence_contract.sandbox.faults import FAULTS
 from sequence_contract.sandbox.server import EmbeddedSandbox
 

@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sequence_contract.sandbox.exceptions import SandboxConfigError
+from sequence_contract.sandbox.errors import SandboxConfigError
 
 DEFAULT_CLIENT_ID = "sandbox-client-id"
 # A public, documented default: anyone may know it, so it protects nothing but typos.

@@ -1,6 +1,7 @@
-"""HTTP errors in Sequence's envelope: `{"error": {"type", "message", "errors"?}}`.
+"""The sandbox's errors: HTTP answers in Sequence's envelope, and exceptions for Python callers.
 
-Handlers raise `ApiError`; the pipeline turns it into a response. The `type` values other than
+Handlers raise `ApiError`; the pipeline turns it into a response,
+`{"error": {"type", "message", "errors"?}}`. The `type` values other than
 `UnrecognisedApiVersion` and `validationError` are not documented: the sandbox's choice.
 """
 
@@ -8,7 +9,25 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from sequence_contract.errors import SequenceContractError
 from sequence_contract.sandbox.responses import ApiResponse
+
+
+class SandboxError(SequenceContractError):
+    """Base class of every error the embedded sandbox raises to its Python callers on purpose."""
+
+
+class SandboxConfigError(SandboxError):
+    """A SandboxConfig value is unusable (bad number, unknown fault, unusable database)."""
+
+
+class UnknownFaultError(SandboxConfigError):
+    """A fault name is not in the fault registry; the message lists the known ones."""
+
+
+class SandboxStartError(SandboxError):
+    """The server could not start: port in use, startup failure or readiness timeout."""
+
 
 UNAUTHORIZED = "Unauthorized"
 NOT_FOUND = "NotFound"

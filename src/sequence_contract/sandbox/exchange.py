@@ -3,11 +3,11 @@
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from sequence_contract.sandbox.versions.model import ApiVersion
+from sequence_contract.sandbox.versions import ApiVersion
 
 
 @dataclass
-class Exchange:
+class SandboxExchange:
     method: str
     path: str
     query: Mapping[str, str]

@@ -19,7 +19,7 @@ from starlette.types import Receive, Scope, Send
 from sequence_contract.redaction import Redactor
 from sequence_contract.sandbox import routing
 from sequence_contract.sandbox.auth import authenticate
-from sequence_contract.sandbox.body import read_json_body
+from sequence_contract.sandbox.body import check_framing, check_target_length, read_json_body
 from sequence_contract.sandbox.config import SandboxConfig
 from sequence_contract.sandbox.errors import (
     ApiError,
@@ -28,24 +28,22 @@ from sequence_contract.sandbox.errors import (
     not_found,
     too_many_requests,
 )
-from sequence_contract.sandbox.exchange import Exchange
+from sequence_contract.sandbox.exchange import SandboxExchange
 from sequence_contract.sandbox.faults import Fault, FaultServices
-from sequence_contract.sandbox.framing import check_framing, check_target_length
-from sequence_contract.sandbox.ratelimit import RateLimiter
+from sequence_contract.sandbox.ratelimit import SlidingWindowLimiter
 from sequence_contract.sandbox.responses import VERSION_HEADER, ApiResponse
 from sequence_contract.sandbox.store import Store
 from sequence_contract.sandbox.timestamps import Clock
-from sequence_contract.sandbox.versions import DEFAULT_VERSION, resolve_version
-from sequence_contract.sandbox.versions.model import OperationCall
+from sequence_contract.sandbox.versions import DEFAULT_VERSION, OperationCall, resolve_version
 
 logger = logging.getLogger("sequence_contract.sandbox")
 
 
-def _exchange_of(request: Request) -> Exchange:
+def _exchange_of(request: Request) -> SandboxExchange:
     headers: dict[str, str] = {}
     for name, value in request.headers.items():
         headers.setdefault(name.lower(), value)
-    return Exchange(
+    return SandboxExchange(
         method=request.method.upper(),
         path=request.scope["path"],
         query=dict(request.query_params),
@@ -61,7 +59,7 @@ class Pipeline:
         config: SandboxConfig,
         store: Store,
         faults: tuple[Fault, ...],
-        limiter: RateLimiter,
+        limiter: SlidingWindowLimiter,
         clock: Clock,
     ) -> None:
         self._config = config
@@ -102,7 +100,7 @@ class Pipeline:
                 response = fault.transform_response(exchange, response)
         return response
 
-    async def _dispatch(self, exchange: Exchange, request: Request) -> ApiResponse:
+    async def _dispatch(self, exchange: SandboxExchange, request: Request) -> ApiResponse:
         check_framing(exchange.headers)
         check_target_length(request.scope)
         client_id = authenticate(
@@ -133,7 +131,9 @@ class Pipeline:
             body = await read_json_body(
                 exchange.headers, request.stream(), self._config.max_body_bytes
             )
-        call = OperationCall(params, exchange.query, body, self._store, self._clock)
+        call = OperationCall(
+            exchange.version, params, exchange.query, body, self._store, self._clock
+        )
         return await operation.handler(call)
 
     def _log_unexpected(self, request: Request, exc: Exception, authorization: str | None) -> None:

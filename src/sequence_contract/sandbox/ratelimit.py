@@ -9,7 +9,7 @@ from collections.abc import Callable
 WINDOW_SECONDS = 60.0
 
 
-class RateLimiter:
+class SlidingWindowLimiter:
     def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
         self._limit = per_minute
         self._clock = clock

@@ -1,22 +1,112 @@
-"""Running the sandbox with uvicorn in a background thread."""
+"""The sandbox as an ASGI app, and serving it with uvicorn in a background thread.
+
+Requests too broken to reach the app still get Sequence's error envelope: uvicorn answers
+what h11 cannot parse (a bare CR or a NUL in a header, a header line without a colon, two
+Content-Lengths, a request line or headers over its size limit, ...) with a plain-text 400
+before the app sees anything; `EnvelopeH11Protocol` sends the API's JSON envelope and
+`Sequence-Version` instead, with h11's status hint (431 for a request head too large).
+Messages never quote the request: the broken line may be the Authorization header.
+"""
 
 import asyncio
+import json
 import socket
+import sys
 import threading
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from types import TracebackType
 
+import h11
 import uvicorn
+from starlette.applications import Starlette
+from starlette.routing import Mount
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from sequence_contract.sandbox.app import create_app
 from sequence_contract.sandbox.config import SandboxConfig
-from sequence_contract.sandbox.exceptions import SandboxError, SandboxStartError
-from sequence_contract.sandbox.http_protocol import EnvelopeH11Protocol
+from sequence_contract.sandbox.errors import (
+    INVALID_HTTP_REQUEST,
+    REQUEST_TOO_LARGE,
+    SandboxError,
+    SandboxStartError,
+    envelope,
+)
+from sequence_contract.sandbox.faults import resolve_faults
+from sequence_contract.sandbox.pipeline import Pipeline
+from sequence_contract.sandbox.ratelimit import SlidingWindowLimiter
+from sequence_contract.sandbox.responses import JSON_CONTENT_TYPE, VERSION_HEADER
 from sequence_contract.sandbox.routing import API_PREFIX
+from sequence_contract.sandbox.seed import seed
 from sequence_contract.sandbox.store import Store
+from sequence_contract.sandbox.timestamps import utc_now
+from sequence_contract.sandbox.versions import DEFAULT_VERSION
 
 START_TIMEOUT_SECONDS = 10.0
 STOP_TIMEOUT_SECONDS = 10.0
+
+
+def create_app(config: SandboxConfig) -> Starlette:
+    """The sandbox as a Starlette app. Its store opens now (so a bad `db_path` fails here)
+    and closes at lifespan shutdown, deleting a temporary database; `app.state.store`."""
+    faults = resolve_faults(config.faults)
+    store = Store.open(config.db_path)
+    try:
+        if config.seed:
+            seed(store)
+    except BaseException:
+        store.close()
+        raise
+    pipeline = Pipeline(
+        config, store, faults, SlidingWindowLimiter(config.rate_limit_per_minute), utc_now
+    )
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            store.close()
+
+    # One mount at the root: the pipeline does its own routing, so every method and path
+    # (including unknown ones) gets the API's JSON envelope rather than Starlette's defaults.
+    app = Starlette(routes=[Mount("", app=pipeline)], lifespan=lifespan)
+    # A target the mount cannot match (absolute-form `GET http://host/api/...`) too.
+    app.router.default = pipeline
+    app.state.store = store
+    return app
+
+
+_ANSWERS = {
+    400: (b"Bad Request", INVALID_HTTP_REQUEST, "The request is not valid HTTP/1.1"),
+    431: (
+        b"Request Header Fields Too Large",
+        REQUEST_TOO_LARGE,
+        "The request line or headers are too large",
+    ),
+}
+
+
+class EnvelopeH11Protocol(H11Protocol):
+    def send_400_response(self, msg: str) -> None:
+        # uvicorn calls this inside `except h11.RemoteProtocolError`: the error in hand says
+        # which 4xx h11 would choose.
+        error = sys.exc_info()[1]
+        status = getattr(error, "error_status_hint", 400)
+        reason, error_type, message = _ANSWERS.get(status, _ANSWERS[400])
+        body = json.dumps(envelope(error_type, message)).encode()
+        headers = [
+            (b"content-type", JSON_CONTENT_TYPE.encode()),
+            (b"content-length", str(len(body)).encode()),
+            (VERSION_HEADER.lower().encode(), DEFAULT_VERSION.encode()),
+            (b"connection", b"close"),
+        ]
+        response = h11.Response(
+            status_code=status if status in _ANSWERS else 400, headers=headers, reason=reason
+        )
+        for event in (response, h11.Data(data=body), h11.EndOfMessage()):
+            self.transport.write(self.conn.send(event) or b"")
+        self.transport.close()
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -82,6 +172,10 @@ class EmbeddedSandbox:
                 lifespan="on",
                 server_header=False,
                 timeout_graceful_shutdown=5,
+                # uvicorn closes idle keep-alive connections after 5 s by default; a slow client
+                # (a busy CI machine) that reuses one just then sees its POST reset, which the
+                # suite rightly cannot repeat. Idle connections stay open longer here.
+                timeout_keep_alive=75,
                 http=EnvelopeH11Protocol,  # unparsable requests get the envelope too
             )
         )

@@ -15,21 +15,69 @@ import uuid
 import weakref
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from sequence_contract.sandbox.exceptions import SandboxConfigError
+from sequence_contract.sandbox.errors import SandboxConfigError
 from sequence_contract.sandbox.models import (
-    ContactDraft,
+    Contact,
     CustomerDraft,
     CustomerFilter,
     CustomerRecord,
-    IntegrationLink,
     domain_of,
 )
-from sequence_contract.sandbox.store_loading import load_customers
-from sequence_contract.sandbox.store_schema import CUSTOMER_COLUMNS, SCHEMA_VERSION, TABLES
+from sequence_contract.sandbox.store_loading import CUSTOMER_COLUMNS, load_customers
+
+# The tables; bump SCHEMA_VERSION when they change incompatibly.
+SCHEMA_VERSION = "1"
+
+TABLES = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS customers (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    legal_name TEXT NOT NULL,
+    address TEXT NOT NULL,
+    url TEXT,
+    domain TEXT,
+    label TEXT,
+    tax_status TEXT NOT NULL,
+    status TEXT NOT NULL,
+    integration_ids TEXT NOT NULL,
+    custom_properties TEXT NOT NULL,
+    aliases TEXT NOT NULL,
+    archived_at TEXT
+);
+CREATE TABLE IF NOT EXISTS contacts (
+    id TEXT PRIMARY KEY,
+    customer_id TEXT NOT NULL REFERENCES customers(id),
+    position INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    email TEXT NOT NULL,
+    billing_preference TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    archived_at TEXT
+);
+CREATE INDEX IF NOT EXISTS contacts_by_customer ON contacts (customer_id, position);
+CREATE TABLE IF NOT EXISTS organizations (
+    id TEXT PRIMARY KEY,
+    owner_id TEXT NOT NULL UNIQUE REFERENCES customers(id)
+);
+CREATE TABLE IF NOT EXISTS organization_members (
+    organization_id TEXT NOT NULL REFERENCES organizations(id),
+    customer_id TEXT NOT NULL UNIQUE REFERENCES customers(id)
+);
+-- 2024-05-09's telephone, which later versions dropped. A table of its own, so that a
+-- database written before it existed simply gets it (no SCHEMA_VERSION bump).
+CREATE TABLE IF NOT EXISTS telephones (
+    customer_id TEXT PRIMARY KEY REFERENCES customers(id),
+    telephone TEXT NOT NULL
+);
+"""
 
 
 @dataclass(frozen=True)
@@ -56,8 +104,56 @@ def _dump(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def _integrations_json(links: Sequence[IntegrationLink]) -> str:
-    return _dump([asdict(link) for link in links])
+# Every column but seq, which SQLite assigns, in CUSTOMER_COLUMNS order.
+_COLUMNS = CUSTOMER_COLUMNS.split(", ")[1:]
+_INSERT = f"INSERT INTO customers ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
+_UPDATE = f"UPDATE customers SET {', '.join(f'{c} = ?' for c in _COLUMNS)} WHERE id = ?"
+
+
+def _row(record: CustomerRecord) -> tuple[Any, ...]:
+    """The record's values for _COLUMNS; nested values are JSON."""
+    return (
+        record.id,
+        record.created_at,
+        record.updated_at,
+        record.legal_name,
+        _dump(asdict(record.address)),
+        record.url,
+        record.domain,
+        record.label,
+        record.tax_status,
+        record.status,
+        _dump([asdict(link) for link in record.integration_ids]),
+        _dump(dict(record.custom_properties)),
+        _dump(list(record.aliases)),
+        record.archived_at,
+    )
+
+
+def _from_draft(draft: CustomerDraft, now: str, current: CustomerRecord) -> CustomerRecord:
+    """What a create or full replace of `current` writes: `None` fields of the draft keep
+    their current values, and the id, creation and archive times stay."""
+    return replace(
+        current,
+        updated_at=now,
+        legal_name=draft.legal_name,
+        address=draft.address,
+        tax_status=draft.tax_status,
+        status=draft.status or current.status,
+        contacts=tuple(
+            Contact(_new_id(), d.name, d.email, d.billing_preference, now, now)
+            for d in draft.contacts
+        ),
+        integration_ids=draft.integration_ids,
+        custom_properties=current.custom_properties
+        if draft.custom_properties is None
+        else draft.custom_properties,
+        aliases=current.aliases if draft.aliases is None else draft.aliases,
+        url=draft.url,
+        domain=domain_of(draft.url),
+        label=draft.label,
+        telephone=current.telephone if draft.telephone is None else draft.telephone,
+    )
 
 
 def _close(connection: sqlite3.Connection, temp_dir: Path | None) -> None:
@@ -152,76 +248,41 @@ class Store:
     # --- operations -------------------------------------------------------------------------
 
     def insert(self, draft: CustomerDraft, *, now: str) -> CustomerRecord:
-        customer_id = _new_id()
+        # A blank customer that the draft fills in (the defaults: status, no aliases, ...).
+        new = CustomerRecord(
+            id=_new_id(),
+            seq=0,
+            created_at=now,
+            updated_at=now,
+            legal_name="",
+            address=draft.address,
+            tax_status="",
+            status=DEFAULT_STATUS,
+            contacts=(),
+            integration_ids=(),
+            custom_properties={},
+            aliases=(),
+            organizations=(),
+        )
+        record = _from_draft(draft, now, new)
         with self._write() as conn:
             if draft.parent_id is not None:
-                self._check_parent(conn, customer_id, draft.parent_id)
-            conn.execute(
-                f"INSERT INTO customers ({CUSTOMER_COLUMNS}) "
-                "VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
-                (
-                    customer_id,
-                    now,
-                    now,
-                    draft.legal_name,
-                    _dump(asdict(draft.address)),
-                    draft.url,
-                    domain_of(draft.url),
-                    draft.label,
-                    draft.tax_status,
-                    draft.status or DEFAULT_STATUS,
-                    _integrations_json(draft.integration_ids),
-                    _dump(dict(draft.custom_properties or {})),
-                    _dump(list(draft.aliases or ())),
-                ),
-            )
-            self._replace_contacts(conn, customer_id, draft.contacts, now)
-            if draft.telephone is not None:
-                self._set_telephone(conn, customer_id, draft.telephone)
-            if draft.parent_id is not None:
-                self._join_parent(conn, customer_id, draft.parent_id)
-            return self._load_one(conn, customer_id)
+                self._check_parent(conn, record.id, draft.parent_id)
+            self._import(conn, ImportEntry(record, draft.parent_id))
+            return self._load_one(conn, record.id)
 
     def replace(self, customer_id: str, draft: CustomerDraft, *, now: str) -> CustomerRecord | None:
         """Full replace; `None` fields of the draft keep their current values."""
         with self._write() as conn:
-            row = conn.execute(
-                "SELECT status, custom_properties, aliases FROM customers WHERE id = ?",
-                (customer_id,),
-            ).fetchone()
-            if row is None:
+            current = load_customers(conn, [customer_id]).get(customer_id)
+            if current is None:
                 return None
             if draft.parent_id is not None:
                 self._check_parent(conn, customer_id, draft.parent_id)
-            status = draft.status or row[0]
-            properties = (
-                row[1] if draft.custom_properties is None else _dump(dict(draft.custom_properties))
-            )
-            aliases = row[2] if draft.aliases is None else _dump(list(draft.aliases))
-            conn.execute(
-                "UPDATE customers SET updated_at = ?, legal_name = ?, address = ?, url = ?, "
-                "domain = ?, label = ?, tax_status = ?, status = ?, integration_ids = ?, "
-                "custom_properties = ?, aliases = ? WHERE id = ?",
-                (
-                    now,
-                    draft.legal_name,
-                    _dump(asdict(draft.address)),
-                    draft.url,
-                    domain_of(draft.url),
-                    draft.label,
-                    draft.tax_status,
-                    status,
-                    _integrations_json(draft.integration_ids),
-                    properties,
-                    aliases,
-                    customer_id,
-                ),
-            )
-            self._replace_contacts(conn, customer_id, draft.contacts, now)
-            if draft.telephone is not None:
-                self._set_telephone(conn, customer_id, draft.telephone)
-            if draft.parent_id is not None:
-                self._join_parent(conn, customer_id, draft.parent_id)
+            record = _from_draft(draft, now, current)
+            conn.execute(_UPDATE, (*_row(record), customer_id))
+            conn.execute("DELETE FROM contacts WHERE customer_id = ?", (customer_id,))
+            self._write_parts(conn, ImportEntry(record, draft.parent_id))
             return self._load_one(conn, customer_id)
 
     def archive(self, customer_id: str, *, now: str) -> CustomerRecord | None:
@@ -289,42 +350,13 @@ class Store:
             return True
 
     def _import(self, conn: sqlite3.Connection, entry: ImportEntry) -> None:
+        conn.execute(_INSERT, _row(entry.record))
+        self._write_parts(conn, entry)
+
+    def _write_parts(self, conn: sqlite3.Connection, entry: ImportEntry) -> None:
+        """The record's contacts, telephone and parent (its row is written)."""
         record = entry.record
-        conn.execute(
-            f"INSERT INTO customers ({CUSTOMER_COLUMNS}) "
-            "VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                record.id,
-                record.created_at,
-                record.updated_at,
-                record.legal_name,
-                _dump(asdict(record.address)),
-                record.url,
-                record.domain,
-                record.label,
-                record.tax_status,
-                record.status,
-                _integrations_json(record.integration_ids),
-                _dump(dict(record.custom_properties)),
-                _dump(list(record.aliases)),
-                record.archived_at,
-            ),
-        )
-        for position, contact in enumerate(record.contacts):
-            conn.execute(
-                "INSERT INTO contacts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    contact.id,
-                    record.id,
-                    position,
-                    contact.name,
-                    contact.email,
-                    contact.billing_preference,
-                    contact.created_at,
-                    contact.updated_at,
-                    contact.archived_at,
-                ),
-            )
+        self._insert_contacts(conn, record.id, record.contacts)
         if record.telephone is not None:
             self._set_telephone(conn, record.id, record.telephone)
         if entry.parent_id is not None:
@@ -363,28 +395,17 @@ class Store:
         conn.execute("DELETE FROM organization_members WHERE customer_id = ?", (customer_id,))
         conn.execute("INSERT INTO organization_members VALUES (?, ?)", (org_id, customer_id))
 
-    def _replace_contacts(
-        self,
-        conn: sqlite3.Connection,
-        customer_id: str,
-        contacts: Sequence[ContactDraft],
-        now: str,
+    def _insert_contacts(
+        self, conn: sqlite3.Connection, customer_id: str, contacts: Sequence[Contact]
     ) -> None:
-        conn.execute("DELETE FROM contacts WHERE customer_id = ?", (customer_id,))
-        for position, contact in enumerate(contacts):
-            conn.execute(
-                "INSERT INTO contacts VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)",
-                (
-                    _new_id(),
-                    customer_id,
-                    position,
-                    contact.name,
-                    contact.email,
-                    contact.billing_preference,
-                    now,
-                    now,
-                ),
-            )
+        conn.executemany(
+            "INSERT INTO contacts VALUES (:id, :customer_id, :position, :name, :email, "
+            ":billing_preference, :created_at, :updated_at, :archived_at)",
+            [
+                {**asdict(contact), "customer_id": customer_id, "position": position}
+                for position, contact in enumerate(contacts)
+            ],
+        )
 
     def _set_telephone(self, conn: sqlite3.Connection, customer_id: str, telephone: str) -> None:
         """Store the telephone; an empty one removes it."""

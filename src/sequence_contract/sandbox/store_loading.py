@@ -13,7 +13,12 @@ from sequence_contract.sandbox.models import (
     IntegrationLink,
     Organization,
 )
-from sequence_contract.sandbox.store_schema import CUSTOMER_COLUMNS
+
+# The customers table's columns, in the order rows are read (and imported).
+CUSTOMER_COLUMNS = (
+    "seq, id, created_at, updated_at, legal_name, address, url, domain, label, tax_status, "
+    "status, integration_ids, custom_properties, aliases, archived_at"
+)
 
 
 def load_customers(conn: sqlite3.Connection, ids: Sequence[str]) -> dict[str, CustomerRecord]:
@@ -93,41 +98,19 @@ def _record(
     organizations: tuple[Organization, ...],
     telephone: str | None,
 ) -> CustomerRecord:
-    (
-        seq,
-        customer_id,
-        created_at,
-        updated_at,
-        legal_name,
-        address,
-        url,
-        domain,
-        label,
-        tax_status,
-        status,
-        integration_ids,
-        custom_properties,
-        aliases,
-        archived_at,
-    ) = row
-    properties: Mapping[str, str] = json.loads(custom_properties)
+    # The other columns are named like the record's fields; these four are JSON.
+    columns = dict(zip(CUSTOMER_COLUMNS.split(", "), row, strict=True))
+    address = Address(**json.loads(columns.pop("address")))
+    links = tuple(IntegrationLink(**link) for link in json.loads(columns.pop("integration_ids")))
+    properties: Mapping[str, str] = json.loads(columns.pop("custom_properties"))
+    aliases = tuple(json.loads(columns.pop("aliases")))
     return CustomerRecord(
-        id=customer_id,
-        seq=seq,
-        created_at=created_at,
-        updated_at=updated_at,
-        legal_name=legal_name,
-        address=Address(**json.loads(address)),
-        tax_status=tax_status,
-        status=status,
-        contacts=contacts,
-        integration_ids=tuple(IntegrationLink(**link) for link in json.loads(integration_ids)),
+        **columns,
+        address=address,
+        integration_ids=links,
         custom_properties=properties,
-        aliases=tuple(json.loads(aliases)),
+        aliases=aliases,
+        contacts=contacts,
         organizations=organizations,
-        url=url,
-        domain=domain,
-        label=label,
-        archived_at=archived_at,
         telephone=telephone,
     )

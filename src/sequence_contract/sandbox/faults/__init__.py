@@ -10,7 +10,7 @@ its class's module; the registry picks it up.
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
-from sequence_contract.sandbox.exceptions import UnknownFaultError
+from sequence_contract.sandbox.errors import UnknownFaultError
 from sequence_contract.sandbox.faults import (
     archive,
     auth,

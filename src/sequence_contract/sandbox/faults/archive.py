@@ -8,7 +8,7 @@ from starlette.concurrency import run_in_threadpool
 
 from sequence_contract.sandbox import routing
 from sequence_contract.sandbox.errors import internal_error
-from sequence_contract.sandbox.exchange import Exchange
+from sequence_contract.sandbox.exchange import SandboxExchange
 from sequence_contract.sandbox.faults.model import Fault, FaultServices, edit_customers
 from sequence_contract.sandbox.models import CustomerRecord
 from sequence_contract.sandbox.responses import ApiResponse
@@ -17,7 +17,7 @@ from sequence_contract.sandbox.timestamps import format_timestamp
 ARCHIVED_STATUS = "ARCHIVED"  # not in the 2024-07-30 enum: the point of the fault
 
 
-async def _record(exchange: Exchange, services: FaultServices) -> CustomerRecord | None:
+async def _record(exchange: SandboxExchange, services: FaultServices) -> CustomerRecord | None:
     """The customer an archive call names; None (let the API answer) for anything else."""
     if exchange.operation != "archiveCustomer" or exchange.version is None:
         return None
@@ -27,13 +27,13 @@ async def _record(exchange: Exchange, services: FaultServices) -> CustomerRecord
     return found
 
 
-def _render(exchange: Exchange, record: CustomerRecord) -> ApiResponse:
+def _render(exchange: SandboxExchange, record: CustomerRecord) -> ApiResponse:
     assert exchange.version is not None
     return ApiResponse(200, exchange.version.render_customer(record))
 
 
 async def _archive_without_storing(
-    exchange: Exchange, services: FaultServices
+    exchange: SandboxExchange, services: FaultServices
 ) -> ApiResponse | None:
     record = await _record(exchange, services)
     if record is None:
@@ -43,13 +43,15 @@ async def _archive_without_storing(
     return _render(exchange, record)
 
 
-async def _archive_nothing(exchange: Exchange, services: FaultServices) -> ApiResponse | None:
+async def _archive_nothing(
+    exchange: SandboxExchange, services: FaultServices
+) -> ApiResponse | None:
     record = await _record(exchange, services)
     return None if record is None else _render(exchange, record)
 
 
 async def _second_archive_crashes(
-    exchange: Exchange, services: FaultServices
+    exchange: SandboxExchange, services: FaultServices
 ) -> ApiResponse | None:
     record = await _record(exchange, services)
     if record is None or record.archived_at is None:
@@ -58,7 +60,7 @@ async def _second_archive_crashes(
 
 
 async def _second_archive_restamps(
-    exchange: Exchange, services: FaultServices
+    exchange: SandboxExchange, services: FaultServices
 ) -> ApiResponse | None:
     record = await _record(exchange, services)
     if record is None or record.archived_at is None:
@@ -70,19 +72,19 @@ async def _second_archive_restamps(
     return _render(exchange, replace(record, archived_at=now))
 
 
-def _is_list(exchange: Exchange) -> bool:
+def _is_list(exchange: SandboxExchange) -> bool:
     return exchange.method == "GET" and routing.match_route(exchange.path) == (
         routing.CUSTOMERS,
         {},
     )
 
 
-def _archived_by_default(exchange: Exchange, services: FaultServices) -> None:
+def _archived_by_default(exchange: SandboxExchange, services: FaultServices) -> None:
     if _is_list(exchange) and "includeArchived" not in exchange.query:
         exchange.query = {**exchange.query, "includeArchived": "true"}
 
 
-def _include_archived_ignored(exchange: Exchange, services: FaultServices) -> None:
+def _include_archived_ignored(exchange: SandboxExchange, services: FaultServices) -> None:
     if _is_list(exchange) and "includeArchived" in exchange.query:
         exchange.query = {k: v for k, v in exchange.query.items() if k != "includeArchived"}
 
@@ -92,7 +94,7 @@ def _archived_status(customer: dict[str, object]) -> None:
         customer["status"] = ARCHIVED_STATUS
 
 
-def _status_archived(exchange: Exchange, response: ApiResponse) -> ApiResponse:
+def _status_archived(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
     return edit_customers(exchange, response, _archived_status)
 
 

@@ -5,7 +5,7 @@ import binascii
 from dataclasses import replace
 
 from sequence_contract.sandbox.auth import basic_header
-from sequence_contract.sandbox.exchange import Exchange
+from sequence_contract.sandbox.exchange import SandboxExchange
 from sequence_contract.sandbox.faults.model import (
     Fault,
     FaultServices,
@@ -16,7 +16,7 @@ from sequence_contract.sandbox.faults.model import (
 from sequence_contract.sandbox.responses import ApiResponse
 
 
-def _authorize(exchange: Exchange, services: FaultServices) -> None:
+def _authorize(exchange: SandboxExchange, services: FaultServices) -> None:
     exchange.headers["authorization"] = basic_header(services.client_id, services.client_secret)
 
 
@@ -32,29 +32,29 @@ def _client_id_of(authorization: str) -> str | None:
     return client_id if colon else None
 
 
-def _secret_not_checked(exchange: Exchange, services: FaultServices) -> None:
+def _secret_not_checked(exchange: SandboxExchange, services: FaultServices) -> None:
     given = exchange.headers.get("authorization")
     if given is not None and _client_id_of(given) == services.client_id:
         _authorize(exchange, services)
 
 
-def _missing_accepted(exchange: Exchange, services: FaultServices) -> None:
+def _missing_accepted(exchange: SandboxExchange, services: FaultServices) -> None:
     if not exchange.headers.get("authorization", "").strip():
         _authorize(exchange, services)
 
 
-def _archive_unguarded(exchange: Exchange, services: FaultServices) -> None:
+def _archive_unguarded(exchange: SandboxExchange, services: FaultServices) -> None:
     if exchange.method == archive_method(exchange):
         _authorize(exchange, services)
 
 
-def _missing_auth_crashes(exchange: Exchange, response: ApiResponse) -> ApiResponse:
+def _missing_auth_crashes(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
     if response.status == 401 and not exchange.headers.get("authorization", "").strip():
         return crashed(response)
     return response
 
 
-def _forbidden_not_unauthorized(exchange: Exchange, response: ApiResponse) -> ApiResponse:
+def _forbidden_not_unauthorized(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
     error = error_of(response)
     if response.status != 401 or error is None:
         return response

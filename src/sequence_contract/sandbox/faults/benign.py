@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from sequence_contract.sandbox.errors import too_many_requests
-from sequence_contract.sandbox.exchange import Exchange
+from sequence_contract.sandbox.exchange import SandboxExchange
 from sequence_contract.sandbox.faults.model import (
     Fault,
     FaultServices,
@@ -59,7 +59,7 @@ def _add_fields(obj: dict[str, Any]) -> None:
         obj["docs"] = "https://docs.sequencehq.com/reference/errors"
 
 
-def _extra_fields(exchange: Exchange, response: ApiResponse) -> ApiResponse:
+def _extra_fields(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
     if not isinstance(response.body, dict):
         return response
     copied = with_body_copy(response)
@@ -77,12 +77,12 @@ def _reversed(value: Any) -> Any:
     return value
 
 
-def _reorder(exchange: Exchange, response: ApiResponse) -> ApiResponse:
+def _reorder(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
     return response if response.body is None else replace(response, body=_reversed(response.body))
 
 
 def _with_content_type(content_type: str) -> TransformHook:
-    def transform(exchange: Exchange, response: ApiResponse) -> ApiResponse:
+    def transform(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
         if response.body is None or isinstance(response, RawResponse):
             return response
         return raw_response(response, json_bytes(response.body), content_type)
@@ -90,7 +90,7 @@ def _with_content_type(content_type: str) -> TransformHook:
     return transform
 
 
-def _extra_headers(exchange: Exchange, response: ApiResponse) -> ApiResponse:
+def _extra_headers(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
     extra = {
         "X-Request-Id": "req_0000000000000001",
         "Cache-Control": "no-store",
@@ -102,12 +102,12 @@ def _extra_headers(exchange: Exchange, response: ApiResponse) -> ApiResponse:
     return replace(response, headers={**response.headers, **extra})
 
 
-async def _delay(exchange: Exchange, services: FaultServices) -> ApiResponse | None:
+async def _delay(exchange: SandboxExchange, services: FaultServices) -> ApiResponse | None:
     await asyncio.sleep(LATENCY_SECONDS)
     return None
 
 
-def _gzip(exchange: Exchange, response: ApiResponse) -> ApiResponse:
+def _gzip(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
     accepted = exchange.headers.get("accept-encoding", "").lower()
     if response.body is None or "gzip" not in accepted or isinstance(response, RawResponse):
         return response
@@ -121,7 +121,7 @@ def _gzip(exchange: Exchange, response: ApiResponse) -> ApiResponse:
     )
 
 
-def _chunked(exchange: Exchange, response: ApiResponse) -> ApiResponse:
+def _chunked(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
     if response.body is None or isinstance(response, RawResponse):
         return response
     streamed = raw_response(response, json_bytes(response.body), "application/json; charset=utf-8")
@@ -137,7 +137,7 @@ def _shift(obj: dict[str, Any]) -> None:
         obj[name] = moment.isoformat(timespec="microseconds")
 
 
-def _timestamp_variants(exchange: Exchange, response: ApiResponse) -> ApiResponse:
+def _timestamp_variants(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
     if not is_success(response):
         return response
     copied = with_body_copy(response)
@@ -145,7 +145,9 @@ def _timestamp_variants(exchange: Exchange, response: ApiResponse) -> ApiRespons
     return copied
 
 
-async def _now_and_then_429(exchange: Exchange, services: FaultServices) -> ApiResponse | None:
+async def _now_and_then_429(
+    exchange: SandboxExchange, services: FaultServices
+) -> ApiResponse | None:
     count = services.state.get("routed", 0) + 1
     services.state["routed"] = count
     if count % RATE_LIMIT_EVERY:

@@ -2,7 +2,7 @@
 
 from html import escape
 
-from sequence_contract.sandbox.exchange import Exchange
+from sequence_contract.sandbox.exchange import SandboxExchange
 from sequence_contract.sandbox.faults.model import (
     CUSTOMER_OPERATIONS,
     Fault,
@@ -14,32 +14,32 @@ from sequence_contract.sandbox.faults.model import (
 from sequence_contract.sandbox.responses import JSON_CONTENT_TYPE, ApiResponse
 
 
-def _text_plain(exchange: Exchange, response: ApiResponse) -> ApiResponse:
+def _text_plain(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
     if exchange.operation in CUSTOMER_OPERATIONS and is_success(response):
         return raw_response(response, json_bytes(response.body), "text/plain; charset=utf-8")
     return response
 
 
-def _no_content_type(exchange: Exchange, response: ApiResponse) -> ApiResponse:
+def _no_content_type(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
     if exchange.operation == "archiveCustomer" and response.body is not None:
         return raw_response(response, json_bytes(response.body), None)
     return response
 
 
-def _empty_archive_body(exchange: Exchange, response: ApiResponse) -> ApiResponse:
+def _empty_archive_body(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
     if exchange.operation == "archiveCustomer" and is_success(response):
         return raw_response(response, b"", JSON_CONTENT_TYPE)
     return response
 
 
-def _truncated(exchange: Exchange, response: ApiResponse) -> ApiResponse:
+def _truncated(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
     if exchange.operation == "getCustomer" and is_success(response):
         whole = json_bytes(response.body)
         return raw_response(response, whole[: len(whole) // 2], JSON_CONTENT_TYPE)
     return response
 
 
-def _html_error_page(exchange: Exchange, response: ApiResponse) -> ApiResponse:
+def _html_error_page(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
     error = error_of(response)
     if response.status not in (404, 405) or error is None:
         return response

@@ -5,19 +5,19 @@ from dataclasses import replace
 from typing import Any
 
 from sequence_contract.sandbox.errors import UNRECOGNISED_API_VERSION, VALIDATION_ERROR
-from sequence_contract.sandbox.exchange import Exchange
+from sequence_contract.sandbox.exchange import SandboxExchange
 from sequence_contract.sandbox.faults.model import Fault, error_of
 from sequence_contract.sandbox.responses import ApiResponse
 
 
-def _without_message(exchange: Exchange, response: ApiResponse) -> ApiResponse:
+def _without_message(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
     error = error_of(response)
     if error is None:
         return response
     return replace(response, body={"error": {k: v for k, v in error.items() if k != "message"}})
 
 
-def _flat(exchange: Exchange, response: ApiResponse) -> ApiResponse:
+def _flat(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
     error = error_of(response)
     return response if error is None else replace(response, body=dict(error))
 
@@ -29,7 +29,7 @@ def _detail_line(detail: Any) -> str:
     return f"{key}: {detail.get('message', '')}" if key else str(detail.get("message", ""))
 
 
-def _details_as_strings(exchange: Exchange, response: ApiResponse) -> ApiResponse:
+def _details_as_strings(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
     error = error_of(response)
     if error is None or error.get("type") != VALIDATION_ERROR or "errors" not in error:
         return response
@@ -37,7 +37,7 @@ def _details_as_strings(exchange: Exchange, response: ApiResponse) -> ApiRespons
     return replace(response, body={"error": {**error, "errors": lines}})
 
 
-def _renamed_version_error(exchange: Exchange, response: ApiResponse) -> ApiResponse:
+def _renamed_version_error(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
     error = error_of(response)
     if error is None or error.get("type") != UNRECOGNISED_API_VERSION:
         return response

@@ -7,7 +7,7 @@ from dataclasses import replace
 from starlette.concurrency import run_in_threadpool
 
 from sequence_contract.sandbox.errors import internal_error
-from sequence_contract.sandbox.exchange import Exchange
+from sequence_contract.sandbox.exchange import SandboxExchange
 from sequence_contract.sandbox.faults.model import (
     OPERATIONS_WITH_ID,
     Fault,
@@ -21,7 +21,9 @@ from sequence_contract.sandbox.responses import ApiResponse
 UUID_SHAPE = re.compile(r"^[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}$")
 
 
-async def _unknown_id_answered(exchange: Exchange, services: FaultServices) -> ApiResponse | None:
+async def _unknown_id_answered(
+    exchange: SandboxExchange, services: FaultServices
+) -> ApiResponse | None:
     if exchange.operation not in {"getCustomer", "archiveCustomer"} or exchange.version is None:
         return None
     customer_id = exchange.path_params["id"]
@@ -45,11 +47,13 @@ def _contact_id_as_id(customer: dict[str, object]) -> None:
         customer["id"] = contacts[0].get("id", customer.get("id"))
 
 
-def _wrong_id(exchange: Exchange, response: ApiResponse) -> ApiResponse:
+def _wrong_id(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
     return edit_customers(exchange, response, _contact_id_as_id)
 
 
-async def _malformed_id_crashes(exchange: Exchange, services: FaultServices) -> ApiResponse | None:
+async def _malformed_id_crashes(
+    exchange: SandboxExchange, services: FaultServices
+) -> ApiResponse | None:
     if exchange.operation in OPERATIONS_WITH_ID and not UUID_SHAPE.match(
         exchange.path_params.get("id", "")
     ):

@@ -16,7 +16,7 @@ from starlette.responses import Response, StreamingResponse
 
 from sequence_contract.sandbox import routing
 from sequence_contract.sandbox.errors import ApiError, internal_error
-from sequence_contract.sandbox.exchange import Exchange
+from sequence_contract.sandbox.exchange import SandboxExchange
 from sequence_contract.sandbox.responses import ApiResponse
 from sequence_contract.sandbox.store import Store
 from sequence_contract.sandbox.timestamps import Clock
@@ -66,9 +66,9 @@ class FaultServices:
     state: dict[str, Any] = field(default_factory=dict)
 
 
-RequestHook = Callable[[Exchange, FaultServices], None]
-ReplaceHook = Callable[[Exchange, FaultServices], Awaitable[ApiResponse | None]]
-TransformHook = Callable[[Exchange, ApiResponse], ApiResponse]
+RequestHook = Callable[[SandboxExchange, FaultServices], None]
+ReplaceHook = Callable[[SandboxExchange, FaultServices], Awaitable[ApiResponse | None]]
+TransformHook = Callable[[SandboxExchange, ApiResponse], ApiResponse]
 
 
 @dataclass(frozen=True)
@@ -150,7 +150,7 @@ def crashed(response: ApiResponse) -> ApiResponse:
     return error_answer(response, internal_error())
 
 
-def customers_in(exchange: Exchange, response: ApiResponse) -> Iterator[dict[str, Any]]:
+def customers_in(exchange: SandboxExchange, response: ApiResponse) -> Iterator[dict[str, Any]]:
     """The customer objects of a successful answer: the body, or each list item (copies are
     not made: callers edit the body they got from `with_body_copy`)."""
     if not is_success(response):
@@ -168,7 +168,7 @@ def with_body_copy(response: ApiResponse) -> ApiResponse:
 
 
 def edit_customers(
-    exchange: Exchange, response: ApiResponse, edit: Callable[[dict[str, Any]], None]
+    exchange: SandboxExchange, response: ApiResponse, edit: Callable[[dict[str, Any]], None]
 ) -> ApiResponse:
     """Apply `edit` to every customer object of a successful answer (on a copy)."""
     if not is_success(response):
@@ -182,7 +182,7 @@ def edit_customers(
 def on_operations(operations: frozenset[str], transform: TransformHook) -> TransformHook:
     """`transform`, applied only to answers of these operations."""
 
-    def targeted(exchange: Exchange, response: ApiResponse) -> ApiResponse:
+    def targeted(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
         if exchange.operation not in operations:
             return response
         return transform(exchange, response)
@@ -191,7 +191,7 @@ def on_operations(operations: frozenset[str], transform: TransformHook) -> Trans
     return targeted
 
 
-def archive_method(exchange: Exchange) -> str | None:
+def archive_method(exchange: SandboxExchange) -> str | None:
     """The archive method (POST in 2024-07-30, PUT in 2024-05-09) of the version a request to
     the archive path asks for; None for other paths and unknown versions. For request hooks,
     which run before the pipeline resolves the version."""

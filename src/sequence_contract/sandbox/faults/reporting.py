@@ -7,7 +7,7 @@ import binascii
 from dataclasses import replace
 from urllib.parse import quote
 
-from sequence_contract.sandbox.exchange import Exchange
+from sequence_contract.sandbox.exchange import SandboxExchange
 from sequence_contract.sandbox.faults.model import Fault
 from sequence_contract.sandbox.responses import ApiResponse
 
@@ -28,7 +28,7 @@ def _basic_secret(authorization: str) -> tuple[str, str]:
     return client_id, secret
 
 
-def _echo_credentials(exchange: Exchange, response: ApiResponse) -> ApiResponse:
+def _echo_credentials(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
     # A leaky server, to prove that the suite's reports mask what a server sends back: the
     # credentials in headers (as received, and the secret URL-encoded), and in error bodies
     # plain and base64-encoded.

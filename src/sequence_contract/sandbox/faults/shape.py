@@ -4,7 +4,7 @@ malformed timestamp, a wrong nested type."""
 from datetime import UTC, datetime
 from typing import Any
 
-from sequence_contract.sandbox.exchange import Exchange
+from sequence_contract.sandbox.exchange import SandboxExchange
 from sequence_contract.sandbox.faults.model import (
     Fault,
     edit_customers,
@@ -15,11 +15,11 @@ from sequence_contract.sandbox.faults.model import (
 from sequence_contract.sandbox.responses import ApiResponse
 
 
-def _without_legal_name(exchange: Exchange, response: ApiResponse) -> ApiResponse:
+def _without_legal_name(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
     return edit_customers(exchange, response, lambda customer: customer.pop("legalName", None))
 
 
-def _without_status(exchange: Exchange, response: ApiResponse) -> ApiResponse:
+def _without_status(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
     return edit_customers(exchange, response, lambda customer: customer.pop("status", None))
 
 
@@ -28,7 +28,7 @@ def _lower_tax_status(customer: dict[str, Any]) -> None:
         customer["taxStatus"] = customer["taxStatus"].lower()
 
 
-def _tax_status_lowercase(exchange: Exchange, response: ApiResponse) -> ApiResponse:
+def _tax_status_lowercase(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
     return edit_customers(exchange, response, _lower_tax_status)
 
 
@@ -38,7 +38,7 @@ def _epoch_millis(customer: dict[str, Any]) -> None:
         customer["createdAt"] = int(datetime.fromisoformat(created).timestamp() * 1000)
 
 
-def _created_at_epoch(exchange: Exchange, response: ApiResponse) -> ApiResponse:
+def _created_at_epoch(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
     return edit_customers(exchange, response, _epoch_millis)
 
 
@@ -50,7 +50,7 @@ def _naive_archived_at(customer: dict[str, Any]) -> None:
         customer["archivedAt"] = moment.replace(tzinfo=None).isoformat(timespec="milliseconds")
 
 
-def _archived_at_without_offset(exchange: Exchange, response: ApiResponse) -> ApiResponse:
+def _archived_at_without_offset(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
     return edit_customers(exchange, response, _naive_archived_at)
 
 
@@ -60,7 +60,7 @@ def _address_line(customer: dict[str, Any]) -> None:
         customer["address"] = ", ".join(str(value) for value in address.values())
 
 
-def _address_as_string(exchange: Exchange, response: ApiResponse) -> ApiResponse:
+def _address_as_string(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
     return edit_customers(exchange, response, _address_line)
 
 
@@ -72,11 +72,11 @@ def _contacts_by_id(customer: dict[str, Any]) -> None:
         }
 
 
-def _contacts_as_object(exchange: Exchange, response: ApiResponse) -> ApiResponse:
+def _contacts_as_object(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
     return edit_customers(exchange, response, _contacts_by_id)
 
 
-def _total_as_string(exchange: Exchange, response: ApiResponse) -> ApiResponse:
+def _total_as_string(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
     if not is_success(response) or not isinstance(response.body.get("pagination"), dict):
         return response
     copied = with_body_copy(response)

@@ -5,7 +5,7 @@ from dataclasses import replace
 
 from sequence_contract.sandbox import routing
 from sequence_contract.sandbox.errors import VALIDATION_ERROR
-from sequence_contract.sandbox.exchange import Exchange
+from sequence_contract.sandbox.exchange import SandboxExchange
 from sequence_contract.sandbox.faults.model import (
     Fault,
     FaultServices,
@@ -20,26 +20,26 @@ LIMIT_RANGE = (1, 100)
 OTHER_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE"})
 
 
-def _create_answers_200(exchange: Exchange, response: ApiResponse) -> ApiResponse:
+def _create_answers_200(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
     if exchange.operation == "createCustomer" and response.status == 201:
         return replace(response, status=200)
     return response
 
 
-def _archive_answers_204(exchange: Exchange, response: ApiResponse) -> ApiResponse:
+def _archive_answers_204(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
     if exchange.operation == "archiveCustomer" and response.status == 200:
         return raw_response(replace(response, status=204), b"", None)
     return response
 
 
-def _validation_error_as_500(exchange: Exchange, response: ApiResponse) -> ApiResponse:
+def _validation_error_as_500(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
     error = error_of(response)
     if response.status == 400 and error is not None and error.get("type") == VALIDATION_ERROR:
         return crashed(response)
     return response
 
 
-def _clamp_limit(exchange: Exchange, services: FaultServices) -> None:
+def _clamp_limit(exchange: SandboxExchange, services: FaultServices) -> None:
     if exchange.method != "GET" or routing.match_route(exchange.path) != (routing.CUSTOMERS, {}):
         return
     raw = exchange.query.get("limit")
@@ -52,7 +52,7 @@ def _clamp_limit(exchange: Exchange, services: FaultServices) -> None:
         exchange.query = {**exchange.query, "limit": str(min(max(limit, low), high))}
 
 
-def _any_method_archives(exchange: Exchange, services: FaultServices) -> None:
+def _any_method_archives(exchange: SandboxExchange, services: FaultServices) -> None:
     method = archive_method(exchange)
     if method is not None and exchange.method in OTHER_METHODS - {method}:
         exchange.method = method  # the router matched the path only

@@ -4,7 +4,7 @@ header rejected, no or a wrong echo."""
 from dataclasses import replace
 
 from sequence_contract.sandbox.errors import UNRECOGNISED_API_VERSION, ApiError
-from sequence_contract.sandbox.exchange import Exchange
+from sequence_contract.sandbox.exchange import SandboxExchange
 from sequence_contract.sandbox.faults.model import (
     Fault,
     FaultServices,
@@ -26,18 +26,18 @@ def _is_version_error(response: ApiResponse) -> bool:
     )
 
 
-def _version_error_as_500(exchange: Exchange, response: ApiResponse) -> ApiResponse:
+def _version_error_as_500(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
     return crashed(response) if _is_version_error(response) else response
 
 
-def _unknown_as_latest(exchange: Exchange, services: FaultServices) -> None:
+def _unknown_as_latest(exchange: SandboxExchange, services: FaultServices) -> None:
     requested = exchange.headers.get("sequence-version")
     if requested is not None and requested not in SERVED_VERSIONS:
         del exchange.headers["sequence-version"]
 
 
 async def _latest_rejected_on_archive(
-    exchange: Exchange, services: FaultServices
+    exchange: SandboxExchange, services: FaultServices
 ) -> ApiResponse | None:
     if exchange.operation == "archiveCustomer" and (
         exchange.headers.get("sequence-version") == DEFAULT_VERSION
@@ -48,23 +48,25 @@ async def _latest_rejected_on_archive(
     return None
 
 
-async def _header_required(exchange: Exchange, services: FaultServices) -> ApiResponse | None:
+async def _header_required(
+    exchange: SandboxExchange, services: FaultServices
+) -> ApiResponse | None:
     if "sequence-version" in exchange.headers:
         return None
     missing = ApiError(400, "MissingApiVersion", "The Sequence-Version header is required")
     return missing.to_response()
 
 
-def _without_echo(exchange: Exchange, response: ApiResponse) -> ApiResponse:
+def _without_echo(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
     headers = {k: v for k, v in response.headers.items() if k.lower() != VERSION_HEADER.lower()}
     return replace(response, headers=headers)
 
 
-def _without_echo_on_errors(exchange: Exchange, response: ApiResponse) -> ApiResponse:
+def _without_echo_on_errors(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
     return _without_echo(exchange, response) if response.status >= 400 else response
 
 
-def _stale_echo(exchange: Exchange, response: ApiResponse) -> ApiResponse:
+def _stale_echo(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
     return replace(response, headers={**response.headers, VERSION_HEADER: STALE_VERSION})
 
 

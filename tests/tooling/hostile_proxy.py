@@ -11,7 +11,7 @@ reproducibly (seeded), instead:
 The 503 and the two resets apply only to `drop_methods` (by default every method). Whether a
 client may repeat a request after them depends on the method: that is what the proxy tests.
 
-`python -m sequence_contract.testing.proxy_cli --upstream http://127.0.0.1:8080` runs one.
+`python -m tests.tooling.proxy_cli --upstream http://127.0.0.1:8080` runs one.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from urllib.parse import urlsplit
 
-from sequence_contract.testing.wire import Message, Reader, WireError, reset, response
+from tests.tooling.wire import Message, Reader, WireError, reset, response
 
 EVERY_METHOD: frozenset[str] = frozenset()
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})

@@ -20,9 +20,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from sequence_contract.detection.outcome import RunOutcome, Verdict
-from sequence_contract.detection.process import run_tool
 from sequence_contract.sandbox import EmbeddedSandbox, SandboxConfig
+
+from .outcome import RunOutcome, Verdict
+from .process import run_tool
 
 # The suite's runtime uses the same: the quota must not be what either tool runs into.
 SANDBOX_RATE_LIMIT = 1_000_000

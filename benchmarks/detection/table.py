@@ -6,7 +6,7 @@ import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from sequence_contract.detection.outcome import RunOutcome, Verdict
+from .outcome import RunOutcome, Verdict
 
 SUITE_PREFIX = "contract_tests/"
 

@@ -1,5 +1,5 @@
 """Tools for testing against a misbehaving network: a hostile proxy and raw HTTP on sockets."""
 
-from sequence_contract.testing.hostile_proxy import HostileProxy, Hostility
+from tests.tooling.hostile_proxy import HostileProxy, Hostility
 
 __all__ = ["HostileProxy", "Hostility"]

@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from sequence_contract.detection.outcome import RunOutcome, Verdict
+from .outcome import RunOutcome, Verdict
 
 # Settings a user's shell may hold that would point the suite elsewhere or change its run.
 SUITE_ENVIRONMENT = (

@@ -2,8 +2,8 @@
 `schemathesis run`) against the embedded sandbox with one fault switched on, and read what
 it found, how fast and with how many requests."""
 
-from sequence_contract.detection.outcome import RunOutcome, Verdict
-from sequence_contract.detection.peer_runner import PeerRunner
-from sequence_contract.detection.suite_runner import SuiteRunner
+from .outcome import RunOutcome, Verdict
+from .peer_runner import PeerRunner
+from .suite_runner import SuiteRunner
 
 __all__ = ["PeerRunner", "RunOutcome", "SuiteRunner", "Verdict"]

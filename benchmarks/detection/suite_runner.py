@@ -7,9 +7,10 @@ import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from sequence_contract.detection.outcome import RunOutcome, Verdict
-from sequence_contract.detection.process import run_tool
 from sequence_contract.suite import exitcodes
+
+from .outcome import RunOutcome, Verdict
+from .process import run_tool
 
 REQUESTS_SENT = re.compile(r"^requests sent: (\d+)", re.MULTILINE)
 # "-ra" summary lines: "FAILED contract_tests/x.py::test_y[param] - message".

@@ -1,4 +1,4 @@
-"""`python -m sequence_contract.testing.proxy_cli`: a HostileProxy in front of a server."""
+"""`python -m tests.tooling.proxy_cli`: a HostileProxy in front of a server."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import sys
 import time
 from collections.abc import Sequence
 
-from sequence_contract.testing.hostile_proxy import (
+from tests.tooling.hostile_proxy import (
     EVERY_METHOD,
     IDEMPOTENT_METHODS,
     HostileProxy,
@@ -17,7 +17,7 @@ from sequence_contract.testing.hostile_proxy import (
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m sequence_contract.testing.proxy_cli",
+        prog="python -m tests.tooling.proxy_cli",
         description="Relay HTTP to an upstream server, misbehaving like a bad network.",
     )
     parser.add_argument("--upstream", required=True, help="http://host:port of the real server")
