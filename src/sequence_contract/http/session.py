@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,17 +54,20 @@ class _AttemptTracker(threading.local):
     paces every try, retries included: each one counts against the API's quota."""
 
     attempt: _Attempt | None = None
+    # The request in flight on this thread slept the server's Retry-After in its retry.
+    waited_out_hold = False
 
     def __init__(self, limiter: RateLimiter) -> None:
         self.limiter = limiter
 
     def start(self) -> _Attempt:
         self.attempt = _Attempt()
+        self.waited_out_hold = False
         self.resending()
         return self.attempt
 
     def resending(self) -> None:
-        waited = self.limiter.acquire()
+        waited = self.limiter.acquire(past_hold=self.waited_out_hold)
         if self.attempt is not None:
             self.attempt.paced += waited
 
@@ -75,6 +79,10 @@ class _AttemptTracker(threading.local):
     def gave_up(self, reason: str) -> None:
         if self.attempt is not None:
             self.attempt.gave_up = reason
+
+    def throttled(self, headers: Mapping[str, str], wait_seconds: float) -> None:
+        self.limiter.throttled(headers, wait_seconds)
+        self.waited_out_hold = True
 
 
 class ContractSession(requests.Session):
@@ -127,6 +135,7 @@ class ContractSession(requests.Session):
             ) from exc
         finally:
             self._tracker.attempt = None
+        self.rate_limiter.observe(response.headers)
         self.traffic.record(
             Exchange(
                 method=verb,
@@ -146,7 +155,7 @@ class ContractSession(requests.Session):
         if response.status_code == 429:
             raise RateLimitExhausted(
                 f"{where}: still 429 Too Many Requests{_retry_note(attempt)}; "
-                "lower --rate-limit, raise --max-retry-wait or retry later"
+                "lower --rate-limit, raise --max-run-wait or retry later"
             )
         if response.status_code in UNAVAILABLE_STATUSES:
             raise ServiceUnavailable(

@@ -59,8 +59,15 @@ def add_options(parser: pytest.Parser) -> None:
         type=float,
         default=None,
         metavar="SECONDS",
-        help="longest a request may wait in total for retries (429 Retry-After, backoff); "
-        "default 30",
+        help="longest a request may wait in total for retries of 5xx answers and dropped "
+        "connections; default 30",
+    )
+    group.addoption(  # h11: adaptive pacing
+        "--max-run-wait",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="longest the whole run may wait for 429 answers (Retry-After); default 600",
     )
     group.addoption(
         "--sandbox-fault",
@@ -111,6 +118,7 @@ def resolve(config: pytest.Config) -> SuiteSettings:
         rate_limit_per_minute=config.getoption("rate_limit"),
         # 0 is a real answer ("never wait"), so no `or` here and above.
         max_retry_wait=_first_number(config.getoption("max_retry_wait"), default=30.0),
+        max_run_wait=_first_number(config.getoption("max_run_wait"), default=600.0),
         sandbox_faults=tuple(config.getoption("sandbox_fault")),
     )
     return validate(settings)

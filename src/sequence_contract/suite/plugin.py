@@ -166,6 +166,9 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     traffic = runtime.traffic
     terminalreporter.write_sep("-", "sequence-contract")
     terminalreporter.write_line(f"{traffic.summary()}; customers created: {len(runtime.created)}")
+    pacing = runtime.session.rate_limiter.note()  # h11: what the server taught the pacing
+    if pacing:
+        terminalreporter.write_line(pacing)
     failed = _failed_reports(terminalreporter.stats)
     environment = sum(1 for report in failed if _failure_kind(report) == "environment")
     if failed:

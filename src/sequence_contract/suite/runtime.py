@@ -66,7 +66,10 @@ class SuiteRuntime:
         self._session = ContractSession(
             timeout_seconds=self.settings.request_timeout,
             rate_limiter=RateLimiter(self.settings.effective_rate_limit),
-            retry_policy=RetryPolicy(max_wait_seconds=self.settings.max_retry_wait),
+            retry_policy=RetryPolicy(
+                max_wait_seconds=self.settings.max_retry_wait,
+                run_wait_seconds=self.settings.max_run_wait,
+            ),
             traffic=self.traffic,
         )
         self._session.hooks["response"].append(self._remember_created)

@@ -36,6 +36,7 @@ class SuiteSettings:
     request_timeout: float = 30.0
     rate_limit_per_minute: int | None = None  # None: the default for the target
     max_retry_wait: float = 30.0
+    max_run_wait: float = 600.0  # h11: the run's budget for waiting out 429s
     sandbox_faults: tuple[str, ...] = ()
 
     @property
@@ -97,6 +98,8 @@ def validate(settings: SuiteSettings) -> SuiteSettings:
         )
     if settings.max_retry_wait < 0:
         raise UsageError(f"--max-retry-wait {settings.max_retry_wait}: must be >= 0")
+    if settings.max_run_wait < 0:
+        raise UsageError(f"--max-run-wait {settings.max_run_wait}: must be >= 0")
     return settings
 
 
