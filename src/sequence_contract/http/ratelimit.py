@@ -8,10 +8,12 @@ allows as soon as the server says so:
   the quota divided by its window is the allowed rate;
 - a 429 with only `Retry-After: R`: the requests the server accepted in the last minute, over
   that span plus R, is the rate it allows (a per-minute quota met after n requests in s seconds
-  frees up after R more: n requests per s + R seconds);
+  frees up after R more: n requests per s + R seconds); a further 429 at that pace halves it;
 - any answer saying nothing is left (`Remaining: 0`) holds every request until the reset.
 
-The learned rate only ever lowers the pace, never raises it, and keeps a safety margin.
+A known quota is kept in two ways: on average (the token bucket's rate) and over any window
+(never more than the quota's share of the requests in the last window). The learned rate only
+ever lowers the pace, never raises it, and keeps a safety margin.
 """
 
 from __future__ import annotations
@@ -114,6 +116,7 @@ class RateLimiter:
         self._sleep = sleep
         self._last = clock()
         self._hold_until = 0.0
+        self._cap: tuple[int, float] | None = None  # at most n requests in any w seconds
         self._sent: deque[float] = deque()  # when recent requests went out
         self._lock = threading.Lock()
         self.waited_seconds = 0.0
@@ -135,6 +138,7 @@ class RateLimiter:
                     wait += (1 - self._tokens) / rate
                 # The token is spent now; the refill during the wait pays the debt back.
                 self._tokens -= 1
+            wait = max(wait, self._window_wait(now + wait) + wait)
             self._remember(now + wait)
             self.waited_seconds += wait
         if wait:
@@ -150,8 +154,13 @@ class RateLimiter:
                 self._sent.pop()  # the refused request used no quota
             quota = read_quota(headers)
             learned = quota.per_minute if quota is not None else None
+            self._learn_window(quota)
             if learned is None:
                 learned = self._rate_from_history(now, retry_after)
+                if learned is not None and self.learned_per_minute is not None:
+                    # A 429 despite the learned pace: the estimate was too high (the server
+                    # may count only some requests): halve the pace at least.
+                    learned = min(learned, self.per_minute / 2 / SAFETY)
             self._slow_to(learned)
             self._hold_until = max(self._hold_until, now + retry_after)
 
@@ -162,6 +171,7 @@ class RateLimiter:
             return
         with self._lock:
             self._slow_to(quota.per_minute)
+            self._learn_window(quota)
             if quota.reset:
                 self._hold_until = max(self._hold_until, self._clock() + quota.reset)
 
@@ -174,6 +184,16 @@ class RateLimiter:
             f"paced at {self.per_minute:.0f}/min after {self.throttles} 429 answer(s)"
         )
 
+    def _window_wait(self, at: float) -> float:
+        """Seconds past `at` until the known quota's window has room for one more request."""
+        if self._cap is None:
+            return 0.0
+        limit, window = self._cap
+        recent = [sent for sent in self._sent if sent > at - window]
+        if len(recent) < limit:
+            return 0.0
+        return recent[len(recent) - limit] + window - at
+
     def _rate_from_history(self, now: float, retry_after: float) -> float | None:
         while self._sent and self._sent[0] < now - LOOKBACK_SECONDS:
             self._sent.popleft()
@@ -181,6 +201,15 @@ class RateLimiter:
             return None
         span = now - self._sent[0] + retry_after
         return len(self._sent) * 60.0 / span if span > 0 else None
+
+    def _learn_window(self, quota: Quota | None) -> None:
+        # A known quota is also kept over any window, not only on average: after a burst the
+        # server's window may free up more slowly than the average rate would suggest.
+        if quota is None or quota.limit is None or quota.limit <= 0:
+            return
+        cap = (max(1, int(quota.limit * SAFETY)), quota.window or DEFAULT_WINDOW_SECONDS)
+        if self._cap is None or cap[0] / cap[1] < self._cap[0] / self._cap[1]:
+            self._cap = cap
 
     def _slow_to(self, per_minute: float | None) -> None:
         if per_minute is None or per_minute <= 0:
@@ -195,5 +224,6 @@ class RateLimiter:
 
     def _remember(self, sent_at: float) -> None:
         self._sent.append(sent_at)
-        while self._sent and self._sent[0] < sent_at - LOOKBACK_SECONDS:
+        keep = max(LOOKBACK_SECONDS, self._cap[1] if self._cap else 0.0)
+        while self._sent and self._sent[0] < sent_at - keep:
             self._sent.popleft()
