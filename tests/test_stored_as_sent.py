@@ -99,7 +99,8 @@ CASES = {
     "a-boolean-is-not-a-number": Case(
         {"customProperties.tier": True}, ('$.customProperties.tier: sent "1", returned true',)),
     "customer-aliases-are-compared-where-returned": Case(
-        {}, ('$.customerAliases: sent ["acme"], not returned', '$.parentId: sent "p-1", not returned',
+        {}, ('$.customerAliases: sent ["acme"], not returned',
+             '$.parentId: sent "p-1", not returned',
              '$.pushToIntegrations: sent ["Xero"], not returned'), version="unknown-version"),
     "2024-05-09-billing-emails-in-any-order": Case(
         {"billingEmails": ["b@x.example", "a@x.example"]}, (),

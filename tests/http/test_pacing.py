@@ -111,7 +111,8 @@ def test_a_known_quota_is_kept_over_any_window_after_a_slow_start() -> None:
 def test_a_server_that_counts_only_some_requests_is_learned_too() -> None:
     result = simulate(6000, per_minute=1500, headers=False, counted_every=2)
     assert result.throttles <= 2
-    assert result.learned is not None and result.learned < 3000
+    assert result.learned is not None
+    assert result.learned < 3000
 
 
 def test_remaining_zero_holds_before_a_429() -> None:
@@ -127,7 +128,8 @@ def test_a_rate_is_only_ever_lowered() -> None:
     fake = FakeTime()
     limiter = RateLimiter(per_minute=600, clock=fake.clock, sleep=fake.sleep)
     limiter.throttled({"RateLimit-Policy": "1500;w=60"}, 1)
-    assert limiter.per_minute == 600 and limiter.learned_per_minute is None
+    assert limiter.per_minute == 600
+    assert limiter.learned_per_minute is None
     limiter.throttled({"RateLimit-Policy": "100;w=60"}, 1)
     assert (limiter.per_minute, limiter.learned_per_minute) == (90, 100)
     assert limiter.note() == (

@@ -65,9 +65,8 @@ def read_quota(headers: Mapping[str, str]) -> Quota | None:
     window = None
     policy = lower.get("ratelimit-policy", "")
     # Draft 08 and later: `"default";q=1500;w=60`; earlier ones: `1500;w=60`.
-    if match := re.search(rf"(?:^|[;,\s])q={_NUMBER}", policy):
-        limit = limit if limit is not None else float(match.group(1))
-    elif match := re.match(rf"\s*{_NUMBER}", policy):
+    match = re.search(rf"(?:^|[;,\s])q={_NUMBER}", policy) or re.match(rf"\s*{_NUMBER}", policy)
+    if match:
         limit = limit if limit is not None else float(match.group(1))
     if match := re.search(rf"(?:^|;)\s*w={_NUMBER}", policy):
         window = float(match.group(1))

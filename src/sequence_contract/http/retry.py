@@ -93,9 +93,7 @@ class RetryPolicy:
         if self.attempts < 0:
             raise ValueError(f"attempts must be >= 0, got {self.attempts}")
         if min(self.backoff_seconds, self.max_wait_seconds, self.run_wait_seconds) < 0:
-            raise ValueError(
-                "backoff_seconds, max_wait_seconds and run_wait_seconds must be >= 0"
-            )
+            raise ValueError("backoff_seconds, max_wait_seconds and run_wait_seconds must be >= 0")
 
     def build(self, listener: RetryListener | None = None) -> Retry:
         return _ContractRetry(

@@ -122,7 +122,7 @@ def _compare(where: str, sent: Any, returned: Any) -> list[Difference]:
     if isinstance(sent, list) and isinstance(returned, list) and len(sent) == len(returned):
         return [
             d
-            for i, (s, r) in enumerate(zip(sent, returned))
+            for i, (s, r) in enumerate(zip(sent, returned, strict=False))
             for d in _compare(f"{where}[{i}]", s, r)
         ]
     if _same(sent, returned):
