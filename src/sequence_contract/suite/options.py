@@ -76,6 +76,25 @@ def add_options(parser: pytest.Parser) -> None:
         metavar="NAME",
         help="start the embedded sandbox with this fault injected (repeatable)",
     )
+    group.addoption(  # h11: nightly baselines
+        "--baseline",
+        default=None,
+        metavar="FILE",
+        help="compare failures with this earlier run's baseline (marked new, known, fixed) "
+        "and write this run's baseline there (or to --baseline-out)",
+    )
+    group.addoption(
+        "--baseline-out",
+        default=None,
+        metavar="FILE",
+        help="write this run's baseline here instead of over --baseline",
+    )
+    group.addoption(
+        "--fail-on",
+        choices=("any", "new"),
+        default="any",
+        help="exit 1 for any contract failure (default) or only for failures new since --baseline",
+    )
     parser.addini("sequence_api_version", "default for --api-version", default="")
     parser.addini("sequence_profile", "default run profile (ci, nightly, dev)", default="")
     parser.addini(

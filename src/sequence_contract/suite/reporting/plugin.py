@@ -8,16 +8,19 @@ from __future__ import annotations
 
 import time
 from collections.abc import Generator
+from pathlib import Path
 
 import pytest
 from _pytest.junitxml import xml_key
 
 from sequence_contract.suite.options import profile_name, runs_contract_suite
 from sequence_contract.suite.plugin import RUNTIME
+from sequence_contract.suite.reporting.baseline import Baseline, BaselineError, load
 from sequence_contract.suite.reporting.replay import RunSeed, choose_seed
 from sequence_contract.suite.reporting.reporter import ContractReporter
 
 SEED = pytest.StashKey[RunSeed]()
+BASELINE = pytest.StashKey[Baseline | None]()  # h11: the earlier run's, if --baseline
 REPORTER_NAME = "sequence-contract-reporter"
 
 
@@ -31,6 +34,14 @@ def pytest_configure(config: pytest.Config) -> None:
     if seed is not None:
         config.option.hypothesis_seed = seed
     config.stash[SEED] = RunSeed(profile, seed)
+    path = config.getoption("baseline", None)
+    if config.getoption("fail_on", "any") == "new" and not path:
+        raise pytest.UsageError("sequence-contract: --fail-on new needs --baseline FILE")
+    if path:
+        try:
+            config.stash[BASELINE] = load(Path(path))
+        except BaselineError as exc:
+            raise pytest.UsageError(f"sequence-contract: {exc}") from None
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -42,6 +53,8 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         return
     # Registered before pytest-html's session start, which asks for the table header.
     reporter = ContractReporter(config, runtime, seed, started=time.time())
+    if BASELINE in config.stash:
+        reporter.use_baseline(config.stash[BASELINE])
     config.pluginmanager.register(reporter, REPORTER_NAME)
     reporter.start(config.stash.get(xml_key, None))
 

@@ -6,6 +6,7 @@ import dataclasses
 import time
 from collections import Counter
 from html import escape
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,8 +15,9 @@ from _pytest.junitxml import xml_key
 from sequence_contract import __version__
 from sequence_contract.http import Exchange
 from sequence_contract.schemas import load_openapi
+from sequence_contract.suite import exitcodes
 from sequence_contract.suite.profiles import PROFILES
-from sequence_contract.suite.reporting import logfilter
+from sequence_contract.suite.reporting import baseline, logfilter
 from sequence_contract.suite.reporting.coverage import ContractCoverage
 from sequence_contract.suite.reporting.failures import FailureRecord, describe
 from sequence_contract.suite.reporting.grouping import FailureBook, Group
@@ -42,6 +44,14 @@ class ContractReporter:
         self.failed_tests: set[str] = set()
         self.outcomes: Counter[str] = Counter()
         self._finished = False
+        self._baseline_on = False
+        self._previous: baseline.Baseline | None = None
+        self.comparison: baseline.Comparison | None = None
+
+    def use_baseline(self, previous: baseline.Baseline | None) -> None:
+        """--baseline was given: compare with `previous` (None: no earlier run) at the end."""
+        self._baseline_on = True
+        self._previous = previous
 
     # -- run ------------------------------------------------------------------------------
 
@@ -143,10 +153,30 @@ class ContractReporter:
         stats = getattr(reporter, "stats", {})
         for outcome in ("passed", "failed", "error", "skipped", "xfailed", "xpassed"):
             self.outcomes[outcome] = len(stats.get(outcome, []))
+        if self._baseline_on:
+            self._compare_with_baseline(session)
         junit = self.config.stash.get(xml_key, None)
         if junit is not None:
             for name, value in self.run_facts()[len(self.run_facts(static_only=True)) :]:
                 junit.add_global_property(_property_name(name), self.runtime.redactor.text(value))
+
+    def _compare_with_baseline(self, session: pytest.Session) -> None:
+        # h11: mark each contract failure group new / known / fixed and write the new baseline.
+        entries = [
+            baseline.Entry(group.key, group.count, tuple(group.tests))
+            for group in self.book.groups()
+            if group.first.kind != "environment"
+        ]
+        self.comparison = baseline.compare(self._previous, entries)
+        out = self.config.getoption("baseline_out") or self.config.getoption("baseline")
+        baseline.write(Path(out), entries, self.runtime.run_id)
+        environment = any(group.first.kind == "environment" for group in self.book.groups())
+        if (
+            self.config.getoption("fail_on") == "new"
+            and session.exitstatus == exitcodes.CONTRACT_BROKEN
+            and not baseline.fails_run(self.comparison, "new")
+        ):
+            session.exitstatus = exitcodes.ENVIRONMENT_BROKEN if environment else 0
 
     # -- facts ----------------------------------------------------------------------------
 
@@ -188,6 +218,9 @@ class ContractReporter:
             ),
             ("Duration", f"{time.time() - self.started:.1f} s"),
         ]
+        if self.comparison is not None:
+            facts.append(("Against the baseline", self.comparison.summary()))
+            facts += [("Baseline mark", line) for line in self.comparison.lines()]
         return facts
 
     # -- pytest-html ----------------------------------------------------------------------
@@ -234,10 +267,12 @@ class ContractReporter:
             terminalreporter.write_sep("-", "sequence-contract: failures, grouped")
             for group in groups:
                 first = group.first
+                mark = self.comparison.mark_of(group.key) if self.comparison else None
                 terminalreporter.write_line(
                     redact(
-                        f"#{group.number} {group.count}x [{first.check}] "
-                        f"{first.operation or '-'}: {first.headline}"
+                        f"#{group.number} {mark.value.upper() + ' ' if mark else ''}"
+                        f"{group.count}x [{first.check}] {first.operation or '-'}: "
+                        f"{first.headline}"
                     ),
                     red=True,
                 )
@@ -245,6 +280,12 @@ class ContractReporter:
                 shown = ", ".join(t.rsplit("::", 1)[-1] for t in tests[:4])
                 more = f" (+{len(tests) - 4} more)" if len(tests) > 4 else ""
                 terminalreporter.write_line(f"    {shown}{more}")
+        if self.comparison is not None:
+            out = self.config.getoption("baseline_out") or self.config.getoption("baseline")
+            terminalreporter.write_sep("-", "sequence-contract: against the baseline")
+            terminalreporter.write_line(f"{self.comparison.summary()}; new baseline: {out}")
+            for entry in self.comparison.fixed:
+                terminalreporter.write_line(redact(f"FIXED {entry.label}"), green=True)
         terminalreporter.write_sep("-", "sequence-contract: contract coverage")
         for row in self.coverage.rows():
             if not row.documented and not row.requests:
