@@ -37,7 +37,8 @@ def test_new_then_known_then_fixed(tmp_path: Path) -> None:
     assert " NEW 1x [" in second.stdout
     assert len(failures_in(baseline)) == 1
     html = second.html.read_text(encoding="utf-8")
-    assert "Against the baseline" in html and "NEW [" in html
+    assert "Against the baseline" in html
+    assert "NEW [" in html
 
     third = nightly(tmp_path / "3", baseline, "--sandbox-fault", FAULT, "--fail-on", "new")
     assert third.returncode == 0, third.console_tail()  # failing, but known: the night is green
