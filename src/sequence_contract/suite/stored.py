@@ -4,7 +4,9 @@
 the Customer that came back (from the write itself or from the GET that follows) and lists each
 field that was dropped or altered, phrased "where: what". Fields the server adds are not its
 business (ids, timestamps, `domain`, ...); fields the docs say are not returned are skipped, each
-with its reason in `NOT_RETURNED`, the one list of such exceptions.
+with its reason in `NOT_RETURNED`, the one list of such exceptions. Only documented fields are
+compared (the request schema's properties, at every level): a property the schema does not
+name may be ignored by the server, so it is not expected back.
 """
 
 from __future__ import annotations
@@ -13,12 +15,13 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import schemathesis
 from schemathesis.generation import GenerationMode
 
-from sequence_contract.schemas import LATEST_VERSION
+from sequence_contract.schemas import LATEST_VERSION, available_versions, schemas_root
 
 # Request fields the Customer object does not carry, per API version: nothing to compare.
 # (What the server derives or assigns, such as `domain` from `url`, contact ids and timestamps,
@@ -36,6 +39,57 @@ NOT_RETURNED: dict[str, dict[str, str]] = {
 # Lists whose order the docs do not define: compared as collections, each sent item matched
 # to a returned item that carries all of its sent fields.
 UNORDERED = frozenset({"contacts", "integrationIds", "billingEmails"})
+REQUEST_SCHEMA = "create-or-update-customer-request.schema.json"
+
+# A documented shape: for an object with named properties, each name and its shape; None for a
+# value compared whole (strings, enums, maps such as customProperties). Arrays take the shape
+# of their items.
+Shape = dict[str, "Shape | None"] | None
+
+
+@cache
+def request_shape(version: str) -> Shape:
+    """The documented fields of the version's create/update body, from its JSON Schema."""
+    if version not in available_versions():
+        return None
+    folder = schemas_root() / version
+    return _shape(_load(folder, REQUEST_SCHEMA), _load(folder, REQUEST_SCHEMA), folder, 0)
+
+
+def _load(folder: Any, name: str) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads((folder / name).read_text(encoding="utf-8"))
+    return loaded
+
+
+def _shape(node: dict[str, Any], document: dict[str, Any], folder: Any, depth: int) -> Shape:
+    if depth > 10:
+        return None
+    if "$ref" in node:
+        name, _, pointer = str(node["$ref"]).partition("#")
+        document = _load(folder, name) if name else document
+        node = document
+        for part in [p for p in pointer.split("/") if p]:
+            node = node[part]
+        return _shape(node, document, folder, depth + 1)
+    if node.get("type") == "array" and isinstance(node.get("items"), dict):
+        return _shape(node["items"], document, folder, depth + 1)
+    properties = node.get("properties")
+    if isinstance(properties, dict) and properties:
+        return {
+            name: _shape(sub, document, folder, depth + 1) for name, sub in properties.items()
+        }
+    return None
+
+
+def documented(value: Any, shape: Shape) -> Any:
+    """`value` without the properties `shape` does not name (at every level)."""
+    if shape is None:
+        return value
+    if isinstance(value, list):
+        return [documented(item, shape) for item in value]
+    if isinstance(value, dict):
+        return {k: documented(v, shape[k]) for k, v in value.items() if k in shape}
+    return value
 
 
 @dataclass(frozen=True)
@@ -57,7 +111,7 @@ def differences(
     """
     skipped = NOT_RETURNED.get(version, {})
     found: list[Difference] = []
-    for name, value in sent.items():
+    for name, value in documented(dict(sent), request_shape(version)).items():
         if name in skipped:
             continue
         where = f"$.{name}"
@@ -160,9 +214,12 @@ def _show(value: Any, limit: int = 80) -> str:
 
 __all__ = [
     "NOT_RETURNED",
+    "REQUEST_SCHEMA",
     "UNORDERED",
     "Difference",
     "NotStoredAsSent",
     "differences",
+    "documented",
+    "request_shape",
     "stored_as_sent",
 ]
