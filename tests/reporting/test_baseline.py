@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis.errors import FlakyFailure
 
 from sequence_contract.suite.reporting.baseline import (
     Baseline,
@@ -14,8 +15,8 @@ from sequence_contract.suite.reporting.baseline import (
     compare,
     dump,
     fails_run,
+    flaky_replay,
     load,
-    replay_mark,
     write,
 )
 
@@ -63,9 +64,29 @@ def test_fail_on(current: list[Entry], fail_on: str, fails: bool) -> None:
     assert fails_run(comparison, fail_on) is fails
 
 
-def test_a_replay_that_passes_marks_the_failure_flaky() -> None:
-    assert replay_mark(replay_failed=False) is Mark.FLAKY
-    assert replay_mark(replay_failed=True) is None
+def _raised_from(error: BaseException) -> BaseException:
+    try:
+        try:
+            raise error
+        except BaseException as inner:
+            raise AssertionError("wrapped") from inner
+    except AssertionError as outer:
+        return outer
+
+
+@pytest.mark.parametrize(
+    ("error", "flaky"),
+    [
+        (FlakyFailure("passed on replay", [AssertionError("status 500")]), True),
+        (_raised_from(FlakyFailure("passed on replay", [ValueError("x")])), True),
+        (ExceptionGroup("two", [ValueError("x"), FlakyFailure("f", [ValueError("y")])]), True),
+        (AssertionError("status 500"), False),
+        (None, False),
+    ],
+    ids=["flaky-failure", "wrapped", "in-a-group", "failed-on-replay-too", "no-error"],
+)
+def test_a_failure_whose_replay_passed_is_flaky(error: BaseException | None, flaky: bool) -> None:
+    assert flaky_replay(error) is flaky
 
 
 def test_lines_and_summary_name_each_group() -> None:

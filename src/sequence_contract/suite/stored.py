@@ -75,9 +75,7 @@ def _shape(node: dict[str, Any], document: dict[str, Any], folder: Any, depth: i
         return _shape(node["items"], document, folder, depth + 1)
     properties = node.get("properties")
     if isinstance(properties, dict) and properties:
-        return {
-            name: _shape(sub, document, folder, depth + 1) for name, sub in properties.items()
-        }
+        return {name: _shape(sub, document, folder, depth + 1) for name, sub in properties.items()}
     return None
 
 

@@ -16,6 +16,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from hypothesis.errors import FlakyFailure
+
 from sequence_contract.errors import SequenceContractError
 
 FORMAT = "sequence-contract-baseline"
@@ -95,10 +97,22 @@ def compare(previous: Baseline | None, current: Sequence[Entry]) -> Comparison:
     return Comparison(marked, fixed)
 
 
-def replay_mark(replay_failed: bool) -> Mark | None:
-    """A failing generated case is replayed once: FLAKY when the replay passed, else None
-    (the failure stands and is marked against the baseline)."""
-    return None if replay_failed else Mark.FLAKY
+def flaky_replay(error: BaseException | None) -> bool:
+    """True when a failing generated case passed its replay. Hypothesis replays the failing
+    example once after shrinking it and raises FlakyFailure when that replay passes."""
+    seen: set[int] = set()
+    pending = [error]
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, FlakyFailure):
+            return True
+        if isinstance(current, BaseExceptionGroup):
+            pending.extend(current.exceptions)
+        pending += [current.__cause__, current.__context__]
+    return False
 
 
 def fails_run(comparison: Comparison, fail_on: str) -> bool:

@@ -47,6 +47,8 @@ class ContractReporter:
         self._baseline_on = False
         self._previous: baseline.Baseline | None = None
         self.comparison: baseline.Comparison | None = None
+        self._flaky: set[tuple[str, str, str]] = set()  # groups seen failing only flakily
+        self._solid: set[tuple[str, str, str]] = set()  # groups seen failing on replay too
 
     def use_baseline(self, previous: baseline.Baseline | None) -> None:
         """--baseline was given: compare with `previous` (None: no earlier run) at the end."""
@@ -113,8 +115,10 @@ class ContractReporter:
         redact = self.runtime.redactor.text
         extras: list[dict[str, Any]] = list(getattr(report, "extras", []))
         headlines = []
+        flaky = baseline.flaky_replay(error)
         for record in records:
             group = self.book.add(record)
+            (self._flaky if flaky else self._solid).add(group.key)
             self.coverage.failure_at(record.operation)
             extras.append(_html_extra(self._entry_html(record, group, exchanges)))
             headlines.append(redact(record.headline))
@@ -163,7 +167,12 @@ class ContractReporter:
     def _compare_with_baseline(self, session: pytest.Session) -> None:
         # h11: mark each contract failure group new / known / fixed and write the new baseline.
         entries = [
-            baseline.Entry(group.key, group.count, tuple(group.tests))
+            baseline.Entry(
+                group.key,
+                group.count,
+                tuple(group.tests),
+                flaky=group.key in self._flaky and group.key not in self._solid,
+            )
             for group in self.book.groups()
             if group.first.kind != "environment"
         ]
