@@ -137,6 +137,22 @@ def test_a_rate_is_only_ever_lowered() -> None:
     )
 
 
+def test_random_short_throttling_teaches_no_rate() -> None:
+    # A proxy that answers 1 request in 25 with 429 and Retry-After 0 or 1, or none: waited
+    # for, but the pace stays (learning from each would compound into a crawl).
+    fake = FakeTime()
+    limiter = RateLimiter(per_minute=5400, clock=fake.clock, sleep=fake.sleep)
+    waits = ["0", "1", None]
+    for n in range(3000):
+        limiter.acquire()
+        if n % 25 == 0:
+            asked = waits[n % 3]
+            limiter.throttled({"Retry-After": asked} if asked else {}, float(asked or 0.5))
+        fake.now += 0.004
+    assert limiter.learned_per_minute is None
+    assert limiter.per_minute == 5400
+
+
 def test_a_429_after_a_handful_of_requests_teaches_no_rate() -> None:
     # Another client of the same key spent the quota: hold, but do not crawl for the rest.
     fake = FakeTime()

@@ -6,9 +6,11 @@ allows as soon as the server says so:
 - a 429 with rate-limit headers (`RateLimit-Policy`/`RateLimit` of the IETF draft,
   `RateLimit-Limit`/`-Remaining`/`-Reset` of its earlier revisions, or `X-RateLimit-*`):
   the quota divided by its window is the allowed rate;
-- a 429 with only `Retry-After: R`: the requests the server accepted in the last minute, over
-  that span plus R, is the rate it allows (a per-minute quota met after n requests in s seconds
-  frees up after R more: n requests per s + R seconds); a further 429 at that pace halves it;
+- a 429 with only `Retry-After: R` (R >= 2 s): the requests the server accepted in the last
+  minute, over that span plus R, is the rate it allows (a per-minute quota met after n
+  requests in s seconds frees up after R more: n requests per s + R seconds); a further such
+  429 at that pace halves it. A shorter Retry-After, or none, is waited for but teaches
+  nothing;
 - any answer saying nothing is left (`Remaining: 0`) holds every request until the reset.
 
 A known quota is kept in two ways: on average (the token bucket's rate) and over any window
@@ -35,6 +37,7 @@ SAFETY = 0.9
 # key spent the quota, not that the quota is a handful.
 LOOKBACK_SECONDS = 60.0
 MIN_SAMPLE = 10
+MIN_LEARNING_WAIT = 2.0  # seconds of Retry-After it takes to learn a rate from one
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,11 @@ def read_quota(headers: Mapping[str, str]) -> Quota | None:
     if limit is None and remaining is None and reset is None:
         return None
     return Quota(limit=limit, window=window, remaining=remaining, reset=reset)
+
+
+def _retry_after(headers: Mapping[str, str]) -> float | None:
+    """Retry-After in seconds, when given as a number (a date needs a shared clock)."""
+    return _number({name.lower(): value for name, value in headers.items()}, "retry-after")
 
 
 def _number(headers: Mapping[str, str], *names: str) -> float | None:
@@ -144,8 +152,9 @@ class RateLimiter:
             self._sleep(wait)
         return wait
 
-    def throttled(self, headers: Mapping[str, str], retry_after: float) -> None:
-        """A 429 came back, asking for `retry_after` seconds: learn the rate, hold everyone."""
+    def throttled(self, headers: Mapping[str, str], wait: float) -> None:
+        """A 429 came back; its retry waits `wait` seconds (Retry-After or backoff): learn the
+        rate, and hold every request for as long."""
         with self._lock:
             now = self._clock()
             self.throttles += 1
@@ -154,14 +163,18 @@ class RateLimiter:
             quota = read_quota(headers)
             learned = quota.per_minute if quota is not None else None
             self._learn_window(quota)
-            if learned is None:
-                learned = self._rate_from_history(now, retry_after)
+            asked = _retry_after(headers)
+            # A short Retry-After says "try again now", not "slow down": a proxy's random
+            # throttling or a moment's overload teaches no rate, and learning from each one
+            # would compound into a crawl.
+            if learned is None and asked is not None and asked >= MIN_LEARNING_WAIT:
+                learned = self._rate_from_history(now, asked)
                 if learned is not None and self.learned_per_minute is not None:
-                    # A 429 despite the learned pace: the estimate was too high (the server
-                    # may count only some requests): halve the pace at least.
+                    # A long wait despite the learned pace: the estimate was too high (the
+                    # server may count only some requests): halve the pace at least.
                     learned = min(learned, self.per_minute / 2 / SAFETY)
             self._slow_to(learned)
-            self._hold_until = max(self._hold_until, now + retry_after)
+            self._hold_until = max(self._hold_until, now + wait)
 
     def observe(self, headers: Mapping[str, str]) -> None:
         """Any answer: when its headers say the quota is used up, wait for the reset."""
