@@ -145,7 +145,7 @@ class RateLimiter:
                     wait += (1 - self._tokens) / rate
                 # The token is spent now; the refill during the wait pays the debt back.
                 self._tokens -= 1
-            wait = max(wait, self._window_wait(now + wait) + wait)
+            wait += self._window_wait(now + wait)
             self._remember(now + wait)
             self.waited_seconds += wait
         if wait:
