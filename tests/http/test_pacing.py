@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import pytest
 
 from sequence_contract.http import ContractSession, RateLimiter, RateLimitExhausted, RetryPolicy
-from sequence_contract.http.ratelimit import Quota, read_quota
+from sequence_contract.http.ratelimit import Quota, RunWaitBudget, read_quota
 from sequence_contract.sandbox.errors import too_many_requests
 from sequence_contract.sandbox.ratelimit import RateLimiter as ServerQuota
 from tests.http.scripted_server import Answer, scripted_server
@@ -182,3 +182,34 @@ def test_a_server_that_answers_429_forever_ends_in_an_environment_failure() -> N
     assert "gave up: waiting 48 s more would exceed the run's 600 s budget" in messages[2]
     assert "not retried: waiting 48 s more would exceed the run's 600 s budget" in messages[3]
     assert session.traffic.retry_causes["429"] == 12
+
+
+def test_when_the_budget_runs_out_the_server_limit_is_no_longer_waited_for() -> None:
+    # A quota of 40/min and 2 s of patience: the hold is refused, the learned pace dropped,
+    # and requests go out at the configured pace (so that 429s end the run quickly).
+    fake = FakeTime()
+    limiter = RateLimiter(per_minute=0, clock=fake.clock, sleep=fake.sleep)
+    limiter.share_budget(RunWaitBudget(2))
+    limiter.observe({"RateLimit-Policy": '"m";q=40;w=60', "RateLimit": '"m";r=0;t=58'})
+    assert limiter.per_minute == 36
+    assert limiter.acquire() == 0
+    assert limiter.gave_up
+    assert limiter.per_minute == 0
+    limiter.throttled({"Retry-After": "58", "RateLimit-Policy": "40;w=60"}, 58)
+    assert [limiter.acquire() for _ in range(3)] == [0, 0, 0]
+    assert limiter.note() == (
+        "pacing: gave up waiting for the server's rate limit after 0 s (--max-run-wait 2 s); "
+        "1 429 answer(s)"
+    )
+
+
+def test_the_server_limit_is_waited_for_within_the_budget() -> None:
+    fake = FakeTime()
+    limiter = RateLimiter(per_minute=0, clock=fake.clock, sleep=fake.sleep)
+    budget = RunWaitBudget(100)
+    limiter.share_budget(budget)
+    limiter.observe({"RateLimit-Policy": "60;w=60", "RateLimit": '"m";r=0;t=30'})
+    assert limiter.acquire() == 30
+    assert limiter.acquire() == pytest.approx(60 / 54)  # 90 % of 60/min
+    assert budget.spent == pytest.approx(30 + 60 / 54)
+    assert not limiter.gave_up

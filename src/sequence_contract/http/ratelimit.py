@@ -98,6 +98,24 @@ def _number(headers: Mapping[str, str], *names: str) -> float | None:
     return None
 
 
+class RunWaitBudget:
+    """The seconds the server's rate limit may add to a whole run: waits for 429s, holds, and
+    the slower pace it taught. Shared by the retries and the rate limiter."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.spent = 0.0
+        self._lock = threading.Lock()
+
+    def take(self, wait: float) -> bool:
+        """Spend `wait` seconds of the budget, or refuse (spending nothing) if too few are left."""
+        with self._lock:
+            if self.spent + wait > self.seconds:
+                return False
+            self.spent += wait
+            return True
+
+
 class RateLimiter:
     """A token bucket: `per_minute` requests a minute on average, bursts up to `burst`, slowed
     down by what the server says (`throttled`, `observe`).
@@ -117,6 +135,9 @@ class RateLimiter:
         self.per_minute: float = per_minute
         self.learned_per_minute: float | None = None
         self.throttles = 0
+        self.budget: RunWaitBudget | None = None  # None: the server's waits are not bounded
+        self.gave_up = False  # the budget ran out: the server's limit is no longer waited for
+        self._configured = (float(per_minute), float(max(1, burst)))
         self._capacity = float(max(1, burst))
         self._tokens = self._capacity
         self._clock = clock
@@ -128,29 +149,53 @@ class RateLimiter:
         self._lock = threading.Lock()
         self.waited_seconds = 0.0
 
+    def share_budget(self, budget: RunWaitBudget) -> None:
+        """Charge the waits the server's limit causes (holds, the pace it taught) to `budget`."""
+        self.budget = budget
+
     def acquire(self, *, past_hold: bool = False) -> float:
         """Take one token, sleeping until one is free; return the seconds waited.
 
         `past_hold`: the caller has already waited out the server's hold (the retry of the
-        request that met the 429 sleeps its Retry-After itself).
+        request that met the 429 sleeps its Retry-After itself). While the server's limit is in
+        force, the waits are charged to the run's budget; when it cannot pay for one, the
+        limiter gives up on the server's limit and keeps only the configured pace.
         """
         with self._lock:
             now = self._clock()
-            wait = 0.0 if past_hold else max(0.0, self._hold_until - now)
-            if self.per_minute:
-                rate = self.per_minute / 60.0
-                self._tokens = min(self._capacity, self._tokens + (now + wait - self._last) * rate)
-                self._last = now + wait
-                if self._tokens < 1:
-                    wait += (1 - self._tokens) / rate
-                # The token is spent now; the refill during the wait pays the debt back.
-                self._tokens -= 1
-            wait += self._window_wait(now + wait)
+            wait, tokens, last = self._plan(now, past_hold)
+            server_paced = self.learned_per_minute is not None or self._cap is not None
+            charged = wait > 0 and (server_paced or self._hold_until > now)
+            if charged and self.budget is not None and not self.budget.take(wait):
+                self._give_up()
+                wait, tokens, last = self._plan(now, past_hold=True)
+            self._tokens, self._last = tokens, last
             self._remember(now + wait)
             self.waited_seconds += wait
         if wait:
             self._sleep(wait)
         return wait
+
+    def _plan(self, now: float, past_hold: bool) -> tuple[float, float, float]:
+        """The wait before the next request, and the bucket's tokens and time after it."""
+        wait = 0.0 if past_hold else max(0.0, self._hold_until - now)
+        tokens, last = self._tokens, self._last
+        if self.per_minute:
+            rate = self.per_minute / 60.0
+            tokens = min(self._capacity, tokens + (now + wait - last) * rate)
+            last = now + wait
+            if tokens < 1:
+                wait += (1 - tokens) / rate
+            # The token is spent now; the refill during the wait pays the debt back.
+            tokens -= 1
+        return wait + self._window_wait(now + wait), tokens, last
+
+    def _give_up(self) -> None:
+        self.gave_up = True
+        self.per_minute, self._capacity = self._configured
+        self._tokens = min(self._tokens, self._capacity)
+        self._cap = None
+        self._hold_until = 0.0
 
     def throttled(self, headers: Mapping[str, str], wait: float) -> None:
         """A 429 came back; its retry waits `wait` seconds (Retry-After or backoff): learn the
@@ -158,6 +203,8 @@ class RateLimiter:
         with self._lock:
             now = self._clock()
             self.throttles += 1
+            if self.gave_up:
+                return
             if self._sent:
                 self._sent.pop()  # the refused request used no quota
             quota = read_quota(headers)
@@ -179,7 +226,7 @@ class RateLimiter:
     def observe(self, headers: Mapping[str, str]) -> None:
         """Any answer: when its headers say the quota is used up, wait for the reset."""
         quota = read_quota(headers)
-        if quota is None or quota.remaining is None or quota.remaining > 0:
+        if self.gave_up or quota is None or quota.remaining is None or quota.remaining > 0:
             return
         with self._lock:
             self._slow_to(quota.per_minute)
@@ -189,6 +236,12 @@ class RateLimiter:
 
     def note(self) -> str | None:
         """What the server taught the pacing, for the closing note; None if nothing."""
+        if self.gave_up and self.budget is not None:
+            return (
+                f"pacing: gave up waiting for the server's rate limit after "
+                f"{self.budget.spent:.0f} s (--max-run-wait {self.budget.seconds:g} s); "
+                f"{self.throttles} 429 answer(s)"
+            )
         if self.learned_per_minute is None:
             return None
         return (

@@ -16,7 +16,6 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -33,6 +32,8 @@ from urllib3.exceptions import (
 )
 from urllib3.response import BaseHTTPResponse
 from urllib3.util.retry import Retry
+
+from sequence_contract.http.ratelimit import RunWaitBudget
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
@@ -54,23 +55,6 @@ class RetryListener(Protocol):
     def throttled(self, headers: Mapping[str, str], wait_seconds: float) -> None:
         """A 429 came back with these headers; the request waits `wait_seconds` before its
         retry (so may every other request: the quota is shared)."""
-
-
-class RunWaitBudget:
-    """The seconds a whole run may spend waiting for 429s, shared by all its requests."""
-
-    def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
-        self.spent = 0.0
-        self._lock = threading.Lock()
-
-    def take(self, wait: float) -> bool:
-        """Spend `wait` seconds of the budget, or refuse (spending nothing) if too few are left."""
-        with self._lock:
-            if self.spent + wait > self.seconds:
-                return False
-            self.spent += wait
-            return True
 
 
 @dataclass(frozen=True)
@@ -95,7 +79,11 @@ class RetryPolicy:
         if min(self.backoff_seconds, self.max_wait_seconds, self.run_wait_seconds) < 0:
             raise ValueError("backoff_seconds, max_wait_seconds and run_wait_seconds must be >= 0")
 
-    def build(self, listener: RetryListener | None = None) -> Retry:
+    def build(
+        self, listener: RetryListener | None = None, budget: RunWaitBudget | None = None
+    ) -> Retry:
+        """The urllib3 Retry; `budget` is the run's budget for rate-limit waits, shared with
+        the rate limiter (a new one of `run_wait_seconds` if not given)."""
         return _ContractRetry(
             total=self.attempts,
             connect=self.attempts,
@@ -111,7 +99,7 @@ class RetryPolicy:
             raise_on_status=False,
             raise_on_redirect=False,
             max_wait=self.max_wait_seconds,
-            run_budget=RunWaitBudget(self.run_wait_seconds),
+            run_budget=budget or RunWaitBudget(self.run_wait_seconds),
             listener=listener,
             sleep_function=self.sleep,
         )

@@ -24,7 +24,7 @@ from sequence_contract.http.errors import (
     TargetUnreachable,
 )
 from sequence_contract.http.exchange import Exchange, TrafficLog
-from sequence_contract.http.ratelimit import RateLimiter
+from sequence_contract.http.ratelimit import RateLimiter, RunWaitBudget
 from sequence_contract.http.reasons import connection_reason, is_timeout
 from sequence_contract.http.retry import RetryPolicy
 
@@ -102,7 +102,10 @@ class ContractSession(requests.Session):
         self.retry_policy = retry_policy or RetryPolicy()
         self.traffic = traffic if traffic is not None else TrafficLog()
         self._tracker = _AttemptTracker(self.rate_limiter)
-        adapter = HTTPAdapter(max_retries=self.retry_policy.build(self._tracker))
+        # One budget for everything the server's rate limit adds to the run (--max-run-wait).
+        self.wait_budget = RunWaitBudget(self.retry_policy.run_wait_seconds)
+        self.rate_limiter.share_budget(self.wait_budget)
+        adapter = HTTPAdapter(max_retries=self.retry_policy.build(self._tracker, self.wait_budget))
         self.mount("http://", adapter)
         self.mount("https://", adapter)
 
