@@ -67,7 +67,8 @@ def add_options(parser: pytest.Parser) -> None:
         type=float,
         default=None,
         metavar="SECONDS",
-        help="longest the whole run may wait for 429 answers (Retry-After); default 600",
+        help="longest the server's rate limit may slow the whole run down (429 waits, "
+        "holds, learned pace); default 600",
     )
     group.addoption(
         "--sandbox-fault",
