@@ -96,6 +96,39 @@ def test_the_manual_job_tries_the_requested_api_version(workflow: dict[str, Any]
     assert _uploads_reports(job)
 
 
+def _step(job: dict[str, Any], uses: str, **with_: str) -> dict[str, Any] | None:
+    for step in job["steps"]:
+        given = step.get("with", {})
+        if str(step.get("uses", "")).startswith(uses) and all(
+            given.get(k) == v for k, v in with_.items()
+        ):
+            return step
+    return None
+
+
+def test_the_nightly_job_compares_with_the_previous_baseline(workflow: dict[str, Any]) -> None:
+    job = workflow["jobs"]["nightly"]
+    baseline = job["env"]["BASELINE"]
+    download = _step(job, "actions/download-artifact@", name="contract-baseline")
+    upload = _step(job, "actions/upload-artifact@", name="contract-baseline")
+    assert download is not None, "nightly: the previous baseline is not downloaded"
+    assert upload is not None, "nightly: the new baseline is not kept"
+    # The file the suite reads and rewrites is the one downloaded and uploaded.
+    assert download["with"]["path"] == baseline.rsplit("/", 1)[0] + "/"
+    assert upload["with"]["path"] == baseline
+    assert download["with"]["run-id"] == "${{ steps.previous.outputs.run_id }}"
+    assert job["permissions"]["actions"] == "read"
+    runs = _runs(job)
+    assert '--baseline "$BASELINE" --fail-on new' in runs
+    # Steps run in order: download before the suite, upload after it.
+    order = [step.get("name", step.get("uses")) for step in job["steps"]]
+    suite = next(i for i, step in enumerate(job["steps"]) if "--baseline" in step.get("run", ""))
+    assert order.index(download["name"]) < suite < order.index(upload["name"])
+    # Only a run with a verdict replaces the baseline (not an environment failure).
+    assert "steps.suite.outputs.status == '0'" in upload["if"]
+    assert "'10'" not in upload["if"]
+
+
 @pytest.mark.parametrize("job_name", ["nightly", "try-api-version"])
 def test_credentials_come_from_the_secret_store(workflow: dict[str, Any], job_name: str) -> None:
     job = workflow["jobs"][job_name]

@@ -21,7 +21,19 @@ pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[2]
 PARALLEL_RUNS = 2  # CI has two cores; each run is one busy process (suite and sandbox)
 OUTPUT_TAIL_LINES = 40
-FAULT_NAMES = [fault.name for fault in contract_faults()]
+# h11: input-dependent faults no test sends the input for yet. Strict: once the suite catches
+# one (a coverage phase that sends boundary lengths and every documented query value), its
+# xfail fails and the entry must go.
+KNOWN_GAPS = {
+    "long-legal-name-truncated": "no test sends a legalName longer than 100 characters",
+    "sort-ascending-ignored": "no test checks the order of a sortOrder=ASC list",
+}
+FAULT_NAMES = [
+    pytest.param(f.name, marks=pytest.mark.xfail(strict=True, reason=KNOWN_GAPS[f.name]))
+    if f.name in KNOWN_GAPS
+    else f.name
+    for f in contract_faults()
+]
 BENIGN_NAMES = [variant.name for variant in benign_variants()]
 
 SuiteRuns = dict[str, "Future[RunOutcome]"]

@@ -51,15 +51,23 @@ CASES = {
     "429-until-the-attempts-run-out": RetryCase(
         "GET", (), RateLimitExhausted, 6, (0,) * 5, ("429",) * 5,
         then=Answer(429, retry_after("0")), message="still 429 Too Many Requests after 5 retries"),
-    "429-until-the-wait-budget-runs-out": RetryCase(
+    "429-until-the-run-wait-budget-runs-out": RetryCase(
         "GET", (), RateLimitExhausted, 3, (10, 10), ("429", "429"),
-        then=Answer(429, retry_after("10")), policy=RetryPolicy(max_wait_seconds=25),
-        message="gave up: waiting 10 s more would exceed the 25 s retry budget, "
-                "20 s already waited"),
-    "429-asking-for-more-than-the-budget": RetryCase(
+        then=Answer(429, retry_after("10")), policy=RetryPolicy(run_wait_seconds=25),
+        message="gave up: waiting 10 s more would exceed the run's 25 s budget for "
+                "rate-limit waits (5 s left; --max-run-wait)"),
+    "429-waits-beyond-one-requests-budget": RetryCase(
+        "GET", (Answer(429, retry_after("48")),), 200, 2, (48,), ("429",),
+        policy=RetryPolicy(max_wait_seconds=30)),
+    "429-asking-for-more-than-the-run-budget": RetryCase(
         "POST", (), RateLimitExhausted, 1, (), (),
         then=Answer(429, retry_after("3600")),
-        message="not retried: waiting 3600 s more would exceed the 30 s retry budget"),
+        message="not retried: waiting 3600 s more would exceed the run's 600 s budget"),
+    "503-waits-within-one-requests-budget": RetryCase(
+        "GET", (), ServiceUnavailable, 3, (10, 10), ("503", "503"),
+        then=Answer(503, retry_after("10")), policy=RetryPolicy(max_wait_seconds=25),
+        message="gave up: waiting 10 s more would exceed the 25 s retry budget, "
+                "20 s already waited"),
     "503-get-is-repeated": RetryCase("GET", (Answer(503),), 200, 2, (0,), ("503",)),
     "502-then-504-put-is-repeated": RetryCase(
         "PUT", (Answer(502), Answer(504)), 200, 3, (0, 1), ("502", "504")),
@@ -89,6 +97,7 @@ def test_retry_policy(case: RetryCase) -> None:
         attempts=case.policy.attempts,
         backoff_seconds=case.policy.backoff_seconds,
         max_wait_seconds=case.policy.max_wait_seconds,
+        run_wait_seconds=case.policy.run_wait_seconds,
         sleep=waits.append,
     )
     session = ContractSession(timeout_seconds=5, retry_policy=policy)
@@ -118,3 +127,5 @@ def test_policy_rejects_negative_settings() -> None:
         RetryPolicy(attempts=-1)
     with pytest.raises(ValueError, match="max_wait_seconds"):
         RetryPolicy(max_wait_seconds=-5)
+    with pytest.raises(ValueError, match="run_wait_seconds"):
+        RetryPolicy(run_wait_seconds=-1)

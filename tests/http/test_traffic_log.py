@@ -4,13 +4,23 @@ from __future__ import annotations
 
 import pytest
 
-from sequence_contract.http import ContractSession, RetryPolicy, TargetUnreachable
+from sequence_contract.http import ContractSession, RateLimiter, RetryPolicy, TargetUnreachable
 from tests.http.scripted_server import Answer, Reset, scripted_server
 
 
 def test_retries_waits_and_failures_add_up() -> None:
     waits: list[float] = []
-    session = ContractSession(timeout_seconds=5, retry_policy=RetryPolicy(sleep=waits.append))
+    clock = [0.0]
+
+    def sleep(seconds: float) -> None:  # one fake clock for the retries and the pacing
+        waits.append(seconds)
+        clock[0] += seconds
+
+    session = ContractSession(
+        timeout_seconds=5,
+        retry_policy=RetryPolicy(sleep=sleep),
+        rate_limiter=RateLimiter(0, clock=lambda: clock[0], sleep=sleep),
+    )
     with scripted_server(
         Answer(429, (("Retry-After", "2"),)), Reset(), Answer(200), Reset()
     ) as server:

@@ -27,6 +27,10 @@ def test_over_the_limit_is_429_with_retry_after(
         assert_error(limited, 429, "TooManyRequests")
         assert 1 <= int(limited.headers["Retry-After"]) <= 60, describe(limited)
         assert limited.headers.get("Sequence-Version") == VERSION, describe(limited)
+        # h11: the quota in the IETF RateLimit fields, so that a client can learn its pace.
+        assert limited.headers["RateLimit-Policy"] == '"minute";q=3;w=60', describe(limited)
+        retry_after = limited.headers["Retry-After"]
+        assert limited.headers["RateLimit"] == f'"minute";r=0;t={retry_after}', describe(limited)
     finally:
         client.close()
 

@@ -75,10 +75,10 @@ HOSTILE_SERVERS = {
     "never-answers": Hostile(
         Stall(30), "timed out: no answer within 1 s (--request-timeout)",
         ("--request-timeout", "1")),
-    "rate-limits-forever": Hostile(
+    "rate-limits-forever": Hostile(  # h11: 429 waits spend the run's budget (--max-run-wait)
         Answer(429, (("Retry-After", "120"),)),
-        "still 429 Too Many Requests; not retried: waiting 120 s more would exceed the 30 s "
-        "retry budget"),
+        "still 429 Too Many Requests; not retried: waiting 120 s more would exceed the run's "
+        "100 s budget for rate-limit waits", ("--max-run-wait", "100")),
     "unavailable-forever": Hostile(
         Answer(503, (("Retry-After", "1"),)), "503 Service Unavailable", ("--max-retry-wait", "2")),
 }  # fmt: skip
@@ -114,7 +114,7 @@ def test_a_quota_exceeded_mid_run_is_environment_not_contract(
     with EmbeddedSandbox(config) as sandbox:
         result = run_suite(
             suite_path, "--base-url", sandbox.base_url, "--hypothesis-profile", "dev",
-            "--max-retry-wait", "2",
+            "--max-run-wait", "2",
             env={"SEQUENCE_CLIENT_ID": "team-ci", "SEQUENCE_CLIENT_SECRET": "quota-secret"},
         )  # fmt: skip
 
@@ -122,4 +122,4 @@ def test_a_quota_exceeded_mid_run_is_environment_not_contract(
     assert result.ret == exitcodes.ENVIRONMENT_BROKEN, output[-3000:]
     assert "failures: 0 contract, " in output, output[-3000:]
     assert "ENVIRONMENT, not a contract failure" in output
-    assert "lower --rate-limit, raise --max-retry-wait or retry later" in output
+    assert "lower --rate-limit, raise --max-run-wait or retry later" in output

@@ -1,16 +1,126 @@
-"""Client-side rate limit, so that the suite stays under the API's documented quota."""
+"""Client-side pacing, so that the suite stays under the API's quota, and learns it when told.
+
+The limiter starts at a configured rate (none on loopback) and slows down to what the server
+allows as soon as the server says so:
+
+- a 429 with rate-limit headers (`RateLimit-Policy`/`RateLimit` of the IETF draft,
+  `RateLimit-Limit`/`-Remaining`/`-Reset` of its earlier revisions, or `X-RateLimit-*`):
+  the quota divided by its window is the allowed rate;
+- a 429 with only `Retry-After: R` (R >= 2 s): the requests the server accepted in the last
+  minute, over that span plus R, is the rate it allows (a per-minute quota met after n
+  requests in s seconds frees up after R more: n requests per s + R seconds); a further such
+  429 at that pace halves it. A shorter Retry-After, or none, is waited for but teaches
+  nothing;
+- any answer saying nothing is left (`Remaining: 0`) holds every request until the reset.
+
+A known quota is kept in two ways: on average (the token bucket's rate) and over any window
+(never more than the quota's share of the requests in the last window). The learned rate only
+ever lowers the pace, never raises it, and keeps a safety margin.
+"""
 
 from __future__ import annotations
 
+import re
 import threading
 import time
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+# Sequence documents its quota per minute; a server that gives a quota but not its window is
+# taken to mean the same.
+DEFAULT_WINDOW_SECONDS = 60.0
+# Pace at 90 % of what the server allows: clocks and windows never line up exactly.
+SAFETY = 0.9
+# How far back the accepted requests are counted when only Retry-After tells the quota, and
+# how many it takes to say anything: a 429 after a handful means another client of the same
+# key spent the quota, not that the quota is a handful.
+LOOKBACK_SECONDS = 60.0
+MIN_SAMPLE = 10
+MIN_LEARNING_WAIT = 2.0  # seconds of Retry-After it takes to learn a rate from one
+
+
+@dataclass(frozen=True)
+class Quota:
+    """What a server's rate-limit headers say; None where they say nothing."""
+
+    limit: float | None = None  # requests a window
+    window: float | None = None  # seconds
+    remaining: float | None = None
+    reset: float | None = None  # seconds until `remaining` is replenished
+
+    @property
+    def per_minute(self) -> float | None:
+        if self.limit is None or self.limit <= 0:
+            return None
+        return self.limit * 60.0 / (self.window or DEFAULT_WINDOW_SECONDS)
+
+
+_NUMBER = r"(\d+(?:\.\d+)?)"
+
+
+def read_quota(headers: Mapping[str, str]) -> Quota | None:
+    """The quota in a response's headers (case-insensitive names), or None if there is none."""
+    lower = {name.lower(): value for name, value in headers.items()}
+    limit = _number(lower, "ratelimit-limit", "x-ratelimit-limit")
+    remaining = _number(lower, "ratelimit-remaining", "x-ratelimit-remaining")
+    reset = _number(lower, "ratelimit-reset", "x-ratelimit-reset")
+    window = None
+    policy = lower.get("ratelimit-policy", "")
+    # Draft 08 and later: `"default";q=1500;w=60`; earlier ones: `1500;w=60`.
+    match = re.search(rf"(?:^|[;,\s])q={_NUMBER}", policy) or re.match(rf"\s*{_NUMBER}", policy)
+    if match:
+        limit = limit if limit is not None else float(match.group(1))
+    if match := re.search(rf"(?:^|;)\s*w={_NUMBER}", policy):
+        window = float(match.group(1))
+    current = lower.get("ratelimit", "")  # draft 08 and later: `"default";r=0;t=48`
+    if remaining is None and (match := re.search(rf";\s*r={_NUMBER}", current)):
+        remaining = float(match.group(1))
+    if reset is None and (match := re.search(rf";\s*t={_NUMBER}", current)):
+        reset = float(match.group(1))
+    if reset is not None and reset > 1_000_000_000:
+        reset = None  # an epoch timestamp (some X-RateLimit-Reset): no shared clock to read it
+    if limit is None and remaining is None and reset is None:
+        return None
+    return Quota(limit=limit, window=window, remaining=remaining, reset=reset)
+
+
+def _retry_after(headers: Mapping[str, str]) -> float | None:
+    """Retry-After in seconds, when given as a number (a date needs a shared clock)."""
+    return _number({name.lower(): value for name, value in headers.items()}, "retry-after")
+
+
+def _number(headers: Mapping[str, str], *names: str) -> float | None:
+    for name in names:
+        match = re.match(rf"\s*{_NUMBER}\s*$", headers.get(name, ""))
+        if match:
+            return float(match.group(1))
+    return None
+
+
+class RunWaitBudget:
+    """The seconds the server's rate limit may add to a whole run: waits for 429s, holds, and
+    the slower pace it taught. Shared by the retries and the rate limiter."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.spent = 0.0
+        self._lock = threading.Lock()
+
+    def take(self, wait: float) -> bool:
+        """Spend `wait` seconds of the budget, or refuse (spending nothing) if too few are left."""
+        with self._lock:
+            if self.spent + wait > self.seconds:
+                return False
+            self.spent += wait
+            return True
 
 
 class RateLimiter:
-    """A token bucket: `per_minute` requests a minute on average, bursts up to `burst`.
+    """A token bucket: `per_minute` requests a minute on average, bursts up to `burst`, slowed
+    down by what the server says (`throttled`, `observe`).
 
-    `per_minute=0` disables the limit (the embedded sandbox needs none).
+    `per_minute=0` starts without a limit (loopback targets need none until they say so).
     """
 
     def __init__(
@@ -22,28 +132,163 @@ class RateLimiter:
     ) -> None:
         if per_minute < 0:
             raise ValueError(f"per_minute must be >= 0, got {per_minute}")
-        self.per_minute = per_minute
+        self.per_minute: float = per_minute
+        self.learned_per_minute: float | None = None
+        self.throttles = 0
+        self.budget: RunWaitBudget | None = None  # None: the server's waits are not bounded
+        self.gave_up = False  # the budget ran out: the server's limit is no longer waited for
+        self._configured = (float(per_minute), float(max(1, burst)))
         self._capacity = float(max(1, burst))
         self._tokens = self._capacity
         self._clock = clock
         self._sleep = sleep
         self._last = clock()
+        self._hold_until = 0.0
+        self._cap: tuple[int, float] | None = None  # at most n requests in any w seconds
+        self._sent: deque[float] = deque()  # when recent requests went out
         self._lock = threading.Lock()
         self.waited_seconds = 0.0
 
-    def acquire(self) -> float:
-        """Take one token, sleeping until one is free; return the seconds waited."""
-        if self.per_minute == 0:
-            return 0.0
-        rate = self.per_minute / 60.0
+    def share_budget(self, budget: RunWaitBudget) -> None:
+        """Charge the waits the server's limit causes (holds, the pace it taught) to `budget`."""
+        self.budget = budget
+
+    def acquire(self, *, past_hold: bool = False) -> float:
+        """Take one token, sleeping until one is free; return the seconds waited.
+
+        `past_hold`: the caller has already waited out the server's hold (the retry of the
+        request that met the 429 sleeps its Retry-After itself). While the server's limit is in
+        force, the waits are charged to the run's budget; when it cannot pay for one, the
+        limiter gives up on the server's limit and keeps only the configured pace.
+        """
         with self._lock:
             now = self._clock()
-            self._tokens = min(self._capacity, self._tokens + (now - self._last) * rate)
-            self._last = now
-            wait = 0.0 if self._tokens >= 1 else (1 - self._tokens) / rate
-            # The token is spent now; the refill during the wait pays the debt back.
-            self._tokens -= 1
+            wait, tokens, last = self._plan(now, past_hold)
+            server_paced = self.learned_per_minute is not None or self._cap is not None
+            charged = wait > 0 and (server_paced or self._hold_until > now)
+            if charged and self.budget is not None and not self.budget.take(wait):
+                self._give_up()
+                wait, tokens, last = self._plan(now, past_hold=True)
+            self._tokens, self._last = tokens, last
+            self._remember(now + wait)
             self.waited_seconds += wait
         if wait:
             self._sleep(wait)
         return wait
+
+    def _plan(self, now: float, past_hold: bool) -> tuple[float, float, float]:
+        """The wait before the next request, and the bucket's tokens and time after it."""
+        wait = 0.0 if past_hold else max(0.0, self._hold_until - now)
+        tokens, last = self._tokens, self._last
+        if self.per_minute:
+            rate = self.per_minute / 60.0
+            tokens = min(self._capacity, tokens + (now + wait - last) * rate)
+            last = now + wait
+            if tokens < 1:
+                wait += (1 - tokens) / rate
+            # The token is spent now; the refill during the wait pays the debt back.
+            tokens -= 1
+        return wait + self._window_wait(now + wait), tokens, last
+
+    def _give_up(self) -> None:
+        self.gave_up = True
+        self.per_minute, self._capacity = self._configured
+        self._tokens = min(self._tokens, self._capacity)
+        self._cap = None
+        self._hold_until = 0.0
+
+    def throttled(self, headers: Mapping[str, str], wait: float) -> None:
+        """A 429 came back; its retry waits `wait` seconds (Retry-After or backoff): learn the
+        rate, and hold every request for as long."""
+        with self._lock:
+            now = self._clock()
+            self.throttles += 1
+            if self.gave_up:
+                return
+            if self._sent:
+                self._sent.pop()  # the refused request used no quota
+            quota = read_quota(headers)
+            learned = quota.per_minute if quota is not None else None
+            self._learn_window(quota)
+            asked = _retry_after(headers)
+            # A short Retry-After says "try again now", not "slow down": a proxy's random
+            # throttling or a moment's overload teaches no rate, and learning from each one
+            # would compound into a crawl.
+            if learned is None and asked is not None and asked >= MIN_LEARNING_WAIT:
+                learned = self._rate_from_history(now, asked)
+                if learned is not None and self.learned_per_minute is not None:
+                    # A long wait despite the learned pace: the estimate was too high (the
+                    # server may count only some requests): halve the pace at least.
+                    learned = min(learned, self.per_minute / 2 / SAFETY)
+            self._slow_to(learned)
+            self._hold_until = max(self._hold_until, now + wait)
+
+    def observe(self, headers: Mapping[str, str]) -> None:
+        """Any answer: when its headers say the quota is used up, wait for the reset."""
+        quota = read_quota(headers)
+        if self.gave_up or quota is None or quota.remaining is None or quota.remaining > 0:
+            return
+        with self._lock:
+            self._slow_to(quota.per_minute)
+            self._learn_window(quota)
+            if quota.reset:
+                self._hold_until = max(self._hold_until, self._clock() + quota.reset)
+
+    def note(self) -> str | None:
+        """What the server taught the pacing, for the closing note; None if nothing."""
+        if self.gave_up and self.budget is not None:
+            return (
+                f"pacing: gave up waiting for the server's rate limit after "
+                f"{self.budget.spent:.0f} s (--max-run-wait {self.budget.seconds:g} s); "
+                f"{self.throttles} 429 answer(s)"
+            )
+        if self.learned_per_minute is None:
+            return None
+        return (
+            f"pacing: the server allows about {self.learned_per_minute:.0f}/min; "
+            f"paced at {self.per_minute:.0f}/min after {self.throttles} 429 answer(s)"
+        )
+
+    def _window_wait(self, at: float) -> float:
+        """Seconds past `at` until the known quota's window has room for one more request."""
+        if self._cap is None:
+            return 0.0
+        limit, window = self._cap
+        recent = [sent for sent in self._sent if sent > at - window]
+        if len(recent) < limit:
+            return 0.0
+        return recent[len(recent) - limit] + window - at
+
+    def _rate_from_history(self, now: float, retry_after: float) -> float | None:
+        while self._sent and self._sent[0] < now - LOOKBACK_SECONDS:
+            self._sent.popleft()
+        if len(self._sent) < MIN_SAMPLE:
+            return None
+        span = now - self._sent[0] + retry_after
+        return len(self._sent) * 60.0 / span if span > 0 else None
+
+    def _learn_window(self, quota: Quota | None) -> None:
+        # A known quota is also kept over any window, not only on average: after a burst the
+        # server's window may free up more slowly than the average rate would suggest.
+        if quota is None or quota.limit is None or quota.limit <= 0:
+            return
+        cap = (max(1, int(quota.limit * SAFETY)), quota.window or DEFAULT_WINDOW_SECONDS)
+        if self._cap is None or cap[0] / cap[1] < self._cap[0] / self._cap[1]:
+            self._cap = cap
+
+    def _slow_to(self, per_minute: float | None) -> None:
+        if per_minute is None or per_minute <= 0:
+            return
+        paced = per_minute * SAFETY
+        if not self.per_minute or paced < self.per_minute:
+            self.per_minute = paced
+            self.learned_per_minute = per_minute
+            # From now on no bursts: the quota is known to be tight.
+            self._capacity = 1.0
+            self._tokens = min(self._tokens, self._capacity)
+
+    def _remember(self, sent_at: float) -> None:
+        self._sent.append(sent_at)
+        keep = max(LOOKBACK_SECONDS, self._cap[1] if self._cap else 0.0)
+        while self._sent and self._sent[0] < sent_at - keep:
+            self._sent.popleft()

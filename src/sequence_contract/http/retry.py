@@ -6,15 +6,18 @@
   blindly sent twice. A refused connection is retried for every method: nothing was sent.
 - Timeouts and failed DNS lookups are not retried: the per-request timeout is the patience for
   one request (repeating it would multiply the wait), and a misspelt host stays misspelt.
-- Waiting is bounded per request: when the next wait (a `Retry-After` or a backoff) would take
-  the request's total wait past `max_wait_seconds`, the policy gives up at once instead of
-  retrying early and meeting the same answer.
+- Waiting is bounded. A wait the server asks for with a 429 is honoured in full, however long,
+  as long as the run's waits for 429s stay within `run_wait_seconds` (one budget for the whole
+  run: a quota that frees up in 48 s is waited out, a server that answers 429 forever still
+  ends the run). Other waits (5xx, backoff) are bounded per request by `max_wait_seconds`.
+  When the next wait would break its budget, the policy gives up at once instead of retrying
+  early and meeting the same answer.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -29,6 +32,8 @@ from urllib3.exceptions import (
 )
 from urllib3.response import BaseHTTPResponse
 from urllib3.util.retry import Retry
+
+from sequence_contract.http.ratelimit import RunWaitBudget
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
@@ -47,27 +52,38 @@ class RetryListener(Protocol):
     def resending(self) -> None:
         """The wait is over and the request goes out again (a rate limiter may pace it)."""
 
+    def throttled(self, headers: Mapping[str, str], wait_seconds: float) -> None:
+        """A 429 came back with these headers; the request waits `wait_seconds` before its
+        retry (so may every other request: the quota is shared)."""
+
 
 @dataclass(frozen=True)
 class RetryPolicy:
     """How hard the suite tries before calling a failure "environment".
 
     `attempts`: retries after the first try. `max_wait_seconds`: the longest a single request
-    may spend waiting between its retries, all waits together. `sleep` is replaceable for tests.
+    may spend waiting between its retries for 5xx answers and dropped connections.
+    `run_wait_seconds`: the longest the whole run may spend waiting out 429s.
+    `sleep` is replaceable for tests.
     """
 
     attempts: int = 5
     backoff_seconds: float = 0.5
     max_wait_seconds: float = 30.0
+    run_wait_seconds: float = 600.0
     sleep: Callable[[float], None] = field(default=time.sleep, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.attempts < 0:
             raise ValueError(f"attempts must be >= 0, got {self.attempts}")
-        if self.backoff_seconds < 0 or self.max_wait_seconds < 0:
-            raise ValueError("backoff_seconds and max_wait_seconds must be >= 0")
+        if min(self.backoff_seconds, self.max_wait_seconds, self.run_wait_seconds) < 0:
+            raise ValueError("backoff_seconds, max_wait_seconds and run_wait_seconds must be >= 0")
 
-    def build(self, listener: RetryListener | None = None) -> Retry:
+    def build(
+        self, listener: RetryListener | None = None, budget: RunWaitBudget | None = None
+    ) -> Retry:
+        """The urllib3 Retry; `budget` is the run's budget for rate-limit waits, shared with
+        the rate limiter (a new one of `run_wait_seconds` if not given)."""
         return _ContractRetry(
             total=self.attempts,
             connect=self.attempts,
@@ -83,6 +99,7 @@ class RetryPolicy:
             raise_on_status=False,
             raise_on_redirect=False,
             max_wait=self.max_wait_seconds,
+            run_budget=budget or RunWaitBudget(self.run_wait_seconds),
             listener=listener,
             sleep_function=self.sleep,
         )
@@ -93,6 +110,7 @@ class _ContractRetry(Retry):
         self,
         *args: Any,
         max_wait: float = 30.0,
+        run_budget: RunWaitBudget | None = None,
         listener: RetryListener | None = None,
         sleep_function: Callable[[float], None] = time.sleep,
         waited: float = 0.0,
@@ -101,6 +119,7 @@ class _ContractRetry(Retry):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.max_wait = max_wait
+        self.run_budget = run_budget or RunWaitBudget(0.0)
         self.listener = listener
         self.sleep_function = sleep_function
         self.waited = waited  # by this request so far
@@ -109,6 +128,7 @@ class _ContractRetry(Retry):
     def new(self, **kw: Any) -> _ContractRetry:
         # urllib3 copies the object on every attempt; carry our own state along.
         kw.setdefault("max_wait", self.max_wait)
+        kw.setdefault("run_budget", self.run_budget)
         kw.setdefault("listener", self.listener)
         kw.setdefault("sleep_function", self.sleep_function)
         kw.setdefault("waited", self.waited)
@@ -146,16 +166,28 @@ class _ContractRetry(Retry):
             raise
         assert isinstance(new_retry, _ContractRetry)
         wait = new_retry._planned_wait(response)
-        if self.waited + wait > self.max_wait:
+        verb = "gave up" if self.history else "not retried"
+        if cause == "429":
+            if not self.run_budget.take(wait):
+                left = max(0.0, self.run_budget.seconds - self.run_budget.spent)
+                self._give_up(
+                    f"{verb}: waiting {wait:g} s more would exceed the run's "
+                    f"{self.run_budget.seconds:g} s budget for rate-limit waits "
+                    f"({left:g} s left; --max-run-wait)"
+                )
+                raise MaxRetryError(_pool, url or "", error or ResponseError(cause))
+        elif self.waited + wait > self.max_wait:
             already = f", {self.waited:g} s already waited" if self.waited else ""
             self._give_up(
-                f"{'gave up' if self.history else 'not retried'}: waiting {wait:g} s more "
-                f"would exceed the {self.max_wait:g} s retry budget{already} (--max-retry-wait)"
+                f"{verb}: waiting {wait:g} s more would exceed the {self.max_wait:g} s "
+                f"retry budget{already} (--max-retry-wait)"
             )
             raise MaxRetryError(_pool, url or "", error or ResponseError(cause))
         new_retry.next_wait = wait
         new_retry.waited = self.waited + wait
         if self.listener is not None:
+            if cause == "429" and response is not None:
+                self.listener.throttled(dict(response.headers.items()), wait)
             self.listener.retried(cause, wait)
         return new_retry
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,7 +24,7 @@ from sequence_contract.http.errors import (
     TargetUnreachable,
 )
 from sequence_contract.http.exchange import Exchange, TrafficLog
-from sequence_contract.http.ratelimit import RateLimiter
+from sequence_contract.http.ratelimit import RateLimiter, RunWaitBudget
 from sequence_contract.http.reasons import connection_reason, is_timeout
 from sequence_contract.http.retry import RetryPolicy
 
@@ -53,17 +54,20 @@ class _AttemptTracker(threading.local):
     paces every try, retries included: each one counts against the API's quota."""
 
     attempt: _Attempt | None = None
+    # The request in flight on this thread slept the server's Retry-After in its retry.
+    waited_out_hold = False
 
     def __init__(self, limiter: RateLimiter) -> None:
         self.limiter = limiter
 
     def start(self) -> _Attempt:
         self.attempt = _Attempt()
+        self.waited_out_hold = False
         self.resending()
         return self.attempt
 
     def resending(self) -> None:
-        waited = self.limiter.acquire()
+        waited = self.limiter.acquire(past_hold=self.waited_out_hold)
         if self.attempt is not None:
             self.attempt.paced += waited
 
@@ -75,6 +79,10 @@ class _AttemptTracker(threading.local):
     def gave_up(self, reason: str) -> None:
         if self.attempt is not None:
             self.attempt.gave_up = reason
+
+    def throttled(self, headers: Mapping[str, str], wait_seconds: float) -> None:
+        self.limiter.throttled(headers, wait_seconds)
+        self.waited_out_hold = True
 
 
 class ContractSession(requests.Session):
@@ -94,7 +102,10 @@ class ContractSession(requests.Session):
         self.retry_policy = retry_policy or RetryPolicy()
         self.traffic = traffic if traffic is not None else TrafficLog()
         self._tracker = _AttemptTracker(self.rate_limiter)
-        adapter = HTTPAdapter(max_retries=self.retry_policy.build(self._tracker))
+        # One budget for everything the server's rate limit adds to the run (--max-run-wait).
+        self.wait_budget = RunWaitBudget(self.retry_policy.run_wait_seconds)
+        self.rate_limiter.share_budget(self.wait_budget)
+        adapter = HTTPAdapter(max_retries=self.retry_policy.build(self._tracker, self.wait_budget))
         self.mount("http://", adapter)
         self.mount("https://", adapter)
 
@@ -127,6 +138,7 @@ class ContractSession(requests.Session):
             ) from exc
         finally:
             self._tracker.attempt = None
+        self.rate_limiter.observe(response.headers)
         self.traffic.record(
             Exchange(
                 method=verb,
@@ -146,7 +158,7 @@ class ContractSession(requests.Session):
         if response.status_code == 429:
             raise RateLimitExhausted(
                 f"{where}: still 429 Too Many Requests{_retry_note(attempt)}; "
-                "lower --rate-limit, raise --max-retry-wait or retry later"
+                "lower --rate-limit, raise --max-run-wait or retry later"
             )
         if response.status_code in UNAVAILABLE_STATUSES:
             raise ServiceUnavailable(

@@ -116,12 +116,18 @@ def validation_failed(problems: Iterable[Problem]) -> ApiError:
     return ApiError(400, VALIDATION_ERROR, f"The request is invalid: {summary}", found)
 
 
-def too_many_requests(retry_after_seconds: int) -> ApiError:
+def too_many_requests(retry_after_seconds: int, per_minute: int | None = None) -> ApiError:
+    headers = {"Retry-After": str(retry_after_seconds)}
+    if per_minute is not None:
+        # The quota in the IETF RateLimit header fields (draft 08 and later), so that a client
+        # can learn the rate it may send at (Sequence documents 1,500/min, no headers).
+        headers["RateLimit-Policy"] = f'"minute";q={per_minute};w=60'
+        headers["RateLimit"] = f'"minute";r=0;t={retry_after_seconds}'
     return ApiError(
         429,
         TOO_MANY_REQUESTS,
         f"Rate limit exceeded; retry after {retry_after_seconds} s",
-        headers={"Retry-After": str(retry_after_seconds)},
+        headers=headers,
     )
 
 

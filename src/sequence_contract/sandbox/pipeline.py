@@ -110,7 +110,7 @@ class Pipeline:
         )
         wait = self._limiter.acquire(client_id)
         if wait is not None:
-            raise too_many_requests(wait)
+            raise too_many_requests(wait, self._config.rate_limit_per_minute)
         exchange.version = resolve_version(exchange.headers.get("sequence-version"))
         matched = routing.match_route(exchange.path)
         if matched is None:

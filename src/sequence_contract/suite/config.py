@@ -87,6 +87,7 @@ class SuiteSettings:
     request_timeout: float = 30.0
     rate_limit_per_minute: int | None = None  # None: the default for the target
     max_retry_wait: float = 30.0
+    max_run_wait: float = 600.0  # the run's budget for waiting out the server's rate limit
     sandbox_faults: tuple[str, ...] = ()
 
     @property
@@ -121,9 +122,20 @@ _OPTIONS: tuple[tuple[str, dict[str, Any]], ...] = (
     ("--rate-limit", {"type": int, "metavar": "PER_MINUTE", "help": "client-side request "
                       "limit (default 1200/min remote, none on loopback)"}),
     ("--max-retry-wait", {"type": float, "metavar": "SECONDS", "help": "longest a request may "
-                          "wait in total for retries (429 Retry-After, backoff); default 30"}),
+                          "wait in total for retries of 5xx answers and dropped connections; "
+                          "default 30"}),
+    ("--max-run-wait", {"type": float, "metavar": "SECONDS", "help": "longest the server's "
+                        "rate limit may slow the whole run down (429 waits, holds, learned "
+                        "pace); default 600"}),
     ("--sandbox-fault", {"action": "append", "default": [], "metavar": "NAME", "help":
                          "start the embedded sandbox with this fault injected (repeatable)"}),
+    ("--baseline", {"metavar": "FILE", "help": "compare failures with this earlier run's "
+                    "baseline (marked new, known, fixed) and write this run's baseline there "
+                    "(or to --baseline-out)"}),
+    ("--baseline-out", {"metavar": "FILE",
+                        "help": "write this run's baseline here instead of over --baseline"}),
+    ("--fail-on", {"choices": ("any", "new"), "default": "any", "help": "exit 1 for any "
+                   "contract failure (default) or only for failures new since --baseline"}),
 )  # fmt: skip
 _INI: tuple[tuple[str, str, Any, Any], ...] = (
     ("sequence_api_version", "default for --api-version", "string", ""),
@@ -172,6 +184,7 @@ def resolve(config: pytest.Config) -> SuiteSettings:
         ),
         rate_limit_per_minute=config.getoption("rate_limit"),
         max_retry_wait=_first_number(config.getoption("max_retry_wait"), 30.0),
+        max_run_wait=_first_number(config.getoption("max_run_wait"), 600.0),
         sandbox_faults=tuple(config.getoption("sandbox_fault")),
     )
     return _validate(settings)
@@ -202,6 +215,7 @@ def _validate(settings: SuiteSettings) -> SuiteSettings:
         ("--request-timeout", settings.request_timeout, "> 0"),
         ("--rate-limit", settings.rate_limit_per_minute, ">= 0 (0: no limit)"),
         ("--max-retry-wait", settings.max_retry_wait, ">= 0"),
+        ("--max-run-wait", settings.max_run_wait, ">= 0"),
     ):
         if value is not None and (value < 0 or (value == 0 and lowest == "> 0")):
             raise UsageError(f"{option} {value}: must be {lowest}")

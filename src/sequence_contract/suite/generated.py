@@ -17,7 +17,7 @@ from schemathesis.specs.openapi.checks import unsupported_method, use_after_free
 from schemathesis.transport.requests import REQUESTS_TRANSPORT
 
 from sequence_contract.schemas import openapi_path
-from sequence_contract.suite import checks  # noqa: F401 - registers the suite's rules
+from sequence_contract.suite import checks, stored  # noqa: F401 - registers the suite's rules
 from sequence_contract.suite.config import PROFILES, collection_profile, collection_version
 from sequence_contract.suite.runtime import SuiteRuntime
 from sequence_contract.target import SAFE_METHODS

@@ -37,6 +37,8 @@ from sequence_contract.suite.config import (
 )
 from sequence_contract.suite.expectations import Expectations
 from sequence_contract.suite.generated import READ_ONLY_EXCLUDED, route_probes_through
+from sequence_contract.suite.reporting.baseline import BaselineError
+from sequence_contract.suite.reporting.baseline import load as load_baseline
 from sequence_contract.suite.reporting.replay import RunSeed, choose_seed
 from sequence_contract.suite.reporting.reporter import ContractReporter
 from sequence_contract.suite.runtime import Run, SuiteRuntime, running
@@ -81,8 +83,22 @@ def pytest_configure(config: pytest.Config) -> None:
         seed=RunSeed(profile_name(config), seed),
     )
     config.stash[RUN] = run
+    reporter = ContractReporter(config, run)
+    _use_baseline(config, reporter)
     # Registered now, before pytest-html's session start asks for the table header.
-    config.pluginmanager.register(ContractReporter(config, run), "sequence-contract-reporter")
+    config.pluginmanager.register(reporter, "sequence-contract-reporter")
+
+
+def _use_baseline(config: pytest.Config, reporter: ContractReporter) -> None:
+    """--baseline FILE: failures are compared with an earlier run's (a missing file: none)."""
+    path = config.getoption("baseline")
+    if config.getoption("fail_on") == "new" and not path:
+        raise pytest.UsageError("sequence-contract: --fail-on new needs --baseline FILE")
+    if path:
+        try:
+            reporter.use_baseline(load_baseline(Path(path)))
+        except BaselineError as exc:
+            raise pytest.UsageError(f"sequence-contract: {exc}") from None
 
 
 def _collects_contract_suite(config: pytest.Config) -> bool:
@@ -267,6 +283,10 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         )
     created = len(run.runtime.created) if run.runtime else 0
     terminalreporter.write_line(f"{run.traffic.summary()}; customers created: {created}")
+    if run.runtime is not None:
+        pacing = run.runtime.session.rate_limiter.note()  # what the server taught
+        if pacing:
+            terminalreporter.write_line(pacing)
     failed = _failed_reports(terminalreporter.config)
     environment = sum(1 for report in failed if _failure_kind(report) == "environment")
     if failed:

@@ -240,7 +240,10 @@ def running(
         session = ContractSession(
             timeout_seconds=settings.request_timeout,
             rate_limiter=RateLimiter(settings.effective_rate_limit),
-            retry_policy=RetryPolicy(max_wait_seconds=settings.max_retry_wait),
+            retry_policy=RetryPolicy(
+                max_wait_seconds=settings.max_retry_wait,
+                run_wait_seconds=settings.max_run_wait,
+            ),
             traffic=traffic,
         )
         runtime = SuiteRuntime(settings, target, session, run_id, redactor, traffic)

@@ -18,6 +18,7 @@ from sequence_contract.sandbox.faults import (
     content,
     envelope,
     ids,
+    inputs,
     reporting,
     shape,
     status,
@@ -39,7 +40,19 @@ from sequence_contract.sandbox.faults.reporting import (
     ECHO_SECRET_HEADER,
 )
 
-_MODULES = (shape, status, content, auth, version, ids, archive, envelope, benign, reporting)
+_MODULES = (
+    shape,
+    status,
+    content,
+    auth,
+    version,
+    ids,
+    archive,
+    envelope,
+    inputs,
+    benign,
+    reporting,
+)
 
 
 def _registry() -> Mapping[str, Fault]:

@@ -31,6 +31,7 @@ FaultKind = Literal[
     "ids",
     "archive",
     "envelope",
+    "inputs",
     "benign",
     "reporting",
 ]
@@ -46,6 +47,7 @@ CONTRACT_KINDS: tuple[FaultKind, ...] = (
     "ids",
     "archive",
     "envelope",
+    "inputs",  # h11: input-dependent faults
 )
 
 CUSTOMER_OPERATIONS = frozenset(

@@ -7,6 +7,7 @@ import logging
 import time
 from collections import Counter
 from html import escape
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -15,7 +16,9 @@ from _pytest.junitxml import xml_key
 from sequence_contract import __version__
 from sequence_contract.http import Exchange
 from sequence_contract.redaction import Redactor
+from sequence_contract.suite import exitcodes
 from sequence_contract.suite.config import PROFILES
+from sequence_contract.suite.reporting import baseline
 from sequence_contract.suite.reporting.coverage import ContractCoverage, documented_operations
 from sequence_contract.suite.reporting.failures import FailureRecord, describe
 from sequence_contract.suite.reporting.grouping import FailureBook, Group
@@ -41,6 +44,11 @@ class ContractReporter:
         self._finished = False
         self._coverage: ContractCoverage | None = None
         self._coverage_of_target = False
+        self._baseline_on = False
+        self._previous: baseline.Baseline | None = None
+        self.comparison: baseline.Comparison | None = None
+        self._flaky: set[tuple[str, str, str]] = set()  # groups seen failing only flakily
+        self._solid: set[tuple[str, str, str]] = set()  # groups seen failing on replay too
 
     @property
     def coverage(self) -> ContractCoverage:
@@ -51,6 +59,11 @@ class ContractReporter:
             self._coverage = ContractCoverage(operations, self.run.base_url)
             self._coverage_of_target = started
         return self._coverage
+
+    def use_baseline(self, previous: baseline.Baseline | None) -> None:
+        """--baseline was given: compare with `previous` (None: no earlier run) at the end."""
+        self._baseline_on = True
+        self._previous = previous
 
     # -- run ------------------------------------------------------------------------------
 
@@ -110,8 +123,10 @@ class ContractReporter:
         redact = self.run.redactor.text
         extras: list[dict[str, Any]] = list(getattr(report, "extras", []))
         headlines = []
+        flaky = baseline.flaky_replay(error)
         for record in records:
             group = self.book.record(record)
+            (self._flaky if flaky else self._solid).add(group.key)
             self.coverage.failure_at(record.operation)
             extras.append(_html_extra(self._entry_html(record, group, exchanges)))
             headlines.append(redact(record.headline))
@@ -148,10 +163,35 @@ class ContractReporter:
         stats = getattr(reporter, "stats", {})
         for outcome in ("passed", "failed", "error", "skipped", "xfailed", "xpassed"):
             self.outcomes[outcome] = len(stats.get(outcome, []))
+        if self._baseline_on:
+            self._compare_with_baseline(session)
         junit = self.config.stash.get(xml_key, None)
         if junit is not None:
             for name, value in self.run_facts():
                 junit.add_global_property(_property_name(name), self.run.redactor.text(value))
+
+    def _compare_with_baseline(self, session: pytest.Session) -> None:
+        # h11: mark each contract failure group new / known / fixed and write the new baseline.
+        entries = [
+            baseline.Entry(
+                group.key,
+                group.count,
+                tuple(group.tests),
+                flaky=group.key in self._flaky and group.key not in self._solid,
+            )
+            for group in self.book.groups()
+            if group.first.kind != "environment"
+        ]
+        self.comparison = baseline.compare(self._previous, entries)
+        out = self.config.getoption("baseline_out") or self.config.getoption("baseline")
+        baseline.write(Path(out), entries, self.run.run_id)
+        environment = any(group.first.kind == "environment" for group in self.book.groups())
+        if (
+            self.config.getoption("fail_on") == "new"
+            and session.exitstatus == exitcodes.CONTRACT_BROKEN
+            and not baseline.fails_run(self.comparison, "new")
+        ):
+            session.exitstatus = exitcodes.ENVIRONMENT_BROKEN if environment else 0
 
     # -- facts ----------------------------------------------------------------------------
 
@@ -193,6 +233,9 @@ class ContractReporter:
             ),
             ("Duration", f"{time.time() - self.run.started:.1f} s"),
         ]
+        if self.comparison is not None:
+            facts.append(("Against the baseline", self.comparison.summary()))
+            facts += [("Baseline mark", line) for line in self.comparison.lines()]
         return facts
 
     # -- pytest-html ----------------------------------------------------------------------
@@ -239,10 +282,12 @@ class ContractReporter:
             terminalreporter.write_sep("-", "sequence-contract: failures, grouped")
             for group in groups:
                 first = group.first
+                mark = self.comparison.mark_of(group.key) if self.comparison else None
                 terminalreporter.write_line(
                     redact(
-                        f"#{group.number} {group.count}x [{first.check}] "
-                        f"{first.operation or '-'}: {first.headline}"
+                        f"#{group.number} {mark.value.upper() + ' ' if mark else ''}"
+                        f"{group.count}x [{first.check}] {first.operation or '-'}: "
+                        f"{first.headline}"
                     ),
                     red=True,
                 )
@@ -250,6 +295,12 @@ class ContractReporter:
                 shown = ", ".join(t.rsplit("::", 1)[-1] for t in tests[:4])
                 more = f" (+{len(tests) - 4} more)" if len(tests) > 4 else ""
                 terminalreporter.write_line(f"    {shown}{more}")
+        if self.comparison is not None:
+            out = self.config.getoption("baseline_out") or self.config.getoption("baseline")
+            terminalreporter.write_sep("-", "sequence-contract: against the baseline")
+            terminalreporter.write_line(f"{self.comparison.summary()}; new baseline: {out}")
+            for entry in self.comparison.fixed:
+                terminalreporter.write_line(redact(f"FIXED {entry.label}"), green=True)
         terminalreporter.write_sep("-", "sequence-contract: contract coverage")
         for row in self.coverage.rows():
             if not row.documented and not row.requests:
