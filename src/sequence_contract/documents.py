@@ -1,7 +1,8 @@
 """One API version's contract documents, with `$ref`s followed offline through `referencing`.
 
-The package's one `$ref` resolver: the upgrade gate's document diff, the suite's reading of
-operations and examples, and the report's list of documented operations all use it.
+Built on `schemas.folder_registry`, the package's one `$ref` resolver. The upgrade gate's
+document diff, the suite's reading of operations and examples, and the report's list of
+documented operations all use it.
 """
 
 from __future__ import annotations
@@ -14,9 +15,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urldefrag, urljoin
 
-from referencing import Registry, Resource
+from referencing import Registry
 from referencing.exceptions import Unresolvable
-from referencing.jsonschema import DRAFT202012
 
 from sequence_contract import schemas
 from sequence_contract.errors import SequenceContractError
@@ -54,17 +54,7 @@ class VersionDocuments:
             schemas.load_openapi(version) if openapi_file is None else _read(path)
         )
         self.openapi_uri = path.as_uri()
-        resources = [(self.openapi_uri, self.openapi)]
-        for schema_path in sorted(path.parent.glob("*.json")):
-            if schema_path != path:
-                contents = _read(schema_path)
-                # Files name themselves relatively; anchor them where they lie, as the
-                # `$ref`s between them are relative to the folder.
-                resources.append((schema_path.as_uri(), {**contents, "$id": schema_path.as_uri()}))
-        self._registry: Registry[Any] = Registry().with_resources(
-            (uri, Resource.from_contents(body, default_specification=DRAFT202012))
-            for uri, body in resources
-        )
+        self._registry: Registry[Any] = schemas.folder_registry(path.parent)
         self._resolver = self._registry.resolver()
 
     def resolve(self, node: Any, base: str) -> Node:

@@ -131,20 +131,22 @@ def schema_names(version: str) -> tuple[str, ...]:
     return tuple(sorted(path.name.removesuffix(_SCHEMA_SUFFIX) for path in files))
 
 
-@cache
 def registry(version: str) -> Registry[Any]:
-    """Every JSON Schema file of the version, each under its file URI; nothing is retrieved.
+    """Every JSON file of the version (schemas and OpenAPI document), each under its file URI.
 
-    The one `$ref` resolver of the project: validators and `resolve` both use it."""
+    The one `$ref` resolver of the project: validators, `resolve` and the documents use it."""
+    return folder_registry(_version_dir(version))
+
+
+@cache
+def folder_registry(folder: Path) -> Registry[Any]:
+    """Every JSON file in `folder` under its file URI; nothing is retrieved."""
     resources = []
-    for path in sorted(_version_dir(version).glob("*.json")):
-        if path.name == _OPENAPI_FILE:
-            continue
-        contents = _read_json(path)
+    for path in sorted(folder.resolve().glob("*.json")):
         uri = path.as_uri()
         # The files name themselves relatively; anchoring `$id` here makes their `$ref`s
         # resolve against this folder whatever the caller's working directory.
-        contents = {**contents, "$id": uri}
+        contents = {**_read_json(path), "$id": uri}
         resources.append((uri, Resource.from_contents(contents, default_specification=DRAFT202012)))
     return Registry().with_resources(resources)
 
