@@ -17,7 +17,7 @@ from sequence_contract.suite.reporting.baseline import (
     fails_run,
     flaky_replay,
     load,
-    write,
+    write_baseline,
 )
 
 MISSING_NAME = Entry(
@@ -102,7 +102,7 @@ def test_lines_and_summary_name_each_group() -> None:
 
 def test_a_written_baseline_reads_back(tmp_path: Path) -> None:
     path = tmp_path / "nightly" / "baseline.json"
-    write(path, [WRONG_STATUS, MISSING_NAME, FLAKY_500], "run-1")
+    write_baseline(path, [WRONG_STATUS, MISSING_NAME, FLAKY_500], "run-1")
     loaded = load(path)
     assert loaded is not None
     assert loaded.run_id == "run-1"

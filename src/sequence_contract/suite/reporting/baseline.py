@@ -138,7 +138,7 @@ def load(path: Path) -> Baseline | None:
             f"reads version {VERSION} (start a new baseline: delete the file)"
         )
     try:
-        entries = tuple(_entry(item) for item in document["failures"])
+        entries = tuple(_entry_of(item) for item in document["failures"])
     except (KeyError, TypeError, ValueError) as exc:
         raise BaselineError(f"--baseline {path}: malformed failure entry ({exc})") from None
     return Baseline(entries, str(document.get("run_id", "")))
@@ -164,12 +164,12 @@ def dump(entries: Iterable[Entry], run_id: str) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def write(path: Path, entries: Iterable[Entry], run_id: str) -> None:
+def write_baseline(path: Path, entries: Iterable[Entry], run_id: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(dump(entries, run_id), encoding="utf-8")
 
 
-def _entry(item: Any) -> Entry:
+def _entry_of(item: Any) -> Entry:
     key = (str(item["check"]), str(item["operation"]), str(item["what"]))
     return Entry(
         key, int(item.get("count", 1)), tuple(item.get("tests", ())), bool(item.get("flaky"))

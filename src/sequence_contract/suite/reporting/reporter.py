@@ -184,7 +184,7 @@ class ContractReporter:
         ]
         self.comparison = baseline.compare(self._previous, entries)
         out = self.config.getoption("baseline_out") or self.config.getoption("baseline")
-        baseline.write(Path(out), entries, self.run.run_id)
+        baseline.write_baseline(Path(out), entries, self.run.run_id)
         environment = any(group.first.kind == "environment" for group in self.book.groups())
         if (
             self.config.getoption("fail_on") == "new"
