@@ -4,7 +4,7 @@ A test that ends in one of these did not learn anything about the contract: the 
 exit status say "environment", not "contract broken".
 """
 
-from sequence_contract.errors import SequenceContractError
+from sequence_contract.errors import SequenceContractError, error_behind
 
 
 class EnvironmentProblem(SequenceContractError):
@@ -41,18 +41,5 @@ class VersionNotServed(EnvironmentProblem):
 
 
 def environment_problem_behind(error: BaseException | None) -> EnvironmentProblem | None:
-    """The EnvironmentProblem behind a test error, through causes, contexts and exception
-    groups (hypothesis and schemathesis wrap what a request raised)."""
-    seen: set[int] = set()
-    pending = [error]
-    while pending:
-        current = pending.pop()
-        if current is None or id(current) in seen:
-            continue
-        seen.add(id(current))
-        if isinstance(current, EnvironmentProblem):
-            return current
-        if isinstance(current, BaseExceptionGroup):
-            pending.extend(current.exceptions)
-        pending += [current.__cause__, current.__context__]
-    return None
+    """The EnvironmentProblem behind a test error, if any."""
+    return error_behind(error, EnvironmentProblem)

@@ -18,7 +18,7 @@ from typing import Any
 
 from hypothesis.errors import FlakyFailure
 
-from sequence_contract.errors import SequenceContractError
+from sequence_contract.errors import SequenceContractError, error_behind
 
 FORMAT = "sequence-contract-baseline"
 VERSION = 1
@@ -100,19 +100,7 @@ def compare(previous: Baseline | None, current: Sequence[Entry]) -> Comparison:
 def flaky_replay(error: BaseException | None) -> bool:
     """True when a failing generated case passed its replay. Hypothesis replays the failing
     example once after shrinking it and raises FlakyFailure when that replay passes."""
-    seen: set[int] = set()
-    pending = [error]
-    while pending:
-        current = pending.pop()
-        if current is None or id(current) in seen:
-            continue
-        seen.add(id(current))
-        if isinstance(current, FlakyFailure):
-            return True
-        if isinstance(current, BaseExceptionGroup):
-            pending.extend(current.exceptions)
-        pending += [current.__cause__, current.__context__]
-    return False
+    return error_behind(error, FlakyFailure) is not None
 
 
 def fails_run(comparison: Comparison, fail_on: str) -> bool:
