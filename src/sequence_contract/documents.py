@@ -90,7 +90,7 @@ class VersionDocuments:
 
     def operations(self) -> Iterator[tuple[str, str, dict[str, Any]]]:
         """(METHOD, path template, operation object) in document order."""
-        for path, item in self.openapi.get("paths", {}).items():
+        for path, item in (self.openapi.get("paths") or {}).items():
             item = self.follow(item)
             for method in HTTP_METHODS:
                 if isinstance(item.get(method), dict):

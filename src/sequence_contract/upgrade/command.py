@@ -9,13 +9,12 @@ from pathlib import Path
 from typing import TextIO
 
 from sequence_contract.errors import SequenceContractError, UsageError
-from sequence_contract.http import EnvironmentProblem
 from sequence_contract.redaction import Redactor
 from sequence_contract.target import ALLOW_HOST_VARIABLE, credentials_from_env
 from sequence_contract.upgrade.check import ReplaySettings, run_upgrade_check
 from sequence_contract.upgrade.console import summary
 from sequence_contract.upgrade.consumers.model import ConsumerFileError
-from sequence_contract.upgrade.report import html_text, json_text, write
+from sequence_contract.upgrade.report import html_text, json_text
 from sequence_contract.upgrade.waivers import load_waivers
 
 NAME = "upgrade-check"
@@ -152,10 +151,9 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         return USAGE_ERROR
     except UsageError as exc:
         return _fail(err, redactor, f"error: {exc}", USAGE_ERROR)
-    except EnvironmentProblem as exc:
-        return _fail(err, redactor, f"environment: {exc}", ENVIRONMENT_BROKEN)
     except SequenceContractError as exc:
-        # The package's own files, or the embedded sandbox, are broken: not the user's input.
+        # An EnvironmentProblem (unreachable, bad credentials, version not served), or the
+        # package's own files or the embedded sandbox broken: not the user's input.
         return _fail(err, redactor, f"environment: {exc}", ENVIRONMENT_BROKEN)
     print(redactor.text(summary(check, [str(html_path), str(json_path)])), file=out)
     return OK if check.passed else BREAKING
@@ -163,7 +161,8 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
 
 def _write(path: Path, text: str) -> None:
     try:
-        write(path, text)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise UsageError(f"{path}: cannot write the report: {exc.strerror or exc}") from exc
 

@@ -22,7 +22,6 @@ from sequence_contract.upgrade.model import Change
 from sequence_contract.upgrade.recorder import REQUEST, RESPONSE, Recorder, Where
 from sequence_contract.upgrade.schema_diff import SchemaDiffer
 
-HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 VERSION_HEADER = "sequence-version"
 # Stands for "the version this document describes" in the version header's enum, which
 # names the document's own version: pinning another version is the upgrade, not a change.
@@ -33,7 +32,6 @@ PINNED_VERSION = "<the document's own version>"
 class _Operation:
     method: str
     path: str
-    item: dict[str, Any]  # the path item (for path-level parameters)
     operation: dict[str, Any]
 
     @property
@@ -59,8 +57,8 @@ class _Differ:
         self.schemas = SchemaDiffer(old, new, self.record)
 
     def run(self) -> list[Change]:
-        old_ops = _operations(self.old.openapi)
-        new_ops = _operations(self.new.openapi)
+        old_ops = _operations(self.old)
+        new_ops = _operations(self.new)
         removed = {key: op for key, op in old_ops.items() if key not in new_ops}
         added = {key: op for key, op in new_ops.items() if key not in old_ops}
         for before, after in _pair_moved(removed, added):
@@ -196,8 +194,7 @@ class _Differ:
     ) -> dict[tuple[str, str], dict[str, Any]]:
         params: dict[tuple[str, str], dict[str, Any]] = {}
         # Operation-level parameters override path-level ones of the same name and place.
-        for raw in [*op.item.get("parameters", []), *op.operation.get("parameters", [])]:
-            param = docs.resolve(raw, docs.openapi_uri).contents
+        for param in docs.parameters(op.method, op.path):
             place, name = str(param.get("in", "")), str(param.get("name", ""))
             if place == "header":
                 name = name.lower()  # HTTP header names are case-insensitive
@@ -356,19 +353,12 @@ class _Differ:
             new_schema = (new_media[media] or {}).get("schema", {})
             self.schemas.compare(old_schema, new_schema, old.base, new.base, where, 0)
 
-    # -- schemas --------------------------------------------------------------------------
 
-
-def _operations(openapi: dict[str, Any]) -> dict[tuple[str, str], _Operation]:
+def _operations(docs: VersionDocuments) -> dict[tuple[str, str], _Operation]:
     found: dict[tuple[str, str], _Operation] = {}
-    for path, item in (openapi.get("paths") or {}).items():
-        if not isinstance(item, dict):
-            continue
-        for method in HTTP_METHODS:
-            operation = item.get(method)
-            if isinstance(operation, dict):
-                op = _Operation(method.upper(), str(path), item, operation)
-                found[(op.method, _template(op.path))] = op
+    for method, path, operation in docs.operations():
+        op = _Operation(method, str(path), operation)
+        found[(op.method, _template(op.path))] = op
     return found
 
 

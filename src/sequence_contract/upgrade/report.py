@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 import json
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any
 
 from sequence_contract.upgrade.consumers import outcome as consumer_outcome
@@ -204,8 +203,3 @@ def _value(value: Any) -> str:
 
 def _e(text: str) -> str:
     return html.escape(text, quote=True)
-
-
-def write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
