@@ -10,9 +10,20 @@ import requests
 from sequence_contract import schemas
 from sequence_contract.upgrade.check import ReplaySettings, run_upgrade_check
 from sequence_contract.upgrade.gate import UpgradeCheck
-from sequence_contract.upgrade.replay import STEPS
 
 FROM, TO = "2024-05-09", "2024-07-30"
+# Every step a version's replay runs, in order (README: the upgrade gate).
+STEPS = (
+    "create",
+    "get",
+    "list",
+    "update",
+    "archive",
+    "archive-again",
+    "get-unknown-id",
+    "archive-unknown-id",
+    "unknown-version",
+)
 
 # (observed change, the documented change that must explain it)
 EXPECTED_OBSERVATIONS = [

@@ -46,17 +46,6 @@ _VALUE_HEADERS = frozenset({"content-type", "sequence-version", "allow"})
 AS_SENT = "<as sent>"
 REQUEST_SCHEMA = "create-or-update-customer-request"
 OPTIONAL_FIELDS = {"telephone": "+44 20 7946 0000", "url": "https://example.com/upgrade-check"}
-STEPS = (
-    "create",
-    "get",
-    "list",
-    "update",
-    "archive",
-    "archive-again",
-    "get-unknown-id",
-    "archive-unknown-id",
-    "unknown-version",
-)
 
 
 @dataclass(frozen=True)
