@@ -1,5 +1,7 @@
-"""The one base exception of the package, and the usage error every command shares."""
+"""The one base exception of the package, the usage error every command shares, and the walk
+through what an error wraps."""
 
+from collections.abc import Iterator
 from typing import TypeVar
 
 E = TypeVar("E", bound=BaseException)
@@ -13,19 +15,24 @@ class UsageError(SequenceContractError):
     """A run was configured in a way that cannot work; the message says how to fix it."""
 
 
-def error_behind(error: BaseException | None, kind: type[E]) -> E | None:
-    """The first `kind` exception behind `error`, through causes, contexts and exception groups
-    (hypothesis and schemathesis wrap what a test raised)."""
+def causes(error: BaseException | None) -> Iterator[BaseException]:
+    """The error and everything behind it, nearest first: causes, contexts, the members of
+    exception groups (hypothesis and schemathesis wrap what a test raised), and the `reason`
+    and arguments that urllib3 and requests wrap a connection error in."""
     seen: set[int] = set()
-    pending = [error]
+    pending: list[object] = [error]
     while pending:
-        current = pending.pop()
-        if current is None or id(current) in seen:
+        current = pending.pop(0)
+        if not isinstance(current, BaseException) or id(current) in seen:
             continue
         seen.add(id(current))
-        if isinstance(current, kind):
-            return current
+        yield current
+        reason = getattr(current, "reason", None)
+        pending += [reason, *current.args, current.__cause__, current.__context__]
         if isinstance(current, BaseExceptionGroup):
-            pending.extend(current.exceptions)
-        pending += [current.__cause__, current.__context__]
-    return None
+            pending += current.exceptions
+
+
+def error_behind(error: BaseException | None, kind: type[E]) -> E | None:
+    """The first `kind` exception among the error's `causes`."""
+    return next((cause for cause in causes(error) if isinstance(cause, kind)), None)

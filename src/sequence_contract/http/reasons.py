@@ -5,7 +5,6 @@ from __future__ import annotations
 import http.client
 import socket
 import ssl
-from collections.abc import Iterator
 
 from urllib3.exceptions import (
     NameResolutionError,
@@ -15,20 +14,7 @@ from urllib3.exceptions import (
     TimeoutError,
 )
 
-
-def causes(error: BaseException) -> Iterator[BaseException]:
-    """The error and everything behind it: `reason`, exception arguments, causes, contexts."""
-    seen: set[int] = set()
-    pending: list[BaseException] = [error]
-    while pending:
-        current = pending.pop(0)
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        yield current
-        reason = getattr(current, "reason", None)
-        nested = [reason, *current.args, current.__cause__, current.__context__]
-        pending += [item for item in nested if isinstance(item, BaseException)]
+from sequence_contract.errors import causes
 
 
 def is_timeout(error: BaseException) -> bool:
