@@ -137,25 +137,16 @@ class _Differ:
                 continue
             now = new_params[key]
             was_required, is_required = bool(param.get("required")), bool(now.get("required"))
-            if is_required and not was_required:
+            if was_required != is_required:
+                now_is = "required" if is_required else "optional"
                 self.record.emit(
-                    "request-parameter-made-required",
+                    f"request-parameter-made-{now_is}",
                     subject,
                     label,
-                    True,
-                    f"{subject}: parameter now required",
-                    before=False,
-                    after=True,
-                )
-            elif was_required and not is_required:
-                self.record.emit(
-                    "request-parameter-made-optional",
-                    subject,
-                    label,
-                    False,
-                    f"{subject}: parameter now optional",
-                    before=True,
-                    after=False,
+                    is_required,
+                    f"{subject}: parameter now {now_is}",
+                    before=was_required,
+                    after=is_required,
                 )
             where = Where(REQUEST, subject, label, "")
             self.schemas.compare(
@@ -170,24 +161,15 @@ class _Differ:
             if key in old_params:
                 continue
             subject = f"{label} {key[0]}.{key[1]}"
-            if param.get("required"):
-                self.record.emit(
-                    "request-parameter-added-required",
-                    subject,
-                    label,
-                    True,
-                    f"{subject}: new required parameter",
-                    after=key[1],
-                )
-            else:
-                self.record.emit(
-                    "request-parameter-added",
-                    subject,
-                    label,
-                    False,
-                    f"{subject}: new optional parameter",
-                    after=key[1],
-                )
+            required = bool(param.get("required"))
+            self.record.emit(
+                "request-parameter-added-required" if required else "request-parameter-added",
+                subject,
+                label,
+                required,
+                f"{subject}: new {'required' if required else 'optional'} parameter",
+                after=key[1],
+            )
 
     def _parameter_map(
         self, docs: VersionDocuments, op: _Operation

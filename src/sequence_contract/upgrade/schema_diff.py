@@ -277,20 +277,11 @@ def _enum_list(values: frozenset[str] | None) -> list[Any] | None:
 
 def _tightens(keyword: str, before: Any, after: Any) -> bool:
     """Would a request valid before be rejected now? Unknown kinds of change count as yes."""
-    numbers = (int, float)
-    if keyword in _LOWER_BOUNDS:
-        if after is None:
-            return False
-        return before is None or (
-            isinstance(before, numbers) and isinstance(after, numbers) and after > before
-        )
-    if keyword in _UPPER_BOUNDS:
-        if after is None:
-            return False
-        return before is None or (
-            isinstance(before, numbers) and isinstance(after, numbers) and after < before
-        )
-    return after is not None
+    if after is None or before is None or keyword not in (*_LOWER_BOUNDS, *_UPPER_BOUNDS):
+        return after is not None
+    if not (isinstance(before, int | float) and isinstance(after, int | float)):
+        return False
+    return after > before if keyword in _LOWER_BOUNDS else after < before
 
 
 def _join(values: list[Any]) -> str:
