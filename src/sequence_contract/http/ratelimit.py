@@ -85,11 +85,6 @@ def read_quota(headers: Mapping[str, str]) -> Quota | None:
     return Quota(limit=limit, window=window, remaining=remaining, reset=reset)
 
 
-def _retry_after(headers: Mapping[str, str]) -> float | None:
-    """Retry-After in seconds, when given as a number (a date needs a shared clock)."""
-    return _number({name.lower(): value for name, value in headers.items()}, "retry-after")
-
-
 def _number(headers: Mapping[str, str], *names: str) -> float | None:
     for name in names:
         match = re.match(rf"\s*{_NUMBER}\s*$", headers.get(name, ""))
@@ -210,7 +205,8 @@ class RateLimiter:
             quota = read_quota(headers)
             learned = quota.per_minute if quota is not None else None
             self._learn_window(quota)
-            asked = _retry_after(headers)
+            # Retry-After in seconds, when given as a number (a date needs a shared clock).
+            asked = _number({name.lower(): v for name, v in headers.items()}, "retry-after")
             # A short Retry-After says "try again now", not "slow down": a proxy's random
             # throttling or a moment's overload teaches no rate, and learning from each one
             # would compound into a crawl.

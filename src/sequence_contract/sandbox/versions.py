@@ -294,7 +294,7 @@ def read_draft_2024_05_09(body: dict[str, Any]) -> CustomerDraft:
     )
 
 
-DEFAULT_VERSION = "2024-07-30"  # the latest; used when the header is absent
+DEFAULT_VERSION = schemas.LATEST_VERSION  # used when the header is absent
 SERVED_VERSIONS: Mapping[str, ApiVersion] = MappingProxyType(
     {
         version.name: version

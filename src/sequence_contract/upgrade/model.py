@@ -82,6 +82,3 @@ class ChangeSet:
 
     def items(self) -> list[Change]:
         return sorted(self._by_id.values(), key=lambda c: (not c.breaking, c.id))
-
-    def __len__(self) -> int:
-        return len(self._by_id)
