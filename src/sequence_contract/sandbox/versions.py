@@ -15,6 +15,7 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 
 from sequence_contract import schemas
+from sequence_contract.documents import documents
 from sequence_contract.sandbox import render, routing
 from sequence_contract.sandbox.errors import (
     UNRECOGNISED_API_VERSION,
@@ -215,12 +216,9 @@ def _documented_operations(version: str) -> tuple[Endpoint, ...]:
     """The operations the version's OpenAPI document lists (a KeyError for one the sandbox
     has no handler for: the documents gained an operation)."""
     found = []
-    for route, item in schemas.load_openapi(version)["paths"].items():
-        for method, operation in item.items():
-            if method in ("get", "put", "post", "delete", "patch", "head", "options"):
-                name, handler = _HANDLERS[(method.upper(), route)]
-                takes_body = "requestBody" in operation
-                found.append(Endpoint(name, method.upper(), route, handler, takes_body))
+    for method, route, operation in documents(version).operations():
+        name, handler = _HANDLERS[(method, route)]
+        found.append(Endpoint(name, method, route, handler, "requestBody" in operation))
     return tuple(found)
 
 
