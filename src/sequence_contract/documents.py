@@ -96,14 +96,11 @@ class VersionDocuments:
                 if isinstance(item.get(method), dict):
                     yield method.upper(), path, self.follow(item[method])
 
-    def operation(self, method: str, path: str) -> dict[str, Any]:
-        item = self.follow(self.openapi["paths"][path])
-        return self.follow(item[method.lower()])
-
     def parameters(self, method: str, path: str) -> list[dict[str, Any]]:
         """The operation's parameters, those of its path item included."""
         item = self.follow(self.openapi["paths"][path])
-        raw = [*item.get("parameters", []), *self.operation(method, path).get("parameters", [])]
+        operation = self.follow(item[method.lower()])
+        raw = [*item.get("parameters", []), *operation.get("parameters", [])]
         return [self.follow(parameter) for parameter in raw]
 
     def response_examples(self) -> dict[str, tuple[str | None, Any]]:

@@ -15,6 +15,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
 from sequence_contract import schemas
+from sequence_contract.documents import documents
 from sequence_contract.sandbox.errors import Problem, validation_failed
 
 REQUIRED = "required"
@@ -141,13 +142,12 @@ def check_body(version: str, schema: str, body: Any) -> None:
 def _query_schemas(
     version: str, path: str, method: str
 ) -> dict[str, tuple[dict[str, Any], Draft202012Validator]]:
-    operation = schemas.load_openapi(version)["paths"][path][method.lower()]
     return {
         parameter["name"]: (
             parameter.get("schema", {}),
             Draft202012Validator(parameter.get("schema", {})),
         )
-        for parameter in operation.get("parameters", ())
+        for parameter in documents(version).parameters(method, path)
         if parameter.get("in") == "query"
     }
 
