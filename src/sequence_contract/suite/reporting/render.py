@@ -42,19 +42,16 @@ def exchange_from_response(response: Any) -> Exchange:
     )
 
 
-def pretty_body(
-    raw: bytes | None, limit: int = BODY_LIMIT, redactor: Redactor | None = None
-) -> str:
+def pretty_body(raw: bytes | None, redactor: Redactor) -> str:
     if not raw:
         return "(empty)"
     text = raw.decode("utf-8", errors="replace")
     with contextlib.suppress(ValueError):
         text = json.dumps(json.loads(text), indent=2, ensure_ascii=False)
-    if redactor is not None:
-        # Before truncating: a secret cut in half by the limit would no longer be recognised.
-        text = redactor.text(text)
-    if len(text) > limit:
-        return text[:limit] + f"\n… (truncated: {len(text) - limit} more characters)"
+    # Redacted before truncating: a secret cut in half by the limit would not be recognised.
+    text = redactor.text(text)
+    if len(text) > BODY_LIMIT:
+        return text[:BODY_LIMIT] + f"\n… (truncated: {len(text) - BODY_LIMIT} more characters)"
     return text
 
 
@@ -85,15 +82,12 @@ def curl_command(exchange: Exchange, redactor: Redactor, default_authorization: 
 def render_exchange(
     exchange: Exchange, redactor: Redactor, default_authorization: str | None = None
 ) -> str:
-    request_body = (
-        pretty_body(exchange.request_body, redactor=redactor) if exchange.request_body else None
-    )
     lines = [
         f"request: {exchange.method} {redactor.text(exchange.url)}",
         _header_lines(exchange.request_headers, redactor),
     ]
-    if request_body:
-        lines += ["  body:", _indent(redactor.text(request_body))]
+    if exchange.request_body:
+        lines += ["  body:", _indent(pretty_body(exchange.request_body, redactor))]
     if exchange.status is None:
         lines.append(f"response: none ({exchange.error})")
     else:
@@ -102,7 +96,7 @@ def render_exchange(
             f"response: {exchange.status}{retries} in {exchange.elapsed_seconds * 1000:.0f} ms",
             _header_lines(exchange.response_headers, redactor),
             "  body:",
-            _indent(redactor.text(pretty_body(exchange.response_body, redactor=redactor))),
+            _indent(pretty_body(exchange.response_body, redactor)),
         ]
     lines += ["reproduce:", "  " + curl_command(exchange, redactor, default_authorization)]
     return "\n".join(lines)
