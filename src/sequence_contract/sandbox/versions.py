@@ -86,9 +86,6 @@ class ApiVersion:
     def render_customer(self, record: CustomerRecord) -> dict[str, Any]:
         return render.render(self.name, "customer", record)
 
-    def render_list_item(self, record: CustomerRecord) -> dict[str, Any]:
-        return render.render(self.name, "list-customer-item", record)
-
     def find(self, route: str, method: str) -> Endpoint | None:
         return next(
             (op for op in self.operations if op.route == route and op.method == method), None
@@ -165,7 +162,7 @@ async def list_customers(call: OperationCall) -> ApiResponse:
     if page.before is not None:
         pagination["before"] = page.before
     pagination["totalResultSize"] = page.total
-    items = [call.version.render_list_item(record) for record in page.items]
+    items = [render.render(call.version.name, "list-customer-item", r) for r in page.items]
     return ApiResponse(200, {"items": items, "pagination": pagination})
 
 

@@ -155,7 +155,6 @@ class _Differ:
                 self.old.openapi_uri,
                 self.new.openapi_uri,
                 where,
-                0,
             )
         for key, param in new_params.items():
             if key in old_params:
@@ -333,7 +332,7 @@ class _Differ:
         for media in sorted(set(old_media) & set(new_media)):
             old_schema = (old_media[media] or {}).get("schema", {})
             new_schema = (new_media[media] or {}).get("schema", {})
-            self.schemas.compare(old_schema, new_schema, old.base, new.base, where, 0)
+            self.schemas.compare(old_schema, new_schema, old.base, new.base, where)
 
 
 def _operations(docs: VersionDocuments) -> dict[tuple[str, str], _Operation]:
