@@ -6,19 +6,29 @@ from typing import Any
 
 import pytest
 from hypothesis import settings
+from schemathesis import GenerationMode
 
-from sequence_contract.suite.generated import excluded_checks, load_schema, prepare_case
+from sequence_contract.suite.generated import (
+    conform_to_strict_view,
+    excluded_checks,
+    load_schema,
+    prepare_case,
+    suite_checks,
+)
 from sequence_contract.suite.profiles import PROFILES
 from sequence_contract.suite.runtime import active
 
 RUNTIME = active()
 PROFILE = PROFILES[RUNTIME.settings.profile]
 EXCLUDED = excluded_checks(RUNTIME.api_version)
-_Base = load_schema(RUNTIME, None).as_state_machine()
+CHECKS = suite_checks(RUNTIME, None)
+# Stateful runs send valid requests only: the strict view (see test_generated.py).
+_Base = load_schema(RUNTIME, None, GenerationMode.POSITIVE).as_state_machine()
 
 
 class CustomerWorkflow(_Base):  # type: ignore[misc,valid-type]
     def before_call(self, case: Any) -> None:
+        conform_to_strict_view(case, RUNTIME.api_version)
         prepare_case(case, RUNTIME)
 
     def get_call_kwargs(self, case: Any) -> dict[str, Any]:
@@ -29,7 +39,7 @@ class CustomerWorkflow(_Base):  # type: ignore[misc,valid-type]
     ) -> None:
         case.validate_response(
             response,
-            additional_checks=additional_checks,
+            additional_checks=[*(additional_checks or []), *CHECKS],
             excluded_checks=EXCLUDED,
             transport_kwargs=kwargs,
         )

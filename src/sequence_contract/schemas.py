@@ -13,7 +13,7 @@ import re
 import reprlib
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match, relevance
@@ -22,6 +22,9 @@ from referencing.exceptions import Unresolvable
 from referencing.jsonschema import DRAFT202012
 
 from sequence_contract.errors import SequenceContractError
+
+if TYPE_CHECKING:
+    from referencing._core import Resolver  # the type behind Registry.resolver()
 
 __all__ = [
     "LATEST_VERSION",
@@ -32,6 +35,7 @@ __all__ = [
     "check",
     "load_openapi",
     "openapi_path",
+    "openapi_resolver",
     "schema_names",
     "schemas_root",
     "validator_for",
@@ -111,6 +115,11 @@ def openapi_path(version: str) -> Path:
     if not path.is_file():
         raise SchemaNotFoundError(f"version {version} has no {_OPENAPI_FILE} in {path.parent}")
     return path
+
+
+def openapi_resolver(version: str) -> Resolver[Any]:
+    """Resolves the `$ref`s of the version's OpenAPI document into its schema files, offline."""
+    return _registry(version).resolver(base_uri=openapi_path(version).as_uri())
 
 
 def load_openapi(version: str) -> dict[str, Any]:
