@@ -33,6 +33,8 @@ __all__ = [
     "SchemaViolationError",
     "available_versions",
     "check",
+    "inline_references",
+    "inlined_schema",
     "load_openapi",
     "openapi_path",
     "openapi_resolver",
@@ -129,6 +131,58 @@ def load_openapi(version: str) -> dict[str, Any]:
     if not isinstance(document, dict):
         raise SequenceContractError(f"{path}: expected a JSON object")
     return document
+
+
+# Annotations may sit beside a `$ref`; anything else beside it is combined with `allOf`.
+_ANNOTATIONS = frozenset({"title", "description", "examples", "$comment", "default"})
+_DROPPED = frozenset({"$id", "$schema", "$defs", "$comment"})
+
+
+def inline_references(node: Any, resolver: Resolver[Any], depth: int = 0) -> Any:
+    """`node` with every `$ref` replaced by what it names, resolved by `resolver` (offline).
+
+    References local to the OpenAPI document itself (`#/components/...`) are kept: they are
+    not schema files, and schemathesis resolves them in the document."""
+    if depth > 64:
+        raise SequenceContractError("schema references nest deeper than 64 levels (recursive?)")
+    if isinstance(node, list):
+        return [inline_references(item, resolver, depth + 1) for item in node]
+    if not isinstance(node, dict):
+        return node
+    ref = node.get("$ref")
+    if isinstance(ref, str) and not ref.startswith("#/components/"):
+        resolved = resolver.lookup(ref)
+        target = inline_references(resolved.contents, resolved.resolver, depth + 1)
+        siblings = {
+            key: inline_references(value, resolver, depth + 1)
+            for key, value in node.items()
+            if key != "$ref" and key not in _DROPPED
+        }
+        return _combine(target, siblings)
+    return {
+        key: inline_references(value, resolver, depth + 1)
+        for key, value in node.items()
+        if key not in _DROPPED
+    }
+
+
+def _combine(target: Any, siblings: dict[str, Any]) -> Any:
+    if not siblings:
+        return target
+    if not isinstance(target, dict):
+        return {**siblings, "allOf": [target]}
+    if (target.keys() & siblings.keys()) - _ANNOTATIONS:
+        return {**siblings, "allOf": [target]}
+    return {**target, **siblings}
+
+
+def inlined_schema(version: str, name: str) -> dict[str, Any]:
+    """Schema `name` with every reference replaced by what it names: one self-contained
+    document, e.g. to derive a stricter view from."""
+    uri = (_version_dir(version) / f"{name}{_SCHEMA_SUFFIX}").as_uri()
+    resolved = _registry(version).resolver().lookup(uri)
+    inlined: dict[str, Any] = inline_references(resolved.contents, resolved.resolver)
+    return inlined
 
 
 def schema_names(version: str) -> tuple[str, ...]:

@@ -28,6 +28,8 @@ import unicodedata
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
+from sequence_contract.schemas import inline_references
+
 if TYPE_CHECKING:
     from referencing._core import Resolver
 
@@ -52,55 +54,10 @@ UNUSUAL_CATEGORIES = frozenset({"Cf", "Co", "Cn", "Zl", "Zp"})
 # (MySQL's utf8) refuses these.
 BMP_END = 0xFFFF
 
-# Annotations may sit beside a `$ref`; anything else beside it is combined with `allOf`.
-_ANNOTATIONS = frozenset({"title", "description", "examples", "$comment", "default"})
-_DROPPED = frozenset({"$id", "$schema", "$defs", "$comment"})
 _STRING_CONSTRAINTS = frozenset({"enum", "const", "format", "pattern"})
 # Conditions, not shapes: closing or constraining them would change what they match.
 _CONDITIONS = frozenset({"if", "then", "else", "not", "contains"})
 _METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
-
-
-class StrictViewError(ValueError):
-    """The document cannot be turned into the strict view (e.g. a recursive reference)."""
-
-
-def inline_references(node: Any, resolver: Resolver[Any], depth: int = 0) -> Any:
-    """`node` with every `$ref` replaced by what it names, resolved by `resolver` (offline).
-
-    References local to the OpenAPI document itself (`#/components/...`) are kept: they are
-    not schema files, and schemathesis resolves them in the document."""
-    if depth > 64:
-        raise StrictViewError("schema references nest deeper than 64 levels (recursive?)")
-    if isinstance(node, list):
-        return [inline_references(item, resolver, depth + 1) for item in node]
-    if not isinstance(node, dict):
-        return node
-    ref = node.get("$ref")
-    if isinstance(ref, str) and not ref.startswith("#/components/"):
-        resolved = resolver.lookup(ref)
-        target = inline_references(resolved.contents, resolved.resolver, depth + 1)
-        siblings = {
-            key: inline_references(value, resolver, depth + 1)
-            for key, value in node.items()
-            if key != "$ref" and key not in _DROPPED
-        }
-        return _combine(target, siblings)
-    return {
-        key: inline_references(value, resolver, depth + 1)
-        for key, value in node.items()
-        if key not in _DROPPED
-    }
-
-
-def _combine(target: Any, siblings: JsonSchema) -> Any:
-    if not siblings:
-        return target
-    if not isinstance(target, dict):
-        return {**siblings, "allOf": [target]}
-    if (target.keys() & siblings.keys()) - _ANNOTATIONS:
-        return {**siblings, "allOf": [target]}
-    return {**target, **siblings}
 
 
 def strict_schema(schema: Any, *, name: str | None = None, required: bool = True) -> Any:
