@@ -21,6 +21,7 @@ from sequence_contract.sandbox.faults import (
     reporting,
     shape,
     status,
+    strict,
     version,
 )
 from sequence_contract.sandbox.faults.model import (
@@ -39,7 +40,19 @@ from sequence_contract.sandbox.faults.reporting import (
     ECHO_SECRET_HEADER,
 )
 
-_MODULES = (shape, status, content, auth, version, ids, archive, envelope, benign, reporting)
+_MODULES = (
+    shape,
+    status,
+    content,
+    auth,
+    version,
+    ids,
+    archive,
+    envelope,
+    benign,
+    strict,
+    reporting,
+)
 
 
 def _registry() -> Mapping[str, Fault]:
