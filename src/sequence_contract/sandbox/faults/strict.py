@@ -143,37 +143,37 @@ def _url(name: str | None, text: str) -> str | None:
 
 
 @cache
-def _documented(version: str) -> dict[str, Any]:
+def documented_request_schema(version: str) -> dict[str, Any]:
     return inlined_schema(version, REQUEST_SCHEMA)
 
 
-def _unknown_fields(value: Any, schema: Any, path: str) -> Iterator[str]:
+def unknown_fields(value: Any, schema: Any, path: str = "") -> Iterator[str]:
     """Keys of `value` that the documented request schema does not list (maps excepted)."""
     if not isinstance(schema, dict):
         return
     for part in schema.get("allOf", []):
-        yield from _unknown_fields(value, part, path)
+        yield from unknown_fields(value, part, path)
     properties = schema.get("properties")
     if isinstance(value, dict) and isinstance(properties, dict):
         for key, item in value.items():
             if key in properties:
-                yield from _unknown_fields(item, properties[key], join(path, key))
+                yield from unknown_fields(item, properties[key], join(path, key))
             elif "additionalProperties" not in schema:
                 yield join(path, key)
     items = schema.get("items")
     if isinstance(value, list) and isinstance(items, dict):
         for index, item in enumerate(value):
-            yield from _unknown_fields(item, items, join(path, index))
+            yield from unknown_fields(item, items, join(path, index))
 
 
 def _refuse_unknown_fields(exchange: Exchange, body: Any) -> None:
     if exchange.version is None:
         return
-    schema = _documented(exchange.version.name)
+    schema = documented_request_schema(exchange.version.name)
     _refuse(
         [
             Problem(INVALID_VALUE, "is not a field of this request", key)
-            for key in _unknown_fields(body, schema, "")
+            for key in unknown_fields(body, schema)
         ]
     )
 
