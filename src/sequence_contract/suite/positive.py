@@ -72,10 +72,11 @@ def strict_schema(schema: Any, *, name: str | None = None, required: bool = True
     kind = strict.get("type")
     if kind == "object" or "properties" in strict:
         needed = set(strict.get("required", []))
-        strict["properties"] = {
-            prop: strict_schema(sub, name=prop, required=prop in needed)
-            for prop, sub in strict.get("properties", {}).items()
-        }
+        if "properties" in strict:
+            strict["properties"] = {
+                prop: strict_schema(sub, name=prop, required=prop in needed)
+                for prop, sub in strict["properties"].items()
+            }
         extra = strict.get("additionalProperties")
         if extra is None:
             strict["additionalProperties"] = False
