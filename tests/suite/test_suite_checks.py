@@ -18,6 +18,7 @@ from sequence_contract.suite.acceptance import (
     refusal_problem,
 )
 from sequence_contract.suite.expectations import ExpectationError, Expectations
+from sequence_contract.suite.generated import sends_nothing
 from sequence_contract.suite.methods import (
     checks_to_skip,
     expected_statuses,
@@ -151,3 +152,11 @@ def test_positive_acceptance_judges_positive_cases_only() -> None:
     check(None, refused, _case("POST", body={"legalName": ""}))  # grey: 400 allowed
     with pytest.raises(Failure, match="Schema-valid request rejected"):
         check(None, refused, _case("POST", body={"legalName": "Ada"}))
+
+
+@pytest.mark.parametrize(
+    ("value", "nothing"),
+    [("", True), ({}, True), ([], True), ({"": ""}, True), ({"": [""]}, True), ("0", False)],
+)
+def test_which_query_values_send_nothing(value: Any, nothing: bool) -> None:
+    assert sends_nothing(value) is nothing

@@ -153,11 +153,23 @@ def drop_empty_query_values(case: Any) -> None:
     whose only fault it was is no negative case at all and is skipped."""
     if is_positive(case) or not case.query:
         return
-    empty = [name for name, value in case.query.items() if value == ""]
+    empty = [name for name, value in case.query.items() if sends_nothing(value)]
     if not empty:
         return
     case.query = {name: value for name, value in case.query.items() if name not in empty}
     reject_if_no_longer_negative(case)
+
+
+def sends_nothing(value: Any) -> bool:
+    """An empty string, or a container of nothing but empty strings and containers: on the
+    wire it is `name=` (or no parameter at all)."""
+    if isinstance(value, str):
+        return value == ""
+    if isinstance(value, dict):
+        return all(sends_nothing(key) and sends_nothing(item) for key, item in value.items())
+    if isinstance(value, list):
+        return all(sends_nothing(item) for item in value)
+    return False
 
 
 def reject_if_no_longer_negative(case: Any) -> None:
@@ -175,11 +187,10 @@ def excluded_checks(version: str) -> list[Any]:
 
 
 def pin_version(case: Any, version: str) -> None:
-    """Positive cases always name the version under test: without the header the API answers
-    in the key's pinned (or the latest) version, which may not be the one whose schemas the
-    run checks. Absence has its own example-based test; negative cases keep what was made."""
-    if not (is_positive(case) or is_method_probe(case)):
-        return
+    """Every generated case names the version under test unless it sends a value of its own:
+    without the header the API answers in the key's pinned (or the latest) version, whose
+    shapes the run's schemas do not describe. The header is optional, so leaving it out is
+    never what a negative case tests; absence has its own example-based test."""
     headers = case.headers or {}
     if not any(name.lower() == "sequence-version" for name in headers):
         case.headers = {**headers, "Sequence-Version": version}

@@ -11,7 +11,8 @@ implementation of the docs has to accept, so it draws from a view derived here, 
 - fields the docs call emails get `format: email`, URLs `format: uri`;
 - every other free string is printable text (`TEXT_PATTERN`: no control characters) of at most
   `TEXT_MAX_LENGTH` characters, and not empty when the field is required;
-- arrays hold at most `ARRAY_MAX_ITEMS` items.
+- arrays hold at most `ARRAY_MAX_ITEMS` items;
+- integers the docs give no range for (`limit` in 2024-05-09) lie in 0..`INT32_MAX`.
 
 Enums (country, state, tax status, ...) are already in the documents. Responses are not touched:
 they stay tolerant readers. Negative generation keeps the committed document, so it still
@@ -43,6 +44,7 @@ TEXT_MAX_LENGTH = 255
 EMAIL_MAX_LENGTH = 254  # RFC 5321's limit for a forward path
 URL_MAX_LENGTH = 2048
 ARRAY_MAX_ITEMS = 10
+INT32_MAX = 2**31 - 1  # an integer the docs give no range for: 0 to this
 MAP_KEY = {"type": "string", "minLength": 1, "maxLength": 64, "pattern": TEXT_PATTERN}
 
 # Longer text is valid in the view but a careful server may cap it (a postcode of 200 letters).
@@ -55,6 +57,7 @@ UNUSUAL_CATEGORIES = frozenset({"Cf", "Co", "Cn", "Zl", "Zp"})
 BMP_END = 0xFFFF
 
 _STRING_CONSTRAINTS = frozenset({"enum", "const", "format", "pattern"})
+_INTEGER_BOUNDS = frozenset({"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "enum"})
 # Conditions, not shapes: closing or constraining them would change what they match.
 _CONDITIONS = frozenset({"if", "then", "else", "not", "contains"})
 _METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
@@ -86,6 +89,8 @@ def strict_schema(schema: Any, *, name: str | None = None, required: bool = True
     if kind == "array":
         strict["items"] = strict_schema(strict.get("items", {}), name=name, required=True)
         strict["maxItems"] = min(strict.get("maxItems", ARRAY_MAX_ITEMS), ARRAY_MAX_ITEMS)
+    if kind == "integer" and not _INTEGER_BOUNDS & strict.keys():
+        strict.update(minimum=0, maximum=INT32_MAX)
     if kind == "string" and not _STRING_CONSTRAINTS & strict.keys():
         strict.update(_string_rules(name))
         if required:
