@@ -119,8 +119,10 @@ def drop_semantic_values(case: Any) -> None:
 
 
 def prepare_case(case: Any, runtime: SuiteRuntime) -> None:
-    """What every generated case gets before it is sent: no invented semantic values, and a
-    positive create carries the run's label (so cleanup and people can find it)."""
+    """What every generated case gets before it is sent: no invented semantic values, the
+    version under test, a method probe that asks about the method alone, no empty query value
+    in a negative case, the generation header, and on a positive create the run's label (so
+    cleanup and people can find it)."""
     drop_semantic_values(case)
     if is_method_probe(case):
         # A method probe asks about the method alone; the rest is sent as a valid request
@@ -157,7 +159,8 @@ def drop_empty_query_values(case: Any) -> None:
     if not empty:
         return
     case.query = {name: value for name, value in case.query.items() if name not in empty}
-    reject_if_no_longer_negative(case)
+    if is_positive(case):
+        hypothesis.reject()
 
 
 def sends_nothing(value: Any) -> bool:
@@ -170,11 +173,6 @@ def sends_nothing(value: Any) -> bool:
     if isinstance(value, list):
         return all(sends_nothing(item) for item in value)
     return False
-
-
-def reject_if_no_longer_negative(case: Any) -> None:
-    if is_positive(case):
-        hypothesis.reject()
 
 
 def excluded_checks(version: str) -> list[Any]:
