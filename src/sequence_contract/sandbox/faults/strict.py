@@ -83,18 +83,15 @@ def _query_problems(query: Mapping[str, str], rule: TextRule) -> list[Problem]:
     ]
 
 
-def _text_rule(rule: TextRule) -> Fault:
-    """A fault template: `rule` on every string of a body, and on every query value."""
+def _strict(name: str, description: str, rule: TextRule) -> Fault:
+    """A stricter-server variant: `rule` on every string of a body and every query value."""
 
     async def on_query(exchange: Exchange, services: FaultServices) -> ApiResponse | None:
         problems = _query_problems(exchange.query, rule)
         return validation_failed(problems).to_response() if problems else None
 
-    return Fault("", "benign", "", replace_response=on_query, check_body=_body_rule(rule))
-
-
-def _strict(name: str, description: str, rule: TextRule) -> Fault:
-    return replace(_text_rule(rule), name=name, description=description)
+    check_body = _body_rule(rule)
+    return Fault(name, "benign", description, replace_response=on_query, check_body=check_body)
 
 
 def _control_characters(name: str | None, text: str) -> str | None:
