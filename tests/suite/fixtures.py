@@ -9,6 +9,7 @@ import pytest
 
 from sequence_contract.detection.process import SUITE_ENVIRONMENT
 from sequence_contract.sandbox import EmbeddedSandbox, SandboxConfig
+from sequence_contract.suite.runtime import EMBEDDED_RATE_LIMIT
 
 REPO = Path(__file__).resolve().parents[2]
 SEPARATE_SANDBOX_CREDENTIALS = ("team-ci", "s3cr3t-for-a-separate-sandbox")
@@ -50,6 +51,13 @@ def suite_path() -> str:
 def separate_sandbox() -> Iterator[EmbeddedSandbox]:
     """A sandbox the suite did not start, with its own credentials (as a real target has)."""
     client_id, client_secret = SEPARATE_SANDBOX_CREDENTIALS
-    config = SandboxConfig(client_id=client_id, client_secret=client_secret)
+    # The suite is its only client, as it is the embedded sandbox's: the documented quota
+    # (1,500/min) is not what this sandbox is for, and a loopback run is not paced.
+    # Rate limits have their own tests (tests/sandbox/test_rate_limit.py, tests/http).
+    config = SandboxConfig(
+        client_id=client_id,
+        client_secret=client_secret,
+        rate_limit_per_minute=EMBEDDED_RATE_LIMIT,
+    )
     with EmbeddedSandbox(config) as sandbox:
         yield sandbox

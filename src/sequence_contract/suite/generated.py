@@ -53,6 +53,8 @@ def load_schema(runtime: SuiteRuntime, path_id: str | None, mode: GenerationMode
     )
     schema.config.generation.update(
         modes=[mode],
+        # The profile's cases per operation, shared by the positive and the negative test.
+        max_examples=max(1, profile.max_examples // 2),
         deterministic=profile.deterministic,
         # Negative cases keep valid auth so header and body validation is really reached;
         # auth is covered by the ignored_auth check and the example-based auth tests.
