@@ -1,4 +1,7 @@
-"""Stateful: schemathesis follows the OpenAPI links create -> get / update / archive."""
+"""Stateful: schemathesis follows the OpenAPI links create -> get / update / archive.
+
+Stateful runs send valid requests only: the strict view of the document (see test_generated.py).
+"""
 
 from __future__ import annotations
 
@@ -6,21 +9,25 @@ from typing import Any
 
 import pytest
 from hypothesis import settings
+from schemathesis import GenerationMode
 
 from sequence_contract.suite.config import PROFILES
 from sequence_contract.suite.generated import (
     call_kwargs,
+    conform_to_strict_view,
     contract_schema,
-    excluded_checks,
+    excluded_for,
     prepare_case,
+    suite_checks,
 )
 from sequence_contract.suite.runtime import SuiteRuntime
 
 
-class CustomerWorkflow(contract_schema().as_state_machine()):  # type: ignore[misc]
+class CustomerWorkflow(contract_schema(GenerationMode.POSITIVE).as_state_machine()):  # type: ignore[misc]
     runtime: SuiteRuntime  # bound by the test's fixture before the machine runs
 
     def before_call(self, case: Any) -> None:
+        conform_to_strict_view(case, self.runtime.api_version)
         prepare_case(case, self.runtime)
 
     def get_call_kwargs(self, case: Any) -> dict[str, Any]:
@@ -31,8 +38,8 @@ class CustomerWorkflow(contract_schema().as_state_machine()):  # type: ignore[mi
     ) -> None:
         case.validate_response(
             response,
-            additional_checks=additional_checks,
-            excluded_checks=excluded_checks(self.runtime),
+            additional_checks=[*(additional_checks or []), *suite_checks(self.runtime, None)],
+            excluded_checks=excluded_for(case, self.runtime),
             headers=kwargs.get("headers"),
             transport_kwargs=kwargs,
             recorder=self.recorder,

@@ -13,7 +13,7 @@ import re
 import reprlib
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match, relevance
@@ -23,6 +23,9 @@ from referencing.jsonschema import DRAFT202012
 
 from sequence_contract.errors import SequenceContractError
 
+if TYPE_CHECKING:
+    from referencing._core import Resolver  # the type behind Registry.resolver()
+
 __all__ = [
     "LATEST_VERSION",
     "PUBLISHED_VERSIONS",
@@ -30,8 +33,11 @@ __all__ = [
     "SchemaViolationError",
     "available_versions",
     "check",
+    "inline_references",
+    "inlined_schema",
     "load_openapi",
     "openapi_path",
+    "openapi_resolver",
     "registry",
     "resolve",
     "schema_names",
@@ -115,6 +121,11 @@ def openapi_path(version: str) -> Path:
     return path
 
 
+def openapi_resolver(version: str) -> Resolver[Any]:
+    """Resolves the `$ref`s of the version's OpenAPI document into its schema files, offline."""
+    return registry(version).resolver(base_uri=openapi_path(version).as_uri())
+
+
 def load_openapi(version: str) -> dict[str, Any]:
     """The version's OpenAPI document as parsed JSON, external `$ref`s left as they are."""
     path = openapi_path(version)
@@ -122,6 +133,58 @@ def load_openapi(version: str) -> dict[str, Any]:
     if not isinstance(document, dict):
         raise SequenceContractError(f"{path}: expected a JSON object")
     return document
+
+
+# Annotations may sit beside a `$ref`; anything else beside it is combined with `allOf`.
+_ANNOTATIONS = frozenset({"title", "description", "examples", "$comment", "default"})
+_DROPPED = frozenset({"$id", "$schema", "$defs", "$comment"})
+
+
+def inline_references(node: Any, resolver: Resolver[Any], depth: int = 0) -> Any:
+    """`node` with every `$ref` replaced by what it names, resolved by `resolver` (offline).
+
+    References local to the OpenAPI document itself (`#/components/...`) are kept: they are
+    not schema files, and schemathesis resolves them in the document."""
+    if depth > 64:
+        raise SequenceContractError("schema references nest deeper than 64 levels (recursive?)")
+    if isinstance(node, list):
+        return [inline_references(item, resolver, depth + 1) for item in node]
+    if not isinstance(node, dict):
+        return node
+    ref = node.get("$ref")
+    if isinstance(ref, str) and not ref.startswith("#/components/"):
+        resolved = resolver.lookup(ref)
+        target = inline_references(resolved.contents, resolved.resolver, depth + 1)
+        siblings = {
+            key: inline_references(value, resolver, depth + 1)
+            for key, value in node.items()
+            if key != "$ref" and key not in _DROPPED
+        }
+        return _combine(target, siblings)
+    return {
+        key: inline_references(value, resolver, depth + 1)
+        for key, value in node.items()
+        if key not in _DROPPED
+    }
+
+
+def _combine(target: Any, siblings: dict[str, Any]) -> Any:
+    if not siblings:
+        return target
+    if not isinstance(target, dict):
+        return {**siblings, "allOf": [target]}
+    if (target.keys() & siblings.keys()) - _ANNOTATIONS:
+        return {**siblings, "allOf": [target]}
+    return {**target, **siblings}
+
+
+def inlined_schema(version: str, name: str) -> dict[str, Any]:
+    """Schema `name` with every reference replaced by what it names: one self-contained
+    document, e.g. to derive a stricter view from."""
+    uri = (_version_dir(version) / f"{name}{_SCHEMA_SUFFIX}").as_uri()
+    resolved = registry(version).resolver().lookup(uri)
+    inlined: dict[str, Any] = inline_references(resolved.contents, resolved.resolver)
+    return inlined
 
 
 def schema_names(version: str) -> tuple[str, ...]:

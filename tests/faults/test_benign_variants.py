@@ -12,7 +12,7 @@ import requests
 from sequence_contract.sandbox import EmbeddedSandbox
 from sequence_contract.sandbox.faults import benign_variants
 from sequence_contract.sandbox.faults.benign import LATENCY_SECONDS, RATE_LIMIT_EVERY
-from tests.sandbox.client import SEEDED_CUSTOMER_ID, ApiClient
+from tests.sandbox.client import SEEDED_CUSTOMER_ID, ApiClient, customer_body
 
 CUSTOMER_PATH = f"/customers/{SEEDED_CUSTOMER_ID}"
 NOT_CHECKED = object()  # the clean sandbox's value is not compared (timing on a busy host)
@@ -70,6 +70,40 @@ def rate_limited(client: ApiClient) -> Any:
     return [response.headers.get("Retry-After") for response in limited]
 
 
+def _create_status(**overrides: Any) -> Callable[[ApiClient], Any]:
+    """The status of a create whose body has these fields replaced."""
+
+    def observe(client: ApiClient) -> Any:
+        return client.call("POST", "/customers", json=customer_body(**overrides)).status_code
+
+    return observe
+
+
+def _list_status(**query: str) -> Callable[[ApiClient], Any]:
+    def observe(client: ApiClient) -> Any:
+        return client.call("GET", "/customers", params=query).status_code
+
+    return observe
+
+
+def query_method_status(client: ApiClient) -> Any:
+    return client.call("QUERY", "/customers").status_code
+
+
+ADDRESS = {"line1": "1 Test Street", "town": "London", "postcode": "E1 6AN", "country": "GB"}
+
+# Stricter-server variants: an input the docs call valid-enough, refused with 400 or 501.
+STRICT_CASES: dict[str, tuple[Callable[[ApiClient], Any], Any, Any]] = {
+    "refuse-unknown-fields": (_create_status(nickname="Ada"), 201, 400),
+    "validate-email-format": (_list_status(email="not an email"), 200, 400),
+    "validate-url-format": (_create_status(url="example dot com"), 201, 400),
+    "refuse-control-characters": (_create_status(legalName="Ada\u0000Ltd"), 201, 400),
+    "cap-string-lengths": (_create_status(legalName="A" * 101), 201, 400),
+    "refuse-blank-strings": (_create_status(address={**ADDRESS, "line2": ""}), 201, 400),
+    "refuse-unusual-unicode": (_create_status(legalName="Ada \U0001f600"), 201, 400),
+    "unknown-method-501": (query_method_status, 405, 501),
+}
+
 # variant -> (observation, on the clean sandbox, with the variant)
 VARIANT_CASES: dict[str, tuple[Callable[[ApiClient], Any], Any, Any]] = {
     "extra-response-fields": (extra_field, False, True),
@@ -90,6 +124,7 @@ VARIANT_CASES: dict[str, tuple[Callable[[ApiClient], Any], Any, Any]] = {
     "chunked-responses": (transfer_encoding, None, "chunked"),
     "timestamp-variants": (created_at_zone, "Z", "+01:00"),
     "rate-limited-now-and-then": (rate_limited, [], ["1"]),
+    **STRICT_CASES,
 }
 
 
@@ -111,3 +146,28 @@ def test_a_benign_variant_changes_the_answers(
     finally:
         client.close()
         clean_client.close()
+
+
+@pytest.mark.parametrize("name", STRICT_CASES)
+def test_a_stricter_server_refuses_within_the_documented_error_contract(
+    start_sandbox: Callable[..., EmbeddedSandbox], name: str
+) -> None:
+    """The refusal is an error envelope with the Sequence-Version echo: 400 validationError,
+    or 501 for a method the server does not know."""
+    observe = STRICT_CASES[name][0]
+    client = ApiClient(start_sandbox(faults=(name,)).base_url)
+    try:
+        responses: list[requests.Response] = []
+        client.session.hooks["response"].append(lambda response, **_: responses.append(response))
+        observe(client)
+    finally:
+        client.close()
+    answer = responses[-1]
+    body = answer.json()
+    assert answer.headers.get("Sequence-Version") == "2024-07-30"
+    if answer.status_code == 501:
+        assert body["error"]["type"] == "NotImplemented"
+        assert "Allow" not in answer.headers
+    else:
+        assert (answer.status_code, body["error"]["type"]) == (400, "validationError")
+        assert body["error"]["errors"][0]["key"]

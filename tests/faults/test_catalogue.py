@@ -36,7 +36,12 @@ def test_every_class_of_contract_break_has_faults(kind: FaultKind) -> None:
 @pytest.mark.parametrize("name", FAULTS)
 def test_a_fault_is_named_described_and_does_something(name: str) -> None:
     fault = FAULTS[name]
-    hooks = (fault.before_request, fault.replace_response, fault.transform_response)
+    hooks = (
+        fault.before_request,
+        fault.replace_response,
+        fault.transform_response,
+        fault.check_body,
+    )
 
     assert NAME.match(fault.name), f"{name}: names are lower-case words joined by '-'"
     assert fault.kind in get_args(FaultKind), f"{name}: unknown kind {fault.kind!r}"

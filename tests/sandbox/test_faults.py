@@ -67,7 +67,12 @@ def test_every_registered_fault_has_a_case_a_kind_and_a_description() -> None:
     for fault in FAULTS.values():
         assert fault.kind in get_args(FaultKind), fault
         assert fault.description.strip(), fault
-        hooks = (fault.before_request, fault.replace_response, fault.transform_response)
+        hooks = (
+            fault.before_request,
+            fault.replace_response,
+            fault.transform_response,
+            fault.check_body,
+        )
         assert any(hook is not None for hook in hooks), fault
 
 

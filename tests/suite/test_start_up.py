@@ -29,7 +29,7 @@ import contract_tests.test_error_answers
 import contract_tests.test_version_header
 import contract_tests.test_documented_examples
 
-operations = [op.ok().label for op in generated.schema.get_all_operations()]
+operations = [op.ok().label for op in generated.negative.get_all_operations()]
 print("operations:", ", ".join(operations))
 print("stateful:", stateful.TestCustomerWorkflow.__name__)
 """

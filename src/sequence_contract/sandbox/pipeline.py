@@ -131,6 +131,9 @@ class Pipeline:
             body = await read_json_body(
                 exchange.headers, request.stream(), self._config.max_body_bytes
             )
+            for fault in self._faults:
+                if fault.check_body is not None:
+                    fault.check_body(exchange, body)
         call = OperationCall(
             exchange.version, params, exchange.query, body, self._store, self._clock
         )

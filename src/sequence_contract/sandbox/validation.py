@@ -27,7 +27,8 @@ _LISTED_VALUES = 12  # longer enums are described by their schema instead of lis
 _INTEGER = re.compile(r"[+-]?[0-9]{1,20}", re.ASCII)
 
 
-def _join(key: str | None, name: str | int) -> str:
+def join(key: str | None, name: str | int) -> str:
+    """A field's dotted path, as error keys name it (`contacts.0.email`)."""
     return f"{key}.{name}" if key else str(name)
 
 
@@ -62,7 +63,7 @@ def _problems(error: ValidationError, key: str | None) -> list[Problem]:
             country = given.get("country")
             message = f"is required when country is {country}" if condition else "is required"
             return [
-                Problem(REQUIRED, message, _join(key, name)) for name in value if name not in given
+                Problem(REQUIRED, message, join(key, name)) for name in value if name not in given
             ]
         case "type":
             if key is None:
@@ -101,10 +102,10 @@ def _unstorable_text(value: object, key: str | None = None) -> Iterator[Problem]
     elif isinstance(value, dict):
         for name, item in value.items():
             yield from _unstorable_text(name, key)
-            yield from _unstorable_text(item, _join(key, name))
+            yield from _unstorable_text(item, join(key, name))
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            yield from _unstorable_text(item, _join(key, index))
+            yield from _unstorable_text(item, join(key, index))
 
 
 def _one_per_key(found: Iterable[Problem]) -> list[Problem]:
@@ -126,7 +127,7 @@ def _from_errors(errors: Iterable[ValidationError], prefix: str | None = None) -
         ):
             continue
         key = ".".join(str(part) for part in path) or None
-        found.extend(_problems(error, _join(prefix, key) if key else prefix))
+        found.extend(_problems(error, join(prefix, key) if key else prefix))
     return found
 
 

@@ -80,6 +80,22 @@ CATALOGUE: tuple[Expectation, ...] = (
         choices=("rejected", "as-absent"),
     ),
     Expectation(
+        "grey-zone",
+        "accept-or-400",
+        "Values the schema allows but a careful server may refuse: text over 100 characters, "
+        "empty optional strings, blank or padded text, unusual Unicode. 'accept-or-400': a 2xx "
+        "or 400 with the documented error envelope; 'accept': they must be accepted like any "
+        "other valid value. Never a 5xx.",
+        choices=("accept-or-400", "accept"),
+    ),
+    Expectation(
+        "unknown-method-status",
+        "405,501",
+        "A method that is not standard HTTP (QUERY, PROPFIND, ...) on a documented path: RFC 9110 "
+        "allows 405 (with Allow) or 501 (method not recognised). Standard methods the path does "
+        "not allow always get 405 with Allow.",
+    ),
+    Expectation(
         "read-after-write",
         "immediate",
         "The docs do not promise that a GET right after archive shows archivedAt. 'immediate' "

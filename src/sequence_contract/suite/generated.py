@@ -1,24 +1,34 @@
-"""The schemathesis side of the suite: the OpenAPI schema, and how a generated case is sent.
+"""The schemathesis side of the suite: the OpenAPI schemas, and how a generated case is sent.
 
-The schema is built from the version's document alone, so importing a test module sends
+The schemas are built from the version's document alone, so importing a test module sends
 nothing. Everything that needs the running target (base URL, session, credentials, the ids of
 customers to use) is passed on each call by `send`, from the session fixture's runtime.
+
+Positive cases come from the strict view of the document (`suite.positive`): values any
+careful implementation of the docs must accept. Negative cases come from the committed,
+tolerant document, so they still explore extra properties and odd strings.
 """
 
 from __future__ import annotations
 
+import copy
+from functools import cache
 from typing import Any
 
 import hypothesis
 import requests
 import schemathesis
 from schemathesis import GenerationMode
-from schemathesis.specs.openapi.checks import unsupported_method, use_after_free
+from schemathesis.config import ExtraDataSourcesConfig
+from schemathesis.specs.openapi.checks import use_after_free
 from schemathesis.transport.requests import REQUESTS_TRANSPORT
 
-from sequence_contract.schemas import openapi_path
+from sequence_contract.schemas import load_openapi, openapi_path, openapi_resolver
 from sequence_contract.suite import checks, stored  # noqa: F401 - registers the suite's rules
+from sequence_contract.suite.acceptance import positive_acceptance_check
 from sequence_contract.suite.config import PROFILES, collection_profile, collection_version
+from sequence_contract.suite.methods import checks_to_skip, is_method_probe, method_semantics_check
+from sequence_contract.suite.positive import drop_undocumented, strict_document
 from sequence_contract.suite.runtime import SuiteRuntime
 from sequence_contract.target import SAFE_METHODS
 
@@ -29,27 +39,62 @@ SEMANTIC_QUERY = ("after", "before", "sortBy")
 SEMANTIC_BODY = ("parentId",)
 _SESSION_SLOT = "_sequence_contract_session"
 SHARED_ID = "the-run-s-shared-customer"  # replaced on each call (see prepare_case)
-# Read-only means read-only: only these methods are sent where the run may not write, and the
-# checks that judge answers to the other methods are left out.
-READ_ONLY_EXCLUDED = (unsupported_method,)
+# Names the generation mode of every generated request, so traffic can be told apart later.
+GENERATION_HEADER = "X-Sequence-Contract-Generation"
+# Replaced by the suite's own checks (`suite_checks`): RFC 9110 method semantics and positive
+# acceptance with a named grey zone. Both built-ins assume one tool's defaults.
+REPLACED_CHECKS = ["positive_data_acceptance", "unsupported_method"]
+# Read-only means read-only: what a run that may not write never sends (see `send`).
+READ_ONLY_EXCLUDED = ("method probes (undeclared methods)", "cases with an unsafe method")
 
 
-def contract_schema(*, shared_id: bool = False) -> Any:
-    """The run's OpenAPI document as a schemathesis schema, positive and negative modes.
+def contract_schema(mode: GenerationMode, *, shared_id: bool = False) -> Any:
+    """The run's OpenAPI document as a schemathesis schema generating `mode` cases.
 
     With `shared_id`, every `{id}` is one fixed value that `send` replaces by a customer of
     the run: random ids only ever reach 404, and the id is not known before the run starts.
     """
-    schema = schemathesis.openapi.from_path(str(openapi_path(collection_version())))
+    version = collection_version()
+    if mode is GenerationMode.POSITIVE:
+        schema = schemathesis.openapi.from_dict(copy.deepcopy(strict_view(version)))
+    else:
+        schema = schemathesis.openapi.from_path(str(openapi_path(version)))
+    profile = PROFILES[collection_profile()]
     schema.config.update(parameters={"path.id": SHARED_ID} if shared_id else None)
     schema.config.generation.update(
-        modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE],
-        deterministic=PROFILES[collection_profile()].deterministic,
+        modes=[mode],
+        # The profile's cases per operation, shared by the positive and the negative test.
+        max_examples=max(1, profile.max_examples // 2),
+        deterministic=profile.deterministic,
         # Negative cases keep valid auth so header and body validation is really reached;
         # auth is covered by the ignored_auth check and the example-based auth tests.
         with_security_parameters=False,
     )
+    schema.config.checks.update(excluded_check_names=REPLACED_CHECKS)
+    if mode is GenerationMode.POSITIVE:
+        # schemathesis fills request fields with objects from earlier responses (integration ids
+        # with `isPending`, ...): response-only fields that the closed view refuses, which would
+        # turn a positive case into a negative one.
+        phases = schema.config.phases
+        for phase in (phases.examples, phases.coverage, phases.fuzzing):
+            phase.extra_data_sources = ExtraDataSourcesConfig(responses=False)
     return schema
+
+
+@cache
+def strict_view(version: str) -> dict[str, Any]:
+    """The strict-positive view of the version's OpenAPI document (see `suite.positive`)."""
+    return strict_document(load_openapi(version), openapi_resolver(version))
+
+
+def conform_to_strict_view(case: Any, version: str) -> None:
+    """Drop from a case's body what the strict view does not list. The state machine fills
+    fields with objects from response examples (`isPending`, `lastSynced`), which would make a
+    case meant to be valid an invalid one."""
+    operation = strict_view(version)["paths"].get(case.path, {}).get(case.method.lower(), {})
+    for media in operation.get("requestBody", {}).get("content", {}).values():
+        if isinstance(case.body, dict | list):
+            drop_undocumented(case.body, media.get("schema"))
 
 
 def call_kwargs(runtime: SuiteRuntime) -> dict[str, Any]:
@@ -62,6 +107,17 @@ def call_kwargs(runtime: SuiteRuntime) -> dict[str, Any]:
     }
 
 
+def suite_checks(runtime: SuiteRuntime, path_id: str | None) -> list[Any]:
+    """The suite's checks that read the run's expectations (the others are registered)."""
+    expectations = runtime.settings.expectations
+    return [
+        positive_acceptance_check(runtime.api_version, expectations["grey-zone"]),
+        method_semantics_check(
+            expectations.statuses("unknown-method-status"), excuse_not_found=path_id is None
+        ),
+    ]
+
+
 def send(case: Any, runtime: SuiteRuntime, path_id: str | None) -> None:
     """Prepare the case, send it, and apply every check (the suite's rules included).
 
@@ -70,21 +126,42 @@ def send(case: Any, runtime: SuiteRuntime, path_id: str | None) -> None:
     if not runtime.settings.destructive and case.method.upper() not in SAFE_METHODS:
         hypothesis.reject()
     prepare_case(case, runtime, path_id)
-    case.call_and_validate(**call_kwargs(runtime), excluded_checks=excluded_checks(runtime))
+    case.call_and_validate(
+        **call_kwargs(runtime),
+        additional_checks=suite_checks(runtime, path_id),
+        excluded_checks=excluded_for(case, runtime),
+    )
 
 
 def prepare_case(case: Any, runtime: SuiteRuntime, path_id: str | None = None) -> None:
     """What every generated case gets before it is sent: the run's customer for `{id}`, no
-    invented semantic values, the version under test, and a positive create carries the run's
+    invented semantic values, a method probe that asks about the method alone, no empty query
+    value, the version under test, the generation header, and on a positive create the run's
     label (so cleanup and people can find it)."""
     path = case.path_parameters or {}
     if path_id and path.get("id") == SHARED_ID:
         case.path_parameters = {**path, "id": path_id}
-    if case.query and "" in case.query.values():
-        # An empty query value reads as "not given" (the docs say nothing; HTML forms send
-        # them for every blank filter): it proves nothing either way, so it is left out, and
-        # schemathesis re-judges whether the case is still negative.
-        case.query = {name: value for name, value in case.query.items() if value != ""}
+    if case.query:
+        # An empty query value reads as "not given" on many servers (the docs say nothing;
+        # HTML forms send them for every blank filter): it proves nothing either way, so it is
+        # left out, and schemathesis re-judges whether the case is still negative.
+        case.query = {name: value for name, value in case.query.items() if not sends_nothing(value)}
+    if is_method_probe(case):
+        # A method probe asks about the method alone; the rest is sent as a valid request
+        # would be (the negative template's garbage version or query would be refused first).
+        case.query = {}
+        case.headers = {
+            name: value
+            for name, value in (case.headers or {}).items()
+            if name.lower() != "sequence-version"
+        }
+    # Every case names the version under test unless it sends a value of its own: without
+    # the header the API answers in the key's pinned (or the latest) version, whose shapes the
+    # run's schemas do not describe. Absence has its own example-based test.
+    headers = case.headers or {}
+    if not any(name.lower() == "sequence-version" for name in headers):
+        headers = {**headers, "Sequence-Version": runtime.api_version}
+    case.headers = {**headers, GENERATION_HEADER: generation_label(case)}
     if not is_positive(case):
         return
     for name in SEMANTIC_QUERY:
@@ -92,23 +169,39 @@ def prepare_case(case: Any, runtime: SuiteRuntime, path_id: str | None = None) -
     if isinstance(case.body, dict):
         for name in SEMANTIC_BODY:
             case.body.pop(name, None)
-    # Without the header the API answers in the key's pinned (or the latest) version, which
-    # may not be the one whose schemas the run checks. Absence has its own example test.
-    headers = case.headers or {}
-    if not any(name.lower() == "sequence-version" for name in headers):
-        case.headers = {**headers, "Sequence-Version": runtime.api_version}
-    if case.method.upper() == "POST" and case.path == "/customers" and isinstance(case.body, dict):
-        case.body["label"] = runtime.customer_label
+        if case.method.upper() == "POST" and case.path == "/customers":
+            case.body["label"] = runtime.customer_label
 
 
-def excluded_checks(runtime: SuiteRuntime) -> list[Any]:
-    """Built-in checks the run leaves out (`READ_ONLY_EXCLUDED` on a read-only run).
+def generation_label(case: Any) -> str:
+    """What the generation header says: `positive`, `negative`, or `method-probe` (a method the
+    path does not declare, whatever the rest of the request is)."""
+    if is_method_probe(case):
+        return "method-probe"
+    return "positive" if is_positive(case) else "negative"
+
+
+def sends_nothing(value: Any) -> bool:
+    """An empty string, or a container of nothing but empty strings and containers: on the
+    wire it is `name=` (or no parameter at all)."""
+    if isinstance(value, str):
+        return value == ""
+    if isinstance(value, dict):
+        return all(sends_nothing(key) and sends_nothing(item) for key, item in value.items())
+    if isinstance(value, list):
+        return all(sends_nothing(item) for item in value)
+    return False
+
+
+def excluded_for(case: Any, runtime: SuiteRuntime) -> list[Any]:
+    """Built-in checks that must not judge this case.
 
     Until 2024-07-30, DELETE /customers/{id} is documented as "Archive customer": the customer
-    stays readable, with archivedAt set, which `use_after_free` would call a failure.
+    stays readable, with archivedAt set, which `use_after_free` would call a failure. A 501 to
+    a non-standard method probe is the RFC's answer, not a server error (`checks_to_skip`).
     """
     excluded = [use_after_free] if runtime.api_version in ("2024-01-01", "2024-05-09") else []
-    return excluded if runtime.settings.destructive else [*excluded, *READ_ONLY_EXCLUDED]
+    return excluded + checks_to_skip(case)
 
 
 def consumes_customer(case: Any) -> bool:

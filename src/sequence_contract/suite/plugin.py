@@ -204,10 +204,10 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
             "  writes: READ-ONLY run: this host is not the sandbox, so tests that create, update "
             "or archive are deselected (pass --allow-destructive-host HOST to allow them)"
         )
-        left_out = ", ".join(check.__name__ for check in READ_ONLY_EXCLUDED)
+        left_out = ", ".join(READ_ONLY_EXCLUDED)
         lines.append(
             f"  read-only: generated cases send only {', '.join(sorted(SAFE_METHODS))}; "
-            f"checks left out: {left_out}"
+            f"never sent: {left_out}"
         )
     changed = settings.expectations.changed()
     if changed:

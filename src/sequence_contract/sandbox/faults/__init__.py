@@ -22,6 +22,7 @@ from sequence_contract.sandbox.faults import (
     reporting,
     shape,
     status,
+    strict,
     version,
 )
 from sequence_contract.sandbox.faults.model import (
@@ -51,6 +52,7 @@ _MODULES = (
     envelope,
     inputs,
     benign,
+    strict,
     reporting,
 )
 

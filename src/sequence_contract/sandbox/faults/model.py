@@ -4,7 +4,9 @@ A fault is a small named function (or two) with a one-line description and a kin
 (a) change the request before the API sees it (`before_request`),
 (b) answer instead of the API once the request is authenticated and routed
     (`replace_response`; returning None lets the API answer), or
-(c) transform the API's answer, errors included (`transform_response`).
+(c) transform the API's answer, errors included (`transform_response`),
+(d) refuse a parsed request body before the operation acts on it (`check_body`, which raises
+    an `ApiError`), as a stricter server would.
 """
 
 import json
@@ -71,6 +73,7 @@ class FaultServices:
 RequestHook = Callable[[SandboxExchange, FaultServices], None]
 ReplaceHook = Callable[[SandboxExchange, FaultServices], Awaitable[ApiResponse | None]]
 TransformHook = Callable[[SandboxExchange, ApiResponse], ApiResponse]
+BodyHook = Callable[[SandboxExchange, Any], None]
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,7 @@ class Fault:
     before_request: RequestHook | None = None
     replace_response: ReplaceHook | None = None
     transform_response: TransformHook | None = None
+    check_body: BodyHook | None = None
 
 
 @dataclass

@@ -1,0 +1,231 @@
+"""Benign variants that behave like a careful production server, stricter than the docs.
+
+Sequence's docs call most request fields "string" and never say that unknown fields are
+accepted; a real billing API may well refuse what its docs leave open. Each variant refuses one
+more kind of input, always within the documented error contract: 400 `validationError` in the
+error envelope (with the `Sequence-Version` echo the pipeline adds), or 501 for a method the
+server does not recognise (RFC 9110 15.6.2). The contract suite must pass every one of them:
+its positive requests are unambiguously valid, and grey-zone values may be refused with 400.
+"""
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import replace
+from functools import cache
+from typing import Any
+from urllib.parse import urlsplit
+
+from sequence_contract.sandbox.errors import ApiError, Problem, validation_failed
+from sequence_contract.sandbox.exchange import SandboxExchange
+from sequence_contract.sandbox.faults.model import Fault, FaultServices, error_answer
+from sequence_contract.sandbox.responses import ApiResponse
+from sequence_contract.sandbox.validation import INVALID_VALUE, join
+from sequence_contract.schemas import inlined_schema
+
+REQUEST_SCHEMA = "create-or-update-customer-request"
+EMAIL_FIELDS = frozenset({"email", "billingEmails"})
+URL_FIELDS = frozenset({"url"})
+# The pattern HTML forms use for type=email, with a dot required in the domain, as most
+# production validators do.
+EMAIL = re.compile(
+    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
+)
+MAX_TEXT_LENGTH = 100
+UNUSUAL_CATEGORIES = frozenset({"Cf", "Co", "Cn", "Zl", "Zp"})
+# The methods this server knows (RFC 9110 and PATCH); anything else is not implemented.
+KNOWN_METHODS = frozenset(
+    {"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"}
+)
+NOT_IMPLEMENTED = "NotImplemented"
+
+# One rule on one string: (the field's name, its text) -> a problem message, or None.
+TextRule = Callable[[str | None, str], str | None]
+
+
+def _texts(value: Any, path: str, name: str | None) -> Iterator[tuple[str, str | None, str]]:
+    """(key, field name, text) for every string in a JSON value, object keys included."""
+    if isinstance(value, str):
+        yield path, name, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield join(path, key), None, str(key)
+            yield from _texts(item, join(path, key), str(key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _texts(item, join(path, index), name)
+
+
+def _refuse(problems: list[Problem]) -> None:
+    if problems:
+        raise validation_failed(problems)
+
+
+def _body_rule(rule: TextRule) -> Callable[[SandboxExchange, Any], None]:
+    def check(exchange: SandboxExchange, body: Any) -> None:
+        _refuse(
+            [
+                Problem(INVALID_VALUE, message, key)
+                for key, name, text in _texts(body, "", None)
+                if (message := rule(name, text)) is not None
+            ]
+        )
+
+    return check
+
+
+def _query_problems(query: Mapping[str, str], rule: TextRule) -> list[Problem]:
+    return [
+        Problem(INVALID_VALUE, message, name)
+        for name, text in query.items()
+        if (message := rule(name, text)) is not None
+    ]
+
+
+def _strict(name: str, description: str, rule: TextRule) -> Fault:
+    """A stricter-server variant: `rule` on every string of a body and every query value."""
+
+    async def on_query(exchange: SandboxExchange, services: FaultServices) -> ApiResponse | None:
+        problems = _query_problems(exchange.query, rule)
+        return validation_failed(problems).to_response() if problems else None
+
+    check_body = _body_rule(rule)
+    return Fault(name, "benign", description, replace_response=on_query, check_body=check_body)
+
+
+def _control_characters(name: str | None, text: str) -> str | None:
+    if any(ord(char) < 0x20 or 0x7F <= ord(char) <= 0x9F for char in text):
+        return "must not contain control characters"
+    return None
+
+
+def _too_long(name: str | None, text: str) -> str | None:
+    if len(text) > MAX_TEXT_LENGTH:
+        return f"must be at most {MAX_TEXT_LENGTH} characters"
+    return None
+
+
+def _blank(name: str | None, text: str) -> str | None:
+    if not text.strip():
+        return "must not be empty or blank"
+    if text != text.strip():
+        return "must not start or end with white space"
+    return None
+
+
+def _unusual(name: str | None, text: str) -> str | None:
+    for char in text:
+        if ord(char) > 0xFFFF or unicodedata.category(char) in UNUSUAL_CATEGORIES:
+            return f"contains a character this server does not store (U+{ord(char):04X})"
+    return None
+
+
+def _email(name: str | None, text: str) -> str | None:
+    if name in EMAIL_FIELDS and not EMAIL.match(text):
+        return "must be an email address"
+    return None
+
+
+def _url(name: str | None, text: str) -> str | None:
+    if name not in URL_FIELDS:
+        return None
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return "must be an http(s) URL"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "must be an http(s) URL"
+    return None
+
+
+@cache
+def documented_request_schema(version: str) -> dict[str, Any]:
+    return inlined_schema(version, REQUEST_SCHEMA)
+
+
+def unknown_fields(value: Any, schema: Any, path: str = "") -> Iterator[str]:
+    """Keys of `value` that the documented request schema does not list (maps excepted)."""
+    if not isinstance(schema, dict):
+        return
+    for part in schema.get("allOf", []):
+        yield from unknown_fields(value, part, path)
+    properties = schema.get("properties")
+    if isinstance(value, dict) and isinstance(properties, dict):
+        for key, item in value.items():
+            if key in properties:
+                yield from unknown_fields(item, properties[key], join(path, key))
+            elif "additionalProperties" not in schema:
+                yield join(path, key)
+    items = schema.get("items")
+    if isinstance(value, list) and isinstance(items, dict):
+        for index, item in enumerate(value):
+            yield from unknown_fields(item, items, join(path, index))
+
+
+def _refuse_unknown_fields(exchange: SandboxExchange, body: Any) -> None:
+    if exchange.version is None:
+        return
+    schema = documented_request_schema(exchange.version.name)
+    _refuse(
+        [
+            Problem(INVALID_VALUE, "is not a field of this request", key)
+            for key in unknown_fields(body, schema)
+        ]
+    )
+
+
+def _not_implemented(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
+    if response.status != 405 or exchange.method in KNOWN_METHODS:
+        return response
+    error = ApiError(501, NOT_IMPLEMENTED, f"{exchange.method[:20]} is not implemented")
+    answer = error_answer(response, error)
+    headers = {name: value for name, value in answer.headers.items() if name.lower() != "allow"}
+    return replace(answer, headers=headers)
+
+
+FAULTS = (
+    Fault(
+        "refuse-unknown-fields",
+        "benign",
+        "Create and update refuse fields the docs do not list (400 validationError).",
+        check_body=_refuse_unknown_fields,
+    ),
+    _strict(
+        "validate-email-format",
+        "Emails (body and the list filter) must look like email addresses (400 validationError).",
+        _email,
+    ),
+    _strict(
+        "validate-url-format",
+        "A customer's url must be an http(s) URL with a host (400 validationError).",
+        _url,
+    ),
+    _strict(
+        "refuse-control-characters",
+        "Strings, keys and query values with control characters are refused (400).",
+        _control_characters,
+    ),
+    _strict(
+        "cap-string-lengths",
+        f"Strings and query values over {MAX_TEXT_LENGTH} characters are refused (400).",
+        _too_long,
+    ),
+    _strict(
+        "refuse-blank-strings",
+        "Empty, blank or space-padded strings and query values are refused (400).",
+        _blank,
+    ),
+    _strict(
+        "refuse-unusual-unicode",
+        "Text outside the Basic Multilingual Plane, format and private-use characters are "
+        "refused, as 3-byte UTF-8 storage would (400).",
+        _unusual,
+    ),
+    Fault(
+        "unknown-method-501",
+        "benign",
+        "Methods outside standard HTTP (QUERY, PROPFIND, ...) are answered 501 NotImplemented.",
+        transform_response=_not_implemented,
+    ),
+)

@@ -1,0 +1,162 @@
+"""The suite's replacements for two schemathesis defaults: RFC 9110 method semantics, and
+positive acceptance with a named grey zone."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.core.failures import Failure
+from schemathesis.generation.meta import CoverageScenario
+
+from sequence_contract.suite.acceptance import (
+    grey_values_of,
+    positive_acceptance_check,
+    refusal_problem,
+)
+from sequence_contract.suite.expectations import ExpectationError, Expectations
+from sequence_contract.suite.generated import sends_nothing
+from sequence_contract.suite.methods import (
+    checks_to_skip,
+    expected_statuses,
+    method_semantics_check,
+)
+
+VERSION = "2024-07-30"
+UNKNOWN_METHOD_STATUSES = Expectations.from_pairs([]).statuses("unknown-method-status")
+ENVELOPE = {"error": {"type": "validationError", "message": "The request is invalid"}}
+
+
+def _case(method: str = "GET", *, probe: bool = False, positive: bool = True, **parts: Any) -> Any:
+    scenario = CoverageScenario.UNSPECIFIED_HTTP_METHOD if probe else None
+    mode = GenerationMode.POSITIVE if positive else GenerationMode.NEGATIVE
+    meta = SimpleNamespace(
+        phase=SimpleNamespace(data=SimpleNamespace(scenario=scenario)),
+        generation=SimpleNamespace(mode=mode),
+    )
+    return SimpleNamespace(
+        method=method,
+        path="/customers",
+        meta=meta,
+        operation=SimpleNamespace(label="POST /customers"),
+        body=parts.get("body"),
+        query=parts.get("query"),
+    )
+
+
+def _response(status: int, method: str = "GET", body: Any = None, **headers: str) -> Any:
+    return SimpleNamespace(
+        status_code=status,
+        request=SimpleNamespace(method=method),
+        headers={name.lower(): value for name, value in headers.items()},
+        json=lambda: body,
+    )
+
+
+def test_the_expectations_have_documented_defaults() -> None:
+    expectations = Expectations.from_pairs([])
+    assert expectations["grey-zone"] == "accept-or-400"
+    assert {405, 501} == UNKNOWN_METHOD_STATUSES
+    assert Expectations.from_pairs(["grey-zone=accept"])["grey-zone"] == "accept"
+    with pytest.raises(ExpectationError, match="accept-or-400, accept"):
+        Expectations.from_pairs(["grey-zone=sometimes"])
+
+
+@pytest.mark.parametrize(
+    ("method", "expected"),
+    [
+        ("PATCH", {405}),
+        ("TRACE", {405}),
+        ("delete", {405}),
+        ("QUERY", {405, 501}),
+        ("PROPFIND", {405, 501}),
+    ],
+)
+def test_which_statuses_an_undeclared_method_may_get(method: str, expected: set[int]) -> None:
+    assert expected_statuses(method, UNKNOWN_METHOD_STATUSES) == expected
+
+
+@pytest.mark.parametrize(
+    ("method", "status", "headers", "passes"),
+    [
+        ("QUERY", 501, {}, True),
+        ("QUERY", 405, {"Allow": "GET, POST"}, True),
+        ("QUERY", 500, {}, False),
+        ("QUERY", 400, {}, False),
+        ("TRACE", 501, {}, False),
+        ("PATCH", 405, {"Allow": "GET, POST"}, True),
+        ("PATCH", 405, {}, False),
+        ("PATCH", 404, {}, False),
+        ("PATCH", 429, {}, True),
+    ],
+)
+def test_method_semantics(method: str, status: int, headers: dict[str, str], passes: bool) -> None:
+    check = method_semantics_check(UNKNOWN_METHOD_STATUSES)
+    case, response = _case(method, probe=True), _response(status, method, **headers)
+    if passes:
+        check(None, response, case)
+    else:
+        with pytest.raises(Failure, match=method):
+            check(None, response, case)
+
+
+def test_method_semantics_leaves_other_cases_alone() -> None:
+    check = method_semantics_check(UNKNOWN_METHOD_STATUSES)
+    check(None, _response(500, "QUERY"), _case("QUERY"))
+
+
+def test_only_a_non_standard_method_probe_skips_the_server_error_check() -> None:
+    assert checks_to_skip(_case("QUERY", probe=True)) == [not_a_server_error]
+    assert checks_to_skip(_case("PATCH", probe=True)) == []
+    assert checks_to_skip(_case("QUERY")) == []
+
+
+GREY = ["body.address.line2: empty"]
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "grey", "policy", "problem"),
+    [
+        (201, None, [], "accept-or-400", None),
+        (409, ENVELOPE, [], "accept-or-400", None),
+        (500, None, GREY, "accept", None),  # not_a_server_error judges it
+        (400, ENVELOPE, [], "accept-or-400", "400 for a request"),
+        (400, ENVELOPE, GREY, "accept-or-400", None),
+        (400, ENVELOPE, GREY, "accept", "400 for a request"),
+        (400, {"message": "bad"}, GREY, "accept-or-400", "not in the documented error envelope"),
+        (422, ENVELOPE, GREY, "accept-or-400", "422 for a request"),
+    ],
+)
+def test_refusal_of_a_positive_case(
+    status: int, body: Any, grey: list[str], policy: str, problem: str | None
+) -> None:
+    found = refusal_problem(status, body, grey, policy, VERSION)
+    assert found is None if problem is None else found is not None and problem in found
+
+
+def test_grey_values_come_from_body_and_query() -> None:
+    case = _case(body={"legalName": "", "address": {"line1": "1 Road"}}, query={"label": " x"})
+    assert grey_values_of(case) == [
+        "body.legalName: empty",
+        "query label: leading or trailing white space",
+    ]
+
+
+def test_positive_acceptance_judges_positive_cases_only() -> None:
+    check = positive_acceptance_check(VERSION, "accept-or-400")
+    refused = _response(400, "POST", ENVELOPE)
+    check(None, refused, _case("POST", positive=False, body={"legalName": "Ada"}))
+    check(None, refused, _case("POST", body={"legalName": ""}))  # grey: 400 allowed
+    with pytest.raises(Failure, match="Schema-valid request rejected"):
+        check(None, refused, _case("POST", body={"legalName": "Ada"}))
+
+
+@pytest.mark.parametrize(
+    ("value", "nothing"),
+    [("", True), ({}, True), ([], True), ({"": ""}, True), ({"": [""]}, True), ("0", False)],
+)
+def test_which_query_values_send_nothing(value: Any, nothing: bool) -> None:
+    assert sends_nothing(value) is nothing
