@@ -40,6 +40,7 @@ class CustomerWorkflow(contract_schema().as_state_machine()):  # type: ignore[mi
 
 
 @pytest.mark.destructive
+@pytest.mark.generated
 class TestCustomerWorkflow(CustomerWorkflow.TestCase):  # type: ignore[misc,name-defined]
     @pytest.fixture(autouse=True)
     def _bind_runtime(self, runtime: SuiteRuntime) -> None:

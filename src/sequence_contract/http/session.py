@@ -16,6 +16,7 @@ from typing import Any
 import requests
 from requests.adapters import HTTPAdapter
 
+from sequence_contract.http.budget import RequestBudget
 from sequence_contract.http.errors import (
     RateLimitExhausted,
     RequestTimedOut,
@@ -54,15 +55,21 @@ class _AttemptTracker(threading.local):
 
     attempt: _Attempt | None = None
 
-    def __init__(self, limiter: RateLimiter) -> None:
+    def __init__(self, limiter: RateLimiter, budget: RequestBudget) -> None:
         self.limiter = limiter
+        self.budget = budget
 
     def start(self) -> _Attempt:
+        self.budget.charge()  # may refuse: BudgetSpent before anything is sent
         self.attempt = _Attempt()
-        self.resending()
+        self._pace()
         return self.attempt
 
     def resending(self) -> None:
+        self.budget.charge(refuse=False)
+        self._pace()
+
+    def _pace(self) -> None:
         waited = self.limiter.acquire()
         if self.attempt is not None:
             self.attempt.paced += waited
@@ -87,13 +94,15 @@ class ContractSession(requests.Session):
         rate_limiter: RateLimiter | None = None,
         retry_policy: RetryPolicy | None = None,
         traffic: TrafficLog | None = None,
+        budget: RequestBudget | None = None,
     ) -> None:
         super().__init__()
         self.timeout_seconds = timeout_seconds
         self.rate_limiter = rate_limiter or RateLimiter(per_minute=0)
         self.retry_policy = retry_policy or RetryPolicy()
         self.traffic = traffic if traffic is not None else TrafficLog()
-        self._tracker = _AttemptTracker(self.rate_limiter)
+        self.budget = budget or RequestBudget()
+        self._tracker = _AttemptTracker(self.rate_limiter, self.budget)
         adapter = HTTPAdapter(max_retries=self.retry_policy.build(self._tracker))
         self.mount("http://", adapter)
         self.mount("https://", adapter)

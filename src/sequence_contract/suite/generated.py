@@ -7,17 +7,20 @@ customers to use) is passed on each call by `send`, from the session fixture's r
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import hypothesis
+import pytest
 import requests
 import schemathesis
 from schemathesis import GenerationMode
-from schemathesis.specs.openapi.checks import unsupported_method, use_after_free
+from schemathesis.specs.openapi.checks import ignored_auth, unsupported_method, use_after_free
 from schemathesis.transport.requests import REQUESTS_TRANSPORT
 
 from sequence_contract.schemas import openapi_path
 from sequence_contract.suite import checks  # noqa: F401 - registers the suite's rules
+from sequence_contract.suite.allotment import spread
 from sequence_contract.suite.config import PROFILES, collection_profile, collection_version
 from sequence_contract.suite.runtime import SuiteRuntime
 
@@ -32,6 +35,9 @@ SHARED_ID = "the-run-s-shared-customer"  # replaced on each call (see prepare_ca
 # checks that judge answers to the other methods are left out.
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 READ_ONLY_EXCLUDED = (unsupported_method,)
+# ignored_auth repeats every case without and with wrong credentials (two requests more per
+# case, most of a run's traffic): test_auth.py asks once per operation and kind instead.
+ALWAYS_EXCLUDED = (ignored_auth,)
 
 
 def contract_schema(*, shared_id: bool = False) -> Any:
@@ -46,7 +52,7 @@ def contract_schema(*, shared_id: bool = False) -> Any:
         modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE],
         deterministic=PROFILES[collection_profile()].deterministic,
         # Negative cases keep valid auth so header and body validation is really reached;
-        # auth is covered by the ignored_auth check and the example-based auth tests.
+        # auth is covered by the example-based auth tests (test_auth.py).
         with_security_parameters=False,
     )
     return schema
@@ -63,14 +69,25 @@ def call_kwargs(runtime: SuiteRuntime) -> dict[str, Any]:
 
 
 def send(case: Any, runtime: SuiteRuntime, path_id: str | None) -> None:
-    """Prepare the case, send it, and apply every check (the suite's rules included).
-
-    On a read-only run a case with an unsafe method (the coverage phase tries DELETE, PUT, ...
-    on every path, with the real customer's id) is never sent: hypothesis discards it."""
-    if not runtime.settings.destructive and case.method.upper() not in SAFE_METHODS:
-        hypothesis.reject()
+    """Prepare the case, send it, and apply every check (the suite's rules included)."""
+    admit(case, runtime)
     prepare_case(case, runtime, path_id)
     case.call_and_validate(**call_kwargs(runtime), excluded_checks=excluded_checks(runtime))
+
+
+def admit(case: Any, runtime: SuiteRuntime) -> None:
+    """Discard or stop a case before it costs anything.
+
+    On a read-only run a case with an unsafe method (the coverage phase tries DELETE, PUT, ...
+    on every path, with the real customer's id) is never sent: hypothesis discards it. So is a
+    case that would create a customer (a positive create, or a positive archive, which gets a
+    fresh one) once the run's customer allowance is used up. When the request budget is spent,
+    the test ends as skipped, saying so."""
+    if not sendable(case, runtime.settings.destructive):
+        hypothesis.reject()
+    stop_if_budget_spent(runtime)
+    if creates_customer(case) and not runtime.may_create_customer():
+        hypothesis.reject()
 
 
 def prepare_case(case: Any, runtime: SuiteRuntime, path_id: str | None = None) -> None:
@@ -107,8 +124,56 @@ def excluded_checks(runtime: SuiteRuntime) -> list[Any]:
     Until 2024-07-30, DELETE /customers/{id} is documented as "Archive customer": the customer
     stays readable, with archivedAt set, which `use_after_free` would call a failure.
     """
-    excluded = [use_after_free] if runtime.api_version in ("2024-01-01", "2024-05-09") else []
+    excluded = [*ALWAYS_EXCLUDED]
+    if runtime.api_version in ("2024-01-01", "2024-05-09"):
+        excluded.append(use_after_free)
     return excluded if runtime.settings.destructive else [*excluded, *READ_ONLY_EXCLUDED]
+
+
+def sendable(case: Any, destructive: bool) -> bool:
+    """Read-only means read-only: only safe methods where the run may not write."""
+    return destructive or case.method.upper() in SAFE_METHODS
+
+
+def stop_if_budget_spent(runtime: SuiteRuntime) -> None:
+    if runtime.budget.exhausted:
+        pytest.skip(f"sequence-contract: {budget_spent_reason(runtime.budget.max_requests)}")
+
+
+def budget_spent_reason(max_requests: int | None) -> str:
+    return f"request budget of {max_requests} spent (--max-requests, or the profile's)"
+
+
+def creates_customer(case: Any) -> bool:
+    """A positive create, or a positive archive (which gets a fresh customer)."""
+    if not is_positive(case):
+        return False
+    return consumes_customer(case) or (case.method.upper() == "POST" and case.path == "/customers")
+
+
+# -- sizing a generated test from the budget (at collection, no network) ------------------
+
+
+def coverage_cases(test: Callable[..., Any]) -> list[Any]:
+    """The coverage-phase cases schemathesis attached to a generated test (as hypothesis
+    explicit examples), in attachment order."""
+    return [example.kwargs.get("case") for example in _explicit_examples(test)]
+
+
+def size_generated_test(
+    test: Callable[..., Any], keep: Callable[[Any], bool], coverage: int, random_cases: int
+) -> int:
+    """Keep `coverage` of the coverage cases that `keep` accepts (evenly spread) and allow
+    `random_cases` random ones; returns how many coverage cases remain."""
+    examples = [e for e in _explicit_examples(test) if keep(e.kwargs.get("case"))]
+    kept = spread(examples, coverage)
+    test.hypothesis_explicit_examples = kept  # type: ignore[attr-defined]
+    hypothesis.settings(max_examples=random_cases)(test)
+    return len(kept)
+
+
+def _explicit_examples(test: Callable[..., Any]) -> list[Any]:
+    return list(getattr(test, "hypothesis_explicit_examples", ()))
 
 
 def consumes_customer(case: Any) -> bool:

@@ -23,9 +23,11 @@ from hypothesis import settings as hypothesis_settings
 from sequence_contract import __version__
 from sequence_contract.errors import UsageError
 from sequence_contract.http import EnvironmentProblem
+from sequence_contract.http.budget import BudgetSpent
 from sequence_contract.http.errors import environment_problem_behind
 from sequence_contract.sandbox import SandboxStartError
 from sequence_contract.suite import exitcodes
+from sequence_contract.suite.allotment import Plan, plan
 from sequence_contract.suite.config import (
     PROFILE_VARIABLE,
     PROFILES,
@@ -36,12 +38,23 @@ from sequence_contract.suite.config import (
     resolve,
 )
 from sequence_contract.suite.expectations import Expectations
-from sequence_contract.suite.generated import READ_ONLY_EXCLUDED, SAFE_METHODS, route_probes_through
+from sequence_contract.suite.generated import (
+    ALWAYS_EXCLUDED,
+    READ_ONLY_EXCLUDED,
+    SAFE_METHODS,
+    budget_spent_reason,
+    coverage_cases,
+    route_probes_through,
+    sendable,
+    size_generated_test,
+)
 from sequence_contract.suite.reporting.replay import RunSeed, choose_seed
 from sequence_contract.suite.reporting.reporter import ContractReporter
 from sequence_contract.suite.runtime import Run, SuiteRuntime, running
 
 RUN = pytest.StashKey[Run]()
+PLAN = pytest.StashKey[Plan]()
+GENERATED_MARK = "generated"
 DEFAULT_HTML = Path("reports/report.html")
 DEFAULT_JUNIT = Path("reports/junit.xml")
 
@@ -54,6 +67,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        f"{GENERATED_MARK}: generated cases (schemathesis); run after the example-based tests, "
+        "sized by the run's request budget",
+    )
     if hasattr(config, "workerinput") or not _collects_contract_suite(config):
         return
     _default_report_paths(config)
@@ -121,7 +139,11 @@ def runtime(pytestconfig: pytest.Config) -> Iterator[SuiteRuntime]:
         pytest.fail("sequence-contract: the plugin is not configured (run `pytest contract_tests`)")
     try:
         with running(
-            run.settings, run_id=run.run_id, redactor=run.redactor, traffic=run.traffic
+            run.settings,
+            run_id=run.run_id,
+            redactor=run.redactor,
+            traffic=run.traffic,
+            budget=run.budget,
         ) as started:
             route_probes_through(started.session)  # checks' extra requests: paced, counted
             run.runtime = started
@@ -151,11 +173,12 @@ def shared_customer(runtime: SuiteRuntime) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="session")
-def path_id(runtime: SuiteRuntime) -> str | None:
-    """The `{id}` generated cases use: a customer of this run, or an existing one on a
+def path_id(request: pytest.FixtureRequest, runtime: SuiteRuntime) -> str | None:
+    """The `{id}` generated cases use: the run's shared customer, or an existing one on a
     read-only run (random ids only ever reach 404)."""
     if runtime.settings.destructive:
-        return str(runtime.create_customer()["id"])
+        shared: dict[str, Any] = request.getfixturevalue("shared_customer")
+        return str(shared["id"])
     return runtime.existing_customer_id()
 
 
@@ -173,19 +196,28 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     lines = [
         f"sequence-contract {__version__}: {where} [{settings.target_kind.value}]",
         f"  API version {settings.api_version} (schemas/{settings.api_version}); profile "
-        f"{profile.name}: {profile.max_examples} cases per operation"
+        f"{profile.name}: budget {settings.request_budget} requests, "
+        f"{settings.customer_budget} created customers"
         f"{', deterministic' if profile.deterministic else ''}; run id {run.run_id}",
         f"  credentials: client id from {source}; "
         f"rate limit {settings.effective_rate_limit or 'none'}/min; "
         f"timeout {settings.request_timeout:g} s",
     ]
+    lines.append(
+        "  auth: probed once per operation and kind of bad credential (test_auth.py); "
+        f"left out of generated cases: {', '.join(c.__name__ for c in ALWAYS_EXCLUDED)}"
+    )
     if settings.destructive:
         lines.append(f"  writes: allowed (customers labelled 'sequence-contract run {run.run_id}'"
                      ", archived at the end)")  # fmt: skip
     else:
+        why = (
+            "--read-only"
+            if settings.read_only
+            else "this host is not the sandbox (pass --allow-destructive-host HOST to allow them)"
+        )
         lines.append(
-            "  writes: READ-ONLY run: this host is not the sandbox, so tests that create, update "
-            "or archive are deselected (pass --allow-destructive-host HOST to allow them)"
+            f"  writes: READ-ONLY run: {why}; tests that create, update or archive are deselected"
         )
         left_out = ", ".join(check.__name__ for check in READ_ONLY_EXCLUDED)
         lines.append(
@@ -204,13 +236,73 @@ def _faults(run: Run) -> str:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Read-only deselection, then the order of spending (example-based tests first,
+    generated last), then each generated test's share of the budget."""
     run = config.stash.get(RUN, None)
-    if run is None or run.settings.destructive:
+    if run is None:
         return
-    deselected = [item for item in items if item.get_closest_marker("destructive") is not None]
-    if deselected:
-        config.hook.pytest_deselected(items=deselected)
-        items[:] = [item for item in items if item not in deselected]
+    if not run.settings.destructive:
+        deselected = [item for item in items if item.get_closest_marker("destructive")]
+        if deselected:
+            config.hook.pytest_deselected(items=deselected)
+            items[:] = [item for item in items if item not in deselected]
+    items.sort(key=lambda item: item.get_closest_marker(GENERATED_MARK) is not None)
+    config.stash[PLAN] = _size_generated_tests(run, items)
+
+
+def _size_generated_tests(run: Run, items: list[pytest.Item]) -> Plan:
+    settings = run.settings
+    generated = [item for item in items if item.get_closest_marker(GENERATED_MARK)]
+    # Stateful runs are classes (a state machine's TestCase); generated cases are functions.
+    stateful = [item for item in generated if getattr(item, "cls", None) is not None]
+    cases = [item for item in generated if item not in stateful]
+    profile = settings.run_profile
+    destructive = settings.destructive
+
+    def keep(case: Any) -> bool:
+        return case is not None and sendable(case, destructive)
+
+    available = {
+        item.nodeid: sum(1 for case in coverage_cases(_function(item)) if keep(case))
+        for item in cases
+    }
+    shares = plan(
+        max_requests=settings.request_budget,
+        reserve=run.budget.reserve,
+        example_tests=sum(
+            1 for item in items if item not in generated and "runtime" in _fixtures(item)
+        ),
+        stateful_requests=(profile.stateful_max_steps + 1) * profile.stateful_examples
+        if stateful
+        else 0,
+        coverage_available=available,
+    )
+    for item in cases:
+        share = shares.operations[item.nodeid]
+        size_generated_test(_function(item), keep, share.coverage_cases, share.random_cases)
+    return shares
+
+
+def _function(item: pytest.Item) -> Any:
+    return getattr(item, "obj", None)
+
+
+def _fixtures(item: pytest.Item) -> list[str]:
+    return list(getattr(item, "fixturenames", ()))
+
+
+def pytest_report_collectionfinish(config: pytest.Config) -> list[str]:
+    shares = config.stash.get(PLAN, None)
+    if shares is None:
+        return []
+    return [f"sequence-contract: the budget's plan: {shares.describe()}"]
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """The hard stop: once the budget is spent, tests that would send something are skipped."""
+    run = item.config.stash.get(RUN, None)
+    if run is not None and run.budget.exhausted and "runtime" in _fixtures(item):
+        pytest.skip(f"sequence-contract: {budget_spent_reason(run.budget.max_requests)}")
 
 
 @pytest.hookimpl(wrapper=True)
@@ -222,6 +314,14 @@ def pytest_runtest_makereport(
     run = item.config.stash.get(RUN, None)
     if run is None:
         return report
+    if report.failed and call.excinfo is not None and _budget_spent(call.excinfo.value):
+        # Not a finding: the run reached its size. The summary and coverage table say so.
+        report.outcome = "skipped"
+        report.longrepr = (
+            str(item.path),
+            item.location[1] or 0,
+            "Skipped: " + budget_spent_reason(run.budget.max_requests),
+        )
     if report.failed:
         problem = environment_problem_behind(call.excinfo.value if call.excinfo else None)
         if problem is not None:
@@ -266,6 +366,21 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         )
     created = len(run.runtime.created) if run.runtime else 0
     terminalreporter.write_line(f"{run.traffic.summary()}; customers created: {created}")
+    budget = run.budget
+    skipped = [
+        report
+        for report in terminalreporter.stats.get("skipped", [])
+        if "request budget of" in str(getattr(report, "longrepr", ""))
+    ]
+    if skipped:
+        terminalreporter.write_line(
+            f"budget: {budget.describe()}; the run ended at its budget: {len(skipped)} tests "
+            "not run (see the coverage table for what was not reached); "
+            "raise --max-requests for more",
+            yellow=True,
+        )
+    else:
+        terminalreporter.write_line(f"budget: {budget.describe()}")
     failed = _failed_reports(terminalreporter.config)
     environment = sum(1 for report in failed if _failure_kind(report) == "environment")
     if failed:
@@ -274,6 +389,19 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         )
     for problem in run.runtime.cleanup_failures if run.runtime else ():
         terminalreporter.write_line(f"cleanup: could not archive {problem}", yellow=True)
+
+
+def _budget_spent(error: BaseException) -> bool:
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        if isinstance(error, BudgetSpent):
+            return True
+        seen.add(id(error))
+        inner = getattr(error, "exceptions", None)  # an ExceptionGroup (schemathesis' failures)
+        if inner and any(_budget_spent(e) for e in inner):
+            return True
+        error = error.__cause__ or error.__context__  # type: ignore[assignment]
+    return False
 
 
 def _failed_reports(config: pytest.Config) -> list[Any]:

@@ -17,6 +17,7 @@ from typing import Any, Final
 import requests
 
 from sequence_contract.http import ContractSession, RateLimiter, RetryPolicy, TrafficLog
+from sequence_contract.http.budget import RequestBudget
 from sequence_contract.redaction import Redactor
 from sequence_contract.suite import checks
 from sequence_contract.suite.config import SuiteSettings
@@ -56,6 +57,7 @@ class SuiteRuntime:
     run_id: str
     redactor: Redactor
     traffic: TrafficLog
+    budget: RequestBudget = field(default_factory=RequestBudget)
     created: list[str] = field(default_factory=list)
     archived: set[str] = field(default_factory=set)
     cleanup_failures: list[str] = field(default_factory=list)
@@ -103,6 +105,11 @@ class SuiteRuntime:
             sent["Sequence-Version"] = self.api_version if version is DEFAULT else str(version)
         sent.update(headers or {})
         return self.session.request(method, self.base_url + path, headers=sent, **kwargs)
+
+    def may_create_customer(self) -> bool:
+        """Whether a generated case may create one more customer: the stateful run (last)
+        keeps one per example."""
+        return self.budget.can_create(1 + self.settings.run_profile.stateful_examples)
 
     def create_customer(self) -> dict[str, Any]:
         """Create a customer of this run and return its body; a failure is a setup failure."""
@@ -194,6 +201,7 @@ class SuiteRuntime:
             if isinstance(customer_id, str):
                 with self._lock:
                     self.created.append(customer_id)
+                self.budget.customer_created()
             return
         one_customer = path.startswith("/customers/") and len(path.split("/")) >= 3
         ends = path.endswith("/archive") or request.method == "DELETE"
@@ -214,6 +222,15 @@ class Run:
     traffic: TrafficLog = field(default_factory=TrafficLog)
     started: float = field(default_factory=time.time)
     runtime: SuiteRuntime | None = None
+    budget: RequestBudget = field(init=False)
+
+    def __post_init__(self) -> None:
+        # Every customer the run creates may need an archive at the end: that is the reserve.
+        self.budget = RequestBudget(
+            max_requests=self.settings.request_budget,
+            max_customers=self.settings.customer_budget,
+            reserve=self.settings.customer_budget,
+        )
 
     @property
     def base_url(self) -> str:
@@ -225,7 +242,12 @@ class Run:
 
 @contextlib.contextmanager
 def running(
-    settings: SuiteSettings, *, run_id: str, redactor: Redactor, traffic: TrafficLog
+    settings: SuiteSettings,
+    *,
+    run_id: str,
+    redactor: Redactor,
+    traffic: TrafficLog,
+    budget: RequestBudget | None = None,
 ) -> Iterator[SuiteRuntime]:
     """Start the target (an embedded sandbox, or check the remote one), yield the runtime,
     and archive what the run created when the block ends. Raises an EnvironmentProblem, or
@@ -242,8 +264,9 @@ def running(
             rate_limiter=RateLimiter(settings.effective_rate_limit),
             retry_policy=RetryPolicy(max_wait_seconds=settings.max_retry_wait),
             traffic=traffic,
+            budget=budget,
         )
-        runtime = SuiteRuntime(settings, target, session, run_id, redactor, traffic)
+        runtime = SuiteRuntime(settings, target, session, run_id, redactor, traffic, session.budget)
         session.hooks["response"].append(runtime.remember)
         with session:
             with traffic.aside():
@@ -252,5 +275,6 @@ def running(
                 yield runtime
             finally:
                 if settings.destructive:
-                    with traffic.aside():  # cleanup is no test's traffic
+                    # Cleanup is no test's traffic, and the budget's reserve is for it.
+                    with traffic.aside(), session.budget.exempt():
                         runtime.archive_leftovers()

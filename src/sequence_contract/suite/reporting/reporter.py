@@ -167,7 +167,9 @@ class ContractReporter:
             ("Target", target),
             (
                 "Profile",
-                f"{profile.name}: {profile.max_examples} cases per operation; {profile.purpose}",
+                f"{profile.name}: budget {settings.request_budget} requests, "
+                f"{settings.customer_budget} created customers "
+                f"({self.run.budget.describe()} spent); {profile.purpose}",
             ),
             ("Seed", self.run.seed.describe()),
             ("Suite version", f"sequence-contract {__version__}"),
