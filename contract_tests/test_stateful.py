@@ -9,6 +9,7 @@ from hypothesis import settings
 
 from sequence_contract.suite.config import PROFILES
 from sequence_contract.suite.generated import (
+    admit,
     call_kwargs,
     contract_schema,
     excluded_checks,
@@ -21,6 +22,7 @@ class CustomerWorkflow(contract_schema().as_state_machine()):  # type: ignore[mi
     runtime: SuiteRuntime  # bound by the test's fixture before the machine runs
 
     def before_call(self, case: Any) -> None:
+        admit(case, self.runtime, stateful=True)
         prepare_case(case, self.runtime)
 
     def get_call_kwargs(self, case: Any) -> dict[str, Any]:

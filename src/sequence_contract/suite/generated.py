@@ -75,18 +75,23 @@ def send(case: Any, runtime: SuiteRuntime, path_id: str | None) -> None:
     case.call_and_validate(**call_kwargs(runtime), excluded_checks=excluded_checks(runtime))
 
 
-def admit(case: Any, runtime: SuiteRuntime) -> None:
+def admit(case: Any, runtime: SuiteRuntime, *, stateful: bool = False) -> None:
     """Discard or stop a case before it costs anything.
 
     On a read-only run a case with an unsafe method (the coverage phase tries DELETE, PUT, ...
     on every path, with the real customer's id) is never sent: hypothesis discards it. So is a
     case that would create a customer (a positive create, or a positive archive, which gets a
-    fresh one) once the run's customer allowance is used up. When the request budget is spent,
-    the test ends as skipped, saying so."""
+    fresh one) once the run's customer allowance is used up; the stateful run comes last and
+    keeps one customer per example for itself (its archives use the customers it created).
+    When the request budget is spent, the test ends as skipped, saying so."""
     if not sendable(case, runtime.settings.destructive):
         hypothesis.reject()
     stop_if_budget_spent(runtime)
-    if creates_customer(case) and not runtime.may_create_customer():
+    if stateful:
+        creates, kept = is_positive(case) and is_create(case), 0
+    else:
+        creates, kept = creates_customer(case), runtime.settings.run_profile.stateful_examples
+    if creates and not runtime.budget.can_create(1 + kept):
         hypothesis.reject()
 
 
@@ -146,9 +151,11 @@ def budget_spent_reason(max_requests: int | None) -> str:
 
 def creates_customer(case: Any) -> bool:
     """A positive create, or a positive archive (which gets a fresh customer)."""
-    if not is_positive(case):
-        return False
-    return consumes_customer(case) or (case.method.upper() == "POST" and case.path == "/customers")
+    return is_positive(case) and (consumes_customer(case) or is_create(case))
+
+
+def is_create(case: Any) -> bool:
+    return bool(case.method.upper() == "POST" and case.path == "/customers")
 
 
 # -- sizing a generated test from the budget (at collection, no network) ------------------

@@ -263,7 +263,7 @@ def _size_generated_tests(run: Run, items: list[pytest.Item]) -> Plan:
         return case is not None and sendable(case, destructive)
 
     available = {
-        item.nodeid: sum(1 for case in coverage_cases(_function(item)) if keep(case))
+        _operation(item): sum(1 for case in coverage_cases(_function(item)) if keep(case))
         for item in cases
     }
     shares = plan(
@@ -278,9 +278,15 @@ def _size_generated_tests(run: Run, items: list[pytest.Item]) -> Plan:
         coverage_available=available,
     )
     for item in cases:
-        share = shares.operations[item.nodeid]
+        share = shares.operations[_operation(item)]
         size_generated_test(_function(item), keep, share.coverage_cases, share.random_cases)
     return shares
+
+
+def _operation(item: pytest.Item) -> str:
+    """`GET /customers` from `test_read_operation[GET /customers]`."""
+    name = item.name
+    return name[name.index("[") + 1 : -1] if name.endswith("]") else item.nodeid
 
 
 def _function(item: pytest.Item) -> Any:

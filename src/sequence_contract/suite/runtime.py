@@ -106,11 +106,6 @@ class SuiteRuntime:
         sent.update(headers or {})
         return self.session.request(method, self.base_url + path, headers=sent, **kwargs)
 
-    def may_create_customer(self) -> bool:
-        """Whether a generated case may create one more customer: the stateful run (last)
-        keeps one per example."""
-        return self.budget.can_create(1 + self.settings.run_profile.stateful_examples)
-
     def create_customer(self) -> dict[str, Any]:
         """Create a customer of this run and return its body; a failure is a setup failure."""
         with self._lock:
