@@ -29,6 +29,7 @@ from sequence_contract.target import (
 VERSION_VARIABLE = "SEQUENCE_VERSION"
 PROFILE_VARIABLE = "SEQUENCE_PROFILE"
 DEFAULT_PROFILE = "ci"
+DEFAULT_IN_FLIGHT = 4
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,7 @@ class SuiteSettings:
     sandbox_faults: tuple[str, ...] = ()
     read_only: bool = False  # --read-only: no writes, whatever the host
     max_requests: int | None = None  # None: the profile's budget
+    in_flight: int = 4  # generated tests (operations) run at once (DEFAULT_IN_FLIGHT)
 
     @property
     def run_profile(self) -> RunProfile:
@@ -154,6 +156,8 @@ _OPTIONS: tuple[tuple[str, dict[str, Any]], ...] = (
                      "and OPTIONS, whatever the host (writes are off by default off the sandbox)"}),
     ("--max-requests", {"type": int, "metavar": "N", "help": "the run's request budget "
                         "(every try, cleanup included); default: the profile's"}),
+    ("--in-flight", {"type": int, "metavar": "N", "help": "generated tests (one per operation) "
+                     "run at the same time, each sequential inside; default 4, 1: one by one"}),
     ("--sandbox-fault", {"action": "append", "default": [], "metavar": "NAME", "help":
                          "start the embedded sandbox with this fault injected (repeatable)"}),
 )  # fmt: skip
@@ -207,6 +211,7 @@ def resolve(config: pytest.Config) -> SuiteSettings:
         sandbox_faults=tuple(config.getoption("sandbox_fault")),
         read_only=bool(config.getoption("read_only")),
         max_requests=config.getoption("max_requests"),
+        in_flight=_first_int(config.getoption("in_flight"), DEFAULT_IN_FLIGHT),
     )
     return _validate(settings)
 
@@ -232,8 +237,10 @@ def _validate(settings: SuiteSettings) -> SuiteSettings:
         )
     if settings.profile not in PROFILES:
         raise UsageError(f"profile {settings.profile!r}: unknown; available: {', '.join(PROFILES)}")
-    if settings.max_requests is not None and settings.max_requests < 1:
-        raise UsageError(f"--max-requests {settings.max_requests}: must be >= 1")
+    for option, number in (("--max-requests", settings.max_requests), ("--in-flight",
+                           settings.in_flight)):  # fmt: skip
+        if number is not None and number < 1:
+            raise UsageError(f"{option} {number}: must be >= 1")
     for option, value, lowest in (
         ("--request-timeout", settings.request_timeout, "> 0"),
         ("--rate-limit", settings.rate_limit_per_minute, ">= 0 (0: no limit)"),
@@ -279,6 +286,10 @@ def _first(*values: str | None) -> str | None:
 
 
 def _first_number(*values: float | None) -> float:
+    return next(value for value in values if value is not None)
+
+
+def _first_int(*values: int | None) -> int:
     return next(value for value in values if value is not None)
 
 

@@ -48,12 +48,14 @@ from sequence_contract.suite.generated import (
     sendable,
     size_generated_test,
 )
+from sequence_contract.suite.inflight import InFlight
 from sequence_contract.suite.reporting.replay import RunSeed, choose_seed
 from sequence_contract.suite.reporting.reporter import ContractReporter
 from sequence_contract.suite.runtime import Run, SuiteRuntime, running
 
 RUN = pytest.StashKey[Run]()
 PLAN = pytest.StashKey[Plan]()
+IN_FLIGHT = pytest.StashKey[InFlight]()
 GENERATED_MARK = "generated"
 DEFAULT_HTML = Path("reports/report.html")
 DEFAULT_JUNIT = Path("reports/junit.xml")
@@ -148,6 +150,9 @@ def runtime(pytestconfig: pytest.Config) -> Iterator[SuiteRuntime]:
             route_probes_through(started.session)  # checks' extra requests: paced, counted
             run.runtime = started
             yield started
+            in_flight = pytestconfig.stash.get(IN_FLIGHT, None)
+            if in_flight is not None:  # before cleanup: no generated test is still sending
+                in_flight.close()
     except (EnvironmentProblem, SandboxStartError) as exc:
         pytest.exit(
             f"sequence-contract: environment broken: {run.redactor.text(str(exc))}",
@@ -248,6 +253,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             items[:] = [item for item in items if item not in deselected]
     items.sort(key=lambda item: item.get_closest_marker(GENERATED_MARK) is not None)
     config.stash[PLAN] = _size_generated_tests(run, items)
+    generated = {
+        item.nodeid: _function(item)
+        for item in items
+        if item.get_closest_marker(GENERATED_MARK) and getattr(item, "cls", None) is None
+    }
+    config.stash[IN_FLIGHT] = InFlight(generated, run.settings.in_flight)
 
 
 def _size_generated_tests(run: Run, items: list[pytest.Item]) -> Plan:
@@ -302,6 +313,16 @@ def pytest_report_collectionfinish(config: pytest.Config) -> list[str]:
     if shares is None:
         return []
     return [f"sequence-contract: the budget's plan: {shares.describe()}"]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
+    """Generated tests run a few at once (suite/inflight.py); each reports its own result."""
+    in_flight = pyfuncitem.config.stash.get(IN_FLIGHT, None)
+    if in_flight is None or not in_flight.covers(pyfuncitem.nodeid):
+        return None
+    in_flight.run(pyfuncitem.nodeid, dict(pyfuncitem.funcargs))
+    return True
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
