@@ -27,6 +27,7 @@ class RequestBudget:
     reserve: int = 0
     requests: int = 0
     customers: int = 0
+    earmarked: int = 0  # customers promised to tests that will surely create them
     _exempt: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -49,6 +50,16 @@ class RequestBudget:
         with self._lock:
             self.customers += 1
 
+    def earmark(self, customers: int) -> None:
+        """Keep `customers` of the allowance for tests that need them (see `can_create`)."""
+        with self._lock:
+            self.earmarked += customers
+
+    def release_earmark(self) -> None:
+        """One earmarked customer was created (or is no longer needed)."""
+        with self._lock:
+            self.earmarked = max(0, self.earmarked - 1)
+
     @property
     def requests_left(self) -> int | None:
         if self.max_requests is None:
@@ -57,9 +68,10 @@ class RequestBudget:
 
     @property
     def customers_left(self) -> int | None:
+        """What may still be created beyond the earmarked customers."""
         if self.max_customers is None:
             return None
-        return max(0, self.max_customers - self.customers)
+        return max(0, self.max_customers - self.customers - self.earmarked)
 
     @property
     def exhausted(self) -> bool:

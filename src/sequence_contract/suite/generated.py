@@ -81,8 +81,9 @@ def admit(case: Any, runtime: SuiteRuntime, *, stateful: bool = False) -> None:
     On a read-only run a case with an unsafe method (the coverage phase tries DELETE, PUT, ...
     on every path, with the real customer's id) is never sent: hypothesis discards it. So is a
     case that would create a customer (a positive create, or a positive archive, which gets a
-    fresh one) once the run's customer allowance is used up; the stateful run comes last and
-    keeps one customer per example for itself (its archives use the customers it created).
+    fresh one) once the run's customer allowance is used up, less the customers earmarked for
+    the example-based tests; the stateful run comes last and keeps one customer per example
+    for itself (its archives use the customers it created).
     When the request budget is spent, the test ends as skipped, saying so."""
     if not sendable(case, runtime.settings.destructive):
         hypothesis.reject()

@@ -1,12 +1,15 @@
-"""A few generated tests at once: each operation's hypothesis test in its own thread.
+"""A few requests in flight: the generated tests run in worker threads, one per operation.
 
-Against a server 150 ms away a run is mostly waiting, and one operation's cases do not depend
-on another's. When pytest calls the first generated test, all of them start on a small thread
-pool; each test's call then waits for its own result and raises what it raised, so pytest
-reports every test as usual, in order. Cases within an operation stay sequential (hypothesis
-shrinks within one test), and each operation generates the same cases as it would alone.
-The session they share is built for it: a lock in the rate limit, the budget and the traffic
-log, and per-thread retry tracking.
+Against a server 150 ms away a run is mostly waiting, and one operation's generated cases do
+not depend on another's, nor on the example-based tests. So when a contract run sends its
+first request, the generated tests start on a small thread pool, while pytest goes through the
+example-based tests in the main thread. When pytest reaches a generated test, it waits for that
+test's result and raises what it raised, with the exchanges it sent: pytest reports every test
+as usual, in order. Cases within an operation stay sequential (hypothesis shrinks within one
+test), and each operation generates the same cases as it would alone. The budget's plan keeps
+the example-based tests' share (suite/allotment.py), so running them side by side changes what
+runs, not how much. The shared HTTP session is built for threads: a lock in the rate limit, the
+budget and the traffic log, and per-thread retry tracking.
 """
 
 from __future__ import annotations
@@ -16,41 +19,59 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
+from sequence_contract.http import Exchange, TrafficLog
+
+Outcome = tuple[list[Exchange], BaseException | None]
+
 
 class InFlight:
-    """Runs `tests` (node id -> the test function) `workers` at a time, started on first use."""
+    """Runs `tests` (node id -> test function) `workers` at a time, from `start` on."""
 
     def __init__(self, tests: dict[str, Callable[..., Any]], workers: int) -> None:
         self.tests = tests
         self.workers = workers
         self._executor: ThreadPoolExecutor | None = None
-        self._futures: dict[str, Future[Any]] = {}
+        self._futures: dict[str, Future[Outcome]] = {}
+        self._traffic: TrafficLog | None = None
 
-    def covers(self, node_id: str) -> bool:
-        return self.workers > 1 and node_id in self.tests
+    @property
+    def active(self) -> bool:
+        return self.workers > 1 and bool(self.tests)
 
-    def run(self, node_id: str, fixtures: dict[str, Any]) -> None:
-        """Wait for the test `node_id` (starting all of them the first time) and raise what it
-        raised. `fixtures`: the session-scoped fixture values the tests take."""
-        if self._executor is None:
-            self._start(fixtures)
-        future = self._futures.get(node_id)
-        if future is None:  # it needs a fixture the first one did not have: run it here
-            self.tests[node_id](**_arguments(self.tests[node_id], fixtures))
+    def fixture_names(self) -> set[str]:
+        """The (session-scoped) fixtures the tests take."""
+        return {name for test in self.tests.values() for name in inspect.signature(test).parameters}
+
+    def start(self, fixtures: dict[str, Any], traffic: TrafficLog) -> None:
+        if self._executor is not None or not self.active:
             return
-        future.result()
-
-    def _start(self, fixtures: dict[str, Any]) -> None:
+        self._traffic = traffic
         self._executor = ThreadPoolExecutor(self.workers, thread_name_prefix="generated")
         for node_id, test in self.tests.items():
-            wanted = inspect.signature(test).parameters
-            if all(name in fixtures for name in wanted):
-                self._futures[node_id] = self._executor.submit(test, **_arguments(test, fixtures))
+            arguments = {name: fixtures[name] for name in inspect.signature(test).parameters}
+            self._futures[node_id] = self._executor.submit(self._call, test, arguments)
+
+    def covers(self, node_id: str) -> bool:
+        return node_id in self._futures
+
+    def result(self, node_id: str) -> None:
+        """Wait for the test, make its exchanges the current test's, raise what it raised."""
+        exchanges, error = self._futures[node_id].result()
+        if self._traffic is not None:
+            self._traffic.adopt(exchanges)
+        if error is not None:
+            raise error
 
     def close(self) -> None:
+        """Stop starting tests and wait for the ones under way (before the run's cleanup)."""
         if self._executor is not None:
             self._executor.shutdown(wait=True, cancel_futures=True)
 
-
-def _arguments(test: Callable[..., Any], fixtures: dict[str, Any]) -> dict[str, Any]:
-    return {name: fixtures[name] for name in inspect.signature(test).parameters if name in fixtures}
+    def _call(self, test: Callable[..., Any], arguments: dict[str, Any]) -> Outcome:
+        assert self._traffic is not None
+        with self._traffic.collect() as exchanges:
+            try:
+                test(**arguments)
+            except BaseException as error:  # handed to pytest in the main thread
+                return exchanges, error
+        return exchanges, None

@@ -160,6 +160,18 @@ def runtime(pytestconfig: pytest.Config) -> Iterator[SuiteRuntime]:
         )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _generated_in_flight(request: pytest.FixtureRequest) -> None:
+    """In a contract run, the generated tests start in the background with the first test
+    (--in-flight; suite/inflight.py). Elsewhere (`pytest tests`) this does nothing."""
+    in_flight = request.config.stash.get(IN_FLIGHT, None)
+    run = request.config.stash.get(RUN, None)
+    if in_flight is None or run is None or not in_flight.active:
+        return
+    fixtures = {name: request.getfixturevalue(name) for name in in_flight.fixture_names()}
+    in_flight.start(fixtures, run.traffic)
+
+
 @pytest.fixture(scope="session")
 def expectations(pytestconfig: pytest.Config) -> Expectations:
     return pytestconfig.stash[RUN].settings.expectations
@@ -167,24 +179,34 @@ def expectations(pytestconfig: pytest.Config) -> Expectations:
 
 @pytest.fixture
 def customer(runtime: SuiteRuntime) -> dict[str, Any]:
-    """A fresh, unarchived customer created by this run."""
-    return runtime.create_customer()
+    """A fresh, unarchived customer created by this run (earmarked in the budget)."""
+    return _earmarked(runtime)
 
 
 @pytest.fixture(scope="session")
 def shared_customer(runtime: SuiteRuntime) -> dict[str, Any]:
     """One customer for tests that only read it or must leave it untouched."""
-    return runtime.create_customer()
+    return _earmarked(runtime)
 
 
 @pytest.fixture(scope="session")
-def path_id(request: pytest.FixtureRequest, runtime: SuiteRuntime) -> str | None:
-    """The `{id}` generated cases use: the run's shared customer, or an existing one on a
-    read-only run (random ids only ever reach 404)."""
+def path_id(runtime: SuiteRuntime) -> str | None:
+    """The `{id}` generated cases use: a customer of this run (not the shared one: generated
+    cases may change it), or an existing one on a read-only run (random ids only reach 404)."""
     if runtime.settings.destructive:
-        shared: dict[str, Any] = request.getfixturevalue("shared_customer")
-        return str(shared["id"])
+        return str(_earmarked(runtime)["id"])
     return runtime.existing_customer_id()
+
+
+def _earmarked(runtime: SuiteRuntime) -> dict[str, Any]:
+    try:
+        return runtime.create_customer()
+    finally:
+        runtime.budget.release_earmark()
+
+
+# Session fixtures that create one customer each (see _earmarked).
+_CREATING_SESSION_FIXTURES = ("shared_customer", "path_id")
 
 
 # -- console, selection, reports -----------------------------------------------------------
@@ -253,6 +275,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             items[:] = [item for item in items if item not in deselected]
     items.sort(key=lambda item: item.get_closest_marker(GENERATED_MARK) is not None)
     config.stash[PLAN] = _size_generated_tests(run, items)
+    if run.settings.destructive:
+        fixtures = [_fixtures(item) for item in items]
+        run.budget.earmark(
+            sum("customer" in names for names in fixtures)
+            + sum(any(name in names for names in fixtures) for name in _CREATING_SESSION_FIXTURES)
+        )
     generated = {
         item.nodeid: _function(item)
         for item in items
@@ -317,17 +345,20 @@ def pytest_report_collectionfinish(config: pytest.Config) -> list[str]:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
-    """Generated tests run a few at once (suite/inflight.py); each reports its own result."""
+    """A generated test running in the background (suite/inflight.py) reports its result."""
     in_flight = pyfuncitem.config.stash.get(IN_FLIGHT, None)
     if in_flight is None or not in_flight.covers(pyfuncitem.nodeid):
         return None
-    in_flight.run(pyfuncitem.nodeid, dict(pyfuncitem.funcargs))
+    in_flight.result(pyfuncitem.nodeid)
     return True
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """The hard stop: once the budget is spent, tests that would send something are skipped."""
     run = item.config.stash.get(RUN, None)
+    in_flight = item.config.stash.get(IN_FLIGHT, None)
+    if in_flight is not None and in_flight.covers(item.nodeid):
+        return  # it ran in the background: its own result, budget stop included
     if run is not None and run.budget.exhausted and "runtime" in _fixtures(item):
         pytest.skip(f"sequence-contract: {budget_spent_reason(run.budget.max_requests)}")
 
