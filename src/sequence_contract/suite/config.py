@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
 from sequence_contract.errors import UsageError
 from sequence_contract.schemas import LATEST_VERSION, available_versions
@@ -86,6 +86,9 @@ def register_hypothesis_profiles() -> None:
                 HealthCheck.data_too_large,
             ],
             print_blob=True,
+            # The explain phase parses the test's source (ast), which is not safe from several
+            # threads at once on CPython before 3.11.8, and generated tests run in threads.
+            phases=[phase for phase in Phase if phase is not Phase.explain],
         )
 
 
