@@ -23,6 +23,18 @@ def test_the_budget_refuses_beyond_its_ceiling_and_counts_every_try() -> None:
     assert budget.requests == 4
 
 
+def test_room_is_kept_to_archive_every_open_customer() -> None:
+    budget = RequestBudget(max_requests=10, reserve=1)
+    budget.customer_created()
+    budget.customer_created()
+    assert budget.requests_left == 10 - 1 - 2
+    budget.customer_archived()  # archived by a test: no cleanup needed for it
+    assert budget.requests_left == 10 - 1 - 1
+    for _ in range(8):
+        budget.charge()
+    assert budget.exhausted
+
+
 def test_cleanup_is_exempt_but_counted() -> None:
     budget = RequestBudget(max_requests=1)
     budget.charge()

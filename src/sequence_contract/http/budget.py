@@ -2,7 +2,8 @@
 
 The session charges every try here, before sending; the suite consults `exhausted` before a
 test or a generated case and stops spending when it is. A hard ceiling (`BudgetSpent`, raised
-by `charge`) is the last line of defence; `reserve` keeps room for the cleanup at the end.
+by `charge`) is the last line of defence. Room is kept for the cleanup at the end (one archive
+per customer created and not yet archived) and for `reserve` more requests (those in flight).
 """
 
 from __future__ import annotations
@@ -19,14 +20,15 @@ class BudgetSpent(Exception):
 
 @dataclass
 class RequestBudget:
-    """`max_requests` / `max_customers` None: no limit. `reserve` requests are kept for
-    cleanup: the run counts as spent when fewer than that are left."""
+    """`max_requests` / `max_customers` None: no limit. The run counts as spent when fewer
+    requests are left than the cleanup needs plus `reserve`."""
 
     max_requests: int | None = None
     max_customers: int | None = None
     reserve: int = 0
     requests: int = 0
     customers: int = 0
+    archived: int = 0  # of the customers created: no cleanup needed
     earmarked: int = 0  # customers promised to tests that will surely create them
     _exempt: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -50,6 +52,10 @@ class RequestBudget:
         with self._lock:
             self.customers += 1
 
+    def customer_archived(self) -> None:
+        with self._lock:
+            self.archived += 1
+
     def earmark(self, customers: int) -> None:
         """Keep `customers` of the allowance for tests that need them (see `can_create`)."""
         with self._lock:
@@ -64,7 +70,8 @@ class RequestBudget:
     def requests_left(self) -> int | None:
         if self.max_requests is None:
             return None
-        return max(0, self.max_requests - self.reserve - self.requests)
+        cleanup = self.customers - self.archived
+        return max(0, self.max_requests - self.reserve - cleanup - self.requests)
 
     @property
     def customers_left(self) -> int | None:

@@ -307,7 +307,7 @@ def _size_generated_tests(run: Run, items: list[pytest.Item]) -> Plan:
     }
     shares = plan(
         max_requests=settings.request_budget,
-        reserve=run.budget.reserve,
+        reserve=run.budget.reserve + settings.customer_budget,  # the worst cleanup
         example_tests=sum(
             1 for item in items if item not in generated and "runtime" in _fixtures(item)
         ),

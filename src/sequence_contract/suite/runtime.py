@@ -201,8 +201,12 @@ class SuiteRuntime:
         one_customer = path.startswith("/customers/") and len(path.split("/")) >= 3
         ends = path.endswith("/archive") or request.method == "DELETE"
         if one_customer and ends and 200 <= response.status_code < 300:
+            customer_id = path.split("/")[2]
             with self._lock:
-                self.archived.add(path.split("/")[2])
+                first = customer_id in self.created and customer_id not in self.archived
+                self.archived.add(customer_id)
+            if first:
+                self.budget.customer_archived()
 
 
 @dataclass
@@ -220,11 +224,12 @@ class Run:
     budget: RequestBudget = field(init=False)
 
     def __post_init__(self) -> None:
-        # Every customer the run creates may need an archive at the end: that is the reserve.
+        # The budget keeps one request per customer to archive at the end, and room for the
+        # requests in flight (one per generated test running, one for the main thread).
         self.budget = RequestBudget(
             max_requests=self.settings.request_budget,
             max_customers=self.settings.customer_budget,
-            reserve=self.settings.customer_budget,
+            reserve=self.settings.in_flight + 1,
         )
 
     @property
