@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import Any
 
 from sequence_contract.http import Exchange, TrafficLog
@@ -61,6 +61,11 @@ class InFlight:
             self._traffic.adopt(exchanges)
         if error is not None:
             raise error
+
+    def wait(self) -> None:
+        """Until every generated test is done. pytest formats a failure's traceback with `ast`,
+        which CPython 3.11 (before 3.11.8) cannot do while another thread does too."""
+        wait(list(self._futures.values()))
 
     def close(self) -> None:
         """Stop starting tests and wait for the ones under way (before the run's cleanup)."""

@@ -363,11 +363,14 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         pytest.skip(f"sequence-contract: {budget_spent_reason(run.budget.max_requests)}")
 
 
-@pytest.hookimpl(wrapper=True)
+@pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     """Tell environment failures from contract ones, mask secrets, then hand the report on."""
+    in_flight = item.config.stash.get(IN_FLIGHT, None)
+    if call.excinfo is not None and in_flight is not None:
+        in_flight.wait()  # no generated test runs while pytest renders a traceback
     report = yield
     run = item.config.stash.get(RUN, None)
     if run is None:

@@ -68,6 +68,14 @@ class SuiteRuntime:
     def base_url(self) -> str:
         return self.target.base_url
 
+    def __repr__(self) -> str:
+        # Short, and no shared mutable state: hypothesis prints a failing case's arguments
+        # (this one included) while other threads still send.
+        return f"<SuiteRuntime {self.target.base_url} run {self.run_id}>"
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(repr(self))
+
     @property
     def credentials(self) -> Credentials:
         return self.target.credentials
