@@ -1,7 +1,7 @@
 """What the archive path must refuse: unknown and malformed ids, other methods, bad auth.
 
 Every refusal is a 4xx with the error envelope (never 2xx, never 5xx), and leaves the customer
-as it was.
+as it was: so the run's shared customer serves (a created customer is a cost).
 """
 
 from __future__ import annotations
@@ -60,8 +60,9 @@ def test_malformed_id_is_a_client_error(runtime: SuiteRuntime, bad_id: str) -> N
 
 @pytest.mark.parametrize("method", ["GET", "PUT", "PATCH", "DELETE"])
 def test_other_methods_are_refused(
-    runtime: SuiteRuntime, customer: dict[str, Any], method: str
+    runtime: SuiteRuntime, shared_customer: dict[str, Any], method: str
 ) -> None:
+    customer = shared_customer  # refused requests leave it as it was (checked below)
     if method == archive_method(runtime.api_version):
         pytest.skip(f"{method} is the archive method of {runtime.api_version}")
     response = runtime.request(method, f"/customers/{customer['id']}/archive")
@@ -93,8 +94,9 @@ AUTH_CASES: dict[str, Any] = {
 
 @pytest.mark.parametrize("case", AUTH_CASES, ids=AUTH_CASES.keys())
 def test_bad_credentials_are_refused(
-    runtime: SuiteRuntime, customer: dict[str, Any], case: str
+    runtime: SuiteRuntime, shared_customer: dict[str, Any], case: str
 ) -> None:
+    customer = shared_customer  # refused requests leave it as it was (checked below)
     make = AUTH_CASES[case]
     authorization = None if make is None else make(runtime)
 

@@ -13,6 +13,7 @@ from schemathesis import GenerationMode
 
 from sequence_contract.suite.config import PROFILES
 from sequence_contract.suite.generated import (
+    admit,
     call_kwargs,
     conform_to_strict_view,
     contract_schema,
@@ -27,6 +28,7 @@ class CustomerWorkflow(contract_schema(GenerationMode.POSITIVE).as_state_machine
     runtime: SuiteRuntime  # bound by the test's fixture before the machine runs
 
     def before_call(self, case: Any) -> None:
+        admit(case, self.runtime, stateful=True)
         conform_to_strict_view(case, self.runtime.api_version)
         prepare_case(case, self.runtime)
 
@@ -47,6 +49,7 @@ class CustomerWorkflow(contract_schema(GenerationMode.POSITIVE).as_state_machine
 
 
 @pytest.mark.destructive
+@pytest.mark.generated
 class TestCustomerWorkflow(CustomerWorkflow.TestCase):  # type: ignore[misc,name-defined]
     @pytest.fixture(autouse=True)
     def _bind_runtime(self, runtime: SuiteRuntime) -> None:

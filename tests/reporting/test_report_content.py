@@ -107,7 +107,7 @@ def test_the_overview_describes_the_run(report: HtmlReport, broken_run: SuiteRun
         "Base URL": "http://127.0.0.1:",
         "API version": LATEST_VERSION,
         "Target": "embedded sandbox with faults " + ", ".join(FAULTS),
-        "Profile": "dev: 5 cases per operation",
+        "Profile": "dev: budget 200 requests, 20 created customers",
         "Seed": "derandomized",
         "Suite version": f"sequence-contract {__version__}",
     }

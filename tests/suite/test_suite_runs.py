@@ -82,7 +82,7 @@ def test_version_and_expectations_come_from_options_and_environment(
     output = _output(result)
     assert result.ret == exitcodes.OK, output[-2000:]
     assert "API version 2024-07-30" in output
-    assert "profile nightly: 1000 cases per operation" in output
+    assert "profile nightly: budget 15000 requests, 300 created customers" in output
     assert "expectations changed: unknown-id-status=404" in output
 
 

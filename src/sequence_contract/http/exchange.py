@@ -54,6 +54,7 @@ class TrafficLog:
     all_exchanges: list[Exchange] = field(default_factory=list, repr=False)
     keep_all: bool = True
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _collectors: dict[int, list[Exchange]] = field(default_factory=dict, repr=False)
 
     def record(self, exchange: Exchange) -> None:
         with self._lock:
@@ -66,7 +67,8 @@ class TrafficLog:
                 self.statuses[exchange.status] += 1
             if exchange.error is not None:
                 self.errors[exchange.error] += 1
-            self.current.append(exchange)
+            # A test running in another thread collects its own (see `collect`).
+            self._collectors.get(threading.get_ident(), self.current).append(exchange)
             if self.keep_all:
                 self.all_exchanges.append(exchange)
 
@@ -84,6 +86,24 @@ class TrafficLog:
         finally:
             with self._lock:
                 self.current = kept
+
+    @contextlib.contextmanager
+    def collect(self) -> Iterator[list[Exchange]]:
+        """Exchanges this thread sends in the block go to the yielded list, not `current`:
+        a test run in a worker thread keeps its own, handed over with `adopt` when reported."""
+        collected: list[Exchange] = []
+        with self._lock:
+            self._collectors[threading.get_ident()] = collected
+        try:
+            yield collected
+        finally:
+            with self._lock:
+                del self._collectors[threading.get_ident()]
+
+    def adopt(self, exchanges: list[Exchange]) -> None:
+        """Make these the current test's exchanges (see `collect`)."""
+        with self._lock:
+            self.current.extend(exchanges)
 
     def take_current(self) -> list[Exchange]:
         with self._lock:

@@ -17,6 +17,7 @@ from typing import Any
 import requests
 from requests.adapters import HTTPAdapter
 
+from sequence_contract.http.budget import RequestBudget
 from sequence_contract.http.errors import (
     RateLimitExhausted,
     RequestTimedOut,
@@ -57,16 +58,22 @@ class _AttemptTracker(threading.local):
     # The request in flight on this thread slept the server's Retry-After in its retry.
     waited_out_hold = False
 
-    def __init__(self, limiter: RateLimiter) -> None:
+    def __init__(self, limiter: RateLimiter, budget: RequestBudget) -> None:
         self.limiter = limiter
+        self.budget = budget
 
     def start(self) -> _Attempt:
+        self.budget.charge()  # may refuse: BudgetSpent before anything is sent
         self.attempt = _Attempt()
         self.waited_out_hold = False
-        self.resending()
+        self._pace()
         return self.attempt
 
     def resending(self) -> None:
+        self.budget.charge(refuse=False)
+        self._pace()
+
+    def _pace(self) -> None:
         waited = self.limiter.acquire(past_hold=self.waited_out_hold)
         if self.attempt is not None:
             self.attempt.paced += waited
@@ -95,13 +102,15 @@ class ContractSession(requests.Session):
         rate_limiter: RateLimiter | None = None,
         retry_policy: RetryPolicy | None = None,
         traffic: TrafficLog | None = None,
+        budget: RequestBudget | None = None,
     ) -> None:
         super().__init__()
         self.timeout_seconds = timeout_seconds
         self.rate_limiter = rate_limiter or RateLimiter(per_minute=0)
         self.retry_policy = retry_policy or RetryPolicy()
         self.traffic = traffic if traffic is not None else TrafficLog()
-        self._tracker = _AttemptTracker(self.rate_limiter)
+        self.budget = budget or RequestBudget()
+        self._tracker = _AttemptTracker(self.rate_limiter, self.budget)
         # One budget for everything the server's rate limit adds to the run (--max-run-wait).
         self.wait_budget = RunWaitBudget(self.retry_policy.run_wait_seconds)
         self.rate_limiter.share_budget(self.wait_budget)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
 from sequence_contract.errors import UsageError
 from sequence_contract.schemas import LATEST_VERSION, available_versions
@@ -29,40 +29,53 @@ from sequence_contract.target import (
 VERSION_VARIABLE = "SEQUENCE_VERSION"
 PROFILE_VARIABLE = "SEQUENCE_PROFILE"
 DEFAULT_PROFILE = "ci"
+DEFAULT_IN_FLIGHT = 4
 
 
 @dataclass(frozen=True)
 class RunProfile:
+    """A run's size is a budget, not a case count: the example-based tests run first, then
+    the generated cases share what is left (see suite/allotment.py)."""
+
     name: str
-    max_examples: int
+    max_requests: int  # every try counts, cleanup included
+    max_customers: int  # customers the run may create (each stays in the account)
     stateful_max_steps: int
     stateful_examples: int
     deterministic: bool
     purpose: str
+
+    @property
+    def max_examples(self) -> int:
+        """About one operation's share of the budget, for tools that take a case count (the
+        benchmark's peer); the suite itself allots per operation (suite/allotment.py)."""
+        return max(1, self.max_requests // 12)
 
 
 PROFILES: dict[str, RunProfile] = {
     profile.name: profile
     for profile in (
         RunProfile(
-            "ci", 30, 8, 15, True,
+            "ci", 400, 30, 5, 2, True,
             "every change: shape, status, header and auth breaks, same cases each run",
         ),
+        # 10 minutes of the documented 1,500/min: 15,000 requests.
         RunProfile(
-            "nightly", 1000, 20, 200, False,
-            "nightly against the sandbox: >= 1,000 cases per operation, new cases each run",
+            "nightly", 15000, 300, 20, 100, False,
+            "nightly against the sandbox: the whole coverage phase and thousands of cases",
         ),
-        RunProfile("dev", 5, 4, 3, True, "a quick look while editing"),
+        RunProfile("dev", 200, 20, 3, 1, True, "a quick look while editing"),
     )
 }  # fmt: skip
 
 
 def register_hypothesis_profiles() -> None:
-    """Register our profiles with hypothesis (replacing its built-in `ci`)."""
+    """Register our profiles with hypothesis (replacing its built-in `ci`); each generated
+    test gets its own `max_examples` from the budget at collection."""
     for profile in PROFILES.values():
         settings.register_profile(
             profile.name,
-            max_examples=profile.max_examples,
+            max_examples=100,
             stateful_step_count=profile.stateful_max_steps,
             derandomize=profile.deterministic,
             # Network round trips make wall-clock deadlines meaningless here.
@@ -73,6 +86,9 @@ def register_hypothesis_profiles() -> None:
                 HealthCheck.data_too_large,
             ],
             print_blob=True,
+            # The explain phase parses the test's source (ast), which is not safe from several
+            # threads at once on CPython before 3.11.8, and generated tests run in threads.
+            phases=[phase for phase in Phase if phase is not Phase.explain],
         )
 
 
@@ -89,6 +105,21 @@ class SuiteSettings:
     max_retry_wait: float = 30.0
     max_run_wait: float = 600.0  # the run's budget for waiting out the server's rate limit
     sandbox_faults: tuple[str, ...] = ()
+    read_only: bool = False  # --read-only: no writes, whatever the host
+    max_requests: int | None = None  # None: the profile's budget
+    in_flight: int = 4  # generated tests (operations) run at once (DEFAULT_IN_FLIGHT)
+
+    @property
+    def run_profile(self) -> RunProfile:
+        return PROFILES[self.profile]
+
+    @property
+    def request_budget(self) -> int:
+        return self.max_requests if self.max_requests is not None else self.run_profile.max_requests
+
+    @property
+    def customer_budget(self) -> int:
+        return self.run_profile.max_customers
 
     @property
     def embedded(self) -> bool:
@@ -100,6 +131,8 @@ class SuiteSettings:
 
     @property
     def destructive(self) -> bool:
+        if self.read_only:
+            return False
         return destructive_allowed(self.base_url, self.target_kind, self.allow_destructive_host)
 
     @property
@@ -127,6 +160,12 @@ _OPTIONS: tuple[tuple[str, dict[str, Any]], ...] = (
     ("--max-run-wait", {"type": float, "metavar": "SECONDS", "help": "longest the server's "
                         "rate limit may slow the whole run down (429 waits, holds, learned "
                         "pace); default 600"}),
+    ("--read-only", {"action": "store_true", "default": False, "help": "send only GET, HEAD "
+                     "and OPTIONS, whatever the host (writes are off by default off the sandbox)"}),
+    ("--max-requests", {"type": int, "metavar": "N", "help": "the run's request budget "
+                        "(every try, cleanup included); default: the profile's"}),
+    ("--in-flight", {"type": int, "metavar": "N", "help": "generated tests (one per operation) "
+                     "run at the same time, each sequential inside; default 4, 1: one by one"}),
     ("--sandbox-fault", {"action": "append", "default": [], "metavar": "NAME", "help":
                          "start the embedded sandbox with this fault injected (repeatable)"}),
     ("--baseline", {"metavar": "FILE", "help": "compare failures with this earlier run's "
@@ -186,6 +225,9 @@ def resolve(config: pytest.Config) -> SuiteSettings:
         max_retry_wait=_first_number(config.getoption("max_retry_wait"), 30.0),
         max_run_wait=_first_number(config.getoption("max_run_wait"), 600.0),
         sandbox_faults=tuple(config.getoption("sandbox_fault")),
+        read_only=bool(config.getoption("read_only")),
+        max_requests=config.getoption("max_requests"),
+        in_flight=_first_int(config.getoption("in_flight"), DEFAULT_IN_FLIGHT),
     )
     return _validate(settings)
 
@@ -211,6 +253,10 @@ def _validate(settings: SuiteSettings) -> SuiteSettings:
         )
     if settings.profile not in PROFILES:
         raise UsageError(f"profile {settings.profile!r}: unknown; available: {', '.join(PROFILES)}")
+    for option, number in (("--max-requests", settings.max_requests), ("--in-flight",
+                           settings.in_flight)):  # fmt: skip
+        if number is not None and number < 1:
+            raise UsageError(f"{option} {number}: must be >= 1")
     for option, value, lowest in (
         ("--request-timeout", settings.request_timeout, "> 0"),
         ("--rate-limit", settings.rate_limit_per_minute, ">= 0 (0: no limit)"),
@@ -257,6 +303,10 @@ def _first(*values: str | None) -> str | None:
 
 
 def _first_number(*values: float | None) -> float:
+    return next(value for value in values if value is not None)
+
+
+def _first_int(*values: int | None) -> int:
     return next(value for value in values if value is not None)
 
 

@@ -12,20 +12,24 @@ tolerant document, so they still explore extra properties and odd strings.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
 import hypothesis
+import pytest
 import requests
 import schemathesis
 from schemathesis import GenerationMode
 from schemathesis.config import ExtraDataSourcesConfig
-from schemathesis.specs.openapi.checks import use_after_free
+from schemathesis.specs.openapi.checks import ignored_auth, use_after_free
 from schemathesis.transport.requests import REQUESTS_TRANSPORT
 
+from sequence_contract.documents import documents
 from sequence_contract.schemas import load_openapi, openapi_path, openapi_resolver
 from sequence_contract.suite import checks, stored  # noqa: F401 - registers the suite's rules
 from sequence_contract.suite.acceptance import positive_acceptance_check
+from sequence_contract.suite.allotment import spread
 from sequence_contract.suite.config import PROFILES, collection_profile, collection_version
 from sequence_contract.suite.methods import checks_to_skip, is_method_probe, method_semantics_check
 from sequence_contract.suite.positive import drop_undocumented, strict_document
@@ -46,6 +50,9 @@ GENERATION_HEADER = "X-Sequence-Contract-Generation"
 REPLACED_CHECKS = ["positive_data_acceptance", "unsupported_method"]
 # Read-only means read-only: what a run that may not write never sends (see `send`).
 READ_ONLY_EXCLUDED = ("method probes (undeclared methods)", "cases with an unsafe method")
+# ignored_auth repeats every case without and with wrong credentials (two requests more per
+# case, most of a run's traffic): test_auth.py asks once per operation and kind instead.
+ALWAYS_EXCLUDED = (ignored_auth,)
 
 
 def contract_schema(mode: GenerationMode, *, shared_id: bool = False) -> Any:
@@ -59,15 +66,13 @@ def contract_schema(mode: GenerationMode, *, shared_id: bool = False) -> Any:
         schema = schemathesis.openapi.from_dict(copy.deepcopy(strict_view(version)))
     else:
         schema = schemathesis.openapi.from_path(str(openapi_path(version)))
-    profile = PROFILES[collection_profile()]
     schema.config.update(parameters={"path.id": SHARED_ID} if shared_id else None)
     schema.config.generation.update(
         modes=[mode],
-        # The profile's cases per operation, shared by the positive and the negative test.
-        max_examples=max(1, profile.max_examples // 2),
-        deterministic=profile.deterministic,
+        # How many cases each test gets comes from the run's budget (`size_generated_test`).
+        deterministic=PROFILES[collection_profile()].deterministic,
         # Negative cases keep valid auth so header and body validation is really reached;
-        # auth is covered by the ignored_auth check and the example-based auth tests.
+        # auth is covered by the example-based auth tests (test_auth.py).
         with_security_parameters=False,
     )
     schema.config.checks.update(excluded_check_names=REPLACED_CHECKS)
@@ -119,17 +124,54 @@ def suite_checks(runtime: SuiteRuntime, path_id: str | None) -> list[Any]:
 
 
 def send(case: Any, runtime: SuiteRuntime, path_id: str | None) -> None:
-    """Prepare the case, send it, and apply every check (the suite's rules included).
-
-    On a read-only run a case with an unsafe method (the coverage phase tries DELETE, PUT, ...
-    on every path, with the real customer's id) is never sent: hypothesis discards it."""
-    if not runtime.settings.destructive and case.method.upper() not in SAFE_METHODS:
-        hypothesis.reject()
+    """Prepare the case, send it, and apply every check (the suite's rules included). The
+    test `admit`s the case first, before it spends anything on it."""
     prepare_case(case, runtime, path_id)
     case.call_and_validate(
         **call_kwargs(runtime),
         additional_checks=suite_checks(runtime, path_id),
         excluded_checks=excluded_for(case, runtime),
+    )
+
+
+def admit(case: Any, runtime: SuiteRuntime, *, stateful: bool = False) -> None:
+    """Discard or stop a case before it costs anything.
+
+    On a read-only run a case with an unsafe method (the coverage phase tries DELETE, PUT, ...
+    on every path, with the real customer's id) is never sent: hypothesis discards it. So is a
+    case that would create a customer (a positive create, or a positive archive, which gets a
+    fresh one) once the run's customer allowance is used up, less the customers earmarked for
+    the example-based tests; the stateful run comes last and keeps one customer per example
+    for itself (its archives use the customers it created).
+    When the request budget is spent, the test ends as skipped, saying so."""
+    if not sendable(case, runtime.settings.destructive):
+        hypothesis.reject()
+    stop_if_budget_spent(runtime)
+    if stateful:
+        creates, kept = is_positive(case) and is_create(case), 0
+    else:
+        creates, kept = creates_customer(case), runtime.settings.run_profile.stateful_examples
+    if not creates:
+        return
+    if stateful:
+        if not runtime.budget.can_create(1):
+            hypothesis.reject()
+        return
+    # Generated tests run at once: each creating operation keeps a fair share of the allowance
+    # until it has used it, so that one (archive takes a fresh customer per case) cannot use
+    # up what positive creates need.
+    operation = f"{case.method.upper()} {case.path}"
+    if not runtime.claim_customer(operation, creating_operations(runtime.api_version), kept):
+        hypothesis.reject()
+
+
+@cache
+def creating_operations(version: str) -> tuple[str, ...]:
+    """The version's operations whose positive cases each create a customer."""
+    return tuple(
+        f"{method} {path}"
+        for method, path, _ in documents(version).operations()
+        if (method, path) == ("POST", "/customers") or _consumes(method, path)
     )
 
 
@@ -200,16 +242,68 @@ def excluded_for(case: Any, runtime: SuiteRuntime) -> list[Any]:
     stays readable, with archivedAt set, which `use_after_free` would call a failure. A 501 to
     a non-standard method probe is the RFC's answer, not a server error (`checks_to_skip`).
     """
-    excluded = [use_after_free] if runtime.api_version in ("2024-01-01", "2024-05-09") else []
+    excluded = [*ALWAYS_EXCLUDED]
+    if runtime.api_version in ("2024-01-01", "2024-05-09"):
+        excluded.append(use_after_free)
     return excluded + checks_to_skip(case)
+
+
+def sendable(case: Any, destructive: bool) -> bool:
+    """Read-only means read-only: only safe methods where the run may not write."""
+    return destructive or case.method.upper() in SAFE_METHODS
+
+
+def stop_if_budget_spent(runtime: SuiteRuntime) -> None:
+    if runtime.budget.exhausted:
+        pytest.skip(f"sequence-contract: {budget_spent_reason(runtime.budget.max_requests)}")
+
+
+def budget_spent_reason(max_requests: int | None) -> str:
+    return f"request budget of {max_requests} spent (--max-requests, or the profile's)"
+
+
+def creates_customer(case: Any) -> bool:
+    """A positive create, or a positive archive (which gets a fresh customer)."""
+    return is_positive(case) and (consumes_customer(case) or is_create(case))
+
+
+def is_create(case: Any) -> bool:
+    return bool(case.method.upper() == "POST" and case.path == "/customers")
+
+
+# -- sizing a generated test from the budget (at collection, no network) ------------------
+
+
+def coverage_cases(test: Callable[..., Any]) -> list[Any]:
+    """The coverage-phase cases schemathesis attached to a generated test (as hypothesis
+    explicit examples), in attachment order."""
+    return [example.kwargs.get("case") for example in _explicit_examples(test)]
+
+
+def size_generated_test(
+    test: Callable[..., Any], keep: Callable[[Any], bool], coverage: int, random_cases: int
+) -> int:
+    """Keep `coverage` of the coverage cases that `keep` accepts (evenly spread) and allow
+    `random_cases` random ones; returns how many coverage cases remain."""
+    examples = [e for e in _explicit_examples(test) if keep(e.kwargs.get("case"))]
+    kept = spread(examples, coverage)
+    test.hypothesis_explicit_examples = kept  # type: ignore[attr-defined]
+    hypothesis.settings(max_examples=random_cases)(test)
+    return len(kept)
+
+
+def _explicit_examples(test: Callable[..., Any]) -> list[Any]:
+    return list(getattr(test, "hypothesis_explicit_examples", ()))
 
 
 def consumes_customer(case: Any) -> bool:
     """Operations after which the customer is no longer an ordinary one (archive, delete)."""
-    method = case.method.upper()
-    return bool(
-        (case.path == "/customers/{id}/archive" and method in ("POST", "PUT"))
-        or (case.path == "/customers/{id}" and method == "DELETE")
+    return _consumes(case.method.upper(), case.path)
+
+
+def _consumes(method: str, path: str) -> bool:
+    return (path == "/customers/{id}/archive" and method in ("POST", "PUT")) or (
+        path == "/customers/{id}" and method == "DELETE"
     )
 
 

@@ -23,9 +23,11 @@ from hypothesis import settings as hypothesis_settings
 from sequence_contract import __version__
 from sequence_contract.errors import UsageError
 from sequence_contract.http import EnvironmentProblem
+from sequence_contract.http.budget import BudgetSpent
 from sequence_contract.http.errors import environment_problem_behind
 from sequence_contract.sandbox import SandboxStartError
 from sequence_contract.suite import exitcodes
+from sequence_contract.suite.allotment import Plan, plan
 from sequence_contract.suite.config import (
     PROFILE_VARIABLE,
     PROFILES,
@@ -36,7 +38,17 @@ from sequence_contract.suite.config import (
     resolve,
 )
 from sequence_contract.suite.expectations import Expectations
-from sequence_contract.suite.generated import READ_ONLY_EXCLUDED, route_probes_through
+from sequence_contract.suite.generated import (
+    ALWAYS_EXCLUDED,
+    READ_ONLY_EXCLUDED,
+    budget_spent_reason,
+    coverage_cases,
+    creating_operations,
+    route_probes_through,
+    sendable,
+    size_generated_test,
+)
+from sequence_contract.suite.inflight import InFlight
 from sequence_contract.suite.reporting.baseline import BaselineError
 from sequence_contract.suite.reporting.baseline import load as load_baseline
 from sequence_contract.suite.reporting.replay import RunSeed, choose_seed
@@ -45,6 +57,9 @@ from sequence_contract.suite.runtime import Run, SuiteRuntime, running
 from sequence_contract.target import SAFE_METHODS
 
 RUN = pytest.StashKey[Run]()
+PLAN = pytest.StashKey[Plan]()
+IN_FLIGHT = pytest.StashKey[InFlight]()
+GENERATED_MARK = "generated"
 DEFAULT_HTML = Path("reports/report.html")
 DEFAULT_JUNIT = Path("reports/junit.xml")
 
@@ -57,6 +72,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        f"{GENERATED_MARK}: generated cases (schemathesis); run after the example-based tests, "
+        "sized by the run's request budget",
+    )
     if hasattr(config, "workerinput") or not _collects_contract_suite(config):
         return
     _default_report_paths(config)
@@ -138,16 +158,35 @@ def runtime(pytestconfig: pytest.Config) -> Iterator[SuiteRuntime]:
         pytest.fail("sequence-contract: the plugin is not configured (run `pytest contract_tests`)")
     try:
         with running(
-            run.settings, run_id=run.run_id, redactor=run.redactor, traffic=run.traffic
+            run.settings,
+            run_id=run.run_id,
+            redactor=run.redactor,
+            traffic=run.traffic,
+            budget=run.budget,
         ) as started:
             route_probes_through(started.session)  # checks' extra requests: paced, counted
             run.runtime = started
             yield started
+            in_flight = pytestconfig.stash.get(IN_FLIGHT, None)
+            if in_flight is not None:  # before cleanup: no generated test is still sending
+                in_flight.close()
     except (EnvironmentProblem, SandboxStartError) as exc:
         pytest.exit(
             f"sequence-contract: environment broken: {run.redactor.text(str(exc))}",
             returncode=exitcodes.ENVIRONMENT_BROKEN,
         )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _generated_in_flight(request: pytest.FixtureRequest) -> None:
+    """In a contract run, the generated tests start in the background with the first test
+    (--in-flight; suite/inflight.py). Elsewhere (`pytest tests`) this does nothing."""
+    in_flight = request.config.stash.get(IN_FLIGHT, None)
+    run = request.config.stash.get(RUN, None)
+    if in_flight is None or run is None or not in_flight.active:
+        return
+    fixtures = {name: request.getfixturevalue(name) for name in in_flight.fixture_names()}
+    in_flight.start(fixtures, run.traffic)
 
 
 @pytest.fixture(scope="session")
@@ -157,23 +196,34 @@ def expectations(pytestconfig: pytest.Config) -> Expectations:
 
 @pytest.fixture
 def customer(runtime: SuiteRuntime) -> dict[str, Any]:
-    """A fresh, unarchived customer created by this run."""
-    return runtime.create_customer()
+    """A fresh, unarchived customer created by this run (earmarked in the budget)."""
+    return _earmarked(runtime)
 
 
 @pytest.fixture(scope="session")
 def shared_customer(runtime: SuiteRuntime) -> dict[str, Any]:
     """One customer for tests that only read it or must leave it untouched."""
-    return runtime.create_customer()
+    return _earmarked(runtime)
 
 
 @pytest.fixture(scope="session")
 def path_id(runtime: SuiteRuntime) -> str | None:
-    """The `{id}` generated cases use: a customer of this run, or an existing one on a
-    read-only run (random ids only ever reach 404)."""
+    """The `{id}` generated cases use: a customer of this run (not the shared one: generated
+    cases may change it), or an existing one on a read-only run (random ids only reach 404)."""
     if runtime.settings.destructive:
-        return str(runtime.create_customer()["id"])
+        return str(_earmarked(runtime)["id"])
     return runtime.existing_customer_id()
+
+
+def _earmarked(runtime: SuiteRuntime) -> dict[str, Any]:
+    try:
+        return runtime.create_customer()
+    finally:
+        runtime.budget.release_earmark()
+
+
+# Session fixtures that create one customer each (see _earmarked).
+_CREATING_SESSION_FIXTURES = ("shared_customer", "path_id")
 
 
 # -- console, selection, reports -----------------------------------------------------------
@@ -190,19 +240,28 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     lines = [
         f"sequence-contract {__version__}: {where} [{settings.target_kind.value}]",
         f"  API version {settings.api_version} (schemas/{settings.api_version}); profile "
-        f"{profile.name}: {profile.max_examples} cases per operation"
+        f"{profile.name}: budget {settings.request_budget} requests, "
+        f"{settings.customer_budget} created customers"
         f"{', deterministic' if profile.deterministic else ''}; run id {run.run_id}",
         f"  credentials: client id from {source}; "
         f"rate limit {settings.effective_rate_limit or 'none'}/min; "
         f"timeout {settings.request_timeout:g} s",
     ]
+    lines.append(
+        "  auth: probed once per operation and kind of bad credential (test_auth.py); "
+        f"left out of generated cases: {', '.join(c.__name__ for c in ALWAYS_EXCLUDED)}"
+    )
     if settings.destructive:
         lines.append(f"  writes: allowed (customers labelled 'sequence-contract run {run.run_id}'"
                      ", archived at the end)")  # fmt: skip
     else:
+        why = (
+            "--read-only"
+            if settings.read_only
+            else "this host is not the sandbox (pass --allow-destructive-host HOST to allow them)"
+        )
         lines.append(
-            "  writes: READ-ONLY run: this host is not the sandbox, so tests that create, update "
-            "or archive are deselected (pass --allow-destructive-host HOST to allow them)"
+            f"  writes: READ-ONLY run: {why}; tests that create, update or archive are deselected"
         )
         left_out = ", ".join(READ_ONLY_EXCLUDED)
         lines.append(
@@ -220,25 +279,152 @@ def _faults(run: Run) -> str:
     return f" with faults {', '.join(faults)}" if faults else ""
 
 
+@pytest.hookimpl(trylast=True)  # after -k, -m and --deselect: plan only what will run
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Read-only deselection, then the order of spending (example-based tests first,
+    generated last), then each generated test's share of the budget."""
     run = config.stash.get(RUN, None)
-    if run is None or run.settings.destructive:
+    if run is None:
         return
-    deselected = [item for item in items if item.get_closest_marker("destructive") is not None]
-    if deselected:
-        config.hook.pytest_deselected(items=deselected)
-        items[:] = [item for item in items if item not in deselected]
+    if not run.settings.destructive:
+        deselected = [item for item in items if item.get_closest_marker("destructive")]
+        if deselected:
+            config.hook.pytest_deselected(items=deselected)
+            items[:] = [item for item in items if item not in deselected]
+    items.sort(key=lambda item: item.get_closest_marker(GENERATED_MARK) is not None)
+    if run.settings.destructive:
+        run.budget.earmark(_customers_of_examples(items))
+    config.stash[PLAN] = _size_generated_tests(run, items)
+    generated = {
+        item.nodeid: _function(item)
+        for item in items
+        if item.get_closest_marker(GENERATED_MARK) and getattr(item, "cls", None) is None
+    }
+    config.stash[IN_FLIGHT] = InFlight(generated, run.settings.in_flight)
 
 
-@pytest.hookimpl(wrapper=True)
+def _customers_of_examples(items: list[pytest.Item]) -> int:
+    """Customers the example-based tests will create (a fresh one each, plus the session's)."""
+    fixtures = [_fixtures(item) for item in items]
+    return sum("customer" in names for names in fixtures) + sum(
+        any(name in names for names in fixtures) for name in _CREATING_SESSION_FIXTURES
+    )
+
+
+def _size_generated_tests(run: Run, items: list[pytest.Item]) -> Plan:
+    settings = run.settings
+    generated = [item for item in items if item.get_closest_marker(GENERATED_MARK)]
+    # Stateful runs are classes (a state machine's TestCase); generated cases are functions.
+    stateful = [item for item in generated if getattr(item, "cls", None) is not None]
+    cases = [item for item in generated if item not in stateful]
+    profile = settings.run_profile
+    destructive = settings.destructive
+
+    def keep(case: Any) -> bool:
+        return case is not None and sendable(case, destructive)
+
+    available = {
+        _planned(item): sum(1 for case in coverage_cases(_function(item)) if keep(case))
+        for item in cases
+    }
+    shares = plan(
+        max_requests=settings.request_budget,
+        reserve=run.budget.reserve + settings.customer_budget,  # the worst cleanup
+        example_tests=sum(
+            1 for item in items if item not in generated and "runtime" in _fixtures(item)
+        ),
+        stateful_requests=(profile.stateful_max_steps + 1) * profile.stateful_examples
+        if stateful
+        else 0,
+        coverage_available=available,
+    )
+    # Every positive case of a creating operation creates a customer: those tests share what
+    # the allowance leaves after the example-based tests and the stateful run.
+    creating = [
+        item
+        for item in cases
+        if item.name.startswith("test_write_operation[")
+        and _operation_of(item) in creating_operations(settings.api_version)
+    ]
+    customers = settings.customer_budget - run.budget.earmarked - profile.stateful_examples
+    per_test = max(1, customers // len(creating)) if creating else 0
+    for item in cases:
+        share = shares.operations[_planned(item)]
+        coverage, random_cases = share.coverage_cases, share.random_cases
+        if item in creating:
+            coverage = min(coverage, per_test - 1)
+            random_cases = max(1, min(random_cases, per_test - coverage))
+        size_generated_test(_function(item), keep, coverage, random_cases)
+    return shares
+
+
+def _operation_of(item: pytest.Item) -> str:
+    """`GET /customers` from `test_read_operation[GET /customers]`."""
+    name = item.name
+    return name[name.index("[") + 1 : -1] if name.endswith("]") else item.nodeid
+
+
+def _planned(item: pytest.Item) -> str:
+    """What the plan shares the budget between: each generated test of each operation
+    (`test_read_operation_negative[GET /customers]`); positive and negative are two."""
+    return item.name
+
+
+def _function(item: pytest.Item) -> Any:
+    return getattr(item, "obj", None)
+
+
+def _fixtures(item: pytest.Item) -> list[str]:
+    return list(getattr(item, "fixturenames", ()))
+
+
+def pytest_report_collectionfinish(config: pytest.Config) -> list[str]:
+    shares = config.stash.get(PLAN, None)
+    if shares is None:
+        return []
+    return [f"sequence-contract: the budget's plan: {shares.describe()}"]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
+    """A generated test running in the background (suite/inflight.py) reports its result."""
+    in_flight = pyfuncitem.config.stash.get(IN_FLIGHT, None)
+    if in_flight is None or not in_flight.covers(pyfuncitem.nodeid):
+        return None
+    in_flight.result(pyfuncitem.nodeid)
+    return True
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """The hard stop: once the budget is spent, tests that would send something are skipped."""
+    run = item.config.stash.get(RUN, None)
+    in_flight = item.config.stash.get(IN_FLIGHT, None)
+    if in_flight is not None and in_flight.covers(item.nodeid):
+        return  # it ran in the background: its own result, budget stop included
+    if run is not None and run.budget.exhausted and "runtime" in _fixtures(item):
+        pytest.skip(f"sequence-contract: {budget_spent_reason(run.budget.max_requests)}")
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     """Tell environment failures from contract ones, mask secrets, then hand the report on."""
+    in_flight = item.config.stash.get(IN_FLIGHT, None)
+    if call.excinfo is not None and in_flight is not None:
+        in_flight.wait()  # no generated test runs while pytest renders a traceback
     report = yield
     run = item.config.stash.get(RUN, None)
     if run is None:
         return report
+    if report.failed and call.excinfo is not None and _budget_spent(call.excinfo.value):
+        # Not a finding: the run reached its size. The summary and coverage table say so.
+        report.outcome = "skipped"
+        report.longrepr = (
+            str(item.path),
+            item.location[1] or 0,
+            "Skipped: " + budget_spent_reason(run.budget.max_requests),
+        )
     if report.failed:
         problem = environment_problem_behind(call.excinfo.value if call.excinfo else None)
         if problem is not None:
@@ -287,6 +473,21 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         pacing = run.runtime.session.rate_limiter.note()  # what the server taught
         if pacing:
             terminalreporter.write_line(pacing)
+    budget = run.budget
+    skipped = [
+        report
+        for report in terminalreporter.stats.get("skipped", [])
+        if "request budget of" in str(getattr(report, "longrepr", ""))
+    ]
+    if skipped:
+        terminalreporter.write_line(
+            f"budget: {budget.describe()}; the run ended at its budget: {len(skipped)} tests "
+            "not run (see the coverage table for what was not reached); "
+            "raise --max-requests for more",
+            yellow=True,
+        )
+    else:
+        terminalreporter.write_line(f"budget: {budget.describe()}")
     failed = _failed_reports(terminalreporter.config)
     environment = sum(1 for report in failed if _failure_kind(report) == "environment")
     if failed:
@@ -295,6 +496,19 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         )
     for problem in run.runtime.cleanup_failures if run.runtime else ():
         terminalreporter.write_line(f"cleanup: could not archive {problem}", yellow=True)
+
+
+def _budget_spent(error: BaseException) -> bool:
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        if isinstance(error, BudgetSpent):
+            return True
+        seen.add(id(error))
+        inner = getattr(error, "exceptions", None)  # an ExceptionGroup (schemathesis' failures)
+        if inner and any(_budget_spent(e) for e in inner):
+            return True
+        error = error.__cause__ or error.__context__  # type: ignore[assignment]
+    return False
 
 
 def _failed_reports(config: pytest.Config) -> list[Any]:

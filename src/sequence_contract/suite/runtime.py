@@ -10,13 +10,15 @@ import base64
 import contextlib
 import threading
 import time
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Final
 
 import requests
 
 from sequence_contract.http import ContractSession, RateLimiter, RetryPolicy, TrafficLog
+from sequence_contract.http.budget import RequestBudget
 from sequence_contract.redaction import Redactor
 from sequence_contract.suite import checks
 from sequence_contract.suite.config import SuiteSettings
@@ -48,6 +50,10 @@ class SetupFailed(AssertionError):
     """A request the test needed as a precondition (e.g. creating a customer) did not work."""
 
 
+# Customers each creating generated operation may count on while the allowance lasts.
+FAIR_SHARE = 3
+
+
 @dataclass
 class SuiteRuntime:
     settings: SuiteSettings
@@ -56,15 +62,26 @@ class SuiteRuntime:
     run_id: str
     redactor: Redactor
     traffic: TrafficLog
+    budget: RequestBudget = field(default_factory=RequestBudget)
     created: list[str] = field(default_factory=list)
     archived: set[str] = field(default_factory=set)
     cleanup_failures: list[str] = field(default_factory=list)
+    # Customers each generated operation claimed (see `claim_customer`).
+    generated_creates: Counter[str] = field(default_factory=Counter)
     _serial: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
     def base_url(self) -> str:
         return self.target.base_url
+
+    def __repr__(self) -> str:
+        # Short, and no shared mutable state: hypothesis prints a failing case's arguments
+        # (this one included) while other threads still send.
+        return f"<SuiteRuntime {self.target.base_url} run {self.run_id}>"
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(repr(self))
 
     @property
     def credentials(self) -> Credentials:
@@ -103,6 +120,21 @@ class SuiteRuntime:
             sent["Sequence-Version"] = self.api_version if version is DEFAULT else str(version)
         sent.update(headers or {})
         return self.session.request(method, self.base_url + path, headers=sent, **kwargs)
+
+    def claim_customer(self, operation: str, creating: Iterable[str], kept: int) -> bool:
+        """May a generated case of `operation` create a customer? Yes while the allowance,
+        less `kept` and the fair share (`FAIR_SHARE`) the other `creating` operations have not
+        used yet, has room; a yes is counted against `operation`."""
+        with self._lock:
+            others = sum(
+                FAIR_SHARE - min(FAIR_SHARE, self.generated_creates[other])
+                for other in creating
+                if other != operation
+            )
+            if not self.budget.can_create(1 + kept + others):
+                return False
+            self.generated_creates[operation] += 1
+            return True
 
     def create_customer(self) -> dict[str, Any]:
         """Create a customer of this run and return its body; a failure is a setup failure."""
@@ -194,12 +226,17 @@ class SuiteRuntime:
             if isinstance(customer_id, str):
                 with self._lock:
                     self.created.append(customer_id)
+                self.budget.customer_created()
             return
         one_customer = path.startswith("/customers/") and len(path.split("/")) >= 3
         ends = path.endswith("/archive") or request.method == "DELETE"
         if one_customer and ends and 200 <= response.status_code < 300:
+            customer_id = path.split("/")[2]
             with self._lock:
-                self.archived.add(path.split("/")[2])
+                first = customer_id in self.created and customer_id not in self.archived
+                self.archived.add(customer_id)
+            if first:
+                self.budget.customer_archived()
 
 
 @dataclass
@@ -214,6 +251,16 @@ class Run:
     traffic: TrafficLog = field(default_factory=TrafficLog)
     started: float = field(default_factory=time.time)
     runtime: SuiteRuntime | None = None
+    budget: RequestBudget = field(init=False)
+
+    def __post_init__(self) -> None:
+        # The budget keeps one request per customer to archive at the end, and room for the
+        # requests in flight (one per generated test running, one for the main thread).
+        self.budget = RequestBudget(
+            max_requests=self.settings.request_budget,
+            max_customers=self.settings.customer_budget,
+            reserve=self.settings.in_flight + 1,
+        )
 
     @property
     def base_url(self) -> str:
@@ -225,7 +272,12 @@ class Run:
 
 @contextlib.contextmanager
 def running(
-    settings: SuiteSettings, *, run_id: str, redactor: Redactor, traffic: TrafficLog
+    settings: SuiteSettings,
+    *,
+    run_id: str,
+    redactor: Redactor,
+    traffic: TrafficLog,
+    budget: RequestBudget | None = None,
 ) -> Iterator[SuiteRuntime]:
     """Start the target (an embedded sandbox, or check the remote one), yield the runtime,
     and archive what the run created when the block ends. Raises an EnvironmentProblem, or
@@ -245,8 +297,9 @@ def running(
                 run_wait_seconds=settings.max_run_wait,
             ),
             traffic=traffic,
+            budget=budget,
         )
-        runtime = SuiteRuntime(settings, target, session, run_id, redactor, traffic)
+        runtime = SuiteRuntime(settings, target, session, run_id, redactor, traffic, session.budget)
         session.hooks["response"].append(runtime.remember)
         with session:
             with traffic.aside():
@@ -255,5 +308,6 @@ def running(
                 yield runtime
             finally:
                 if settings.destructive:
-                    with traffic.aside():  # cleanup is no test's traffic
+                    # Cleanup is no test's traffic, and the budget's reserve is for it.
+                    with traffic.aside(), session.budget.exempt():
                         runtime.archive_leftovers()

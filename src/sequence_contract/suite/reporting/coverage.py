@@ -107,6 +107,7 @@ class OperationCoverage:
     tests: set[str] = field(default_factory=set)
     failed_tests: set[str] = field(default_factory=set)
     failures: int = 0  # failure entries attributed to this operation
+    not_reached: set[str] = field(default_factory=set)  # tests the request budget left out
 
     @property
     def documented(self) -> bool:
@@ -136,6 +137,7 @@ class ContractCoverage:
         self._rows: dict[str, OperationCoverage] = {
             op.name: OperationCoverage(op.name, op.documented_statuses) for op in operations
         }
+        self.not_reached_elsewhere: set[str] = set()  # budget-skipped tests of no one operation
 
     def row(self, name: str) -> OperationCoverage:
         if name not in self._rows:
@@ -165,6 +167,16 @@ class ContractCoverage:
     def test_failed(self, test: str, operations: Iterable[str]) -> None:
         for name in operations:
             self.row(name).failed_tests.add(test)
+
+    def budget_skipped(self, test: str) -> str | None:
+        """Note that the budget ended the run before `test`; returns the row it belongs to (the
+        documented operation its id names), or None when it names none."""
+        for name in sorted(self._rows, key=len, reverse=True):
+            if self._rows[name].documented and name in test:
+                self._rows[name].not_reached.add(test)
+                return name
+        self.not_reached_elsewhere.add(test)
+        return None
 
     def failure_at(self, operation: str) -> None:
         """Count a failure entry against the row of `operation` (as `matcher.name` gives it)."""

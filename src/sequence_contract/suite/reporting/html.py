@@ -130,6 +130,8 @@ def _coverage_html(coverage: Sequence[OperationCoverage], text: Html) -> str:
         if len(versions) > VERSIONS_SHOWN:
             shown += f", … {len(versions) - VERSIONS_SHOWN} more values"
         failed = len(row.failed_tests)
+        if row.not_reached:
+            name += f"<br><small>not reached: {len(row.not_reached)} tests (request budget)</small>"
         rows.append(
             f'<tr class="{"sc-documented" if row.documented else "sc-other"}">'
             f"<td>{name}</td><td>{row.requests}</td><td>{documented}</td>"

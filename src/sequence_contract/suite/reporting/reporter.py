@@ -31,6 +31,9 @@ if TYPE_CHECKING:
 FAILURE_KIND = "failure_kind"
 
 
+BUDGET_SPENT = "request budget of"  # the skip reason of tests the budget left out
+
+
 class ContractReporter:
     """Follows one contract run (registered by the suite's plugin) and feeds pytest-html,
     JUnit and the console."""
@@ -99,6 +102,8 @@ class ContractReporter:
     ) -> None:
         """Called for each phase's report, after the suite plugin marked and redacted it."""
         exchanges = list(self.run.traffic.current)
+        if report.skipped and BUDGET_SPENT in str(report.longrepr):
+            self.coverage.budget_skipped(item.nodeid)
         if report.failed and call.excinfo is not None:
             self.failed_tests.add(item.nodeid)
             self._add_failures(item, report, call.excinfo.value, exchanges)
@@ -207,7 +212,9 @@ class ContractReporter:
             ("Target", target),
             (
                 "Profile",
-                f"{profile.name}: {profile.max_examples} cases per operation; {profile.purpose}",
+                f"{profile.name}: budget {settings.request_budget} requests, "
+                f"{settings.customer_budget} created customers "
+                f"({self.run.budget.describe()} spent); {profile.purpose}",
             ),
             ("Seed", self.run.seed.describe()),
             ("Suite version", f"sequence-contract {__version__}"),
@@ -314,7 +321,14 @@ class ContractReporter:
                 line += f"; documented, not seen: {', '.join(unseen)}"
             if row.undocumented_statuses and row.documented:
                 line += "; UNDOCUMENTED: " + ", ".join(map(str, row.undocumented_statuses))
+            if row.not_reached:
+                line += f"; NOT REACHED (request budget spent): {len(row.not_reached)} tests"
             terminalreporter.write_line(redact(line))
+        if self.coverage.not_reached_elsewhere:
+            terminalreporter.write_line(
+                f"not reached (request budget spent): {len(self.coverage.not_reached_elsewhere)} "
+                "more tests"
+            )
 
 
 def _html_extra(content: str) -> dict[str, Any]:

@@ -1,0 +1,82 @@
+"""A few requests in flight: the generated tests run in worker threads, one per operation.
+
+Against a server 150 ms away a run is mostly waiting, and one operation's generated cases do
+not depend on another's, nor on the example-based tests. So when a contract run sends its
+first request, the generated tests start on a small thread pool, while pytest goes through the
+example-based tests in the main thread. When pytest reaches a generated test, it waits for that
+test's result and raises what it raised, with the exchanges it sent: pytest reports every test
+as usual, in order. Cases within an operation stay sequential (hypothesis shrinks within one
+test), and each operation generates the same cases as it would alone. The budget's plan keeps
+the example-based tests' share (suite/allotment.py), so running them side by side changes what
+runs, not how much. The shared HTTP session is built for threads: a lock in the rate limit, the
+budget and the traffic log, and per-thread retry tracking.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from typing import Any
+
+from sequence_contract.http import Exchange, TrafficLog
+
+Outcome = tuple[list[Exchange], BaseException | None]
+
+
+class InFlight:
+    """Runs `tests` (node id -> test function) `workers` at a time, from `start` on."""
+
+    def __init__(self, tests: dict[str, Callable[..., Any]], workers: int) -> None:
+        self.tests = tests
+        self.workers = workers
+        self._executor: ThreadPoolExecutor | None = None
+        self._futures: dict[str, Future[Outcome]] = {}
+        self._traffic: TrafficLog | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.workers > 1 and bool(self.tests)
+
+    def fixture_names(self) -> set[str]:
+        """The (session-scoped) fixtures the tests take."""
+        return {name for test in self.tests.values() for name in inspect.signature(test).parameters}
+
+    def start(self, fixtures: dict[str, Any], traffic: TrafficLog) -> None:
+        if self._executor is not None or not self.active:
+            return
+        self._traffic = traffic
+        self._executor = ThreadPoolExecutor(self.workers, thread_name_prefix="generated")
+        for node_id, test in self.tests.items():
+            arguments = {name: fixtures[name] for name in inspect.signature(test).parameters}
+            self._futures[node_id] = self._executor.submit(self._call, test, arguments)
+
+    def covers(self, node_id: str) -> bool:
+        return node_id in self._futures
+
+    def result(self, node_id: str) -> None:
+        """Wait for the test, make its exchanges the current test's, raise what it raised."""
+        exchanges, error = self._futures[node_id].result()
+        if self._traffic is not None:
+            self._traffic.adopt(exchanges)
+        if error is not None:
+            raise error
+
+    def wait(self) -> None:
+        """Until every generated test is done. pytest formats a failure's traceback with `ast`,
+        which CPython 3.11 (before 3.11.8) cannot do while another thread does too."""
+        wait(list(self._futures.values()))
+
+    def close(self) -> None:
+        """Stop starting tests and wait for the ones under way (before the run's cleanup)."""
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+
+    def _call(self, test: Callable[..., Any], arguments: dict[str, Any]) -> Outcome:
+        assert self._traffic is not None
+        with self._traffic.collect() as exchanges:
+            try:
+                test(**arguments)
+            except BaseException as error:  # handed to pytest in the main thread
+                return exchanges, error
+        return exchanges, None
