@@ -26,7 +26,6 @@ OUTPUT_TAIL_LINES = 40
 # xfail fails and the entry must go.
 KNOWN_GAPS = {
     "long-legal-name-truncated": "no test sends a legalName longer than 100 characters",
-    "sort-ascending-ignored": "no test checks the order of a sortOrder=ASC list",
 }
 FAULT_NAMES = [
     pytest.param(f.name, marks=pytest.mark.xfail(strict=True, reason=KNOWN_GAPS[f.name]))

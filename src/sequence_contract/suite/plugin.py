@@ -479,6 +479,11 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         for report in terminalreporter.stats.get("skipped", [])
         if "request budget of" in str(getattr(report, "longrepr", ""))
     ]
+    cut_short = [
+        report
+        for report in terminalreporter.stats.get("skipped", [])
+        if "customer allowance of" in str(getattr(report, "longrepr", ""))
+    ]
     if skipped:
         terminalreporter.write_line(
             f"budget: {budget.describe()}; the run ended at its budget: {len(skipped)} tests "
@@ -488,6 +493,12 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         )
     else:
         terminalreporter.write_line(f"budget: {budget.describe()}")
+    if cut_short:
+        terminalreporter.write_line(
+            f"budget: {len(cut_short)} generated tests cut short at the customer allowance "
+            "(the profile's); their earlier cases ran",
+            yellow=True,
+        )
     failed = _failed_reports(terminalreporter.config)
     environment = sum(1 for report in failed if _failure_kind(report) == "environment")
     if failed:
