@@ -24,9 +24,7 @@ OUTPUT_TAIL_LINES = 40
 # h11: input-dependent faults no test sends the input for yet. Strict: once the suite catches
 # one (a coverage phase that sends boundary lengths and every documented query value), its
 # xfail fails and the entry must go.
-KNOWN_GAPS = {
-    "long-legal-name-truncated": "no test sends a legalName longer than 100 characters",
-}
+KNOWN_GAPS = {}
 FAULT_NAMES = [
     pytest.param(f.name, marks=pytest.mark.xfail(strict=True, reason=KNOWN_GAPS[f.name]))
     if f.name in KNOWN_GAPS
@@ -52,7 +50,7 @@ def _variants_selected(request: pytest.FixtureRequest) -> list[str]:
 def suite_runs(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[SuiteRuns]:
-    runner = SuiteRunner(REPO, profile="dev", stop_at_first=True)
+    runner = SuiteRunner(REPO, profile="ci", stop_at_first=True)
     workdir = tmp_path_factory.mktemp("suite-runs")
     with ThreadPoolExecutor(max_workers=PARALLEL_RUNS) as pool:
         runs = {

@@ -186,6 +186,10 @@ def prepare_case(case: Any, runtime: SuiteRuntime, path_id: str | None = None) -
     invented semantic values, a method probe that asks about the method alone, no empty query
     value, the version under test, the generation header, and on a positive create the run's
     label (so cleanup and people can find it)."""
+    # Coverage cases of two operations can share one body (the documented example): changing
+    # it in place would change what another test, perhaps running at once, sent.
+    case.body = copy.deepcopy(case.body)
+    case.query = copy.deepcopy(case.query)
     path = case.path_parameters or {}
     if path_id and path.get("id") == SHARED_ID:
         case.path_parameters = {**path, "id": path_id}

@@ -306,8 +306,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def _customers_of_examples(items: list[pytest.Item]) -> int:
     """Customers the example-based tests will create (a fresh one each, plus the session's)."""
     fixtures = [_fixtures(item) for item in items]
-    return sum("customer" in names for names in fixtures) + sum(
-        any(name in names for names in fixtures) for name in _CREATING_SESSION_FIXTURES
+    own = sum(
+        int(marker.args[0]) for item in items for marker in item.iter_markers("creates_customers")
+    )
+    return (
+        own
+        + sum("customer" in names for names in fixtures)
+        + sum(any(name in names for names in fixtures) for name in _CREATING_SESSION_FIXTURES)
     )
 
 
