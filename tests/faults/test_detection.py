@@ -1,8 +1,8 @@
 """The suite notices every fault of the sandbox's catalogue and passes every benign variant.
 
 Each case runs the contract suite as a user would (a fresh pytest process, the embedded
-sandbox with one fault, the quick `dev` profile, `-x`). The runs go two at a time in the
-background as soon as the first case asks; every case then waits for its own.
+sandbox with one fault, the `ci` profile and its request budget, `-x`). The runs go two at a
+time in the background as soon as the first case asks; every case then waits for its own.
 """
 
 from __future__ import annotations
