@@ -138,7 +138,7 @@ class _Run:
     def _create(self, body: dict[str, Any]) -> str | None:
         response = self._send("POST", "/customers", None, json=body)
         self._observe("create", "POST", "/customers", response, self.version)
-        data = _json(response)
+        data = json_or_none(response)
         if 200 <= response.status_code < 300 and isinstance(data, dict) and data.get("id"):
             customer_id = str(data["id"])
             self.created.append(customer_id)
@@ -148,7 +148,7 @@ class _Run:
     def _list(self, customer: str | None, body: dict[str, Any]) -> None:
         params = {"limit": 100, "legalName": body["legalName"]}
         response = self._send("GET", "/customers", None, params=params)
-        data = _json(response)
+        data = json_or_none(response)
         if isinstance(data, dict) and isinstance(data.get("items"), list):
             # Other customers of the account say nothing about the version: keep ours only.
             data = {
@@ -205,7 +205,7 @@ class _Run:
         sent_version: str,
         data: Any = None,
     ) -> None:
-        body = data if data is not None else _json(response)
+        body = data if data is not None else json_or_none(response)
         self.observations.append(
             Observation(
                 step=step,
@@ -249,7 +249,8 @@ def _headers(response: requests.Response, sent_version: str) -> dict[str, str]:
     return found
 
 
-def _json(response: requests.Response) -> Any:
+def json_or_none(response: requests.Response) -> Any:
+    """The body as JSON, or None for an empty or non-JSON body."""
     if not response.content:
         return None
     try:

@@ -26,6 +26,7 @@ from sequence_contract.target import SAFE_METHODS, VERSION_HEADER, Target, custo
 from sequence_contract.upgrade.consumers.judge import BREAKS, NOT_VERIFIABLE, PASSES, Live
 from sequence_contract.upgrade.consumers.matching import check_response
 from sequence_contract.upgrade.consumers.usage import Call
+from sequence_contract.upgrade.replay import json_or_none
 
 # The only request headers replayed: the rest (cookies, auth, user agents) belong to the
 # recording, and credentials come from the gate's own.
@@ -118,7 +119,7 @@ class _Verifier:
             if name in interaction.headers:
                 headers[name] = interaction.headers[name]
         response = self._send(method, path, list(interaction.query), body, headers)
-        data = _json(response)
+        data = json_or_none(response)
         if call.operation == CREATE:
             self._created(response, data)
         if response.status_code == 429:
@@ -153,7 +154,7 @@ class _Verifier:
     def _create(self) -> tuple[str | None, str]:
         body = customer_body(self.version, self.run_id, len(self.out.created) + 1)
         response = self._send("POST", "/customers", [], body, {VERSION_HEADER: self.version})
-        customer = self._created(response, _json(response))
+        customer = self._created(response, json_or_none(response))
         if customer is None:
             return (
                 None,
@@ -166,7 +167,7 @@ class _Verifier:
         response = self._send(
             "GET", "/customers", [("limit", "1")], None, {VERSION_HEADER: self.version}
         )
-        data = _json(response)
+        data = json_or_none(response)
         items = data.get("items") if isinstance(data, dict) else None
         if response.status_code == 200 and isinstance(items, list) and items:
             first = items[0]
@@ -198,12 +199,3 @@ class _Verifier:
             json=body,
             headers=headers,
         )
-
-
-def _json(response: requests.Response) -> Any:
-    if not response.content:
-        return None
-    try:
-        return response.json()
-    except ValueError:
-        return None
