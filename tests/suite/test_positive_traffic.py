@@ -78,7 +78,9 @@ def test_positive_requests_carry_no_undocumented_property_and_no_control_charact
 
     positive = [record for record in traffic if record["generation"] == "positive"]
     bodies = Counter(record["method"] for record in positive if record["body"])
-    assert min(bodies["POST"], bodies["PUT"]) >= 50, bodies  # the run really sent some
+    # The run really sent some: the ci budget gives positive creates a share of its 30
+    # customers, and updates a share of its 400 requests.
+    assert min(bodies["POST"], bodies["PUT"]) >= 5, bodies
     dirty = {
         f"{record['method']} {urlsplit(record['url']).path}": problems
         for record in positive

@@ -227,8 +227,8 @@ def test_a_live_host_gets_a_read_only_run(
     output = _output(result)
     assert result.ret == exitcodes.OK, output[-3000:]
     assert "READ-ONLY run" in output
-    assert "read-only: generated cases send only GET, HEAD, OPTIONS; checks left out: " in output
-    assert "unsupported_method" in output
+    assert "read-only: generated cases send only GET, HEAD, OPTIONS; never sent: " in output
+    assert "method probes (undeclared methods)" in output
     assert "[live]" in output
     # The report's coverage table lists every method sent, per path.
     overview = html.unescape(HtmlReport.read(pytester.path / "reports" / "report.html").overview)

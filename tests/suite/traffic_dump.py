@@ -19,14 +19,14 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     # Imported here: loaded with -p, this module is imported before the suite's plugin, which
     # pytest must import itself (to rewrite its asserts).
     from sequence_contract.suite.generated import GENERATION_HEADER
-    from sequence_contract.suite.plugin import RUNTIME
+    from sequence_contract.suite.plugin import RUN
 
     target = os.environ.get(DUMP_VARIABLE)
-    runtime = session.config.stash.get(RUNTIME, None)
-    if not target or runtime is None:
+    run = session.config.stash.get(RUN, None)
+    if not target or run is None:
         return
     with Path(target).open("w", encoding="utf-8") as out:
-        for exchange in runtime.traffic.all_exchanges:
+        for exchange in run.traffic.all_exchanges:
             labels = [
                 value
                 for name, value in exchange.request_headers.items()
