@@ -51,7 +51,7 @@ class InFlight:
         # write to the same customer, and a write racing another is no contract break.
         groups: dict[str, list[str]] = {}
         for node_id in self.tests:
-            groups.setdefault(_operation(node_id), []).append(node_id)
+            groups.setdefault(operation_of(node_id), []).append(node_id)
         for node_ids in groups.values():
             for node_id in node_ids:
                 self._futures[node_id] = Future()
@@ -99,6 +99,7 @@ class InFlight:
         return exchanges, None
 
 
-def _operation(node_id: str) -> str:
-    """`POST /customers` from `...::test_write_operation_negative[POST /customers]`."""
-    return node_id[node_id.index("[") + 1 : -1] if node_id.endswith("]") else node_id
+def operation_of(name: str) -> str:
+    """`POST /customers` from a generated test's name or node id
+    (`...::test_write_operation_negative[POST /customers]`)."""
+    return name[name.index("[") + 1 : -1] if name.endswith("]") else name

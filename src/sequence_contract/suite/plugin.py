@@ -48,7 +48,7 @@ from sequence_contract.suite.generated import (
     sendable,
     size_generated_test,
 )
-from sequence_contract.suite.inflight import InFlight
+from sequence_contract.suite.inflight import InFlight, operation_of
 from sequence_contract.suite.reporting.baseline import BaselineError
 from sequence_contract.suite.reporting.baseline import load as load_baseline
 from sequence_contract.suite.reporting.replay import RunSeed, choose_seed
@@ -349,7 +349,7 @@ def _size_generated_tests(run: Run, items: list[pytest.Item]) -> Plan:
         item
         for item in cases
         if item.name.startswith("test_write_operation[")
-        and _operation_of(item) in creating_operations(settings.api_version)
+        and operation_of(item.name) in creating_operations(settings.api_version)
     ]
     customers = settings.customer_budget - run.budget.earmarked - profile.stateful_examples
     per_test = max(1, customers // len(creating)) if creating else 0
@@ -361,12 +361,6 @@ def _size_generated_tests(run: Run, items: list[pytest.Item]) -> Plan:
             random_cases = max(1, min(random_cases, per_test - coverage))
         size_generated_test(_function(item), keep, coverage, random_cases)
     return shares
-
-
-def _operation_of(item: pytest.Item) -> str:
-    """`GET /customers` from `test_read_operation[GET /customers]`."""
-    name = item.name
-    return name[name.index("[") + 1 : -1] if name.endswith("]") else item.nodeid
 
 
 def _planned(item: pytest.Item) -> str:
