@@ -21,12 +21,9 @@ pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[2]
 PARALLEL_RUNS = 2  # CI has two cores; each run is one busy process (suite and sandbox)
 OUTPUT_TAIL_LINES = 40
-# h11: input-dependent faults no test sends the input for yet. Strict: once the suite catches
-# one (a coverage phase that sends boundary lengths and every documented query value), its
-# xfail fails and the entry must go.
-KNOWN_GAPS = {
-    "sort-ascending-ignored": "no test checks the order of a sortOrder=ASC list",
-}
+# Faults the suite is known to miss, with why (none today). Strict: once the suite catches one,
+# its xfail fails and the entry must go.
+KNOWN_GAPS: dict[str, str] = {}
 FAULT_NAMES = [
     pytest.param(f.name, marks=pytest.mark.xfail(strict=True, reason=KNOWN_GAPS[f.name]))
     if f.name in KNOWN_GAPS

@@ -3,6 +3,7 @@ positive acceptance with a named grey zone."""
 
 from __future__ import annotations
 
+import json
 from types import SimpleNamespace
 from typing import Any
 
@@ -12,11 +13,13 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import Failure
 from schemathesis.generation.meta import CoverageScenario
 
+from sequence_contract.http import Exchange
 from sequence_contract.suite.acceptance import (
     grey_values_of,
     positive_acceptance_check,
     refusal_problem,
 )
+from sequence_contract.suite.checks import ContractViolation, _Reporter, list_order_rule
 from sequence_contract.suite.expectations import ExpectationError, Expectations
 from sequence_contract.suite.generated import sends_nothing
 from sequence_contract.suite.methods import (
@@ -160,3 +163,48 @@ def test_positive_acceptance_judges_positive_cases_only() -> None:
 )
 def test_which_query_values_send_nothing(value: Any, nothing: bool) -> None:
     assert sends_nothing(value) is nothing
+
+
+def _listed(query: str, *created: str, status: int = 200) -> Exchange:
+    items = [{"id": f"c{n}", "createdAt": stamp} for n, stamp in enumerate(created)]
+    body = json.dumps({"items": items, "pagination": {}}).encode()
+    return Exchange("GET", f"https://x/api/customers{query}", {}, None, status, {}, body, 0.0)
+
+
+OLD, NEW = "2026-12-01T10:00:00Z", "2026-12-01T11:30:00.5+01:00"  # NEW: 10:30:00.5 UTC
+LATER = "2026-12-01T10:45:00Z"
+
+
+@pytest.mark.parametrize(
+    ("query", "created", "passes"),
+    [
+        ("?sortOrder=ASC", (OLD, NEW, LATER), True),
+        ("?sortOrder=ASC", (OLD, LATER, NEW), False),
+        ("?sortOrder=ASC", (OLD, OLD), True),  # ties in any order
+        ("?sortOrder=DESC", (LATER, NEW, OLD), True),
+        ("?sortOrder=DESC", (OLD, NEW), False),
+        ("", (OLD, NEW), False),  # DESC is the documented default
+        ("?limit=5&after=abc", (OLD, NEW), False),
+        ("?sortOrder=ASC&sortBy=legalName", (NEW, OLD), True),  # collation not documented
+        ("?sortOrder=ASC&before=abc", (NEW, OLD), True),  # a page before: order not documented
+        ("?sortOrder=asc", (NEW, OLD), True),  # not a documented value
+        ("?sortOrder=ASC", (NEW, "yesterday"), True),  # the schema check's finding
+        ("?sortOrder=ASC", (NEW, "2026-12-01T09:00:00"), True),  # no zone: cannot be ordered
+    ],
+)
+def test_a_list_comes_in_the_order_asked_for(
+    query: str, created: tuple[str, ...], passes: bool
+) -> None:
+    exchange = _listed(query, *created)
+    if passes:
+        list_order_rule(exchange, VERSION, _Reporter(), None)
+    else:
+        with pytest.raises(ContractViolation, match=r"\$\.items\[\d\]\.createdAt.*first"):
+            list_order_rule(exchange, VERSION, _Reporter(), None)
+
+
+def test_the_list_order_rule_leaves_other_answers_alone() -> None:
+    list_order_rule(_listed("?sortOrder=ASC", NEW, OLD, status=400), VERSION, _Reporter(), None)
+    one = _listed("?sortOrder=ASC", NEW, OLD)
+    other = Exchange("GET", "https://x/api/customers/c1", {}, None, 200, {}, one.response_body, 0)
+    list_order_rule(other, VERSION, _Reporter(), None)

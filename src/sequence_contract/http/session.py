@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -117,6 +118,9 @@ class ContractSession(requests.Session):
         adapter = HTTPAdapter(max_retries=self.retry_policy.build(self._tracker, self.wait_budget))
         self.mount("http://", adapter)
         self.mount("https://", adapter)
+        # Entered while a request waits for its pace, the network and its retries: the suite
+        # lets its other threads run Python there (suite/inflight.py).
+        self.network_wait: Callable[[], AbstractContextManager[object]] = nullcontext
 
     def request(
         self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any
@@ -127,26 +131,27 @@ class ContractSession(requests.Session):
         verb = (method.decode() if isinstance(method, bytes) else method).upper()
         url_text = url.decode() if isinstance(url, bytes) else url
         where = f"{verb} {url_text}"
-        attempt = self._tracker.start()
         started = time.monotonic()
-        try:
-            response = super().request(method, url, *args, **kwargs)
-            # Read the body here even when streaming (schemathesis streams): a body cut off
-            # mid-way is a network failure, to be reported as one.
-            response.content  # noqa: B018
-        except NETWORK_FAILURES as exc:
-            if is_timeout(exc):
-                self._record_error(verb, url_text, started, attempt, "timed out")
-                phase, limit = _timeout_phase(exc), _seconds(kwargs["timeout"])
-                raise RequestTimedOut(
-                    f"{where}: timed out: {phase} within {limit} s (--request-timeout)"
+        with self.network_wait():
+            attempt = self._tracker.start()
+            try:
+                response = super().request(method, url, *args, **kwargs)
+                # Read the body here even when streaming (schemathesis streams): a body cut off
+                # mid-way is a network failure, to be reported as one.
+                response.content  # noqa: B018
+            except NETWORK_FAILURES as exc:
+                if is_timeout(exc):
+                    self._record_error(verb, url_text, started, attempt, "timed out")
+                    phase, limit = _timeout_phase(exc), _seconds(kwargs["timeout"])
+                    raise RequestTimedOut(
+                        f"{where}: timed out: {phase} within {limit} s (--request-timeout)"
+                    ) from exc
+                self._record_error(verb, url_text, started, attempt, "unreachable")
+                raise TargetUnreachable(
+                    f"{where}: {connection_reason(exc)}{_retry_note(attempt)}"
                 ) from exc
-            self._record_error(verb, url_text, started, attempt, "unreachable")
-            raise TargetUnreachable(
-                f"{where}: {connection_reason(exc)}{_retry_note(attempt)}"
-            ) from exc
-        finally:
-            self._tracker.attempt = None
+            finally:
+                self._tracker.attempt = None
         self.rate_limiter.observe(response.headers)
         self.traffic.record(
             Exchange(

@@ -2,8 +2,9 @@
 
 Two kinds share one failure class, a schemathesis `Failure`, so reports read one shape:
 - the suite's rules (`RULES`): the `Sequence-Version` echo, the body `id` equal to the path id,
-  the error envelope on every 4xx. They are registered with `@schemathesis.check`, so
-  generated and stateful cases apply them, and every example check below applies them too.
+  the error envelope on every 4xx, a list in the order asked for. They are registered with
+  `@schemathesis.check`, so generated and stateful cases apply them, and every example check
+  below applies them too.
 - the example tests' assertions (`status_in`, `conforms`, ...), which take the expectation
   from the test.
 """
@@ -13,8 +14,9 @@ from __future__ import annotations
 import json
 import reprlib
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import requests
 import schemathesis
@@ -179,8 +181,56 @@ def envelope_rule(exchange: Exchange, version: str, report: _Reporter, case: str
         _conforms(exchange, version, "error", report, case)
 
 
+def list_order_rule(exchange: Exchange, version: str, report: _Reporter, case: str | None) -> None:
+    """A customer list sorted by its documented default column, creation time, comes in the
+    order asked for: `sortOrder=ASC` oldest first, DESC (the documented default) newest first.
+    Other columns are left alone (their collation is not documented), and so is a page
+    reached `before` a cursor (its order is not documented either)."""
+    if exchange.method != "GET" or exchange.status is None or not 200 <= exchange.status < 300:
+        return
+    url = urlsplit(exchange.url)
+    query = parse_qs(url.query, keep_blank_values=True)
+    if not url.path.endswith("/customers") or "sortBy" in query or "before" in query:
+        return
+    order = set(query.get("sortOrder", ["DESC"]))
+    if order not in ({"ASC"}, {"DESC"}):
+        return
+    body = _json_of(exchange)
+    items = body.get("items") if isinstance(body, dict) else None
+    stamps = [item.get("createdAt") for item in items or () if isinstance(item, dict)]
+    created = [_instant(stamp) for stamp in stamps]
+    if len(created) < 2 or len(created) != len(items or ()):
+        return  # nothing to order, or the schema check's finding
+    ascending = order == {"ASC"}
+    for index in range(1, len(created)):
+        before, after = created[index - 1], created[index]
+        if before is None or after is None:
+            return  # not a time with a zone: the schema check's finding
+        if (after < before) if ascending else (after > before):
+            report.fail(
+                exchange,
+                f"$.items[{index}].createdAt",
+                f"{stamps[index]!r} after {stamps[index - 1]!r}, expected "
+                f"{'oldest' if ascending else 'newest'} first "
+                f"(sortOrder={'ASC' if ascending else 'DESC'}, by creation time)",
+                check="list order",
+                case_id=case,
+            )
+
+
+def _instant(value: object) -> datetime | None:
+    """A timestamp with its zone (one without cannot be ordered against another), or None."""
+    if not isinstance(value, str):
+        return None
+    try:
+        instant = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return instant if instant.tzinfo is not None else None
+
+
 Rule = Callable[[Exchange, str, _Reporter, "str | None"], None]
-RULES: tuple[Rule, ...] = (version_echo_rule, path_id_rule, envelope_rule)
+RULES: tuple[Rule, ...] = (version_echo_rule, path_id_rule, envelope_rule, list_order_rule)
 
 
 def apply_rules(

@@ -29,9 +29,9 @@ from sequence_contract.target import (
 VERSION_VARIABLE = "SEQUENCE_VERSION"
 PROFILE_VARIABLE = "SEQUENCE_PROFILE"
 DEFAULT_PROFILE = "ci"
-# One at a time by default: on CPython 3.11 before 3.11.8 two threads building `ast` trees at
-# once can crash a test (SystemError), a false alarm; `--in-flight 4` opts in.
-DEFAULT_IN_FLIGHT = 1
+# Generated tests (one per operation) at once; the threads overlap only while they wait on the
+# network (suite/inflight.py).
+DEFAULT_IN_FLIGHT = 4
 
 
 @dataclass(frozen=True)

@@ -10,18 +10,67 @@ test), and each operation generates the same cases as it would alone. The budget
 the example-based tests' share (suite/allotment.py), so running them side by side changes what
 runs, not how much. The shared HTTP session is built for threads: a lock in the rate limit, the
 budget and the traffic log, and per-thread retry tracking.
+
+The threads take turns (`Turn`): one runs Python at a time, and the others only wait on the
+network. The overlap is all in the waiting, which is where the time goes, and no two threads
+ever build `ast` trees at once (pytest and hypothesis do; CPython 3.11 before 3.11.8 crashes
+with `SystemError` when two threads do).
 """
 
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import Any
 
-from sequence_contract.http import Exchange, TrafficLog
+from sequence_contract.http import ContractSession, Exchange, TrafficLog
 
 Outcome = tuple[list[Exchange], BaseException | None]
+
+
+class Turn:
+    """Whose turn it is to run Python. A thread takes the turn to run and gives it up while it
+    waits: on the network (the session's `network_wait`) or on another thread."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._holder = threading.local()
+
+    @property
+    def held(self) -> bool:
+        return getattr(self._holder, "held", False)
+
+    def take(self) -> None:
+        self._lock.acquire()
+        self._holder.held = True
+
+    def give(self) -> None:
+        if self.held:
+            self._holder.held = False
+            self._lock.release()
+
+    @contextmanager
+    def taken(self) -> Iterator[None]:
+        self.take()
+        try:
+            yield
+        finally:
+            self.give()
+
+    @contextmanager
+    def given_up(self) -> Iterator[None]:
+        """Let the other threads run meanwhile (a thread without the turn just goes on)."""
+        if not self.held:
+            yield
+            return
+        self.give()
+        try:
+            yield
+        finally:
+            self.take()
 
 
 class InFlight:
@@ -33,6 +82,7 @@ class InFlight:
         self._executor: ThreadPoolExecutor | None = None
         self._futures: dict[str, Future[Outcome]] = {}
         self._traffic: TrafficLog | None = None
+        self._turn = Turn()
 
     @property
     def active(self) -> bool:
@@ -42,10 +92,14 @@ class InFlight:
         """The (session-scoped) fixtures the tests take."""
         return {name for test in self.tests.values() for name in inspect.signature(test).parameters}
 
-    def start(self, fixtures: dict[str, Any], traffic: TrafficLog) -> None:
+    def start(
+        self, fixtures: dict[str, Any], traffic: TrafficLog, session: ContractSession
+    ) -> None:
         if self._executor is not None or not self.active:
             return
         self._traffic = traffic
+        session.network_wait = self._turn.given_up
+        self._turn.take()  # pytest's thread, from now until close()
         self._executor = ThreadPoolExecutor(self.workers, thread_name_prefix="generated")
         # The tests of one operation (positive and negative) run one after the other: they
         # write to the same customer, and a write racing another is no contract break.
@@ -62,23 +116,21 @@ class InFlight:
 
     def result(self, node_id: str) -> None:
         """Wait for the test, make its exchanges the current test's, raise what it raised."""
-        exchanges, error = self._futures[node_id].result()
+        with self._turn.given_up():
+            exchanges, error = self._futures[node_id].result()
         if self._traffic is not None:
             self._traffic.adopt(exchanges)
         if error is not None:
             raise error
-
-    def wait(self) -> None:
-        """Until every generated test is done. pytest formats a failure's traceback with `ast`,
-        which CPython 3.11 (before 3.11.8) cannot do while another thread does too."""
-        wait(list(self._futures.values()))
 
     def close(self) -> None:
         """Stop starting tests and wait for the ones under way (before the run's cleanup)."""
         for future in self._futures.values():
             future.cancel()  # a test not started yet is not started at all
         if self._executor is not None:
-            self._executor.shutdown(wait=True, cancel_futures=True)
+            with self._turn.given_up():
+                self._executor.shutdown(wait=True, cancel_futures=True)
+        self._turn.give()
 
     def _run_group(self, node_ids: list[str], fixtures: dict[str, Any]) -> None:
         for node_id in node_ids:
@@ -87,7 +139,9 @@ class InFlight:
                 continue
             test = self.tests[node_id]
             arguments = {name: fixtures[name] for name in inspect.signature(test).parameters}
-            future.set_result(self._call(test, arguments))
+            with self._turn.taken():
+                outcome = self._call(test, arguments)
+            future.set_result(outcome)
 
     def _call(self, test: Callable[..., Any], arguments: dict[str, Any]) -> Outcome:
         assert self._traffic is not None

@@ -186,7 +186,8 @@ def _generated_in_flight(request: pytest.FixtureRequest) -> None:
     if in_flight is None or run is None or not in_flight.active:
         return
     fixtures = {name: request.getfixturevalue(name) for name in in_flight.fixture_names()}
-    in_flight.start(fixtures, run.traffic)
+    runtime: SuiteRuntime = request.getfixturevalue("runtime")
+    in_flight.start(fixtures, run.traffic, runtime.session)
 
 
 @pytest.fixture(scope="session")
@@ -409,9 +410,6 @@ def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     """Tell environment failures from contract ones, mask secrets, then hand the report on."""
-    in_flight = item.config.stash.get(IN_FLIGHT, None)
-    if call.excinfo is not None and in_flight is not None:
-        in_flight.wait()  # no generated test runs while pytest renders a traceback
     report = yield
     run = item.config.stash.get(RUN, None)
     if run is None:
