@@ -9,6 +9,7 @@ through the session fixture `runtime`.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 import secrets
@@ -27,7 +28,7 @@ from sequence_contract.http.budget import BudgetSpent
 from sequence_contract.http.errors import environment_problem_behind
 from sequence_contract.sandbox import SandboxStartError
 from sequence_contract.suite import exitcodes
-from sequence_contract.suite.allotment import Plan, plan
+from sequence_contract.suite.allotment import OperationAllotment, Plan, plan
 from sequence_contract.suite.config import (
     PROFILE_VARIABLE,
     PROFILES,
@@ -354,14 +355,16 @@ def _size_generated_tests(run: Run, items: list[pytest.Item]) -> Plan:
     ]
     customers = settings.customer_budget - run.budget.earmarked - profile.stateful_examples
     per_test = max(1, customers // len(creating)) if creating else 0
+    sized = dict(shares.operations)
     for item in cases:
         share = shares.operations[_planned(item)]
         coverage, random_cases = share.coverage_cases, share.random_cases
         if item in creating:
             coverage = min(coverage, per_test - 1)
             random_cases = max(1, min(random_cases, per_test - coverage))
+            sized[_planned(item)] = OperationAllotment(coverage, random_cases)
         size_generated_test(_function(item), keep, coverage, random_cases)
-    return shares
+    return dataclasses.replace(shares, operations=sized)  # the header shows what will run
 
 
 def _planned(item: pytest.Item) -> str:
