@@ -1,11 +1,11 @@
 """How well does the contract suite notice a broken API? And how well does the peer?
 
-Runs the contract suite (a fresh pytest process, embedded sandbox, `-x`) once per fault of the
-sandbox's catalogue and once per benign variant, and prints per variant: detected or not, by
-which test, seconds to detection, requests sent; then the detection rate, the false positives
-on benign variants and the wall time. With `--peer`, `schemathesis run` (all checks, same
-OpenAPI document, credentials and base URL, stopping at its first failure) runs against the
-same variants and is printed side by side.
+Runs the contract suite (a fresh pytest process, embedded sandbox, the whole run) once per
+fault of the sandbox's catalogue and once per benign variant, and prints per variant: detected
+or not, by which test, seconds, requests to the first failure and in all; then the detection
+rate, the false positives on benign variants and the wall time. With `--peer`,
+`schemathesis run` (all checks, same OpenAPI document, credentials and base URL, every phase)
+runs against the same variants and is printed side by side.
 
     python benchmarks/fault_detection.py                     # the suite, every variant
     python benchmarks/fault_detection.py --peer --jobs 2     # and the peer
@@ -121,7 +121,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="fault-detection-") as temporary:
         workdir = (args.workdir or Path(temporary)).resolve()
-        suite = SuiteRunner(PROJECT_ROOT, profile=args.profile)
+        # Whole runs: requests to the first failure and in all (the self-test stops at the first).
+        suite = SuiteRunner(PROJECT_ROOT, profile=args.profile, stop_at_first=False)
         tools: dict[str, Callable[[str | None, Path], RunOutcome]] = {"suite": suite.run}
         print(f"clean sandbox first (profile {args.profile}) ...", file=sys.stderr)
         clean = {"suite": suite.run(None, workdir / "suite" / "clean")}
@@ -129,7 +130,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.peer:
             examples = PROFILES[args.profile].max_examples
             peer = PeerRunner(
-                PROJECT_ROOT, baseline=workdir / "peer-baseline.json", max_examples=examples
+                PROJECT_ROOT,
+                baseline=workdir / "peer-baseline.json",
+                max_examples=examples,
+                stop_at_first=False,
             )
             clean["peer"] = peer.record_baseline(workdir / "peer" / "clean")
             tools["peer"] = peer.run

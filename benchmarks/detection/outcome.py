@@ -27,7 +27,8 @@ class RunOutcome:
     exit_code: int
     verdict: Verdict
     seconds: float
-    requests: int | None = None
+    requests: int | None = None  # in all, until the run ended
+    requests_to_first: int | None = None  # until (and with) the first failure's request
     first_failure: str | None = None
     detail: str = ""  # for ENVIRONMENT and ERROR: the reason, one line
     workdir: Path | None = None  # where the run's output.txt and reports are

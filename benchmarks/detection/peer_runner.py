@@ -139,6 +139,17 @@ def requests_recorded(events: Iterable[dict[str, Any]]) -> int:
     )
 
 
+def requests_to_first_failure(events: Iterable[dict[str, Any]]) -> int | None:
+    """The requests recorded up to the end of the first failed scenario (the peer runs one
+    scenario at a time), or None when none failed."""
+    sent = 0
+    for scenario in _scenarios(events):
+        sent += len((scenario.get("recorder") or {}).get("interactions") or {})
+        if scenario.get("status") == "failure":
+            return sent
+    return None
+
+
 def first_failure(events: Iterable[dict[str, Any]]) -> str | None:
     """`check @ METHOD /path` of the first failed check of the first failed scenario."""
     for scenario in _scenarios(events):
@@ -177,6 +188,7 @@ def parse_peer_run(
         verdict,
         seconds,
         requests=requests_recorded(events),
+        requests_to_first=requests_to_first_failure(events) if found else None,
         first_failure=found,
         detail=detail,
     )

@@ -13,6 +13,7 @@ from .outcome import RunOutcome, Verdict
 from .process import run_tool
 
 REQUESTS_SENT = re.compile(r"^requests sent: (\d+)", re.MULTILINE)
+FIRST_FAILURE_AT = re.compile(r"^first contract failure at request (\d+)", re.MULTILINE)
 # "-ra" summary lines: "FAILED contract_tests/x.py::test_y[param] - message".
 FIRST_PROBLEM = re.compile(r"^(?:FAILED|ERROR) (\S.*?)(?: - .*)?$", re.MULTILINE)
 LAST_LINES = 3
@@ -79,6 +80,7 @@ def _from_suite_root(node_id: str) -> str:
 def parse_suite_run(variant: str, exit_code: int, seconds: float, output: str) -> RunOutcome:
     """The outcome a suite run's exit status and terminal output describe."""
     sent = REQUESTS_SENT.search(output)
+    first_at = FIRST_FAILURE_AT.search(output)
     problem = FIRST_PROBLEM.search(output)
     verdict = {
         exitcodes.OK: Verdict.PASSED,
@@ -96,6 +98,7 @@ def parse_suite_run(variant: str, exit_code: int, seconds: float, output: str) -
         verdict,
         seconds,
         requests=int(sent.group(1)) if sent else None,
+        requests_to_first=int(first_at.group(1)) if first_at else None,
         first_failure=_from_suite_root(problem.group(1).strip()) if problem else None,
         detail=detail,
     )

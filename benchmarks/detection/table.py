@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import statistics
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from .outcome import RunOutcome, Verdict
@@ -24,10 +24,22 @@ def summarise(runs: Sequence[RunOutcome]) -> tuple[RunOutcome, float, int | None
     """The first run, the median seconds, the median requests, and whether repeats disagreed."""
     first = runs[0]
     seconds = statistics.median(run.seconds for run in runs)
-    counts = [run.requests for run in runs if run.requests is not None]
-    requests = int(statistics.median(counts)) if counts else None
     flaky = len({run.verdict for run in runs}) > 1
-    return first, seconds, requests, flaky
+    return first, seconds, _median(run.requests for run in runs), flaky
+
+
+def _median(counts: Iterable[int | None]) -> int | None:
+    known = [count for count in counts if count is not None]
+    return int(statistics.median(known)) if known else None
+
+
+def _requests(runs: Sequence[RunOutcome]) -> str:
+    """`to the first failure / in all` (medians), or just `in all` when nothing failed."""
+    total = _median(run.requests for run in runs)
+    to_first = _median(run.requests_to_first for run in runs)
+    if total is None:
+        return ""
+    return f"{to_first} / {total}" if to_first is not None else str(total)
 
 
 def _mark(run: RunOutcome, benign: bool, flaky: bool) -> str:
@@ -49,10 +61,16 @@ def _by(run: RunOutcome) -> str:
 
 
 def render(rows: Sequence[Row], tools: Sequence[str]) -> str:
-    """A Markdown table: variant, class, then per tool: verdict, by what, seconds, requests."""
+    """A Markdown table: variant, class, then per tool: verdict, by what, seconds, requests
+    (to the first failure / in all)."""
     header = ["variant", "class"]
     for tool in tools:
-        header += [f"{tool}", f"{tool}: first failure", f"{tool} s", f"{tool} requests"]
+        header += [
+            f"{tool}",
+            f"{tool}: first failure",
+            f"{tool} s",
+            f"{tool} requests (first / all)",
+        ]
     lines = [_line(header), _line(["---"] * len(header))]
     for row in rows:
         cells = [row.variant, row.kind]
@@ -61,12 +79,12 @@ def render(rows: Sequence[Row], tools: Sequence[str]) -> str:
             if not runs:
                 cells += ["-", "", "", ""]
                 continue
-            first, seconds, requests, flaky = summarise(runs)
+            first, seconds, _, flaky = summarise(runs)
             cells += [
                 _mark(first, row.kind == "benign", flaky),
                 _by(first),
                 f"{seconds:.1f}",
-                "" if requests is None else str(requests),
+                _requests(runs),
             ]
         lines.append(_line(cells))
     return "\n".join(lines)

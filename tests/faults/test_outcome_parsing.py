@@ -14,6 +14,7 @@ SUITE_DETECTED = """\
 FFF
 ----------------------------- sequence-contract ------------------------------
 requests sent: 37; retries 0; waited 0.0 s; customers created: 10
+first contract failure at request 12 (of 37)
 =========================== short test summary info ============================
 FAILED ../../work/main/contract_tests/test_archive.py::test_x[missing] - sequence_contract...
 FAILED contract_tests/test_other.py::test_y
@@ -62,6 +63,7 @@ def test_a_suite_run_is_read_from_its_exit_status_and_summary(case: str) -> None
     )
     if verdict in (Verdict.ENVIRONMENT, Verdict.ERROR):
         assert outcome.detail, "an unusable run must say why"
+    assert outcome.requests_to_first == (12 if case == "detected" else None)
 
 
 def _scenario(status: str, label: str, checks: list[dict[str, Any]], requests: int) -> Any:
@@ -89,6 +91,14 @@ def test_a_peer_run_names_its_first_failed_check_and_counts_requests() -> None:
     assert outcome.verdict is Verdict.DETECTED
     assert outcome.first_failure == "response_schema_conformance @ POST /customers"
     assert outcome.requests == 7
+    assert outcome.requests_to_first == 7  # through the end of the failed scenario
+
+
+def test_the_peer_counts_requests_to_its_first_failure() -> None:
+    events = [*PEER_EVENTS, _scenario("success", "PUT /customers/{id}", [PASSING_CHECK], 5)]
+    outcome = parse_peer_run("some-fault", 1, 2.0, events, "")
+
+    assert (outcome.requests_to_first, outcome.requests) == (7, 12)
 
 
 def test_a_peer_exit_1_without_a_failed_check_is_an_error_not_a_detection() -> None:
@@ -99,7 +109,17 @@ def test_a_peer_exit_1_without_a_failed_check_is_an_error_not_a_detection() -> N
 
 
 def _run(tool: str, variant: str, verdict: Verdict, seconds: float) -> RunOutcome:
-    return RunOutcome(tool, variant, 0, verdict, seconds, requests=10, first_failure="t::x")
+    to_first = 4 if verdict is Verdict.DETECTED else None
+    return RunOutcome(
+        tool,
+        variant,
+        0,
+        verdict,
+        seconds,
+        requests=10,
+        requests_to_first=to_first,
+        first_failure="t::x",
+    )
 
 
 def test_the_table_marks_misses_and_false_positives_and_totals_them() -> None:
@@ -123,5 +143,6 @@ def test_the_table_marks_misses_and_false_positives_and_totals_them() -> None:
     summary = totals(rows, "suite")
 
     assert "| fault-b | auth | MISSED |" in table, table
-    assert "| variant-c | benign | FALSE POSITIVE | t::x | 3.0 | 10 |" in table, table
+    assert "| variant-c | benign | FALSE POSITIVE | t::x | 3.0 | 4 / 10 |" in table, table
+    assert "| fault-b | auth | MISSED |  | 4.0 | 10 |" in table, table
     assert "detected 1/2 faults (50%); false positives 1/1 benign" in summary, summary

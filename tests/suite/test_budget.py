@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
+import requests
+from hypothesis.errors import FlakyStrategyDefinition
 
 from sequence_contract.http import ContractSession, TrafficLog
 from sequence_contract.http.budget import BudgetSpent, RequestBudget
+from sequence_contract.redaction import Redactor
+from sequence_contract.schemas import LATEST_VERSION
 from sequence_contract.suite.allotment import plan, spread
-from sequence_contract.suite.config import PROFILES
+from sequence_contract.suite.config import PROFILES, SuiteSettings
+from sequence_contract.suite.expectations import Expectations
+from sequence_contract.suite.plugin import _behind
+from sequence_contract.suite.runtime import SuiteRuntime
+from sequence_contract.target import Credentials, Target, TargetKind
 from tests.suite.servers import closed_port
 
 
@@ -116,3 +126,71 @@ def test_profiles_are_budgets() -> None:
     # nightly fits in 10 minutes of the documented 1,500 requests a minute
     assert PROFILES["nightly"].max_requests <= 10 * 1500
     assert PROFILES["dev"].max_requests < PROFILES["ci"].max_requests
+
+
+def _runtime(max_customers: int) -> SuiteRuntime:
+    settings = SuiteSettings(
+        base_url=None,
+        api_version=LATEST_VERSION,
+        credentials=None,
+        profile="ci",
+        expectations=Expectations.from_pairs([]),
+    )
+    target = Target("http://127.0.0.1:9/api", Credentials("id", "secret"), TargetKind.EMBEDDED)
+    budget = RequestBudget(max_customers=max_customers)
+    traffic = TrafficLog()
+    session = ContractSession(traffic=traffic, budget=budget)
+    return SuiteRuntime(settings, target, session, "run", Redactor(), traffic, budget)
+
+
+def _create_answered(runtime: SuiteRuntime, status: int) -> None:
+    """What the session's response hook sees for a POST /customers sent from this thread."""
+    response = requests.Response()
+    response.status_code = status
+    response._content = b'{"id": "c-%d"}' % id(response)
+    response.request = requests.Request("POST", runtime.base_url + "/customers").prepare()
+    runtime.remember(response)
+
+
+def test_a_claim_on_its_way_counts_against_the_allowance_of_other_threads() -> None:
+    runtime = _runtime(max_customers=2)
+    claimed_elsewhere = threading.Event()
+
+    def other_thread() -> None:
+        assert runtime.claim_customer("POST /customers", (), 0)
+        claimed_elsewhere.set()  # its create is on the way: not answered yet
+
+    worker = threading.Thread(target=other_thread)
+    worker.start()
+    worker.join()
+    assert claimed_elsewhere.is_set()
+    assert runtime.claim_customer("POST /customers", (), 0)  # 1 created-to-be + this one
+    _create_answered(runtime, 201)  # this thread's create: its claim is settled
+    assert runtime.budget.customers == 1
+    assert not runtime.claim_customer("POST /customers", (), 0)  # the other's is still pending
+
+
+def test_a_refused_create_settles_its_claim() -> None:
+    runtime = _runtime(max_customers=1)
+    assert runtime.claim_customer("POST /customers", (), 0)
+    _create_answered(runtime, 400)
+    assert runtime.budget.customers == 0
+    assert runtime.claim_customer("POST /customers", (), 0)
+
+
+def test_a_test_that_stopped_itself_is_found_behind_hypothesis_flaky_error() -> None:
+    """The stateful run stops when the allowance is spent; hypothesis then calls the data
+    flaky. The plugin reports the skip behind it, not a failure."""
+    try:
+        try:
+            pytest.skip("customer allowance of 30 spent")
+        except pytest.skip.Exception as stopped:
+            raise FlakyStrategyDefinition("Inconsistent data generation!") from stopped
+    except FlakyStrategyDefinition as flaky:
+        error: BaseException = flaky
+    found = _behind(error, pytest.skip.Exception)
+    assert found is not None
+    assert str(found) == "customer allowance of 30 spent"
+    assert _behind(FlakyStrategyDefinition("on its own"), pytest.skip.Exception) is None
+    group = ExceptionGroup("failures", [ValueError("x"), BudgetSpent("request budget spent")])
+    assert isinstance(_behind(group, BudgetSpent), BudgetSpent)

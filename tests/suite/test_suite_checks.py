@@ -159,7 +159,18 @@ def test_positive_acceptance_judges_positive_cases_only() -> None:
 
 @pytest.mark.parametrize(
     ("value", "nothing"),
-    [("", True), ({}, True), ([], True), ({"": ""}, True), ({"": [""]}, True), ("0", False)],
+    [
+        ("", True),
+        ({}, True),
+        ([], True),
+        ({"": ""}, True),
+        ({"": [""]}, True),
+        ({"": None}, True),  # a dict sends its keys
+        ([None], True),
+        ("0", False),
+        ({"a": ""}, False),
+        ([None, "1"], False),
+    ],
 )
 def test_which_query_values_send_nothing(value: Any, nothing: bool) -> None:
     assert sends_nothing(value) is nothing

@@ -15,6 +15,7 @@ import copy
 from collections.abc import Callable
 from functools import cache
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 import hypothesis
 import pytest
@@ -138,36 +139,35 @@ def admit(case: Any, runtime: SuiteRuntime, *, stateful: bool = False) -> None:
     """Discard or stop a case before it costs anything.
 
     On a read-only run a case with an unsafe method (the coverage phase tries DELETE, PUT, ...
-    on every path, with the real customer's id) is never sent: hypothesis discards it. So is a
-    stateful case that would create a customer once the allowance is used up. A generated case
-    that would create one (a positive create, or a positive archive, which gets a fresh one)
-    when the allowance, less the customers earmarked for the example-based tests, the stateful
-    run's and the other creating operations' fair shares, is used up ends its test as skipped,
-    saying so.
-    When the request budget is spent, the test ends as skipped, saying so."""
+    on every path, with the real customer's id) is never sent: hypothesis discards it. A case
+    that may create a customer (any create, even a negative one the server may accept, or a
+    positive archive, which gets a fresh one) claims it first: when the allowance, less the
+    customers earmarked for the example-based tests, the stateful run's and the other creating
+    operations' fair shares, is used up, its test ends as skipped, saying so. So does a test
+    once the request budget is spent."""
     if not sendable(case, runtime.settings.destructive):
         hypothesis.reject()
     stop_if_budget_spent(runtime)
-    if stateful:
-        creates, kept = is_positive(case) and is_create(case), 0
-    else:
-        creates, kept = creates_customer(case), runtime.settings.run_profile.stateful_examples
-    if not creates:
-        return
-    if stateful:
-        if not runtime.budget.can_create(1):
-            hypothesis.reject()
-        return
-    # Generated tests run at once: each creating operation keeps a fair share of the allowance
-    # until it has used it, so that one (archive takes a fresh customer per case) cannot use
-    # up what positive creates need.
     operation = f"{case.method.upper()} {case.path}"
-    if not runtime.claim_customer(operation, creating_operations(runtime.api_version), kept):
+    if stateful:
+        claimed = not is_create(case) or runtime.claim_customer("stateful", (), 0)
+    elif creates_customer(case):
+        # Generated tests run at once: each creating operation keeps a fair share of the
+        # allowance until it has used it, so that one (archive takes a fresh customer per
+        # case) cannot use up what positive creates need.
+        kept = runtime.settings.run_profile.stateful_examples
+        creating = creating_operations(runtime.api_version)
+        claimed = runtime.claim_customer(operation, creating, kept)
+    else:
+        kept = runtime.settings.run_profile.stateful_examples
+        claimed = not is_create(case) or runtime.claim_customer(f"{operation} (negative)", (), kept)
+    if not claimed:
         # Not a rejection: hypothesis would call a test whose every case it rejected
-        # unsatisfiable. The cases sent so far stand; the rest of the test is not run.
+        # unsatisfiable, and a stateful run whose steps it once took and now rejects flaky.
+        # The cases sent so far stand; the rest of the test is not run.
         pytest.skip(
             f"sequence-contract: customer allowance of {runtime.budget.max_customers} spent "
-            "(the profile's); each case of this operation needs a fresh customer"
+            "(the profile's); the cases of this test may each create a customer"
         )
 
 
@@ -234,15 +234,14 @@ def generation_label(case: Any) -> str:
 
 
 def sends_nothing(value: Any) -> bool:
-    """An empty string, or a container of nothing but empty strings and containers: on the
-    wire it is `name=` (or no parameter at all)."""
-    if isinstance(value, str):
-        return value == ""
-    if isinstance(value, dict):
-        return all(sends_nothing(key) and sends_nothing(item) for key, item in value.items())
-    if isinstance(value, list):
-        return all(sends_nothing(item) for item in value)
-    return False
+    """On the wire, as requests encodes a query value (a dict sends its keys, None nothing), it
+    is `name=` or no parameter at all."""
+    try:
+        url = requests.Request("GET", "http://query/", params={"name": value}).prepare().url
+    except (TypeError, ValueError):
+        return False
+    sent = parse_qsl(urlsplit(url or "").query, keep_blank_values=True)
+    return all(text == "" for _, text in sent)
 
 
 def excluded_for(case: Any, runtime: SuiteRuntime) -> list[Any]:

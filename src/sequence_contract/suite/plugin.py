@@ -16,10 +16,11 @@ import secrets
 import time
 from collections.abc import Generator, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from hypothesis import settings as hypothesis_settings
+from hypothesis.errors import FlakyStrategyDefinition
 
 from sequence_contract import __version__
 from sequence_contract.errors import UsageError
@@ -65,6 +66,8 @@ DEFAULT_HTML = Path("reports/report.html")
 DEFAULT_JUNIT = Path("reports/junit.xml")
 
 register_hypothesis_profiles()
+
+E = TypeVar("E", bound=BaseException)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -417,14 +420,15 @@ def pytest_runtest_makereport(
     run = item.config.stash.get(RUN, None)
     if run is None:
         return report
-    if report.failed and call.excinfo is not None and _budget_spent(call.excinfo.value):
+    error = call.excinfo.value if report.failed and call.excinfo is not None else None
+    skip = _behind(error, pytest.skip.Exception)
+    if error is not None and _behind(error, BudgetSpent):
         # Not a finding: the run reached its size. The summary and coverage table say so.
-        report.outcome = "skipped"
-        report.longrepr = (
-            str(item.path),
-            item.location[1] or 0,
-            "Skipped: " + budget_spent_reason(run.budget.max_requests),
-        )
+        _skipped(report, item, budget_spent_reason(run.budget.max_requests))
+    elif isinstance(error, FlakyStrategyDefinition) and skip is not None:
+        # The test stopped itself mid-run (its allowance was spent), and hypothesis, which
+        # had seen that case go further before, calls the data flaky: not a finding either.
+        _skipped(report, item, str(skip))
     if report.failed:
         problem = environment_problem_behind(call.excinfo.value if call.excinfo else None)
         if problem is not None:
@@ -509,17 +513,24 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.write_line(f"cleanup: could not archive {problem}", yellow=True)
 
 
-def _budget_spent(error: BaseException) -> bool:
+def _behind(error: BaseException | None, kind: type[E]) -> E | None:
+    """The `kind` exception that raised `error`, or led to it, or is in its group."""
     seen: set[int] = set()
     while error is not None and id(error) not in seen:
-        if isinstance(error, BudgetSpent):
-            return True
+        if isinstance(error, kind):
+            return error
         seen.add(id(error))
-        inner = getattr(error, "exceptions", None)  # an ExceptionGroup (schemathesis' failures)
-        if inner and any(_budget_spent(e) for e in inner):
-            return True
-        error = error.__cause__ or error.__context__  # type: ignore[assignment]
-    return False
+        for inner in getattr(error, "exceptions", None) or ():  # schemathesis' failure groups
+            found = _behind(inner, kind)
+            if found is not None:
+                return found
+        error = error.__cause__ or error.__context__
+    return None
+
+
+def _skipped(report: pytest.TestReport, item: pytest.Item, reason: str) -> None:
+    report.outcome = "skipped"
+    report.longrepr = (str(item.path), item.location[1] or 0, f"Skipped: {reason}")
 
 
 def _failed_reports(config: pytest.Config) -> list[Any]:

@@ -69,6 +69,9 @@ class SuiteRuntime:
     cleanup_failures: list[str] = field(default_factory=list)
     # Customers each generated operation claimed (see `claim_customer`).
     generated_creates: Counter[str] = field(default_factory=Counter)
+    # Per thread, a customer claimed and not created yet: it counts against the allowance
+    # while the create is on its way (other threads claim meanwhile).
+    _claimed: dict[int, str] = field(default_factory=dict, repr=False)
     _serial: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -123,18 +126,20 @@ class SuiteRuntime:
         return self.session.request(method, self.base_url + path, headers=sent, **kwargs)
 
     def claim_customer(self, operation: str, creating: Iterable[str], kept: int) -> bool:
-        """May a generated case of `operation` create a customer? Yes while the allowance,
-        less `kept` and the fair share (`FAIR_SHARE`) the other `creating` operations have not
-        used yet, has room; a yes is counted against `operation`."""
+        """May a case of `operation` create a customer? Yes while the allowance, less `kept`,
+        the claims on their way and the fair share (`FAIR_SHARE`) the other `creating`
+        operations have not used yet, has room; a yes is counted against `operation`."""
         with self._lock:
             others = sum(
                 FAIR_SHARE - min(FAIR_SHARE, self.generated_creates[other])
                 for other in creating
                 if other != operation
             )
-            if not self.budget.can_create(1 + kept + others):
+            pending = sum(1 for thread in self._claimed if thread != threading.get_ident())
+            if not self.budget.can_create(1 + kept + others + pending):
                 return False
             self.generated_creates[operation] += 1
+            self._claimed[threading.get_ident()] = operation
             return True
 
     def create_customer(self) -> dict[str, Any]:
@@ -221,6 +226,11 @@ class SuiteRuntime:
         every 2xx archive or delete of one of them means it needs no cleanup."""
         request = response.request
         path = (request.url or "").removeprefix(self.base_url).split("?")[0]
+        if request.method == "POST" and path == "/customers":
+            with (
+                self._lock
+            ):  # answered: the claim, if any, is settled (the hook runs in its thread)
+                self._claimed.pop(threading.get_ident(), None)
         if request.method == "POST" and path == "/customers" and response.status_code == 201:
             try:
                 customer_id = response.json().get("id")
