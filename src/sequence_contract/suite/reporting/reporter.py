@@ -22,9 +22,9 @@ from sequence_contract.suite import exitcodes
 from sequence_contract.suite.config import PROFILES
 from sequence_contract.suite.reporting import baseline
 from sequence_contract.suite.reporting.coverage import ContractCoverage, documented_operations
-from sequence_contract.suite.reporting.failures import FailureRecord, describe
+from sequence_contract.suite.reporting.failures import describe
 from sequence_contract.suite.reporting.grouping import FailureBook, Group
-from sequence_contract.suite.reporting.html import duplicate_html, failure_html, overview_html
+from sequence_contract.suite.reporting.html import Html
 from sequence_contract.suite.reporting.replay import replay_lines
 
 if TYPE_CHECKING:
@@ -119,12 +119,20 @@ class ContractReporter:
         if dict(report.user_properties).get(FAILURE_KIND) == "environment":
             changes["kind"] = "environment"
         redact = self.run.redactor.text
+        html = Html(self.run.redactor, self.run.authorization())
         extras: list[dict[str, Any]] = list(getattr(report, "extras", []))
         headlines = []
         for record in (dataclasses.replace(r, **changes) for r in records):
             group = self.book.record(record)
             self.coverage.failure_at(record.operation)
-            extras.append(html_extras.html(self._entry_html(record, group, exchanges)))
+            if group.first is record:
+                replay = replay_lines(
+                    item.nodeid, self.run.settings, self.run.seed, record.generated
+                )
+                extras.append(html_extras.html(html.failure(record, group, replay, exchanges)))
+            else:
+                extras.append(html_extras.html(html.duplicate(record, group)))
+                report.sc_duplicate_of = group  # type: ignore[attr-defined]
             headlines.append(redact(record.headline))
             for key, value in (
                 (FAILURE_KIND, record.kind),
@@ -134,19 +142,8 @@ class ContractReporter:
                 ("failure_group", f"#{group.number}"),
             ):
                 item.user_properties.append((key, redact(value)))
-            if group.first is not record:
-                report.sc_duplicate_of = group  # type: ignore[attr-defined]
         report.extras = extras  # type: ignore[attr-defined]
         report.sc_headline = "\n".join(headlines)  # type: ignore[attr-defined]
-
-    def _entry_html(self, record: FailureRecord, group: Group, exchanges: list[Exchange]) -> str:
-        redactor = self.run.redactor
-        if group.first is not record:
-            return duplicate_html(record, group, redactor, self.run.authorization())
-        replay = replay_lines(
-            record.test, self.run.settings, self.run.seed, generated=record.generated
-        )
-        return failure_html(record, group, replay, exchanges, redactor, self.run.authorization())
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
@@ -243,11 +240,8 @@ class ContractReporter:
         self, prefix: list[str], summary: list[str], postfix: list[str], session: pytest.Session
     ) -> None:
         self.pytest_sessionfinish(session)
-        prefix.append(
-            overview_html(
-                self.run_facts(), self.book.groups(), self.coverage.rows(), self.run.redactor
-            )
-        )
+        html = Html(self.run.redactor)
+        prefix.append(html.overview(self.run_facts(), self.book.groups(), self.coverage.rows()))
 
     def pytest_html_results_table_header(self, cells: list[str]) -> None:
         cells.insert(2, "<th>Failure (where: what)</th>")
