@@ -138,10 +138,9 @@ class RateLimiter:
     def acquire(self, *, past_hold: bool = False) -> float:
         """Take one token, sleeping until one is free; return the seconds waited.
 
-        `past_hold`: the caller has already waited out the server's hold (the retry of the
-        request that met the 429 sleeps its Retry-After itself). While the server's limit is in
-        force, the waits are charged to the run's budget; when it cannot pay for one, the
-        limiter gives up on the server's limit and keeps only the configured pace.
+        `past_hold`: the caller already slept the server's hold (a retry after a 429). Waits
+        for the server's limit are charged to the run's budget; when it cannot pay for one, the
+        limiter keeps only the configured pace from then on.
         """
         with self._lock:
             now = self._clock()

@@ -1,13 +1,8 @@
-"""Retries that are safe for a contract suite, built on urllib3's Retry machinery.
-
-- 429: the server did not act, so any method is sent again, after `Retry-After` or a backoff.
-- 502/503/504 and dropped connections: only idempotent methods are repeated (a create is never
-  blindly sent twice); a refused connection is retried for every method: nothing was sent.
-- Timeouts and failed DNS lookups are not retried: the timeout is the patience for one request,
-  and a misspelt host stays misspelt.
-- A 429's wait is honoured in full while the run's waits for 429s stay within
-  `run_wait_seconds`; other waits are bounded per request by `max_wait_seconds`. A wait that
-  would break its budget is not waited: the request gives up at once.
+"""Retries that are safe for a contract suite, on urllib3's Retry machinery: a 429 is repeated
+for any method (the server did not act), 502/503/504 and dropped connections only for idempotent
+ones, a refused connection for all (nothing was sent), a timeout or failed DNS lookup never. A
+wait that would break its budget (`run_wait_seconds` for 429s, `max_wait_seconds` per request for
+the rest) is not waited: the request gives up at once.
 """
 
 from __future__ import annotations

@@ -168,15 +168,14 @@ class ContractCoverage:
         for name in operations:
             self.row(name).failed_tests.add(test)
 
-    def budget_skipped(self, test: str) -> str | None:
-        """Note that the budget ended the run before `test`; returns the row it belongs to (the
-        documented operation its id names), or None when it names none."""
+    def budget_skipped(self, test: str) -> None:
+        """The budget ended the run before `test`: note it on the documented operation its id
+        names, if any."""
         for name in sorted(self._rows, key=len, reverse=True):
             if self._rows[name].documented and name in test:
                 self._rows[name].not_reached.add(test)
-                return name
+                return
         self.not_reached_elsewhere.add(test)
-        return None
 
     def failure_at(self, operation: str) -> None:
         """Count a failure entry against the row of `operation`."""
