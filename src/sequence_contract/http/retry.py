@@ -113,12 +113,8 @@ class Tries:
 
     def retry(self) -> Retry:
         """The urllib3 Retry that a session's adapter uses."""
-        attempts = self.policy.attempts
         return _ContractRetry(
-            total=attempts,
-            connect=attempts,
-            read=attempts,
-            status=attempts,
+            total=self.policy.attempts,  # connections, reads and statuses alike
             other=0,
             redirect=0,
             allowed_methods=IDEMPOTENT_METHODS,
