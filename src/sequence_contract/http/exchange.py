@@ -100,14 +100,9 @@ class TrafficLog:
 
     @contextlib.contextmanager
     def aside(self) -> Iterator[None]:
-        """Exchanges sent in the block count for the run, but not for the current test."""
-        with self._lock:
-            kept, self.current = self.current, []
-        try:
+        """Exchanges this thread sends in the block count for the run, not for the current test."""
+        with self.collect():
             yield
-        finally:
-            with self._lock:
-                self.current = kept
 
     @contextlib.contextmanager
     def collect(self) -> Iterator[list[Exchange]]:
