@@ -1,5 +1,5 @@
-"""The one base exception of the package, the usage error every command shares, and the walk
-through what an error wraps."""
+"""The package's base exception, the usage error every command shares, and the walk through
+what an error wraps."""
 
 from collections.abc import Iterator
 from typing import TypeVar
@@ -16,9 +16,8 @@ class UsageError(SequenceContractError):
 
 
 def causes(error: BaseException | None) -> Iterator[BaseException]:
-    """The error and everything behind it, nearest first: causes, contexts, the members of
-    exception groups (hypothesis and schemathesis wrap what a test raised), and the `reason`
-    and arguments that urllib3 and requests wrap a connection error in."""
+    """The error and everything behind it, nearest first: causes, contexts, exception group
+    members, and the `reason` and arguments urllib3 and requests wrap a connection error in."""
     seen: set[int] = set()
     pending: list[object] = [error]
     while pending:

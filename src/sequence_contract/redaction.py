@@ -16,15 +16,6 @@ _AUTHORIZATION_VALUE = re.compile(r"(?i)\b(basic|bearer)\s+[A-Za-z0-9+/=._~-]+")
 SENSITIVE_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
 
 
-def secret_forms(secret: str) -> set[str]:
-    """The spellings in which `secret` may reach text: plain, URL-encoded, base64 (alone, or
-    inside any longer base64 value such as the Basic credentials of another client id)."""
-    forms = {secret, urllib.parse.quote(secret, safe=""), urllib.parse.quote_plus(secret)}
-    forms.add(base64.b64encode(secret.encode()).decode())
-    forms |= _base64_cores(secret.encode())
-    return {form for form in forms if form}
-
-
 def _base64_cores(data: bytes) -> set[str]:
     """What the base64 of any text holding `data` contains, whatever bytes come before it.
 
@@ -51,9 +42,13 @@ class Redactor:
             self.add(secret)
 
     def add(self, secret: str) -> None:
+        """Mask `secret` plain, URL-encoded and in base64 (alone, or inside any longer base64
+        value such as the Basic credentials of another client id)."""
         # Too-short secrets would mask ordinary words; the default sandbox secret is long enough.
         if len(secret) >= 4:
-            self._forms |= secret_forms(secret)
+            quoted = {urllib.parse.quote(secret, safe=""), urllib.parse.quote_plus(secret)}
+            encoded = base64.b64encode(secret.encode()).decode()
+            self._forms |= {secret, encoded, *quoted, *_base64_cores(secret.encode())}
 
     def add_credentials(self, client_id: str, client_secret: str) -> None:
         self.add(client_secret)

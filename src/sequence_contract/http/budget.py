@@ -1,9 +1,7 @@
 """A run's request budget: how many requests (every try) and created customers it may spend.
 
-The session charges every try here, before sending; the suite consults `exhausted` before a
-test or a generated case and stops spending when it is. A hard ceiling (`BudgetSpent`, raised
-by `charge`) is the last line of defence. Room is kept for the cleanup at the end (one archive
-per customer created and not yet archived) and for `reserve` more requests (those in flight).
+The session charges every try before sending it; the suite stops spending when the budget is
+`exhausted`, which keeps room for the cleanup (one archive per customer left) and `reserve`.
 """
 
 from __future__ import annotations
@@ -74,20 +72,15 @@ class RequestBudget:
         return max(0, self.max_requests - self.reserve - cleanup - self.requests)
 
     @property
-    def customers_left(self) -> int | None:
-        """What may still be created beyond the earmarked customers."""
-        if self.max_customers is None:
-            return None
-        return max(0, self.max_customers - self.customers - self.earmarked)
-
-    @property
     def exhausted(self) -> bool:
         """No request left for tests (the reserve is the cleanup's)."""
         return self.requests_left == 0
 
     def can_create(self, count: int = 1) -> bool:
-        left = self.customers_left
-        return left is None or left >= count
+        """Whether `count` customers may be created beyond the earmarked ones."""
+        if self.max_customers is None:
+            return True
+        return self.max_customers - self.customers - self.earmarked >= count
 
     @contextlib.contextmanager
     def exempt(self) -> Iterator[None]:
@@ -102,11 +95,10 @@ class RequestBudget:
 
     def describe(self) -> str:
         """`requests 385/400, customers 27/30`, for the run's summary."""
-        parts = [
+        return ", ".join(
             f"{name} {spent}/{limit if limit is not None else 'unlimited'}"
             for name, spent, limit in (
                 ("requests", self.requests, self.max_requests),
                 ("customers", self.customers, self.max_customers),
             )
-        ]
-        return ", ".join(parts)
+        )

@@ -7,30 +7,54 @@ import threading
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
 class Exchange:
     """One request and its final response (after retries), as seen on the wire.
 
-    `waited_seconds` is all the deliberate waiting for this request: the client-side rate
-    limit (`paced_seconds`) plus the waits before retries. `retry_causes` names each retry
-    ("429", "503", "connection dropped", ...). `error` is set when no response came back.
+    `waited_seconds` is all the deliberate waiting: the client-side rate limit (`paced_seconds`)
+    plus the waits before retries. `error` is set when no response came back.
     """
 
     method: str
     url: str
-    request_headers: dict[str, str]
-    request_body: bytes | None
-    status: int | None
-    response_headers: dict[str, str]
-    response_body: bytes
-    elapsed_seconds: float
-    retries: int = 0
+    request_headers: dict[str, str] = field(default_factory=dict)
+    request_body: bytes | None = None
+    status: int | None = None
+    response_headers: dict[str, str] = field(default_factory=dict)
+    response_body: bytes = b""
+    elapsed_seconds: float = 0.0
     waited_seconds: float = 0.0
     error: str | None = None
     paced_seconds: float = 0.0
-    retry_causes: tuple[str, ...] = ()
+    retry_causes: tuple[str, ...] = ()  # "429", "503", "connection dropped", ...
+
+    @property
+    def retries(self) -> int:
+        return len(self.retry_causes)
+
+    @classmethod
+    def of(cls, response: Any, **fields: Any) -> Exchange:
+        """The exchange behind a `requests` response or a schemathesis one (whose headers are
+        lists and whose elapsed time is a float); `fields` set the rest."""
+        request, elapsed = response.request, response.elapsed
+        body = request.body.encode() if isinstance(request.body, str) else request.body
+        seen: dict[str, Any] = {
+            "method": (request.method or "").upper(),
+            "url": request.url or "",
+            "request_headers": dict(request.headers),
+            "request_body": body if isinstance(body, bytes) else None,  # a stream is not kept
+            "status": response.status_code,
+            "response_headers": {
+                name: ", ".join(value) if isinstance(value, list) else value
+                for name, value in response.headers.items()
+            },
+            "response_body": response.content,
+            "elapsed_seconds": elapsed if isinstance(elapsed, float) else elapsed.total_seconds(),
+        }
+        return cls(**(seen | fields))
 
     def __repr__(self) -> str:
         # Short on purpose: headers and bodies carry credentials, and pytest prints the repr of
@@ -41,7 +65,7 @@ class Exchange:
 
 @dataclass
 class TrafficLog:
-    """Every exchange of the run, counted; the exchanges of the current test, kept whole."""
+    """Every exchange of the run, counted; the exchanges of the current test, kept apart."""
 
     total_requests: int = 0
     total_retries: int = 0
@@ -52,7 +76,6 @@ class TrafficLog:
     errors: Counter[str] = field(default_factory=Counter)
     current: list[Exchange] = field(default_factory=list, repr=False)
     all_exchanges: list[Exchange] = field(default_factory=list, repr=False)
-    keep_all: bool = True
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _collectors: dict[int, list[Exchange]] = field(default_factory=dict, repr=False)
 
@@ -69,8 +92,7 @@ class TrafficLog:
                 self.errors[exchange.error] += 1
             # A test running in another thread collects its own (see `collect`).
             self._collectors.get(threading.get_ident(), self.current).append(exchange)
-            if self.keep_all:
-                self.all_exchanges.append(exchange)
+            self.all_exchanges.append(exchange)
 
     def start_test(self) -> None:
         with self._lock:
@@ -78,19 +100,14 @@ class TrafficLog:
 
     @contextlib.contextmanager
     def aside(self) -> Iterator[None]:
-        """Exchanges sent in the block count for the run, but not for the current test."""
-        with self._lock:
-            kept, self.current = self.current, []
-        try:
+        """Exchanges this thread sends in the block count for the run, not for the current test."""
+        with self.collect():
             yield
-        finally:
-            with self._lock:
-                self.current = kept
 
     @contextlib.contextmanager
     def collect(self) -> Iterator[list[Exchange]]:
-        """Exchanges this thread sends in the block go to the yielded list, not `current`:
-        a test run in a worker thread keeps its own, handed over with `adopt` when reported."""
+        """Exchanges this thread sends in the block go to the yielded list, not `current`: a test
+        run in a worker thread keeps its own, handed over with `adopt` when reported."""
         collected: list[Exchange] = []
         with self._lock:
             self._collectors[threading.get_ident()] = collected
@@ -101,7 +118,6 @@ class TrafficLog:
                 del self._collectors[threading.get_ident()]
 
     def adopt(self, exchanges: list[Exchange]) -> None:
-        """Make these the current test's exchanges (see `collect`)."""
         with self._lock:
             self.current.extend(exchanges)
 

@@ -1,21 +1,10 @@
-"""Client-side pacing, so that the suite stays under the API's quota, and learns it when told.
+"""Client-side pacing that keeps the suite under the API's quota, and learns the quota when told.
 
-The limiter starts at a configured rate (none on loopback) and slows down to what the server
-allows as soon as the server says so:
-
-- a 429 with rate-limit headers (`RateLimit-Policy`/`RateLimit` of the IETF draft,
-  `RateLimit-Limit`/`-Remaining`/`-Reset` of its earlier revisions, or `X-RateLimit-*`):
-  the quota divided by its window is the allowed rate;
-- a 429 with only `Retry-After: R` (R >= 2 s): the requests the server accepted in the last
-  minute, over that span plus R, is the rate it allows (a per-minute quota met after n
-  requests in s seconds frees up after R more: n requests per s + R seconds); a further such
-  429 at that pace halves it. A shorter Retry-After, or none, is waited for but teaches
-  nothing;
-- any answer saying nothing is left (`Remaining: 0`) holds every request until the reset.
-
-A known quota is kept in two ways: on average (the token bucket's rate) and over any window
-(never more than the quota's share of the requests in the last window). The learned rate only
-ever lowers the pace, never raises it, and keeps a safety margin.
+The limiter starts at a configured rate (none on loopback) and only ever slows down, with a
+safety margin: to a quota a 429's rate-limit headers give (IETF draft `RateLimit-Policy` /
+`RateLimit`, its earlier `RateLimit-*`, or `X-RateLimit-*`), or to one estimated from the
+requests sent before a 429 with a long `Retry-After`. `Remaining: 0` holds every request until
+the reset. A known quota is kept on average (the token bucket) and over any window.
 """
 
 from __future__ import annotations
@@ -27,8 +16,7 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-# Sequence documents its quota per minute; a server that gives a quota but not its window is
-# taken to mean the same.
+# Sequence documents its quota per minute: a quota without a window is taken to mean the same.
 DEFAULT_WINDOW_SECONDS = 60.0
 # Pace at 90 % of what the server allows: clocks and windows never line up exactly.
 SAFETY = 0.9
@@ -94,8 +82,7 @@ def _number(headers: Mapping[str, str], *names: str) -> float | None:
 
 
 class RunWaitBudget:
-    """The seconds the server's rate limit may add to a whole run: waits for 429s, holds, and
-    the slower pace it taught. Shared by the retries and the rate limiter."""
+    """The seconds the server's rate limit may add to a run (429 waits, holds, learned pace)."""
 
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
@@ -151,10 +138,9 @@ class RateLimiter:
     def acquire(self, *, past_hold: bool = False) -> float:
         """Take one token, sleeping until one is free; return the seconds waited.
 
-        `past_hold`: the caller has already waited out the server's hold (the retry of the
-        request that met the 429 sleeps its Retry-After itself). While the server's limit is in
-        force, the waits are charged to the run's budget; when it cannot pay for one, the
-        limiter gives up on the server's limit and keeps only the configured pace.
+        `past_hold`: the caller already slept the server's hold (a retry after a 429). Waits
+        for the server's limit are charged to the run's budget; when it cannot pay for one, the
+        limiter keeps only the configured pace from then on.
         """
         with self._lock:
             now = self._clock()

@@ -26,7 +26,7 @@ from schemathesis.core.failures import Failure
 from sequence_contract.http import Exchange
 from sequence_contract.redaction import Redactor
 from sequence_contract.schemas import PUBLISHED_VERSIONS, validator_for, violations
-from sequence_contract.suite.reporting.render import exchange_from_response, render_exchange
+from sequence_contract.suite.reporting.render import render_exchange
 
 if TYPE_CHECKING:
     from sequence_contract.suite.runtime import SuiteRuntime
@@ -243,7 +243,7 @@ def apply_rules(
 def _registered(rule: Rule) -> Callable[[Any, Any, Any], None]:
     def check(ctx: Any, response: Any, case: Any) -> None:
         version = case.operation.schema.raw_schema.get("info", {}).get("version", "")
-        rule(exchange_from_response(response), version, _Reporter(), case.id)
+        rule(Exchange.of(response), version, _Reporter(), case.id)
 
     check.__name__ = "sequence_" + rule.__name__.removesuffix("_rule")
     check.__doc__ = rule.__doc__
@@ -301,7 +301,7 @@ def _conforms(
 
 
 def _checked(runtime: SuiteRuntime, response: requests.Response) -> tuple[Exchange, _Reporter]:
-    return exchange_from_response(response), _Reporter(runtime.redactor, runtime.authorization())
+    return Exchange.of(response), _Reporter(runtime.redactor, runtime.authorization())
 
 
 def fail(
@@ -313,7 +313,7 @@ def fail(
     check: str = "",
 ) -> None:
     report = _Reporter(runtime.redactor, runtime.authorization())
-    exchange = exchange_from_response(response) if response is not None else None
+    exchange = Exchange.of(response) if response is not None else None
     report.fail(exchange, where, what, check=check)
 
 

@@ -1,11 +1,6 @@
-"""Baselines: a run's failure groups compared with an earlier run's, marked new, known or fixed.
-
-A baseline file is JSON (`"format": "sequence-contract-baseline", "version": 1`) listing the
-failure groups of one run, keyed as the report groups them (check, operation, "where: what"
-with ids, timestamps and ports blanked out: `grouping.group_key`), so the same failure keeps
-its key from run to run. A failure whose replay passed is kept as flaky: it neither counts as
-new nor makes `--fail-on new` red.
-"""
+"""Baselines: a run's failure groups compared with an earlier run's, marked new, known, fixed
+or flaky. A baseline file is JSON listing the groups of one run by `grouping.group_key`, so the
+same failure keeps its key from run to run."""
 
 from __future__ import annotations
 
@@ -55,10 +50,6 @@ class Baseline:
     entries: tuple[Entry, ...]
     run_id: str = ""
 
-    @property
-    def keys(self) -> set[Key]:
-        return {entry.key for entry in self.entries}
-
 
 @dataclass(frozen=True)
 class Comparison:
@@ -87,7 +78,7 @@ class Comparison:
 
 def compare(previous: Baseline | None, current: Sequence[Entry]) -> Comparison:
     """Mark the current entries against `previous` (None: no earlier run, everything is new)."""
-    before = previous.keys if previous is not None else set()
+    before = {entry.key for entry in previous.entries} if previous is not None else set()
     now = {entry.key for entry in current}
     marked = tuple(
         (entry, Mark.FLAKY if entry.flaky else Mark.KNOWN if entry.key in before else Mark.NEW)
@@ -98,8 +89,7 @@ def compare(previous: Baseline | None, current: Sequence[Entry]) -> Comparison:
 
 
 def flaky_replay(error: BaseException | None) -> bool:
-    """True when a failing generated case passed its replay. Hypothesis replays the failing
-    example once after shrinking it and raises FlakyFailure when that replay passes."""
+    """True when hypothesis' replay of the shrunk failing example passed (its FlakyFailure)."""
     return error_behind(error, FlakyFailure) is not None
 
 

@@ -63,14 +63,6 @@ class OperationMatcher:
                 return template
         return None
 
-    def row_name(self, method: str, url: str) -> str:
-        """The coverage row: the operation, or all undocumented methods of a path together."""
-        template = self.template_of(url)
-        name = f"{method.upper()} {template or self.path_of(url)}"
-        if name in self.operations:
-            return name
-        return f"other methods on {template}" if template else "other paths"
-
     def name(self, method: str, url: str) -> str:
         """ "POST /customers/{id}/archive", or "GET /customers/{id}/archive (not documented)"."""
         template = self.template_of(url)
@@ -78,6 +70,14 @@ class OperationMatcher:
         if name not in self.operations:
             return f"{name} ({UNDOCUMENTED})" if template else f"{method.upper()} other path"
         return name
+
+
+def row_of(operation: str) -> str:
+    """The coverage row of an operation as `OperationMatcher.name` gives it: the undocumented
+    methods of a path share one row, and every other path another."""
+    if operation.endswith(f" ({UNDOCUMENTED})"):
+        return "other methods on " + operation.removesuffix(f" ({UNDOCUMENTED})").split(" ", 1)[1]
+    return "other paths" if operation.endswith(" other path") else operation
 
 
 def _template_regex(template: str) -> re.Pattern[str]:
@@ -123,8 +123,6 @@ class OperationCoverage:
 
     @property
     def undocumented_statuses(self) -> list[int]:
-        if not self.documented:
-            return sorted(self.statuses)
         documented = self.documented_statuses
         return sorted(s for s in self.statuses if not status_documented(s, documented))
 
@@ -139,7 +137,9 @@ class ContractCoverage:
         }
         self.not_reached_elsewhere: set[str] = set()  # budget-skipped tests of no one operation
 
-    def row(self, name: str) -> OperationCoverage:
+    def row(self, operation: str) -> OperationCoverage:
+        """The row of `operation` (as `OperationMatcher.name` gives it)."""
+        name = row_of(operation)
         if name not in self._rows:
             self._rows[name] = OperationCoverage(name)
         return self._rows[name]
@@ -147,7 +147,7 @@ class ContractCoverage:
     def count(self, exchanges: Iterable[Exchange]) -> None:
         """Count these exchanges: requests, statuses, versions sent, generated cases."""
         for exchange in exchanges:
-            row = self.row(self.matcher.row_name(exchange.method, exchange.url))
+            row = self.row(self.matcher.name(exchange.method, exchange.url))
             row.requests += 1 + exchange.retries
             row.methods[exchange.method] += 1
             if exchange.status is not None:
@@ -159,7 +159,7 @@ class ContractCoverage:
 
     def attribute(self, test: str, exchanges: Iterable[Exchange]) -> set[str]:
         """Note that `test` exercised the operations of these exchanges; returns them."""
-        touched = {self.matcher.row_name(e.method, e.url) for e in exchanges}
+        touched = {row_of(self.matcher.name(e.method, e.url)) for e in exchanges}
         for name in touched:
             self.row(name).tests.add(test)
         return touched
@@ -168,26 +168,19 @@ class ContractCoverage:
         for name in operations:
             self.row(name).failed_tests.add(test)
 
-    def budget_skipped(self, test: str) -> str | None:
-        """Note that the budget ended the run before `test`; returns the row it belongs to (the
-        documented operation its id names), or None when it names none."""
+    def budget_skipped(self, test: str) -> None:
+        """The budget ended the run before `test`: note it on the documented operation its id
+        names, if any."""
         for name in sorted(self._rows, key=len, reverse=True):
             if self._rows[name].documented and name in test:
                 self._rows[name].not_reached.add(test)
-                return name
+                return
         self.not_reached_elsewhere.add(test)
-        return None
 
     def failure_at(self, operation: str) -> None:
-        """Count a failure entry against the row of `operation` (as `matcher.name` gives it)."""
-        if not operation:
-            return
-        suffix = f" ({UNDOCUMENTED})"
-        if operation.endswith(suffix):
-            operation = "other methods on " + operation.removesuffix(suffix).split(" ", 1)[-1]
-        elif operation.endswith(" other path"):
-            operation = "other paths"
-        self.row(operation).failures += 1
+        """Count a failure entry against the row of `operation`."""
+        if operation:
+            self.row(operation).failures += 1
 
     def rows(self) -> list[OperationCoverage]:
         """Documented operations first (in document order), then whatever else was sent."""

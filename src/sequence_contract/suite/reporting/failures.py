@@ -9,6 +9,7 @@ from __future__ import annotations
 import reprlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from schemathesis.core.failures import Failure
@@ -40,6 +41,7 @@ class FailureRecord:
     failing: tuple[Exchange, ...] = ()  # the exchange(s) that show the failure
     failing_is_last: bool = False  # True: only "the last request before the failure" is known
     generated: bool = False  # a schemathesis / hypothesis case
+    flaky: bool = False  # the failing case passed when hypothesis replayed it
 
     @property
     def headline(self) -> str:
@@ -55,8 +57,34 @@ def describe(
     matcher: OperationMatcher,
 ) -> list[FailureRecord]:
     """The failure entries of one failed test phase."""
-    records = [_describe_leaf(test, test_name, leaf, exchanges, matcher) for leaf in _leaves(error)]
-    return records or [_generic(test, test_name, error, exchanges, matcher)]
+    records = []
+    for leaf in _leaves(error):
+        if isinstance(leaf, Failure):
+            records.append(_from_failure(test, test_name, leaf, exchanges, matcher))
+            continue
+        last = tuple(exchanges[-1:])
+        operation = matcher.name(last[0].method, last[0].url) if last else ""
+        entry = partial(
+            FailureRecord, test=test, operation=operation, failing=last, failing_is_last=True
+        )
+        problem = environment_problem_behind(leaf)
+        if problem is not None:
+            kind = "environment"
+            records.append(entry(check=kind, where=kind, what=str(problem), kind=kind))
+            continue
+        text = str(leaf).strip() or type(leaf).__name__
+        first, _, rest = text.partition("\n")
+        where, separator, what = first.partition(": ")
+        if not separator or len(where) > _LONGEST_WHERE:
+            where, what = "", first
+        if rest.strip():
+            what += "\n" + rest
+        if not isinstance(leaf, AssertionError):
+            what = f"{type(leaf).__name__}: {what}"
+        setup = isinstance(leaf, SetupFailed)
+        kind = "setup" if setup else "contract"
+        records.append(entry(check=kind if setup else test_name, where=where, what=what, kind=kind))
+    return records
 
 
 def _leaves(error: BaseException) -> Iterator[BaseException]:
@@ -65,59 +93,6 @@ def _leaves(error: BaseException) -> Iterator[BaseException]:
             yield from _leaves(inner)
     else:
         yield error
-
-
-def _describe_leaf(
-    test: str,
-    test_name: str,
-    error: BaseException,
-    exchanges: Sequence[Exchange],
-    matcher: OperationMatcher,
-) -> FailureRecord:
-    if isinstance(error, Failure):
-        return _from_failure(test, test_name, error, exchanges, matcher)
-    problem = environment_problem_behind(error)
-    if problem is not None:
-        last = tuple(exchanges[-1:])
-        return FailureRecord(
-            test=test,
-            check="environment",
-            operation=_operation_of(last, matcher),
-            where="environment",
-            what=str(problem),
-            kind="environment",
-            failing=last,
-            failing_is_last=True,
-        )
-    return _generic(test, test_name, error, exchanges, matcher)
-
-
-def _generic(
-    test: str,
-    test_name: str,
-    error: BaseException,
-    exchanges: Sequence[Exchange],
-    matcher: OperationMatcher,
-) -> FailureRecord:
-    text = str(error).strip() or type(error).__name__
-    first, _, rest = text.partition("\n")
-    where, separator, what = first.partition(": ")
-    if not separator or len(where) > _LONGEST_WHERE:
-        where, what = "", first
-    if rest.strip():
-        what += "\n" + rest
-    last = tuple(exchanges[-1:])
-    setup = isinstance(error, SetupFailed)
-    return FailureRecord(
-        test=test,
-        check="setup" if setup else test_name,
-        operation=_operation_of(last, matcher),
-        where=where,
-        what=what if isinstance(error, AssertionError) else f"{type(error).__name__}: {what}",
-        kind="setup" if setup else "contract",
-        failing=last,
-        failing_is_last=True,
-    )
 
 
 def _from_failure(
@@ -135,14 +110,12 @@ def _from_failure(
     failing: tuple[Exchange, ...] = (own,) if own is not None else ()
     failing = failing or tuple(e for e in exchanges if case_id and _case_id(e) == case_id)
     failing = failing or tuple(exchanges[-1:])
-    operation = str(failure.operation or "") or _operation_of(failing, matcher)
+    operation = str(failure.operation or "")
+    if not operation and failing:
+        operation = matcher.name(failing[-1].method, failing[-1].url)
     if isinstance(failure, ContractViolation):
-        check, where, what, details = (
-            failure.check or test_name,
-            failure.where,
-            failure.what,
-            failure.details,
-        )
+        check = failure.check or test_name
+        where, what, details = failure.where, failure.what, failure.details
     else:
         check = f"{failure.code} {failure.title}".strip()
         where, what, details = _explain(failure, operation)
@@ -163,36 +136,19 @@ def _explain(failure: Any, operation: str) -> tuple[str, str, tuple[tuple[str, s
     """Where and what a built-in check's failure says; a schema violation names path,
     keyword and value."""
     message = str(failure.message or "")
-    if hasattr(failure, "instance_path") and hasattr(failure, "schema_path"):
-        path = _json_path(list(failure.instance_path))
-        keyword = str(list(failure.schema_path)[-1]) if list(failure.schema_path) else "?"
-        value = _SHORT.repr(failure.instance)
-        what = f"{_first_line(message)} (keyword {keyword}; offending value {value})"
-        details = (("JSON path", path), ("keyword", keyword), ("offending value", value))
-        return f"{operation} response body {path}", what, details
     lines = [line.strip() for line in message.splitlines() if line.strip()]
-    return operation, failure.title + (": " + "; ".join(lines[:3]) if lines else ""), ()
+    if not (hasattr(failure, "instance_path") and hasattr(failure, "schema_path")):
+        return operation, failure.title + (": " + "; ".join(lines[:3]) if lines else ""), ()
+    path = "$" + "".join(
+        f"[{part}]" if isinstance(part, int) else f".{part}" for part in failure.instance_path
+    )
+    keyword = str(list(failure.schema_path)[-1]) if list(failure.schema_path) else "?"
+    value = _SHORT.repr(failure.instance)
+    what = f"{lines[0] if lines else ''} (keyword {keyword}; offending value {value})"
+    details = (("JSON path", path), ("keyword", keyword), ("offending value", value))
+    return f"{operation} response body {path}", what, details
 
 
 def _case_id(exchange: Exchange) -> str | None:
-    for name, value in exchange.request_headers.items():
-        if name.lower() == CASE_HEADER:
-            return value
-    return None
-
-
-def _json_path(parts: list[Any]) -> str:
-    return "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in parts)
-
-
-def _first_line(text: str) -> str:
-    for line in text.splitlines():
-        if line.strip():
-            return line.strip()
-    return ""
-
-
-def _operation_of(exchanges: Sequence[Exchange], matcher: OperationMatcher) -> str:
-    if not exchanges:
-        return ""
-    return matcher.name(exchanges[-1].method, exchanges[-1].url)
+    headers = {name.lower(): value for name, value in exchange.request_headers.items()}
+    return headers.get(CASE_HEADER)

@@ -46,6 +46,11 @@ class Group:
         return len(self.records)
 
     @property
+    def flaky(self) -> bool:
+        """Failed only in cases that passed when replayed."""
+        return all(record.flaky for record in self.records)
+
+    @property
     def tests(self) -> list[str]:
         return list(dict.fromkeys(record.test for record in self.records))
 

@@ -10,7 +10,6 @@ import contextlib
 import json
 import shlex
 from collections.abc import Mapping
-from typing import Any
 
 from sequence_contract.http import Exchange
 from sequence_contract.redaction import Redactor
@@ -19,27 +18,6 @@ BODY_LIMIT = 4000
 _HIDDEN_REQUEST_HEADERS = frozenset(
     {"user-agent", "accept-encoding", "connection", "content-length"}
 )
-
-
-def exchange_from_response(response: Any) -> Exchange:
-    """The exchange behind a `requests` response or a schemathesis one (whose headers are
-    lists and whose elapsed time is a float)."""
-    request = response.request
-    body = request.body
-    elapsed = response.elapsed
-    return Exchange(
-        method=(request.method or "").upper(),
-        url=request.url or "",
-        request_headers=dict(request.headers),
-        request_body=body.encode() if isinstance(body, str) else body or None,
-        status=response.status_code,
-        response_headers={
-            name: ", ".join(value) if isinstance(value, list) else value
-            for name, value in response.headers.items()
-        },
-        response_body=response.content,
-        elapsed_seconds=elapsed if isinstance(elapsed, float) else elapsed.total_seconds(),
-    )
 
 
 def pretty_body(raw: bytes | None, redactor: Redactor) -> str:

@@ -37,9 +37,7 @@ def choose_seed(profile: str, given: object) -> str | None:
     """
     if given is not None:
         return str(given)
-    if profile in PROFILES and PROFILES[profile].deterministic:
-        return None
-    return str(secrets.randbelow(2**32))
+    return None if RunSeed(profile, None).deterministic else str(secrets.randbelow(2**32))
 
 
 def rerun_command(test: str, settings: SuiteSettings, seed: RunSeed) -> str:
@@ -56,7 +54,7 @@ def rerun_command(test: str, settings: SuiteSettings, seed: RunSeed) -> str:
 
 
 def replay_lines(
-    test: str, settings: SuiteSettings, seed: RunSeed, *, generated: bool
+    test: str, settings: SuiteSettings, seed: RunSeed, generated: bool
 ) -> list[tuple[str, str]]:
     """(label, text) rows for a failure entry's "replay" block."""
     rows = [("rerun", rerun_command(test, settings, seed))]

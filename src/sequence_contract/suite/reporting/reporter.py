@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from _pytest.junitxml import xml_key
+from pytest_html import extras as html_extras  # type: ignore[import-untyped]
+from pytest_metadata.plugin import metadata_key  # type: ignore[import-untyped]
 
 from sequence_contract import __version__
 from sequence_contract.http import Exchange
@@ -20,17 +22,15 @@ from sequence_contract.suite import exitcodes
 from sequence_contract.suite.config import PROFILES
 from sequence_contract.suite.reporting import baseline
 from sequence_contract.suite.reporting.coverage import ContractCoverage, documented_operations
-from sequence_contract.suite.reporting.failures import FailureRecord, describe
+from sequence_contract.suite.reporting.failures import describe
 from sequence_contract.suite.reporting.grouping import FailureBook, Group
-from sequence_contract.suite.reporting.html import duplicate_html, failure_html, overview_html
+from sequence_contract.suite.reporting.html import Html
 from sequence_contract.suite.reporting.replay import replay_lines
 
 if TYPE_CHECKING:
     from sequence_contract.suite.runtime import Run
 
 FAILURE_KIND = "failure_kind"
-
-
 BUDGET_SPENT = "request budget of"  # the skip reason of tests the budget left out
 
 
@@ -50,8 +50,6 @@ class ContractReporter:
         self._baseline_on = False
         self._previous: baseline.Baseline | None = None
         self.comparison: baseline.Comparison | None = None
-        self._flaky: set[tuple[str, str, str]] = set()  # groups seen failing only flakily
-        self._solid: set[tuple[str, str, str]] = set()  # groups seen failing on replay too
 
     @property
     def coverage(self) -> ContractCoverage:
@@ -72,25 +70,19 @@ class ContractReporter:
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionstart(self, session: pytest.Session) -> None:
+        # On each handler: a filter on a logger misses propagated records.
         logging_plugin = self.config.pluginmanager.get_plugin("logging-plugin")
-        if logging_plugin is not None:
-            install_log_filter(
-                [
-                    getattr(logging_plugin, name, None)
-                    for name in (
-                        "caplog_handler",
-                        "report_handler",
-                        "log_file_handler",
-                        "log_cli_handler",
-                    )
-                ],
-                self.run.redactor,
-            )
-        static = self.run_facts(static_only=True)
-        metadata = _metadata(self.config)
+        for name in ("caplog_handler", "report_handler", "log_file_handler", "log_cli_handler"):
+            handler = getattr(logging_plugin, name, None)
+            if handler is not None and not any(
+                isinstance(f, RedactingFilter) for f in handler.filters
+            ):
+                handler.addFilter(RedactingFilter(self.run.redactor))
+        # pytest-html's environment table: pytest-base-url leaves Base URL empty when the suite
+        # starts its own sandbox.
+        metadata = self.config.stash.get(metadata_key, None)
         if metadata is not None:
-            # pytest-html's environment table: pytest-base-url leaves Base URL empty when the
-            # suite starts its own sandbox.
+            static = self.run_facts(static_only=True)
             metadata.update((k, self.run.redactor.text(v)) for k, v in static[:3])
 
     @pytest.hookimpl(tryfirst=True)
@@ -123,17 +115,24 @@ class ContractReporter:
     ) -> None:
         name = getattr(item, "originalname", None) or item.name
         records = describe(item.nodeid, name, error, exchanges, self.coverage.matcher)
+        changes: dict[str, Any] = {"flaky": baseline.flaky_replay(error)}
         if dict(report.user_properties).get(FAILURE_KIND) == "environment":
-            records = [dataclasses.replace(r, kind="environment") for r in records]
+            changes["kind"] = "environment"
         redact = self.run.redactor.text
+        html = Html(self.run.redactor, self.run.authorization())
         extras: list[dict[str, Any]] = list(getattr(report, "extras", []))
         headlines = []
-        flaky = baseline.flaky_replay(error)
-        for record in records:
+        for record in (dataclasses.replace(r, **changes) for r in records):
             group = self.book.record(record)
-            (self._flaky if flaky else self._solid).add(group.key)
             self.coverage.failure_at(record.operation)
-            extras.append(_html_extra(self._entry_html(record, group, exchanges)))
+            if group.first is record:
+                replay = replay_lines(
+                    item.nodeid, self.run.settings, self.run.seed, record.generated
+                )
+                extras.append(html_extras.html(html.failure(record, group, replay, exchanges)))
+            else:
+                extras.append(html_extras.html(html.duplicate(record, group)))
+                report.sc_duplicate_of = group  # type: ignore[attr-defined]
             headlines.append(redact(record.headline))
             for key, value in (
                 (FAILURE_KIND, record.kind),
@@ -143,19 +142,8 @@ class ContractReporter:
                 ("failure_group", f"#{group.number}"),
             ):
                 item.user_properties.append((key, redact(value)))
-            if group.first is not record:
-                report.sc_duplicate_of = group  # type: ignore[attr-defined]
         report.extras = extras  # type: ignore[attr-defined]
         report.sc_headline = "\n".join(headlines)  # type: ignore[attr-defined]
-
-    def _entry_html(self, record: FailureRecord, group: Group, exchanges: list[Exchange]) -> str:
-        redactor = self.run.redactor
-        if group.first is not record:
-            return duplicate_html(record, group, redactor, self.run.authorization())
-        replay = replay_lines(
-            record.test, self.run.settings, self.run.seed, generated=record.generated
-        )
-        return failure_html(record, group, replay, exchanges, redactor, self.run.authorization())
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
@@ -173,17 +161,12 @@ class ContractReporter:
         junit = self.config.stash.get(xml_key, None)
         if junit is not None:
             for name, value in self.run_facts():
-                junit.add_global_property(_property_name(name), self.run.redactor.text(value))
+                name = "sequence_" + name.lower().replace(" ", "_").replace("-", "_")
+                junit.add_global_property(name, self.run.redactor.text(value))
 
     def _compare_with_baseline(self, session: pytest.Session) -> None:
-        # h11: mark each contract failure group new / known / fixed and write the new baseline.
         entries = [
-            baseline.Entry(
-                group.key,
-                group.count,
-                tuple(group.tests),
-                flaky=group.key in self._flaky and group.key not in self._solid,
-            )
+            baseline.Entry(group.key, group.count, tuple(group.tests), group.flaky)
             for group in self.book.groups()
             if group.first.kind != "environment"
         ]
@@ -257,11 +240,8 @@ class ContractReporter:
         self, prefix: list[str], summary: list[str], postfix: list[str], session: pytest.Session
     ) -> None:
         self.pytest_sessionfinish(session)
-        prefix.append(
-            overview_html(
-                self.run_facts(), self.book.groups(), self.coverage.rows(), self.run.redactor
-            )
-        )
+        html = Html(self.run.redactor)
+        prefix.append(html.overview(self.run_facts(), self.book.groups(), self.coverage.rows()))
 
     def pytest_html_results_table_header(self, cells: list[str]) -> None:
         cells.insert(2, "<th>Failure (where: what)</th>")
@@ -331,29 +311,6 @@ class ContractReporter:
             )
 
 
-def _html_extra(content: str) -> dict[str, Any]:
-    return {
-        "name": None,
-        "format_type": "html",
-        "content": content,
-        "mime_type": None,
-        "extension": None,
-    }
-
-
-def _property_name(label: str) -> str:
-    return "sequence_" + label.lower().replace(" ", "_").replace("-", "_")
-
-
-def _metadata(config: pytest.Config) -> dict[str, Any] | None:
-    try:
-        from pytest_metadata.plugin import metadata_key  # type: ignore[import-untyped]
-    except ImportError:  # pragma: no cover - pytest-html depends on pytest-metadata
-        return None
-    found: dict[str, Any] | None = config.stash.get(metadata_key, None)
-    return found
-
-
 class RedactingFilter(logging.Filter):
     def __init__(self, redactor: Redactor) -> None:
         super().__init__("sequence-contract-redaction")
@@ -367,12 +324,3 @@ class RedactingFilter(logging.Filter):
         if record.exc_text:
             record.exc_text = self.redactor.text(record.exc_text)
         return True
-
-
-def install_log_filter(handlers: list[logging.Handler | None], redactor: Redactor) -> None:
-    """Add the filter to each handler once (a filter on a logger misses propagated records)."""
-    for handler in handlers:
-        if handler is None:
-            continue
-        if not any(isinstance(f, RedactingFilter) for f in handler.filters):
-            handler.addFilter(RedactingFilter(redactor))
