@@ -165,3 +165,17 @@ def test_the_console_groups_failures_and_shows_coverage(broken_run: SuiteRun) ->
     assert re.search(r"#\d+ \d+x \[schema customer\] POST /customers/\{id\}/archive", out)
     assert "sequence-contract: contract coverage" in out
     assert "documented, not seen:" in out
+
+
+def test_the_console_says_how_far_into_the_run_the_first_failure_showed(
+    broken_run: SuiteRun,
+) -> None:
+    console = broken_run.stdout
+    sent = re.search(r"^requests sent: (\d+); retries 0", console, re.MULTILINE)
+    first = re.search(r"^first contract failure at request (\d+) \(of (\d+)\)$", console, re.M)
+    assert sent, broken_run.console_tail()
+    assert first, broken_run.console_tail()
+    # A required field is dropped from every customer answer: the first request that gets
+    # one, early in the run, shows it.
+    assert 1 <= int(first.group(1)) <= 10, first.group(0)
+    assert int(first.group(2)) == int(sent.group(1))

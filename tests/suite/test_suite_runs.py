@@ -45,6 +45,7 @@ def test_clean_embedded_sandbox_passes_and_is_stopped(run_suite: RunSuite, suite
     assert "failed" not in outcomes, outcomes
     assert "writes: allowed" in output
     assert "profile dev" in output
+    assert "first contract failure" not in output
     url = urlsplit(_embedded_url(output))
     # The sandbox the run started must be gone with it.
     with pytest.raises(ConnectionRefusedError):

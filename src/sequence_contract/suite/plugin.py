@@ -473,6 +473,11 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         )
     created = len(run.runtime.created) if run.runtime else 0
     terminalreporter.write_line(f"{run.traffic.summary()}; customers created: {created}")
+    if run.first_failure_at is not None:
+        terminalreporter.write_line(
+            f"first contract failure at request {run.first_failure_at} "
+            f"(of {len(run.traffic.all_exchanges)})"
+        )
     if run.runtime is not None:
         pacing = run.runtime.session.rate_limiter.note()  # what the server taught
         if pacing:

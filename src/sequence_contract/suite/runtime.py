@@ -265,6 +265,8 @@ class Run:
     started: float = field(default_factory=time.time)
     runtime: SuiteRuntime | None = None
     budget: RequestBudget = field(init=False)
+    # The request (1 = the run's first) whose answer showed the run's first contract failure.
+    first_failure_at: int | None = None
 
     def __post_init__(self) -> None:
         # The budget keeps one request per customer to archive at the end, and room for the

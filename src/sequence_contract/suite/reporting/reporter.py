@@ -106,6 +106,16 @@ class ContractReporter:
             report.user_properties.append(("requests", str(len(exchanges))))
             report.user_properties.append(("operations", ", ".join(sorted(touched))))
 
+    def _note_first_failure(self, failing: tuple[Exchange, ...], exchanges: list[Exchange]) -> None:
+        """How far into the run a failure showed: the first of the test's requests that got a
+        failing answer (a check's copy of it is matched by its content), else its last one."""
+        shown = {_answer(exchange) for exchange in failing}
+        candidates = [e for e in exchanges if _answer(e) in shown] or exchanges[-1:]
+        sent = self.run.traffic.all_exchanges
+        at = next((n for n, e in enumerate(sent, 1) if candidates and e is candidates[0]), None)
+        if at is not None and (self.run.first_failure_at is None or at < self.run.first_failure_at):
+            self.run.first_failure_at = at
+
     def _add_failures(
         self,
         item: pytest.Item,
@@ -124,6 +134,8 @@ class ContractReporter:
         headlines = []
         for record in (dataclasses.replace(r, **changes) for r in records):
             group = self.book.record(record)
+            if record.kind == "contract":
+                self._note_first_failure(record.failing, exchanges)
             self.coverage.failure_at(record.operation)
             if group.first is record:
                 replay = replay_lines(
@@ -324,3 +336,7 @@ class RedactingFilter(logging.Filter):
         if record.exc_text:
             record.exc_text = self.redactor.text(record.exc_text)
         return True
+
+
+def _answer(exchange: Exchange) -> tuple[str, str, int | None, bytes]:
+    return (exchange.method, exchange.url, exchange.status, exchange.response_body)
