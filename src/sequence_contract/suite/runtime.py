@@ -198,7 +198,8 @@ class SuiteRuntime:
         if self.settings.expectations["read-after-write"] == "eventual":
             deadline = time.monotonic() + EVENTUAL_SECONDS
             while field not in body and time.monotonic() < deadline:
-                time.sleep(0.5)
+                with self.session.network_wait():  # waiting on the server: others may run
+                    time.sleep(0.5)
                 body = self.get_customer(customer_id)
         return body
 
