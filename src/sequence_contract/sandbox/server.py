@@ -37,7 +37,6 @@ from sequence_contract.sandbox.pipeline import Pipeline
 from sequence_contract.sandbox.ratelimit import SlidingWindowLimiter
 from sequence_contract.sandbox.responses import JSON_CONTENT_TYPE, VERSION_HEADER
 from sequence_contract.sandbox.routing import API_PREFIX
-from sequence_contract.sandbox.seed import seed
 from sequence_contract.sandbox.store import Store
 from sequence_contract.sandbox.timestamps import utc_now
 from sequence_contract.sandbox.versions import DEFAULT_VERSION
@@ -53,7 +52,7 @@ def create_app(config: SandboxConfig) -> Starlette:
     store = Store.open(config.db_path)
     try:
         if config.seed:
-            seed(store)
+            store.seed()
     except BaseException:
         store.close()
         raise

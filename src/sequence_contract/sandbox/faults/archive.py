@@ -2,32 +2,28 @@
 fails or moves archivedAt, archived customers still listed, or hidden from
 includeArchived, and archiving that changes status."""
 
-from dataclasses import replace
-
 from starlette.concurrency import run_in_threadpool
 
 from sequence_contract.sandbox import routing
 from sequence_contract.sandbox.errors import internal_error
 from sequence_contract.sandbox.exchange import SandboxExchange
 from sequence_contract.sandbox.faults.model import Fault, FaultServices, edit_customers
-from sequence_contract.sandbox.models import CustomerRecord
 from sequence_contract.sandbox.responses import ApiResponse
+from sequence_contract.sandbox.store import Customer
 from sequence_contract.sandbox.timestamps import format_timestamp
 
 ARCHIVED_STATUS = "ARCHIVED"  # not in the 2024-07-30 enum: the point of the fault
 
 
-async def _record(exchange: SandboxExchange, services: FaultServices) -> CustomerRecord | None:
+async def _record(exchange: SandboxExchange, services: FaultServices) -> Customer | None:
     """The customer an archive call names; None (let the API answer) for anything else."""
     if exchange.operation != "archiveCustomer" or exchange.version is None:
         return None
-    found: CustomerRecord | None = await run_in_threadpool(
-        services.store.get, exchange.path_params["id"]
-    )
+    found: Customer | None = await run_in_threadpool(services.store.get, exchange.path_params["id"])
     return found
 
 
-def _render(exchange: SandboxExchange, record: CustomerRecord) -> ApiResponse:
+def _render(exchange: SandboxExchange, record: Customer) -> ApiResponse:
     assert exchange.version is not None
     return ApiResponse(200, exchange.version.render_customer(record))
 
@@ -38,8 +34,8 @@ async def _archive_without_storing(
     record = await _record(exchange, services)
     if record is None:
         return None  # the API answers 404 as usual
-    if record.archived_at is None:
-        record = replace(record, archived_at=format_timestamp(services.clock()))
+    if record.get("archivedAt") is None:
+        record = {**record, "archivedAt": format_timestamp(services.clock())}
     return _render(exchange, record)
 
 
@@ -54,7 +50,7 @@ async def _second_archive_crashes(
     exchange: SandboxExchange, services: FaultServices
 ) -> ApiResponse | None:
     record = await _record(exchange, services)
-    if record is None or record.archived_at is None:
+    if record is None or record.get("archivedAt") is None:
         return None
     return internal_error().to_response()  # e.g. a unique constraint on the archive row
 
@@ -63,13 +59,13 @@ async def _second_archive_restamps(
     exchange: SandboxExchange, services: FaultServices
 ) -> ApiResponse | None:
     record = await _record(exchange, services)
-    if record is None or record.archived_at is None:
+    if record is None or record.get("archivedAt") is None:
         return None
     # The bug: the answer is stamped with this call's time, not the stored first archive's.
     now = format_timestamp(services.clock())
-    if now == record.archived_at:
+    if now == record["archivedAt"]:
         return None  # within the same millisecond nothing visibly moves
-    return _render(exchange, replace(record, archived_at=now))
+    return _render(exchange, {**record, "archivedAt": now})
 
 
 def _is_list(exchange: SandboxExchange) -> bool:

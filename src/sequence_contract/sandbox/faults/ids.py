@@ -2,7 +2,6 @@
 crashing the server."""
 
 import re
-from dataclasses import replace
 
 from starlette.concurrency import run_in_threadpool
 
@@ -15,8 +14,8 @@ from sequence_contract.sandbox.faults.model import (
     edit_customers,
     on_operations,
 )
-from sequence_contract.sandbox.models import CustomerFilter, CustomerRecord
 from sequence_contract.sandbox.responses import ApiResponse
+from sequence_contract.sandbox.store import Customer
 
 UUID_SHAPE = re.compile(r"^[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}$")
 
@@ -30,15 +29,15 @@ async def _unknown_id_answered(
     if await run_in_threadpool(services.store.get, customer_id) is not None:
         return None
 
-    def any_customer() -> CustomerRecord | None:
-        found = services.store.search(CustomerFilter(include_archived=True))
+    def any_customer() -> Customer | None:
+        found = services.store.search({"includeArchived": True})
         return found[0] if found else None
 
     # The bug: a lookup that falls back to the first row when the id matches none.
     fallback = await run_in_threadpool(any_customer)
     if fallback is None:
         return None
-    return ApiResponse(200, exchange.version.render_customer(replace(fallback, id=customer_id)))
+    return ApiResponse(200, exchange.version.render_customer({**fallback, "id": customer_id}))
 
 
 def _contact_id_as_id(customer: dict[str, object]) -> None:
