@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sequence_contract.errors import SequenceContractError
-from sequence_contract.sandbox.responses import ApiResponse
+from sequence_contract.sandbox.messages import ApiResponse
 
 
 class SandboxError(SequenceContractError):

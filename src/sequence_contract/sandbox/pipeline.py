@@ -28,10 +28,9 @@ from sequence_contract.sandbox.errors import (
     not_found,
     too_many_requests,
 )
-from sequence_contract.sandbox.exchange import SandboxExchange
 from sequence_contract.sandbox.faults import Fault, FaultServices
+from sequence_contract.sandbox.messages import VERSION_HEADER, ApiResponse, SandboxExchange
 from sequence_contract.sandbox.ratelimit import SlidingWindowLimiter
-from sequence_contract.sandbox.responses import VERSION_HEADER, ApiResponse
 from sequence_contract.sandbox.store import Store
 from sequence_contract.sandbox.timestamps import Clock
 from sequence_contract.sandbox.versions import DEFAULT_VERSION, OperationCall, resolve_version

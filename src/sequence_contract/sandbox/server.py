@@ -33,9 +33,9 @@ from sequence_contract.sandbox.errors import (
     envelope,
 )
 from sequence_contract.sandbox.faults import resolve_faults
+from sequence_contract.sandbox.messages import JSON_CONTENT_TYPE, VERSION_HEADER
 from sequence_contract.sandbox.pipeline import Pipeline
 from sequence_contract.sandbox.ratelimit import SlidingWindowLimiter
-from sequence_contract.sandbox.responses import JSON_CONTENT_TYPE, VERSION_HEADER
 from sequence_contract.sandbox.routing import API_PREFIX
 from sequence_contract.sandbox.store import Store
 from sequence_contract.sandbox.timestamps import utc_now

@@ -24,6 +24,7 @@ from sequence_contract.sandbox.errors import (
     not_found,
     validation_failed,
 )
+from sequence_contract.sandbox.messages import ApiResponse
 from sequence_contract.sandbox.paging import (
     SORT_FIELDS,
     CursorError,
@@ -31,7 +32,6 @@ from sequence_contract.sandbox.paging import (
     is_sortable,
     paginate,
 )
-from sequence_contract.sandbox.responses import ApiResponse
 from sequence_contract.sandbox.store import Customer, InvalidParentError, Store
 from sequence_contract.sandbox.timestamps import Clock, format_timestamp
 from sequence_contract.sandbox.validation import INVALID_VALUE, check_body, read_query
