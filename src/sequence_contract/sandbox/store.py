@@ -97,7 +97,8 @@ class Store:
         self._closer = weakref.finalize(self, _close, connection, temp_dir)
 
     @classmethod
-    def open(cls, path: Path | None) -> "Store":
+    def open(cls, path: Path | None, *, seed: bool = False) -> "Store":
+        """The store at `path` (None: a temporary one); `seed` writes the example once."""
         temp_dir = None
         if path is None:
             temp_dir = Path(tempfile.mkdtemp(prefix="sequence-sandbox-"))
@@ -114,12 +115,14 @@ class Store:
         store = cls(connection, path, temp_dir)
         try:
             store._prepare()
-        except SandboxConfigError:
+            if seed:
+                store.seed()
+        except BaseException as exc:
             store.close()
+            if isinstance(exc, sqlite3.Error):
+                message = f"db_path: {path} is not a usable database: {exc}"
+                raise SandboxConfigError(message) from exc
             raise
-        except sqlite3.Error as exc:
-            store.close()
-            raise SandboxConfigError(f"db_path: {path} is not a usable database: {exc}") from exc
         return store
 
     def close(self) -> None:
