@@ -15,7 +15,7 @@ one customer object or of the list's query.
 import json
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, get_args
 
 from sequence_contract.sandbox import routing
 from sequence_contract.sandbox.errors import ApiError, internal_error
@@ -24,38 +24,16 @@ from sequence_contract.sandbox.store import Store
 from sequence_contract.sandbox.timestamps import Clock
 from sequence_contract.sandbox.versions import resolve_version
 
-FaultKind = Literal[
-    "shape",
-    "status",
-    "content",
-    "auth",
-    "version",
-    "ids",
-    "archive",
-    "envelope",
-    "inputs",
-    "benign",
-    "reporting",
-]
-
 # The classes of contract breaks, in the order reports list them. "benign" variants must not
 # fail the suite; "reporting" faults leak data for the report tests and break no contract.
-CONTRACT_KINDS: tuple[FaultKind, ...] = (
-    "shape",
-    "status",
-    "content",
-    "auth",
-    "version",
-    "ids",
-    "archive",
-    "envelope",
-    "inputs",
-)
+ContractKind = Literal[
+    "shape", "status", "content", "auth", "version", "ids", "archive", "envelope", "inputs"
+]
+FaultKind = Literal[ContractKind, "benign", "reporting"]
+CONTRACT_KINDS: tuple[ContractKind, ...] = get_args(ContractKind)
 
-CUSTOMER_OPERATIONS = frozenset(
-    {"createCustomer", "getCustomer", "updateCustomer", "archiveCustomer"}
-)
 OPERATIONS_WITH_ID = frozenset({"getCustomer", "updateCustomer", "archiveCustomer"})
+CUSTOMER_OPERATIONS = OPERATIONS_WITH_ID | {"createCustomer"}
 
 
 @dataclass(frozen=True)
@@ -102,17 +80,17 @@ def fault(
     (default: the function's docstring) says in one line what goes wrong."""
 
     def add(hook: Hook) -> Hook:
-        hooks: dict[str, Any] = {stage: hook}
-        register(Fault(name, kind, " ".join((description or hook.__doc__ or "").split()), **hooks))
+        register(name, kind, description or hook.__doc__, **{stage: hook})
         return hook
 
     return add
 
 
-def register(made: Fault) -> None:
-    if made.name in REGISTRY:
-        raise RuntimeError(f"fault {made.name!r} is registered twice")
-    REGISTRY[made.name] = made
+def register(name: str, kind: FaultKind, description: str | None, **hooks: Any) -> None:
+    """Add fault `name` with these hooks; its description is folded onto one line."""
+    if name in REGISTRY:
+        raise RuntimeError(f"fault {name!r} is registered twice")
+    REGISTRY[name] = Fault(name, kind, " ".join((description or "").split()), **hooks)
 
 
 def is_success(response: ApiResponse) -> bool:

@@ -10,14 +10,13 @@ its positive requests are unambiguously valid, and grey-zone values may be refus
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
 
 from sequence_contract.sandbox.errors import ApiError, Problem, validation_failed
 from sequence_contract.sandbox.faults.model import (
-    Fault,
     FaultServices,
     error_answer,
     fault,
@@ -62,10 +61,10 @@ def _texts(value: Any, path: str, name: str | None) -> Iterator[tuple[str, str |
             yield from _texts(item, join(path, index), name)
 
 
-def _refuse(problems: list[tuple[str, str]]) -> None:
-    """A 400 validationError for these (key, message) pairs, if any."""
-    if problems:
-        raise validation_failed([Problem(INVALID_VALUE, message, key) for key, message in problems])
+def _refusal(rule: TextRule, texts: Iterable[tuple[str, str | None, str]]) -> ApiError | None:
+    """A 400 validationError for the texts (key, field name, text) that break `rule`."""
+    found = [Problem(INVALID_VALUE, m, key) for key, name, text in texts if (m := rule(name, text))]
+    return validation_failed(found) if found else None
 
 
 def strict(name: str, description: str | None = None) -> Callable[[TextRule], TextRule]:
@@ -74,27 +73,17 @@ def strict(name: str, description: str | None = None) -> Callable[[TextRule], Te
 
     def add(rule: TextRule) -> TextRule:
         def check_body(exchange: SandboxExchange, body: Any) -> None:
-            _refuse(
-                [
-                    (key, m)
-                    for key, field, text in _texts(body, "", None)
-                    if (m := rule(field, text))
-                ]
-            )
+            if refused := _refusal(rule, _texts(body, "", None)):
+                raise refused
 
         async def check_query(
             exchange: SandboxExchange, services: FaultServices
         ) -> ApiResponse | None:
-            try:
-                _refuse(
-                    [(key, m) for key, text in exchange.query.items() if (m := rule(key, text))]
-                )
-            except ApiError as refused:
-                return refused.to_response()
-            return None
+            refused = _refusal(rule, ((key, key, text) for key, text in exchange.query.items()))
+            return refused.to_response() if refused else None
 
-        text = " ".join((description or rule.__doc__ or "").split())
-        register(Fault(name, "benign", text, replace_response=check_query, check_body=check_body))
+        hooks = {"replace_response": check_query, "check_body": check_body}
+        register(name, "benign", description or rule.__doc__, **hooks)
         return rule
 
     return add
@@ -190,7 +179,12 @@ def _refuse_unknown_fields(exchange: SandboxExchange, body: Any) -> None:
     """Create and update refuse fields the docs do not list (400 validationError)."""
     if exchange.version is not None:
         schema = documented_request_schema(exchange.version.name)
-        _refuse([(key, "is not a field of this request") for key in unknown_fields(body, schema)])
+        unknown = [
+            Problem(INVALID_VALUE, "is not a field of this request", key)
+            for key in unknown_fields(body, schema)
+        ]
+        if unknown:
+            raise validation_failed(unknown)
 
 
 @fault("unknown-method-501", "benign")
