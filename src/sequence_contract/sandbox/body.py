@@ -68,10 +68,8 @@ def check_media_type(content_type: str | None) -> None:
         raise ApiError(415, "UnsupportedMediaType", "The Content-Type must be application/json")
     for param in params:
         name, _, value = param.partition("=")
-        if name.strip().lower() == "charset" and value.strip().strip('"').lower() not in (
-            "utf-8",
-            "utf8",
-        ):
+        charset = value.strip().strip('"').lower()
+        if name.strip().lower() == "charset" and charset not in ("utf-8", "utf8"):
             raise ApiError(415, "UnsupportedMediaType", "The only accepted charset is utf-8")
 
 

@@ -31,12 +31,6 @@ class SortSpec:
     descending: bool
 
 
-@dataclass(frozen=True)
-class Page:
-    items: tuple[Customer, ...]
-    pagination: dict[str, object]  # the answer's `pagination`: cursors and the total
-
-
 def is_sortable(field: str) -> bool:
     return field in SORT_FIELDS or (
         field.startswith(CUSTOM_PROPERTY_PREFIX) and len(field) > len(CUSTOM_PROPERTY_PREFIX)
@@ -62,17 +56,10 @@ def encode_cursor(sort: SortSpec, key: SortKey) -> str:
 def decode_cursor(sort: SortSpec, cursor: str) -> SortKey:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        field, descending, key = json.loads(raw)
-        missing, value, seq = key
+        field, descending, (missing, value, seq) = json.loads(raw)
     except (binascii.Error, ValueError, TypeError):
         raise CursorError("is not a cursor returned by this listing") from None
-    valid = (
-        isinstance(missing, bool)
-        and isinstance(value, str)
-        and isinstance(seq, int)
-        and not isinstance(seq, bool)
-    )
-    if not valid:
+    if not (isinstance(missing, bool) and isinstance(value, str) and type(seq) is int):
         raise CursorError("is not a cursor returned by this listing")
     if field != sort.field or descending is not sort.descending:
         raise CursorError("was returned for a different sortBy or sortOrder")
@@ -86,8 +73,9 @@ def paginate(
     *,
     after: str | None = None,
     before: str | None = None,
-) -> Page:
-    """One page of `customers` in `sort` order, after or before a cursor (raises CursorError)."""
+) -> tuple[list[Customer], dict[str, object]]:
+    """One page of `customers` in `sort` order, after or before a cursor, and the answer's
+    `pagination` (its cursors and the total); raises CursorError."""
     keyed = sorted(
         ((sort_key(c, sort.field), c) for c in customers),
         key=lambda pair: pair[0],
@@ -114,4 +102,4 @@ def paginate(
     if start < end and start > 0:
         pagination["before"] = encode_cursor(sort, keys[start])
     pagination["totalResultSize"] = len(customers)
-    return Page(tuple(customer for _, customer in keyed[start:end]), pagination)
+    return [customer for _, customer in keyed[start:end]], pagination

@@ -127,12 +127,12 @@ async def list_customers(call: OperationCall) -> ApiResponse:
     customers = await run_in_threadpool(call.store.search, given)
     after, before = given.get("after"), given.get("before")
     try:
-        page = paginate(customers, sort, limit, after=after, before=before)
+        page, pagination = paginate(customers, sort, limit, after=after, before=before)
     except CursorError as error:
         param = "after" if after is not None else "before"
         raise validation_failed([Problem(INVALID_VALUE, str(error), param)]) from None
-    items = [render.render(call.version.name, "list-customer-item", c) for c in page.items]
-    return ApiResponse(200, {"items": items, "pagination": page.pagination})
+    items = [render.render(call.version.name, "list-customer-item", c) for c in page]
+    return ApiResponse(200, {"items": items, "pagination": pagination})
 
 
 async def create_customer(call: OperationCall) -> ApiResponse:
