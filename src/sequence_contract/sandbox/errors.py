@@ -6,7 +6,7 @@ Handlers raise `ApiError`; the pipeline turns it into a response,
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from sequence_contract.errors import SequenceContractError
@@ -45,17 +45,10 @@ class Problem:
     message: str
     key: str | None = None
 
-    def to_json(self) -> dict[str, str]:
-        detail = {"code": self.code, "message": self.message}
-        if self.key is not None:
-            detail["key"] = self.key
-        return detail
-
 
 def envelope(error_type: str, message: str, problems: Iterable[Problem] = ()) -> dict[str, Any]:
     error: dict[str, Any] = {"type": error_type, "message": message}
-    details = [problem.to_json() for problem in problems]
-    if details:
+    if details := [{k: v for k, v in asdict(p).items() if v is not None} for p in problems]:
         error["errors"] = details
     return {"error": error}
 

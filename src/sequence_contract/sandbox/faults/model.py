@@ -13,7 +13,7 @@ one customer object or of the list's query.
 """
 
 import json
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, TypeVar, get_args
 
@@ -34,6 +34,7 @@ CONTRACT_KINDS: tuple[ContractKind, ...] = get_args(ContractKind)
 
 OPERATIONS_WITH_ID = frozenset({"getCustomer", "updateCustomer", "archiveCustomer"})
 CUSTOMER_OPERATIONS = OPERATIONS_WITH_ID | {"createCustomer"}
+SHOWING_CUSTOMERS = CUSTOMER_OPERATIONS | {"listCustomers"}
 
 
 @dataclass(frozen=True)
@@ -148,19 +149,20 @@ def with_body_copy(response: ApiResponse) -> ApiResponse:
 
 
 CustomerEdit = TypeVar("CustomerEdit", bound=Callable[[dict[str, Any]], None])
+QueryEdit = TypeVar("QueryEdit", bound=Callable[[dict[str, str]], None])
 
 
 def edits_customers(
-    name: str, kind: FaultKind, operations: Iterable[str] | None = None
+    name: str,
+    kind: FaultKind,
+    operations: Collection[str] = (*CUSTOMER_OPERATIONS, "listCustomers"),
 ) -> Callable[[CustomerEdit], CustomerEdit]:
     """Register a fault that applies the decorated edit to every customer object of a
-    successful answer (on a copy), of these operations only if given."""
+    successful answer of these operations (on a copy)."""
 
-    def register(edit: CustomerEdit) -> CustomerEdit:
-        only = frozenset(operations) if operations is not None else None
-
+    def add(edit: CustomerEdit) -> CustomerEdit:
         def transform(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
-            if (only is not None and exchange.operation not in only) or not is_success(response):
+            if exchange.operation not in operations or not is_success(response):
                 return response
             copied = with_body_copy(response)
             for customer in customers_in(exchange, copied):
@@ -170,25 +172,16 @@ def edits_customers(
         fault(name, kind, description=edit.__doc__)(transform)
         return edit
 
-    return register
-
-
-def is_list_request(exchange: SandboxExchange) -> bool:
-    return exchange.method == "GET" and routing.match_route(exchange.path) == (
-        routing.CUSTOMERS,
-        {},
-    )
-
-
-QueryEdit = TypeVar("QueryEdit", bound=Callable[[dict[str, str]], None])
+    return add
 
 
 def edits_list_query(name: str, kind: FaultKind) -> Callable[[QueryEdit], QueryEdit]:
     """Register a fault that applies the decorated edit to the query of every list request."""
 
-    def register(edit: QueryEdit) -> QueryEdit:
+    def add(edit: QueryEdit) -> QueryEdit:
         def before(exchange: SandboxExchange, services: FaultServices) -> None:
-            if is_list_request(exchange):
+            listing: tuple[str, dict[str, str]] = (routing.CUSTOMERS, {})
+            if exchange.method == "GET" and routing.match_route(exchange.path) == listing:
                 query = dict(exchange.query)
                 edit(query)
                 exchange.query = query
@@ -196,7 +189,7 @@ def edits_list_query(name: str, kind: FaultKind) -> Callable[[QueryEdit], QueryE
         fault(name, kind, "before_request", edit.__doc__)(before)
         return edit
 
-    return register
+    return add
 
 
 def archive_method(exchange: SandboxExchange) -> str | None:
