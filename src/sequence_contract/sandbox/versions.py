@@ -65,7 +65,7 @@ class Endpoint:
 
     name: str
     method: str
-    route: str  # a template from routing.ROUTES
+    route: str  # a template from `routing`, e.g. routing.CUSTOMER
     handler: Handler
     takes_body: bool = False
 
