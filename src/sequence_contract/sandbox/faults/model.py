@@ -1,7 +1,8 @@
 """What a fault is, how one is registered, and helpers the fault modules share.
 
 A fault is a small named function registered with `@fault(name, kind, stage)`; its docstring
-is the fault's one-line description. By its stage it
+(or `description=`, for one that quotes a constant) is the fault's one-line description. By its
+stage it
 (a) changes the request before the API sees it (`before_request`),
 (b) answers instead of the API once the request is authenticated and routed
     (`replace_response`; returning None lets the API answer),
