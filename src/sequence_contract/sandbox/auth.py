@@ -15,20 +15,29 @@ def basic_header(client_id: str, client_secret: str) -> str:
     return f"Basic {token}"
 
 
+def basic_credentials(header: str) -> tuple[str, str] | None:
+    """(client id, secret) of a Basic Authorization header; None if it is not one."""
+    scheme, _, token = header.strip().partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        decoded = base64.b64decode(token.strip(), validate=True).decode("utf-8")
+    except ValueError:  # binascii.Error, UnicodeDecodeError, and non-ASCII text in the token
+        return None
+    client_id, colon, secret = decoded.partition(":")
+    return (client_id, secret) if colon else None
+
+
 def authenticate(header: str | None, client_id: str, client_secret: str) -> str:
     """The client id of a valid Basic Authorization header; raises a 401 ApiError otherwise."""
     if header is None or not header.strip():
         raise unauthorized("Missing Authorization header; send Basic base64(clientId:clientSecret)")
-    scheme, _, token = header.strip().partition(" ")
-    if scheme.lower() != "basic":
+    if header.strip().partition(" ")[0].lower() != "basic":
         raise unauthorized("The Authorization scheme must be Basic")
-    try:
-        decoded = base64.b64decode(token.strip(), validate=True).decode("utf-8")
-    except ValueError:  # binascii.Error, UnicodeDecodeError, and non-ASCII text in the token
-        raise unauthorized("The Authorization header is not valid Basic credentials") from None
-    given_id, colon, given_secret = decoded.partition(":")
-    if not colon:
+    credentials = basic_credentials(header)
+    if credentials is None:
         raise unauthorized("The Authorization header is not valid Basic credentials")
+    given_id, given_secret = credentials
     # Both comparisons always run, in constant time, so timing reveals neither part.
     id_matches = hmac.compare_digest(given_id.encode(), client_id.encode())
     secret_matches = hmac.compare_digest(given_secret.encode(), client_secret.encode())

@@ -15,10 +15,7 @@ from starlette.types import Scope
 
 from sequence_contract.sandbox.errors import (
     INVALID_HTTP_REQUEST,
-    INVALID_JSON,
-    PAYLOAD_TOO_LARGE,
     REQUEST_TOO_LARGE,
-    UNSUPPORTED_MEDIA_TYPE,
     ApiError,
 )
 
@@ -59,30 +56,28 @@ DRAIN_FACTOR = 8
 
 
 def _invalid(message: str) -> ApiError:
-    return ApiError(400, INVALID_JSON, message)
+    return ApiError(400, "InvalidJson", message)
 
 
 def check_media_type(content_type: str | None) -> None:
     """Accept `application/json`, optionally with `charset=utf-8`."""
     if content_type is None:
-        raise ApiError(415, UNSUPPORTED_MEDIA_TYPE, "Missing Content-Type; send application/json")
+        raise ApiError(415, "UnsupportedMediaType", "Missing Content-Type; send application/json")
     media_type, *params = (part.strip() for part in content_type.split(";"))
     if media_type.lower() != "application/json":
-        raise ApiError(415, UNSUPPORTED_MEDIA_TYPE, "The Content-Type must be application/json")
+        raise ApiError(415, "UnsupportedMediaType", "The Content-Type must be application/json")
     for param in params:
         name, _, value = param.partition("=")
-        if name.strip().lower() == "charset" and value.strip().strip('"').lower() not in (
-            "utf-8",
-            "utf8",
-        ):
-            raise ApiError(415, UNSUPPORTED_MEDIA_TYPE, "The only accepted charset is utf-8")
+        charset = value.strip().strip('"').lower()
+        if name.strip().lower() == "charset" and charset not in ("utf-8", "utf8"):
+            raise ApiError(415, "UnsupportedMediaType", "The only accepted charset is utf-8")
 
 
 async def read_limited(
     chunks: AsyncIterator[bytes], declared_length: str | None, max_bytes: int
 ) -> bytes:
     too_large = ApiError(
-        413, PAYLOAD_TOO_LARGE, f"The request body is larger than {max_bytes} bytes"
+        413, "PayloadTooLarge", f"The request body is larger than {max_bytes} bytes"
     )
     drain_limit = max_bytes * DRAIN_FACTOR
     declared = int(declared_length) if declared_length and declared_length.isdigit() else 0

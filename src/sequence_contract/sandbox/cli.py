@@ -79,27 +79,17 @@ def _fault_table() -> str:
     )
 
 
-def _secret(args: argparse.Namespace) -> tuple[str, str | None]:
-    """The client secret and where it came from (None for the documented default)."""
+def _credentials(args: argparse.Namespace) -> tuple[str, str, str]:
+    """The client id and secret, and the start-up line naming them (never the secret itself)."""
+    client_id = args.client_id or os.environ.get(CLIENT_ID_ENV) or DEFAULT_CLIENT_ID
     if args.client_secret:
-        return args.client_secret, "--client-secret"
-    from_env = os.environ.get(CLIENT_SECRET_ENV)
-    if from_env:
-        return from_env, f"${CLIENT_SECRET_ENV}"
-    return DEFAULT_CLIENT_SECRET, None
-
-
-def _credentials_line(client_id: str, secret_source: str | None) -> str:
-    # Never the secret itself: only the documented default is named, by reference.
-    if secret_source is None:
-        return f"using default credentials: client id {client_id}, secret: (default, see README)"
-    return f"using credentials: client id {client_id}, secret: (from {secret_source})"
-
-
-def _serve_until_signalled(sandbox: EmbeddedSandbox, stop: threading.Event) -> None:
-    while not stop.wait(0.2):
-        pass
-    sandbox.stop()
+        secret, source = args.client_secret, "--client-secret"
+    elif os.environ.get(CLIENT_SECRET_ENV):
+        secret, source = os.environ[CLIENT_SECRET_ENV], f"${CLIENT_SECRET_ENV}"
+    else:
+        line = f"using default credentials: client id {client_id}, secret: (default, see README)"
+        return client_id, DEFAULT_CLIENT_SECRET, line
+    return client_id, secret, f"using credentials: client id {client_id}, secret: (from {source})"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -115,8 +105,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Installed before starting, so an early Ctrl-C also ends in a clean stop.
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
-    secret, secret_source = _secret(args)
-    client_id = args.client_id or os.environ.get(CLIENT_ID_ENV) or DEFAULT_CLIENT_ID
+    client_id, secret, credentials_line = _credentials(args)
     try:
         config = SandboxConfig(
             client_id=client_id,
@@ -126,11 +115,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             faults=tuple(args.fault),
         )
         sandbox = EmbeddedSandbox(config, host=args.host, port=args.port).start()
-        print(_credentials_line(client_id, secret_source))
+        print(credentials_line)
         if config.faults:
             print(f"faults on: {', '.join(config.faults)}")
         print(f"Sequence sandbox serving {sandbox.base_url} (Ctrl-C to stop)", flush=True)
-        _serve_until_signalled(sandbox, stop)
+        while not stop.wait(0.2):
+            pass
+        sandbox.stop()
     except SandboxError as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 1

@@ -6,11 +6,11 @@ Handlers raise `ApiError`; the pipeline turns it into a response,
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from sequence_contract.errors import SequenceContractError
-from sequence_contract.sandbox.responses import ApiResponse
+from sequence_contract.sandbox.messages import ApiResponse
 
 
 class SandboxError(SequenceContractError):
@@ -29,16 +29,9 @@ class SandboxStartError(SandboxError):
     """The server could not start: port in use, startup failure or readiness timeout."""
 
 
-UNAUTHORIZED = "Unauthorized"
-NOT_FOUND = "NotFound"
-METHOD_NOT_ALLOWED = "MethodNotAllowed"
-UNSUPPORTED_MEDIA_TYPE = "UnsupportedMediaType"
-PAYLOAD_TOO_LARGE = "PayloadTooLarge"
-INVALID_JSON = "InvalidJson"
+# Error types named in more than one module; others are named where they are raised.
 VALIDATION_ERROR = "validationError"
 UNRECOGNISED_API_VERSION = "UnrecognisedApiVersion"
-TOO_MANY_REQUESTS = "TooManyRequests"
-INTERNAL_SERVER_ERROR = "InternalServerError"
 INVALID_HTTP_REQUEST = "InvalidHttpRequest"
 REQUEST_TOO_LARGE = "RequestTooLarge"
 
@@ -52,17 +45,10 @@ class Problem:
     message: str
     key: str | None = None
 
-    def to_json(self) -> dict[str, str]:
-        detail = {"code": self.code, "message": self.message}
-        if self.key is not None:
-            detail["key"] = self.key
-        return detail
-
 
 def envelope(error_type: str, message: str, problems: Iterable[Problem] = ()) -> dict[str, Any]:
     error: dict[str, Any] = {"type": error_type, "message": message}
-    details = [problem.to_json() for problem in problems]
-    if details:
+    if details := [{k: v for k, v in asdict(p).items() if v is not None} for p in problems]:
         error["errors"] = details
     return {"error": error}
 
@@ -92,18 +78,18 @@ class ApiError(Exception):
 
 def unauthorized(message: str) -> ApiError:
     # WWW-Authenticate: HTTP requires it on a 401; Sequence's value is not documented.
-    return ApiError(401, UNAUTHORIZED, message, headers={"WWW-Authenticate": 'Basic realm="api"'})
+    return ApiError(401, "Unauthorized", message, headers={"WWW-Authenticate": 'Basic realm="api"'})
 
 
 def not_found(message: str) -> ApiError:
-    return ApiError(404, NOT_FOUND, message)
+    return ApiError(404, "NotFound", message)
 
 
 def method_not_allowed(method: str, allowed: Iterable[str]) -> ApiError:
     allow = ", ".join(allowed)
     return ApiError(
         405,
-        METHOD_NOT_ALLOWED,
+        "MethodNotAllowed",
         f"{method} is not allowed on this path; allowed: {allow}",
         headers={"Allow": allow},
     )
@@ -125,11 +111,11 @@ def too_many_requests(retry_after_seconds: int, per_minute: int | None = None) -
         headers["RateLimit"] = f'"minute";r=0;t={retry_after_seconds}'
     return ApiError(
         429,
-        TOO_MANY_REQUESTS,
+        "TooManyRequests",
         f"Rate limit exceeded; retry after {retry_after_seconds} s",
         headers=headers,
     )
 
 
 def internal_error() -> ApiError:
-    return ApiError(500, INTERNAL_SERVER_ERROR, "The sandbox failed unexpectedly; see its log")
+    return ApiError(500, "InternalServerError", "The sandbox failed unexpectedly; see its log")

@@ -11,7 +11,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sequence_contract.sandbox.models import CustomerRecord
+from sequence_contract.sandbox.store import Customer
 from sequence_contract.sandbox.timestamps import sortable_timestamp
 
 CUSTOM_PROPERTY_PREFIX = "customProperties."
@@ -31,31 +31,21 @@ class SortSpec:
     descending: bool
 
 
-@dataclass(frozen=True)
-class Page:
-    items: tuple[CustomerRecord, ...]
-    after: str | None
-    before: str | None
-    total: int
-
-
 def is_sortable(field: str) -> bool:
     return field in SORT_FIELDS or (
         field.startswith(CUSTOM_PROPERTY_PREFIX) and len(field) > len(CUSTOM_PROPERTY_PREFIX)
     )
 
 
-def sort_key(record: CustomerRecord, field: str) -> SortKey:
+def sort_key(customer: Customer, field: str) -> SortKey:
     value: str | None
     if field == "createdAt":
-        value = sortable_timestamp(record.created_at)
-    elif field == "legalName":
-        value = record.legal_name
-    elif field == "label":
-        value = record.label
+        value = sortable_timestamp(customer["createdAt"])
+    elif field.startswith(CUSTOM_PROPERTY_PREFIX):
+        value = customer["customProperties"].get(field.removeprefix(CUSTOM_PROPERTY_PREFIX))
     else:
-        value = record.custom_properties.get(field.removeprefix(CUSTOM_PROPERTY_PREFIX))
-    return (value is None, value or "", record.seq)
+        value = customer.get(field)
+    return (value is None, value or "", customer["seq"])
 
 
 def encode_cursor(sort: SortSpec, key: SortKey) -> str:
@@ -66,17 +56,10 @@ def encode_cursor(sort: SortSpec, key: SortKey) -> str:
 def decode_cursor(sort: SortSpec, cursor: str) -> SortKey:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        field, descending, key = json.loads(raw)
-        missing, value, seq = key
+        field, descending, (missing, value, seq) = json.loads(raw)
     except (binascii.Error, ValueError, TypeError):
         raise CursorError("is not a cursor returned by this listing") from None
-    valid = (
-        isinstance(missing, bool)
-        and isinstance(value, str)
-        and isinstance(seq, int)
-        and not isinstance(seq, bool)
-    )
-    if not valid:
+    if not (isinstance(missing, bool) and isinstance(value, str) and type(seq) is int):
         raise CursorError("is not a cursor returned by this listing")
     if field != sort.field or descending is not sort.descending:
         raise CursorError("was returned for a different sortBy or sortOrder")
@@ -84,16 +67,17 @@ def decode_cursor(sort: SortSpec, cursor: str) -> SortKey:
 
 
 def paginate(
-    records: Sequence[CustomerRecord],
+    customers: Sequence[Customer],
     sort: SortSpec,
     limit: int,
     *,
     after: str | None = None,
     before: str | None = None,
-) -> Page:
-    """One page of `records` in `sort` order, after or before a cursor (raises CursorError)."""
+) -> tuple[list[Customer], dict[str, object]]:
+    """One page of `customers` in `sort` order, after or before a cursor, and the answer's
+    `pagination` (its cursors and the total); raises CursorError."""
     keyed = sorted(
-        ((sort_key(r, sort.field), r) for r in records),
+        ((sort_key(c, sort.field), c) for c in customers),
         key=lambda pair: pair[0],
         reverse=sort.descending,
     )
@@ -112,11 +96,10 @@ def paginate(
         start = max(0, end - limit)
     else:
         start, end = 0, min(limit, len(keys))
-    items = tuple(record for _, record in keyed[start:end])
-    has_page = start < end
-    return Page(
-        items=items,
-        after=encode_cursor(sort, keys[end - 1]) if has_page and end < len(keys) else None,
-        before=encode_cursor(sort, keys[start]) if has_page and start > 0 else None,
-        total=len(records),
-    )
+    pagination: dict[str, object] = {}
+    if start < end and end < len(keys):
+        pagination["after"] = encode_cursor(sort, keys[end - 1])
+    if start < end and start > 0:
+        pagination["before"] = encode_cursor(sort, keys[start])
+    pagination["totalResultSize"] = len(customers)
+    return [customer for _, customer in keyed[start:end]], pagination

@@ -7,8 +7,6 @@ Every answer, errors included, carries `Sequence-Version`. Anything unexpected b
 envelope, logged without credentials.
 """
 
-import base64
-import binascii
 import logging
 import traceback
 from typing import Any
@@ -18,7 +16,7 @@ from starlette.types import Receive, Scope, Send
 
 from sequence_contract.redaction import Redactor
 from sequence_contract.sandbox import routing
-from sequence_contract.sandbox.auth import authenticate
+from sequence_contract.sandbox.auth import authenticate, basic_credentials
 from sequence_contract.sandbox.body import check_framing, check_target_length, read_json_body
 from sequence_contract.sandbox.config import SandboxConfig
 from sequence_contract.sandbox.errors import (
@@ -28,12 +26,11 @@ from sequence_contract.sandbox.errors import (
     not_found,
     too_many_requests,
 )
-from sequence_contract.sandbox.exchange import SandboxExchange
-from sequence_contract.sandbox.faults import Fault, FaultServices
+from sequence_contract.sandbox.faults import FaultServices, resolve_faults
+from sequence_contract.sandbox.messages import VERSION_HEADER, ApiResponse, SandboxExchange
 from sequence_contract.sandbox.ratelimit import SlidingWindowLimiter
-from sequence_contract.sandbox.responses import VERSION_HEADER, ApiResponse
 from sequence_contract.sandbox.store import Store
-from sequence_contract.sandbox.timestamps import Clock
+from sequence_contract.sandbox.timestamps import Clock, utc_now
 from sequence_contract.sandbox.versions import DEFAULT_VERSION, OperationCall, resolve_version
 
 logger = logging.getLogger("sequence_contract.sandbox")
@@ -54,19 +51,10 @@ def _exchange_of(request: Request) -> SandboxExchange:
 class Pipeline:
     """The ASGI application behind every path."""
 
-    def __init__(
-        self,
-        config: SandboxConfig,
-        store: Store,
-        faults: tuple[Fault, ...],
-        limiter: SlidingWindowLimiter,
-        clock: Clock,
-    ) -> None:
+    def __init__(self, config: SandboxConfig, store: Store, clock: Clock = utc_now) -> None:
         self._config = config
-        self._store = store
-        self._faults = faults
-        self._limiter = limiter
-        self._clock = clock
+        self._faults = resolve_faults(config.faults)
+        self._limiter = SlidingWindowLimiter(config.rate_limit_per_minute)
         self._services = FaultServices(store, clock, config.client_id, config.client_secret)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -134,8 +122,9 @@ class Pipeline:
             for fault in self._faults:
                 if fault.check_body is not None:
                     fault.check_body(exchange, body)
+        services = self._services
         call = OperationCall(
-            exchange.version, params, exchange.query, body, self._store, self._clock
+            exchange.version, params, exchange.query, body, services.store, services.clock
         )
         return await operation.handler(call)
 
@@ -145,21 +134,13 @@ class Pipeline:
         if authorization:
             # The caller's credentials, right or wrong, are secrets too.
             redactor.add(authorization)
-            token = authorization.strip().partition(" ")[2].strip()
-            redactor.add(token)
-            given_id, _, given_secret = _decoded(token).partition(":")
-            if given_secret:
-                redactor.add_credentials(given_id, given_secret)
+            redactor.add(authorization.strip().partition(" ")[2].strip())
+            given = basic_credentials(authorization)
+            if given is not None and given[1]:
+                redactor.add_credentials(*given)
         logger.error(
             "unexpected error on %s %s, answered 500:\n%s",
             request.method,
             redactor.text(request.scope["path"][:200]),
             redactor.text("".join(traceback.format_exception(exc))),
         )
-
-
-def _decoded(token: str) -> str:
-    try:
-        return base64.b64decode(token, validate=True).decode("utf-8", "replace")
-    except (binascii.Error, ValueError):
-        return ""

@@ -1,8 +1,8 @@
 """Stored customers in each version's representation, shaped by the version's own schema.
 
-A record becomes one version-neutral document holding every field any version shows; the
-version's schema (`customer`, `list-customer-item`) then picks its fields, in the schema's
-order, at every level. Unset optional fields are omitted (nothing is nullable).
+The stored document, with 2024-05-09's flat contact fields added, holds every field any
+version shows; the version's schema (`customer`, `list-customer-item`) then picks its fields,
+in the schema's order, at every level. Unset optional fields are omitted (nothing is nullable).
 
 2024-05-09's flat contact fields are a view of the contacts: `email` and `contactName` come
 from the primary contact, `billingEmails` from the standard ones (see
@@ -10,12 +10,11 @@ from the primary contact, `billingEmails` from the standard ones (see
 2024-07-30) shows its first active contact, or an empty `email`, which that version requires.
 """
 
-from dataclasses import asdict
 from functools import cache
 from typing import Any
 
 from sequence_contract import schemas
-from sequence_contract.sandbox.models import CustomerRecord
+from sequence_contract.sandbox.store import Customer
 
 PRIMARY, STANDARD = "PRIMARY", "STANDARD"
 
@@ -54,52 +53,21 @@ def _fit(value: Any, shape: Shape) -> Any:
     return value
 
 
-def _neutral(record: CustomerRecord) -> dict[str, Any]:
-    active = [c for c in record.contacts if c.archived_at is None]
-    primary = [c for c in active if c.billing_preference == PRIMARY]
-    main = next(iter(primary or active or record.contacts), None)
+def _neutral(customer: Customer) -> dict[str, Any]:
+    """The stored document plus 2024-05-09's flat contact fields."""
+    contacts = customer["contacts"]
+    active = [c for c in contacts if c.get("archivedAt") is None]
+    primary = [c for c in active if c["billingPreference"] == PRIMARY]
+    main = next(iter(primary or active or contacts), None)
     return {
-        "id": record.id,
-        "createdAt": record.created_at,
-        "organizations": [asdict(organization) for organization in record.organizations],
-        "legalName": record.legal_name,
-        "contactName": main.name if main is not None else None,
-        "address": asdict(record.address),
-        "email": main.email if main is not None else "",
-        "telephone": record.telephone,
-        "url": record.url,
-        "domain": record.domain,
-        "label": record.label,
-        "integrationIds": [
-            {
-                "service": link.service,
-                "id": link.external_id,
-                "isPending": link.is_pending,
-                "lastSynced": link.last_synced,
-            }
-            for link in record.integration_ids
-        ],
-        "archivedAt": record.archived_at,
-        "billingEmails": [c.email for c in active if c.billing_preference == STANDARD],
-        "taxStatus": record.tax_status,
-        "contacts": [
-            {
-                "id": contact.id,
-                "name": contact.name,
-                "email": contact.email,
-                "billingPreference": contact.billing_preference,
-                "createdAt": contact.created_at,
-                "updatedAt": contact.updated_at,
-                "archivedAt": contact.archived_at,
-            }
-            for contact in record.contacts
-        ],
-        "status": record.status,
-        "customProperties": dict(record.custom_properties),
+        **customer,
+        "contactName": main["name"] if main else None,
+        "email": main["email"] if main else "",
+        "billingEmails": [c["email"] for c in active if c["billingPreference"] == STANDARD],
     }
 
 
-def render(version: str, schema: str, record: CustomerRecord) -> dict[str, Any]:
-    """`record` as the version's `schema` ("customer" or "list-customer-item") shows it."""
-    shown: dict[str, Any] = _fit(_neutral(record), _shape(version, schema))
+def render(version: str, schema: str, customer: Customer) -> dict[str, Any]:
+    """`customer` as the version's `schema` ("customer" or "list-customer-item") shows it."""
+    shown: dict[str, Any] = _fit(_neutral(customer), _shape(version, schema))
     return shown

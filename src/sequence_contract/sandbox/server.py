@@ -16,7 +16,6 @@ import threading
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from types import TracebackType
 
 import h11
 import uvicorn
@@ -32,14 +31,10 @@ from sequence_contract.sandbox.errors import (
     SandboxStartError,
     envelope,
 )
-from sequence_contract.sandbox.faults import resolve_faults
+from sequence_contract.sandbox.messages import JSON_CONTENT_TYPE, VERSION_HEADER
 from sequence_contract.sandbox.pipeline import Pipeline
-from sequence_contract.sandbox.ratelimit import SlidingWindowLimiter
-from sequence_contract.sandbox.responses import JSON_CONTENT_TYPE, VERSION_HEADER
 from sequence_contract.sandbox.routing import API_PREFIX
-from sequence_contract.sandbox.seed import seed
 from sequence_contract.sandbox.store import Store
-from sequence_contract.sandbox.timestamps import utc_now
 from sequence_contract.sandbox.versions import DEFAULT_VERSION
 
 START_TIMEOUT_SECONDS = 10.0
@@ -49,17 +44,8 @@ STOP_TIMEOUT_SECONDS = 10.0
 def create_app(config: SandboxConfig) -> Starlette:
     """The sandbox as a Starlette app. Its store opens now (so a bad `db_path` fails here)
     and closes at lifespan shutdown, deleting a temporary database; `app.state.store`."""
-    faults = resolve_faults(config.faults)
-    store = Store.open(config.db_path)
-    try:
-        if config.seed:
-            seed(store)
-    except BaseException:
-        store.close()
-        raise
-    pipeline = Pipeline(
-        config, store, faults, SlidingWindowLimiter(config.rate_limit_per_minute), utc_now
-    )
+    store = Store.open(config.db_path, seed=config.seed)
+    pipeline = Pipeline(config, store)
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
@@ -237,10 +223,5 @@ class EmbeddedSandbox:
     def __enter__(self) -> "EmbeddedSandbox":
         return self.start()
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.stop()

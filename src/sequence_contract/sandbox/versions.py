@@ -24,14 +24,7 @@ from sequence_contract.sandbox.errors import (
     not_found,
     validation_failed,
 )
-from sequence_contract.sandbox.models import (
-    Address,
-    ContactDraft,
-    CustomerDraft,
-    CustomerFilter,
-    CustomerRecord,
-    IntegrationLink,
-)
+from sequence_contract.sandbox.messages import ApiResponse
 from sequence_contract.sandbox.paging import (
     SORT_FIELDS,
     CursorError,
@@ -39,8 +32,7 @@ from sequence_contract.sandbox.paging import (
     is_sortable,
     paginate,
 )
-from sequence_contract.sandbox.responses import ApiResponse
-from sequence_contract.sandbox.store import InvalidParentError, Store
+from sequence_contract.sandbox.store import Customer, InvalidParentError, Store
 from sequence_contract.sandbox.timestamps import Clock, format_timestamp
 from sequence_contract.sandbox.validation import INVALID_VALUE, check_body, read_query
 
@@ -48,6 +40,7 @@ REQUEST_SCHEMA = "create-or-update-customer-request"
 # The most a page holds; 2024-05-09 documents no bounds, so its limit is clamped to these.
 MIN_LIMIT, MAX_LIMIT = 1, 100
 DEFAULT_LIMIT = 20  # not documented
+ADDRESS_FIELDS = ("line1", "line2", "town", "state", "postcode", "country")
 
 
 @dataclass(frozen=True)
@@ -72,7 +65,7 @@ class Endpoint:
 
     name: str
     method: str
-    route: str  # a template from routing.ROUTES
+    route: str  # a template from `routing`, e.g. routing.CUSTOMER
     handler: Handler
     takes_body: bool = False
 
@@ -81,9 +74,9 @@ class Endpoint:
 class ApiVersion:
     name: str
     operations: tuple[Endpoint, ...]
-    read_draft: Callable[[dict[str, Any]], CustomerDraft]  # of a body its schema accepts
+    read_draft: Callable[[dict[str, Any]], Customer]  # of a body its schema accepts
 
-    def render_customer(self, record: CustomerRecord) -> dict[str, Any]:
+    def render_customer(self, record: Customer) -> dict[str, Any]:
         return render.render(self.name, "customer", record)
 
     def find(self, route: str, method: str) -> Endpoint | None:
@@ -98,71 +91,47 @@ class ApiVersion:
 # --- the operations, the same in every version but for the version's own shapes ----------
 
 
-def _found(record: CustomerRecord | None, customer_id: str) -> CustomerRecord:
+def _found(record: Customer | None, customer_id: str) -> Customer:
     """The record, or the 404 an unknown (or malformed) id gets."""
     if record is None:
         raise not_found(f"No customer has the id {customer_id[:100]!r}")
     return record
 
 
-def _draft(call: OperationCall) -> CustomerDraft:
+def _draft(call: OperationCall) -> Customer:
     check_body(call.version.name, REQUEST_SCHEMA, call.body)
     return call.version.read_draft(call.body)
 
 
-async def _written(write: Callable[[], CustomerRecord | None]) -> CustomerRecord | None:
+async def _written(write: Callable[[], Customer | None]) -> Customer | None:
     try:
         return await run_in_threadpool(write)
     except InvalidParentError as error:  # a rule of the docs' prose: the parent must exist
         raise validation_failed([Problem(INVALID_VALUE, str(error), "parentId")]) from None
 
 
-def _list_request(call: OperationCall) -> tuple[CustomerFilter, SortSpec, int, dict[str, Any]]:
+async def list_customers(call: OperationCall) -> ApiResponse:
     problems: list[Problem] = []
     given = read_query(call.version.name, routing.CUSTOMERS, "GET", call.query, problems)
     sort_field = given.get("sortBy", "createdAt")
     if not is_sortable(sort_field):
-        problems.append(
-            Problem(
-                INVALID_VALUE,
-                f"must be one of {', '.join(SORT_FIELDS)} or customProperties.<key>",
-                "sortBy",
-            )
-        )
+        message = f"must be one of {', '.join(SORT_FIELDS)} or customProperties.<key>"
+        problems.append(Problem(INVALID_VALUE, message, "sortBy"))
     if "after" in given and "before" in given:
         problems.append(Problem(INVALID_VALUE, "cannot be combined with after", "before"))
     if problems:
         raise validation_failed(problems)
-    criteria = CustomerFilter(
-        include_archived=given.get("includeArchived", False),
-        legal_name=given.get("legalName"),
-        email=given.get("email"),
-        alias=given.get("alias"),
-        label=given.get("label"),
-        billing_status=given.get("billingStatus"),
-    )
     # A version without a sortOrder enum (2024-05-09) sorts descending unless told ASC.
     sort = SortSpec(sort_field, given.get("sortOrder", "DESC") != "ASC")
     limit = min(MAX_LIMIT, max(MIN_LIMIT, given.get("limit", DEFAULT_LIMIT)))
-    return criteria, sort, limit, given
-
-
-async def list_customers(call: OperationCall) -> ApiResponse:
-    criteria, sort, limit, given = _list_request(call)
-    records = await run_in_threadpool(call.store.search, criteria)
+    customers = await run_in_threadpool(call.store.search, given)
     after, before = given.get("after"), given.get("before")
     try:
-        page = paginate(records, sort, limit, after=after, before=before)
+        page, pagination = paginate(customers, sort, limit, after=after, before=before)
     except CursorError as error:
         param = "after" if after is not None else "before"
         raise validation_failed([Problem(INVALID_VALUE, str(error), param)]) from None
-    pagination: dict[str, object] = {}
-    if page.after is not None:
-        pagination["after"] = page.after
-    if page.before is not None:
-        pagination["before"] = page.before
-    pagination["totalResultSize"] = page.total
-    items = [render.render(call.version.name, "list-customer-item", r) for r in page.items]
+    items = [render.render(call.version.name, "list-customer-item", c) for c in page]
     return ApiResponse(200, {"items": items, "pagination": pagination})
 
 
@@ -222,71 +191,47 @@ def _documented_operations(version: str) -> tuple[Endpoint, ...]:
 # --- bodies as drafts for the version-neutral store ----------------------------------------
 
 
-def _address(fields: Mapping[str, Any]) -> Address:
-    return Address(
-        line1=fields["line1"],
-        town=fields["town"],
-        postcode=fields["postcode"],
-        country=fields["country"],
-        line2=fields.get("line2"),
-        state=fields.get("state"),
-    )
+def _draft_of(body: Mapping[str, Any], contacts: list[dict[str, str]], *, synced: bool) -> Customer:
+    """The fields every version's request shares; fields it does not document are ignored."""
+    draft = {
+        "legalName": body["legalName"],
+        "address": {key: body["address"].get(key) for key in ADDRESS_FIELDS},
+        "taxStatus": body["taxStatus"],
+        "contacts": contacts,
+        "url": body.get("url"),
+        "label": body.get("label"),
+        "integrationIds": [
+            {
+                "service": link["service"],
+                "id": link["id"],
+                "isPending": False,
+                "lastSynced": link.get("lastSynced") if synced else None,
+            }
+            for link in body.get("integrationIds", ())
+        ],
+    }
+    return draft | {key: body[key] for key in ("customerAliases",) if key in body}
 
 
-def _links(body: Mapping[str, Any], *, last_synced: bool) -> tuple[IntegrationLink, ...]:
-    return tuple(
-        IntegrationLink(item["service"], item["id"], last_synced=item.get("lastSynced"))
-        if last_synced
-        else IntegrationLink(item["service"], item["id"])
-        for item in body.get("integrationIds", ())
-    )
+def read_draft_2024_07_30(body: dict[str, Any]) -> Customer:
+    """CreateOrUpdateCustomerRequest."""
+    contacts = [{k: c[k] for k in ("name", "email", "billingPreference")} for c in body["contacts"]]
+    kept = {k: body[k] for k in ("status", "customProperties", "parentId") if k in body}
+    return _draft_of(body, contacts, synced=False) | kept
 
 
-def _aliases(body: Mapping[str, Any]) -> tuple[str, ...] | None:
-    return tuple(body["customerAliases"]) if "customerAliases" in body else None
-
-
-def read_draft_2024_07_30(body: dict[str, Any]) -> CustomerDraft:
-    """CreateOrUpdateCustomerRequest; fields it does not document are ignored."""
-    return CustomerDraft(
-        legal_name=body["legalName"],
-        address=_address(body["address"]),
-        tax_status=body["taxStatus"],
-        contacts=tuple(
-            ContactDraft(c["name"], c["email"], c["billingPreference"]) for c in body["contacts"]
-        ),
-        url=body.get("url"),
-        label=body.get("label"),
-        status=body.get("status"),
-        integration_ids=_links(body, last_synced=False),
-        aliases=_aliases(body),
-        parent_id=body.get("parentId"),
-        custom_properties=body.get("customProperties"),
-    )
-
-
-def read_draft_2024_05_09(body: dict[str, Any]) -> CustomerDraft:
+def read_draft_2024_05_09(body: dict[str, Any]) -> Customer:
     """CreateCustomerRequest / UpdateCustomerRequest. The flat contact fields become contacts:
     `email` (with `contactName`, else the legal name) the PRIMARY contact, each of
     `billingEmails` a STANDARD one, in order. How Sequence maps them is not documented; this
     mapping lets `render` give back exactly what was sent. A replace sets every field, so
     contacts added through 2024-07-30 are replaced too, and a missing telephone is cleared."""
     name = body.get("contactName") or body["legalName"]
-    contacts = (
-        ContactDraft(name, body["email"], render.PRIMARY),
-        *(ContactDraft(name, email, render.STANDARD) for email in body["billingEmails"]),
-    )
-    return CustomerDraft(
-        legal_name=body["legalName"],
-        address=_address(body["address"]),
-        tax_status=body["taxStatus"],
-        contacts=contacts,
-        url=body.get("url"),
-        label=body.get("label"),
-        integration_ids=_links(body, last_synced=True),  # this version's request carries it
-        aliases=_aliases(body),
-        telephone=body.get("telephone") or "",
-    )
+    emails = [(body["email"], render.PRIMARY)]
+    emails += [(email, render.STANDARD) for email in body["billingEmails"]]
+    contacts = [{"name": name, "email": e, "billingPreference": p} for e, p in emails]
+    # This version's request carries lastSynced.
+    return _draft_of(body, contacts, synced=True) | {"telephone": body.get("telephone") or None}
 
 
 DEFAULT_VERSION = schemas.LATEST_VERSION  # used when the header is absent

@@ -9,18 +9,19 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from sequence_contract.sandbox.errors import too_many_requests
-from sequence_contract.sandbox.exchange import SandboxExchange
 from sequence_contract.sandbox.faults.model import (
-    Fault,
     FaultServices,
-    RawResponse,
-    TransformHook,
+    fault,
     is_success,
-    json_bytes,
-    raw_response,
     with_body_copy,
 )
-from sequence_contract.sandbox.responses import ApiResponse
+from sequence_contract.sandbox.messages import (
+    JSON_CONTENT_TYPE,
+    ApiResponse,
+    RawResponse,
+    SandboxExchange,
+    raw_response,
+)
 
 LATENCY_SECONDS = 0.02
 RATE_LIMIT_EVERY = 150  # one routed request in this many is answered 429
@@ -28,8 +29,6 @@ RETRY_AFTER_SECONDS = 1
 TIMESTAMP_FIELDS = frozenset({"createdAt", "updatedAt", "archivedAt", "lastSynced"})
 OFFSET = timezone(timedelta(hours=1))
 CHUNK_BYTES = 64
-
-
 USER_DATA = frozenset({"customProperties"})  # the customer's own keys: not API structure
 
 
@@ -59,7 +58,9 @@ def _add_fields(obj: dict[str, Any]) -> None:
         obj["docs"] = "https://docs.sequencehq.com/reference/errors"
 
 
+@fault("extra-response-fields", "benign")
 def _extra_fields(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
+    """Answers carry undocumented fields: in customers, addresses, pagination and errors."""
     if not isinstance(response.body, dict):
         return response
     copied = with_body_copy(response)
@@ -77,20 +78,34 @@ def _reversed(value: Any) -> Any:
     return value
 
 
+@fault("reordered-keys", "benign")
 def _reorder(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
+    """Every JSON object lists its keys in reverse order."""
     return response if response.body is None else replace(response, body=_reversed(response.body))
 
 
-def _with_content_type(content_type: str) -> TransformHook:
-    def transform(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
-        if response.body is None or isinstance(response, RawResponse):
-            return response
-        return raw_response(response, json_bytes(response.body), content_type)
-
-    return transform
+def _as_json_bytes(response: ApiResponse, content_type: str, **headers: str) -> RawResponse | None:
+    """A JSON answer sent as bytes with this content type; None for other answers."""
+    if response.body is None or isinstance(response, RawResponse):
+        return None
+    return raw_response(response, None, content_type, **headers)
 
 
+@fault("content-type-charset-variant", "benign")
+def _charset_variant(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
+    """Content-Type is application/json;charset=UTF-8 (no space, upper-case charset)."""
+    return _as_json_bytes(response, "application/json;charset=UTF-8") or response
+
+
+@fault("content-type-without-charset", "benign")
+def _without_charset(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
+    """Content-Type is plain application/json (JSON is UTF-8 anyway)."""
+    return _as_json_bytes(response, "application/json") or response
+
+
+@fault("extra-response-headers", "benign")
 def _extra_headers(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
+    """Answers carry undocumented headers (X-Request-Id, Cache-Control, Server-Timing, ...)."""
     extra = {
         "X-Request-Id": "req_0000000000000001",
         "Cache-Control": "no-store",
@@ -102,30 +117,32 @@ def _extra_headers(exchange: SandboxExchange, response: ApiResponse) -> ApiRespo
     return replace(response, headers={**response.headers, **extra})
 
 
+@fault(
+    "added-latency",
+    "benign",
+    "replace_response",
+    f"Every routed request is answered {LATENCY_SECONDS * 1000:.0f} ms later.",
+)
 async def _delay(exchange: SandboxExchange, services: FaultServices) -> ApiResponse | None:
     await asyncio.sleep(LATENCY_SECONDS)
     return None
 
 
+@fault("gzip-responses", "benign")
 def _gzip(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
-    accepted = exchange.headers.get("accept-encoding", "").lower()
-    if response.body is None or "gzip" not in accepted or isinstance(response, RawResponse):
+    """Bodies are gzip-compressed (Content-Encoding: gzip) when the client accepts gzip."""
+    headers = {"Content_Encoding": "gzip", "Vary": "Accept-Encoding"}
+    sent = _as_json_bytes(response, JSON_CONTENT_TYPE, **headers)
+    if sent is None or "gzip" not in exchange.headers.get("accept-encoding", "").lower():
         return response
-    compressed = gzip.compress(json_bytes(response.body), mtime=0)
-    return raw_response(
-        response,
-        compressed,
-        "application/json; charset=utf-8",
-        Content_Encoding="gzip",
-        Vary="Accept-Encoding",
-    )
+    return replace(sent, raw=gzip.compress(sent.raw, mtime=0))
 
 
+@fault("chunked-responses", "benign")
 def _chunked(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
-    if response.body is None or isinstance(response, RawResponse):
-        return response
-    streamed = raw_response(response, json_bytes(response.body), "application/json; charset=utf-8")
-    return replace(streamed, chunk_size=CHUNK_BYTES)
+    """Bodies are streamed with chunked transfer encoding, no Content-Length."""
+    sent = _as_json_bytes(response, JSON_CONTENT_TYPE)
+    return response if sent is None else replace(sent, chunk_size=CHUNK_BYTES)
 
 
 def _shift(obj: dict[str, Any]) -> None:
@@ -137,14 +154,21 @@ def _shift(obj: dict[str, Any]) -> None:
         obj[name] = moment.isoformat(timespec="microseconds")
 
 
+@fault("timestamp-variants", "benign")
 def _timestamp_variants(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
+    """Timestamps carry microseconds and a +01:00 offset (the same instants)."""
     if not is_success(response):
         return response
-    copied = with_body_copy(response)
-    _walk(copied.body, _shift)
-    return copied
+    return replace(response, body=_walk(with_body_copy(response).body, _shift))
 
 
+@fault(
+    "rate-limited-now-and-then",
+    "benign",
+    "replace_response",
+    f"One routed request in {RATE_LIMIT_EVERY} is answered 429 with Retry-After: "
+    f"{RETRY_AFTER_SECONDS}.",
+)
 async def _now_and_then_429(
     exchange: SandboxExchange, services: FaultServices
 ) -> ApiResponse | None:
@@ -153,68 +177,3 @@ async def _now_and_then_429(
     if count % RATE_LIMIT_EVERY:
         return None
     return too_many_requests(RETRY_AFTER_SECONDS).to_response()
-
-
-FAULTS = (
-    Fault(
-        "extra-response-fields",
-        "benign",
-        "Answers carry undocumented fields: in customers, addresses, pagination and errors.",
-        transform_response=_extra_fields,
-    ),
-    Fault(
-        "reordered-keys",
-        "benign",
-        "Every JSON object lists its keys in reverse order.",
-        transform_response=_reorder,
-    ),
-    Fault(
-        "content-type-charset-variant",
-        "benign",
-        "Content-Type is application/json;charset=UTF-8 (no space, upper-case charset).",
-        transform_response=_with_content_type("application/json;charset=UTF-8"),
-    ),
-    Fault(
-        "content-type-without-charset",
-        "benign",
-        "Content-Type is plain application/json (JSON is UTF-8 anyway).",
-        transform_response=_with_content_type("application/json"),
-    ),
-    Fault(
-        "extra-response-headers",
-        "benign",
-        "Answers carry undocumented headers (X-Request-Id, Cache-Control, Server-Timing, ...).",
-        transform_response=_extra_headers,
-    ),
-    Fault(
-        "added-latency",
-        "benign",
-        f"Every routed request is answered {LATENCY_SECONDS * 1000:.0f} ms later.",
-        replace_response=_delay,
-    ),
-    Fault(
-        "gzip-responses",
-        "benign",
-        "Bodies are gzip-compressed (Content-Encoding: gzip) when the client accepts gzip.",
-        transform_response=_gzip,
-    ),
-    Fault(
-        "chunked-responses",
-        "benign",
-        "Bodies are streamed with chunked transfer encoding, no Content-Length.",
-        transform_response=_chunked,
-    ),
-    Fault(
-        "timestamp-variants",
-        "benign",
-        "Timestamps carry microseconds and a +01:00 offset (the same instants).",
-        transform_response=_timestamp_variants,
-    ),
-    Fault(
-        "rate-limited-now-and-then",
-        "benign",
-        f"One routed request in {RATE_LIMIT_EVERY} is answered 429 with Retry-After: "
-        f"{RETRY_AFTER_SECONDS}.",
-        replace_response=_now_and_then_429,
-    ),
-)

@@ -1,61 +1,41 @@
-"""What a fault is, what it may use, and helpers the fault modules share.
+"""What a fault is, how one is registered, and helpers the fault modules share.
 
-A fault is a small named function (or two) with a one-line description and a kind. It can
-(a) change the request before the API sees it (`before_request`),
-(b) answer instead of the API once the request is authenticated and routed
-    (`replace_response`; returning None lets the API answer), or
-(c) transform the API's answer, errors included (`transform_response`),
-(d) refuse a parsed request body before the operation acts on it (`check_body`, which raises
+A fault is a small named function registered with `@fault(name, kind, stage)`; its docstring
+(or `description=`, for one that quotes a constant) is the fault's one-line description. By its
+stage it
+(a) changes the request before the API sees it (`before_request`),
+(b) answers instead of the API once the request is authenticated and routed
+    (`replace_response`; returning None lets the API answer),
+(c) transforms the API's answer, errors included (`transform_response`), or
+(d) refuses a parsed request body before the operation acts on it (`check_body`, which raises
     an `ApiError`), as a stricter server would.
+`@edits_customers` and `@edits_list_query` register the commonest transforms from an edit of
+one customer object or of the list's query.
 """
 
 import json
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
-
-from starlette.responses import Response, StreamingResponse
+from typing import Any, Literal, TypeVar, get_args
 
 from sequence_contract.sandbox import routing
 from sequence_contract.sandbox.errors import ApiError, internal_error
-from sequence_contract.sandbox.exchange import SandboxExchange
-from sequence_contract.sandbox.responses import ApiResponse
+from sequence_contract.sandbox.messages import ApiResponse, SandboxExchange
 from sequence_contract.sandbox.store import Store
 from sequence_contract.sandbox.timestamps import Clock
 from sequence_contract.sandbox.versions import resolve_version
 
-FaultKind = Literal[
-    "shape",
-    "status",
-    "content",
-    "auth",
-    "version",
-    "ids",
-    "archive",
-    "envelope",
-    "inputs",
-    "benign",
-    "reporting",
-]
-
 # The classes of contract breaks, in the order reports list them. "benign" variants must not
 # fail the suite; "reporting" faults leak data for the report tests and break no contract.
-CONTRACT_KINDS: tuple[FaultKind, ...] = (
-    "shape",
-    "status",
-    "content",
-    "auth",
-    "version",
-    "ids",
-    "archive",
-    "envelope",
-    "inputs",  # h11: input-dependent faults
-)
+ContractKind = Literal[
+    "shape", "status", "content", "auth", "version", "ids", "archive", "envelope", "inputs"
+]
+FaultKind = Literal[ContractKind, "benign", "reporting"]
+CONTRACT_KINDS: tuple[ContractKind, ...] = get_args(ContractKind)
 
-CUSTOMER_OPERATIONS = frozenset(
-    {"createCustomer", "getCustomer", "updateCustomer", "archiveCustomer"}
-)
 OPERATIONS_WITH_ID = frozenset({"getCustomer", "updateCustomer", "archiveCustomer"})
+CUSTOMER_OPERATIONS = OPERATIONS_WITH_ID | {"createCustomer"}
+SHOWING_CUSTOMERS = CUSTOMER_OPERATIONS | {"listCustomers"}
 
 
 @dataclass(frozen=True)
@@ -74,6 +54,8 @@ RequestHook = Callable[[SandboxExchange, FaultServices], None]
 ReplaceHook = Callable[[SandboxExchange, FaultServices], Awaitable[ApiResponse | None]]
 TransformHook = Callable[[SandboxExchange, ApiResponse], ApiResponse]
 BodyHook = Callable[[SandboxExchange, Any], None]
+Stage = Literal["before_request", "replace_response", "transform_response", "check_body"]
+Hook = TypeVar("Hook", bound=Callable[..., Any])
 
 
 @dataclass(frozen=True)
@@ -87,49 +69,30 @@ class Fault:
     check_body: BodyHook | None = None
 
 
-@dataclass
-class RawResponse(ApiResponse):
-    """An answer whose bytes are given as is (broken, compressed or streamed bodies).
-
-    `body` keeps the JSON document it came from, for information; the bytes are `raw`.
-    Faults that produce one should run last: a later transform edits `body`, not `raw`.
-    """
-
-    raw: bytes = b""
-    media_type: str | None = None
-    chunk_size: int | None = None  # set: streamed with chunked transfer encoding
-
-    def to_starlette(self) -> Response:
-        if self.chunk_size is None:
-            return Response(
-                self.raw, status_code=self.status, headers=self.headers, media_type=self.media_type
-            )
-        size = self.chunk_size
-        chunks = [self.raw[i : i + size] for i in range(0, len(self.raw), size)]
-
-        async def stream() -> Any:
-            for chunk in chunks:
-                yield chunk
-
-        return StreamingResponse(
-            stream(), status_code=self.status, headers=self.headers, media_type=self.media_type
-        )
+REGISTRY: dict[str, Fault] = {}  # filled as the fault modules are imported
 
 
-def json_bytes(document: Any) -> bytes:
-    """The document encoded the way the sandbox encodes every answer."""
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+def fault(
+    name: str,
+    kind: FaultKind,
+    stage: Stage = "transform_response",
+    description: str | None = None,
+) -> Callable[[Hook], Hook]:
+    """Register the decorated function as fault `name`'s hook at `stage`; `description`
+    (default: the function's docstring) says in one line what goes wrong."""
+
+    def add(hook: Hook) -> Hook:
+        register(name, kind, description or hook.__doc__, **{stage: hook})
+        return hook
+
+    return add
 
 
-def raw_response(
-    response: ApiResponse, raw: bytes, media_type: str | None, **headers: str
-) -> RawResponse:
-    """`response` sent as these bytes, with its headers plus `headers`."""
-    merged = {
-        name: value for name, value in response.headers.items() if name.lower() != "content-type"
-    }
-    merged.update({name.replace("_", "-"): value for name, value in headers.items()})
-    return RawResponse(response.status, response.body, merged, raw=raw, media_type=media_type)
+def register(name: str, kind: FaultKind, description: str | None, **hooks: Any) -> None:
+    """Add fault `name` with these hooks; its description is folded onto one line."""
+    if name in REGISTRY:
+        raise RuntimeError(f"fault {name!r} is registered twice")
+    REGISTRY[name] = Fault(name, kind, " ".join((description or "").split()), **hooks)
 
 
 def is_success(response: ApiResponse) -> bool:
@@ -145,6 +108,14 @@ def error_of(response: ApiResponse) -> dict[str, Any] | None:
     return None
 
 
+def with_error(response: ApiResponse, **changes: Any) -> ApiResponse:
+    """An error answer with its `error` object changed; other answers as they are."""
+    error = error_of(response)
+    if error is None:
+        return response
+    return replace(response, body={**response.body, "error": {**error, **changes}})
+
+
 def error_answer(response: ApiResponse, error: ApiError) -> ApiResponse:
     """`error` as the answer, keeping the original's headers (Sequence-Version among them)."""
     answer = error.to_response()
@@ -156,16 +127,21 @@ def crashed(response: ApiResponse) -> ApiResponse:
     return error_answer(response, internal_error())
 
 
-def customers_in(exchange: SandboxExchange, response: ApiResponse) -> Iterator[dict[str, Any]]:
-    """The customer objects of a successful answer: the body, or each list item (copies are
-    not made: callers edit the body they got from `with_body_copy`)."""
+def without_header(response: ApiResponse, name: str) -> ApiResponse:
+    headers = {key: value for key, value in response.headers.items() if key.lower() != name}
+    return replace(response, headers=headers)
+
+
+def customers_in(exchange: SandboxExchange, response: ApiResponse) -> list[dict[str, Any]]:
+    """The customer objects of a successful answer: the body, or each list item."""
     if not is_success(response):
-        return
+        return []
     body = response.body
     if exchange.operation in CUSTOMER_OPERATIONS:
-        yield body
-    elif exchange.operation == "listCustomers" and isinstance(body.get("items"), list):
-        yield from (item for item in body["items"] if isinstance(item, dict))
+        return [body]
+    if exchange.operation == "listCustomers" and isinstance(body.get("items"), list):
+        return [item for item in body["items"] if isinstance(item, dict)]
+    return []
 
 
 def with_body_copy(response: ApiResponse) -> ApiResponse:
@@ -173,28 +149,48 @@ def with_body_copy(response: ApiResponse) -> ApiResponse:
     return replace(response, body=json.loads(json.dumps(response.body)))
 
 
-def edit_customers(
-    exchange: SandboxExchange, response: ApiResponse, edit: Callable[[dict[str, Any]], None]
-) -> ApiResponse:
-    """Apply `edit` to every customer object of a successful answer (on a copy)."""
-    if not is_success(response):
-        return response
-    copied = with_body_copy(response)
-    for customer in customers_in(exchange, copied):
-        edit(customer)
-    return copied
+CustomerEdit = TypeVar("CustomerEdit", bound=Callable[[dict[str, Any]], None])
+QueryEdit = TypeVar("QueryEdit", bound=Callable[[dict[str, str]], None])
 
 
-def on_operations(operations: frozenset[str], transform: TransformHook) -> TransformHook:
-    """`transform`, applied only to answers of these operations."""
+def edits_customers(
+    name: str,
+    kind: FaultKind,
+    operations: Collection[str] = (*CUSTOMER_OPERATIONS, "listCustomers"),
+) -> Callable[[CustomerEdit], CustomerEdit]:
+    """Register a fault that applies the decorated edit to every customer object of a
+    successful answer of these operations (on a copy)."""
 
-    def targeted(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
-        if exchange.operation not in operations:
-            return response
-        return transform(exchange, response)
+    def add(edit: CustomerEdit) -> CustomerEdit:
+        def transform(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
+            if exchange.operation not in operations or not is_success(response):
+                return response
+            copied = with_body_copy(response)
+            for customer in customers_in(exchange, copied):
+                edit(customer)
+            return copied
 
-    targeted.__name__ = getattr(transform, "__name__", "targeted")
-    return targeted
+        fault(name, kind, description=edit.__doc__)(transform)
+        return edit
+
+    return add
+
+
+def edits_list_query(name: str, kind: FaultKind) -> Callable[[QueryEdit], QueryEdit]:
+    """Register a fault that applies the decorated edit to the query of every list request."""
+
+    def add(edit: QueryEdit) -> QueryEdit:
+        def before(exchange: SandboxExchange, services: FaultServices) -> None:
+            listing: tuple[str, dict[str, str]] = (routing.CUSTOMERS, {})
+            if exchange.method == "GET" and routing.match_route(exchange.path) == listing:
+                query = dict(exchange.query)
+                edit(query)
+                exchange.query = query
+
+        fault(name, kind, "before_request", edit.__doc__)(before)
+        return edit
+
+    return add
 
 
 def archive_method(exchange: SandboxExchange) -> str | None:

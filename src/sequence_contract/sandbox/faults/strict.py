@@ -10,16 +10,20 @@ its positive requests are unambiguously valid, and grey-zone values may be refus
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import replace
+from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
 
 from sequence_contract.sandbox.errors import ApiError, Problem, validation_failed
-from sequence_contract.sandbox.exchange import SandboxExchange
-from sequence_contract.sandbox.faults.model import Fault, FaultServices, error_answer
-from sequence_contract.sandbox.responses import ApiResponse
+from sequence_contract.sandbox.faults.model import (
+    FaultServices,
+    error_answer,
+    fault,
+    register,
+    without_header,
+)
+from sequence_contract.sandbox.messages import ApiResponse, SandboxExchange
 from sequence_contract.sandbox.validation import INVALID_VALUE, join
 from sequence_contract.schemas import inlined_schema
 
@@ -57,56 +61,55 @@ def _texts(value: Any, path: str, name: str | None) -> Iterator[tuple[str, str |
             yield from _texts(item, join(path, index), name)
 
 
-def _refuse(problems: list[Problem]) -> None:
-    if problems:
-        raise validation_failed(problems)
+def _refusal(rule: TextRule, texts: Iterable[tuple[str, str | None, str]]) -> ApiError | None:
+    """A 400 validationError for the texts (key, field name, text) that break `rule`."""
+    found = [Problem(INVALID_VALUE, m, key) for key, name, text in texts if (m := rule(name, text))]
+    return validation_failed(found) if found else None
 
 
-def _body_rule(rule: TextRule) -> Callable[[SandboxExchange, Any], None]:
-    def check(exchange: SandboxExchange, body: Any) -> None:
-        _refuse(
-            [
-                Problem(INVALID_VALUE, message, key)
-                for key, name, text in _texts(body, "", None)
-                if (message := rule(name, text)) is not None
-            ]
-        )
+def strict(name: str, description: str | None = None) -> Callable[[TextRule], TextRule]:
+    """Register a stricter-server variant: the decorated rule on every string of a body and
+    every query value."""
 
-    return check
+    def add(rule: TextRule) -> TextRule:
+        def check_body(exchange: SandboxExchange, body: Any) -> None:
+            if refused := _refusal(rule, _texts(body, "", None)):
+                raise refused
 
+        async def check_query(
+            exchange: SandboxExchange, services: FaultServices
+        ) -> ApiResponse | None:
+            refused = _refusal(rule, ((key, key, text) for key, text in exchange.query.items()))
+            return refused.to_response() if refused else None
 
-def _query_problems(query: Mapping[str, str], rule: TextRule) -> list[Problem]:
-    return [
-        Problem(INVALID_VALUE, message, name)
-        for name, text in query.items()
-        if (message := rule(name, text)) is not None
-    ]
+        hooks = {"replace_response": check_query, "check_body": check_body}
+        register(name, "benign", description or rule.__doc__, **hooks)
+        return rule
 
-
-def _strict(name: str, description: str, rule: TextRule) -> Fault:
-    """A stricter-server variant: `rule` on every string of a body and every query value."""
-
-    async def on_query(exchange: SandboxExchange, services: FaultServices) -> ApiResponse | None:
-        problems = _query_problems(exchange.query, rule)
-        return validation_failed(problems).to_response() if problems else None
-
-    check_body = _body_rule(rule)
-    return Fault(name, "benign", description, replace_response=on_query, check_body=check_body)
+    return add
 
 
+@strict("refuse-control-characters")
 def _control_characters(name: str | None, text: str) -> str | None:
+    """Strings, keys and query values with control characters are refused (400)."""
     if any(ord(char) < 0x20 or 0x7F <= ord(char) <= 0x9F for char in text):
         return "must not contain control characters"
     return None
 
 
+@strict(
+    "cap-string-lengths",
+    f"Strings and query values over {MAX_TEXT_LENGTH} characters are refused (400).",
+)
 def _too_long(name: str | None, text: str) -> str | None:
     if len(text) > MAX_TEXT_LENGTH:
         return f"must be at most {MAX_TEXT_LENGTH} characters"
     return None
 
 
+@strict("refuse-blank-strings")
 def _blank(name: str | None, text: str) -> str | None:
+    """Empty, blank or space-padded strings and query values are refused (400)."""
     if not text.strip():
         return "must not be empty or blank"
     if text != text.strip():
@@ -114,20 +117,28 @@ def _blank(name: str | None, text: str) -> str | None:
     return None
 
 
+@strict("refuse-unusual-unicode")
 def _unusual(name: str | None, text: str) -> str | None:
+    """Text outside the Basic Multilingual Plane, format and private-use characters are
+    refused, as 3-byte UTF-8 storage would (400)."""
     for char in text:
         if ord(char) > 0xFFFF or unicodedata.category(char) in UNUSUAL_CATEGORIES:
             return f"contains a character this server does not store (U+{ord(char):04X})"
     return None
 
 
+@strict("validate-email-format")
 def _email(name: str | None, text: str) -> str | None:
+    """Emails (body and the list filter) must look like email addresses (400
+    validationError)."""
     if name in EMAIL_FIELDS and not EMAIL.match(text):
         return "must be an email address"
     return None
 
 
+@strict("validate-url-format")
 def _url(name: str | None, text: str) -> str | None:
+    """A customer's url must be an http(s) URL with a host (400 validationError)."""
     if name not in URL_FIELDS:
         return None
     try:
@@ -163,69 +174,23 @@ def unknown_fields(value: Any, schema: Any, path: str = "") -> Iterator[str]:
             yield from unknown_fields(item, items, join(path, index))
 
 
+@fault("refuse-unknown-fields", "benign", "check_body")
 def _refuse_unknown_fields(exchange: SandboxExchange, body: Any) -> None:
-    if exchange.version is None:
-        return
-    schema = documented_request_schema(exchange.version.name)
-    _refuse(
-        [
+    """Create and update refuse fields the docs do not list (400 validationError)."""
+    if exchange.version is not None:
+        schema = documented_request_schema(exchange.version.name)
+        unknown = [
             Problem(INVALID_VALUE, "is not a field of this request", key)
             for key in unknown_fields(body, schema)
         ]
-    )
+        if unknown:
+            raise validation_failed(unknown)
 
 
+@fault("unknown-method-501", "benign")
 def _not_implemented(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
+    """Methods outside standard HTTP (QUERY, PROPFIND, ...) are answered 501 NotImplemented."""
     if response.status != 405 or exchange.method in KNOWN_METHODS:
         return response
     error = ApiError(501, NOT_IMPLEMENTED, f"{exchange.method[:20]} is not implemented")
-    answer = error_answer(response, error)
-    headers = {name: value for name, value in answer.headers.items() if name.lower() != "allow"}
-    return replace(answer, headers=headers)
-
-
-FAULTS = (
-    Fault(
-        "refuse-unknown-fields",
-        "benign",
-        "Create and update refuse fields the docs do not list (400 validationError).",
-        check_body=_refuse_unknown_fields,
-    ),
-    _strict(
-        "validate-email-format",
-        "Emails (body and the list filter) must look like email addresses (400 validationError).",
-        _email,
-    ),
-    _strict(
-        "validate-url-format",
-        "A customer's url must be an http(s) URL with a host (400 validationError).",
-        _url,
-    ),
-    _strict(
-        "refuse-control-characters",
-        "Strings, keys and query values with control characters are refused (400).",
-        _control_characters,
-    ),
-    _strict(
-        "cap-string-lengths",
-        f"Strings and query values over {MAX_TEXT_LENGTH} characters are refused (400).",
-        _too_long,
-    ),
-    _strict(
-        "refuse-blank-strings",
-        "Empty, blank or space-padded strings and query values are refused (400).",
-        _blank,
-    ),
-    _strict(
-        "refuse-unusual-unicode",
-        "Text outside the Basic Multilingual Plane, format and private-use characters are "
-        "refused, as 3-byte UTF-8 storage would (400).",
-        _unusual,
-    ),
-    Fault(
-        "unknown-method-501",
-        "benign",
-        "Methods outside standard HTTP (QUERY, PROPFIND, ...) are answered 501 NotImplemented.",
-        transform_response=_not_implemented,
-    ),
-)
+    return without_header(error_answer(response, error), "allow")
