@@ -104,7 +104,8 @@ class _Differ:
         where: Where | None = None,
     ) -> None:
         """Record change `<kind>:<name><suffix>`, described as "<name>: <text>"."""
-        location, pointers = operation, ()
+        location = operation
+        pointers: tuple[str, ...] = ()
         if where is not None:
             part = where.status if where.direction == RESPONSE else REQUEST
             body = f"{where.status} response" if where.direction == RESPONSE else REQUEST
