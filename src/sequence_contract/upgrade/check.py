@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -20,15 +20,20 @@ from sequence_contract.target import (
     remote_target,
 )
 from sequence_contract.upgrade.consumers.files import read_consumers
-from sequence_contract.upgrade.consumers.judge import ConsumerUsage, judge
+from sequence_contract.upgrade.consumers.judge import CallVerdict, ConsumerUsage, judge
 from sequence_contract.upgrade.consumers.usage import calls_of
-from sequence_contract.upgrade.consumers.verify import Verified, verify_calls
+from sequence_contract.upgrade.consumers.verify import (
+    BREAKS,
+    NOT_VERIFIABLE,
+    PASSES,
+    Verified,
+    verify_calls,
+)
 from sequence_contract.upgrade.diff import diff_versions
-from sequence_contract.upgrade.gate import UpgradeCheck
 from sequence_contract.upgrade.model import Change
 from sequence_contract.upgrade.observed import compare_replays
 from sequence_contract.upgrade.replay import Replay, new_run_id, open_session, replay
-from sequence_contract.upgrade.waivers import Waiver, apply_waivers
+from sequence_contract.upgrade.waivers import Waiver, WaiverOutcome, apply_waivers
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,108 @@ class ReplaySettings:
     credentials: Credentials | None = None
     allow_destructive_host: str | None = None
     request_timeout: float = 30.0
+
+
+@dataclass(frozen=True)
+class UpgradeCheck:
+    """The verdict: which changes block the upgrade, and all a report needs to say why."""
+
+    from_version: str
+    to_version: str
+    target: str  # e.g. "embedded sandbox" or the base URL; "" when nothing was replayed
+    documented: tuple[Change, ...]
+    observed: tuple[Change, ...]
+    waivers: WaiverOutcome
+    waiver_file: Path | None = None
+    replays: tuple[Replay, ...] = ()
+    notes: tuple[str, ...] = field(default=())
+    # --consumer files: only the changes that touch the team's calls can block.
+    consumers: ConsumerUsage | None = None
+
+    @property
+    def changes(self) -> tuple[Change, ...]:
+        found = self.consumers.found if self.consumers else ()
+        return self.documented + self.observed + found
+
+    def waiver_for(self, change: Change) -> Waiver | None:
+        return self.waivers.waived.get(change.id)
+
+    @property
+    def blocking(self) -> tuple[Change, ...]:
+        """Breaking, not waived, (if observed) not predicted by a documented change, and
+        (with consumer files) affecting one of the consumer's calls."""
+        return tuple(
+            c
+            for c in self.changes
+            if c.breaking
+            and not c.expected
+            and c.id not in self.waivers.waived
+            and (self.consumers is None or self.consumers.affects(c))
+        )
+
+    @property
+    def passed(self) -> bool:
+        return not self.blocking
+
+
+@dataclass(frozen=True)
+class Row:
+    """One consumer call's result: `why` holds "<change id>: <where: what>" when it breaks,
+    else the reason or notes."""
+
+    verdict: CallVerdict
+    outcome: str  # PASSES, BREAKS, NOT_VERIFIABLE
+    why: tuple[str, ...]
+
+    @property
+    def operation(self) -> str:
+        interaction = self.verdict.call.interaction
+        return self.verdict.call.operation or f"{interaction.method} {interaction.path}"
+
+
+def rows(check: UpgradeCheck) -> list[Row]:
+    if check.consumers is None:
+        return []
+    blocking = {c.id for c in check.blocking}
+    described = {c.id: c.description for c in check.changes}
+    return [_row(check, v, blocking, described) for v in check.consumers.verdicts]
+
+
+def _row(
+    check: UpgradeCheck, verdict: CallVerdict, blocking: set[str], described: dict[str, str]
+) -> Row:
+    whys = {i.change_id: i.why for i in verdict.impacts}
+    broken = [i for i in verdict.change_ids if i in blocking]
+    live = verdict.live
+    if broken:
+        # The change ids with their "where: what", then what the live replay saw.
+        lines = [
+            f"{i}: {described.get(i, '')}" + (f" ({whys[i]})" if i in whys else "") for i in broken
+        ]
+        shown = {described.get(i) for i in broken}
+        lines += [
+            f"live on {check.to_version}: {m.where}: {m.what}"
+            for m in (live.mismatches if live else ())
+            if f"{m.where}: {m.what}" not in shown  # not already a blocking change itself
+        ]
+        return Row(verdict, BREAKS, tuple(lines))
+    notes = [f"{i}: waived" for i in verdict.change_ids if i in check.waivers.waived]
+    if verdict.call.version == check.to_version != check.from_version:
+        notes.append(f"already sends {check.to_version}: the documented changes do not apply")
+    if verdict.call.problem:
+        return Row(verdict, NOT_VERIFIABLE, (verdict.call.problem,))
+    if live is None:
+        return Row(verdict, NOT_VERIFIABLE, ("not replayed (--documents-only)", *notes))
+    if live.outcome == NOT_VERIFIABLE:
+        return Row(verdict, NOT_VERIFIABLE, (live.reason, *notes))
+    return Row(verdict, PASSES, (*notes, *live.notes))
+
+
+def summary_line(check: UpgradeCheck) -> str:
+    found = rows(check)
+    broken = sum(r.outcome == BREAKS for r in found)
+    noun = "interaction breaks" if len(found) == 1 else "interactions break"
+    return f"{broken} of {len(found)} {noun} on {check.to_version}"
 
 
 def check_versions(from_version: str, to_version: str) -> None:
@@ -96,17 +203,7 @@ def run_upgrade_check(
                     )
         if replays:
             observed = compare_replays(replays[0], replays[1], documented)
-    usage: ConsumerUsage | None = None
-    if files:
-        usage = judge(
-            files,
-            calls,
-            [*documented, *observed],
-            to_version,
-            verified.results if verified else None,
-            tuple(verified.created) if verified else (),
-            verified.requests if verified else 0,
-        )
+    usage = judge(files, calls, [*documented, *observed], to_version, verified) if files else None
     found = usage.found if usage else ()
     outcome = apply_waivers(waivers, [*documented, *observed, *found])
     return UpgradeCheck(

@@ -12,9 +12,8 @@ from sequence_contract.errors import SequenceContractError, UsageError
 from sequence_contract.redaction import Redactor
 from sequence_contract.target import ALLOW_HOST_VARIABLE, credentials_from_env
 from sequence_contract.upgrade.check import ReplaySettings, run_upgrade_check
-from sequence_contract.upgrade.console import summary
 from sequence_contract.upgrade.consumers.model import ConsumerFileError
-from sequence_contract.upgrade.report import html_text, json_text
+from sequence_contract.upgrade.report import html_text, json_text, summary
 from sequence_contract.upgrade.waivers import load_waivers
 
 NAME = "upgrade-check"

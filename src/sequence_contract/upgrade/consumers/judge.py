@@ -14,17 +14,15 @@ Calls that already send the target version are not affected by the documented ch
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from sequence_contract.upgrade.consumers.matching import Mismatch
 from sequence_contract.upgrade.consumers.model import ConsumerFile
 from sequence_contract.upgrade.consumers.usage import Call, related
+from sequence_contract.upgrade.consumers.verify import Live, Verified
 from sequence_contract.upgrade.model import DOCUMENTED, OBSERVED, Change, ChangeSet
 
-PASSES = "passes"
-BREAKS = "breaks"
-NOT_VERIFIABLE = "not verifiable"
 _REQUIRED_FIELD_KINDS = frozenset({"request-field-added-required", "request-field-made-required"})
 _REQUIRED_PARAMETER_KINDS = frozenset(
     {"request-parameter-added-required", "request-parameter-made-required"}
@@ -40,16 +38,6 @@ class Impact:
     change_id: str
     why: str
     path: str = ""
-
-
-@dataclass(frozen=True)
-class Live:
-    """The replay of one call under the target version."""
-
-    outcome: str  # PASSES, BREAKS or NOT_VERIFIABLE
-    reason: str = ""  # NOT_VERIFIABLE: why
-    mismatches: tuple[Mismatch, ...] = ()
-    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -208,18 +196,16 @@ def judge(
     calls: tuple[Call, ...],
     changes: Iterable[Change],
     to_version: str,
-    live: Mapping[int, Live] | None = None,
-    created: tuple[str, ...] = (),
-    requests: int = 0,
+    verified: Verified | None = None,
 ) -> ConsumerUsage:
-    """Every call with its impacts and live result; `live` is keyed by the call's index."""
+    """Every call with its impacts and its live result (None: not replayed)."""
     changes = list(changes)
     breaking = {c.id for c in changes if c.breaking and c.origin == DOCUMENTED}
     found = ChangeSet()
     verdicts = []
     for index, call in enumerate(calls):
         impacts = impacts_of(call, changes, to_version)
-        result = (live or {}).get(index)
+        result = verified.results.get(index) if verified else None
         ids: list[str] = []
         for mismatch in result.mismatches if result is not None else ():
             change = _mismatch_change(
@@ -230,7 +216,13 @@ def judge(
         verdicts.append(CallVerdict(call, impacts, result, tuple(dict.fromkeys(ids))))
     all_ids = frozenset(i for v in verdicts for i in v.change_ids)
     return ConsumerUsage(
-        files, tuple(verdicts), tuple(found.items()), created, requests, live is not None, all_ids
+        files,
+        tuple(verdicts),
+        tuple(found.items()),
+        tuple(verified.created) if verified else (),
+        verified.requests if verified else 0,
+        verified is not None,
+        all_ids,
     )
 
 

@@ -23,8 +23,7 @@ import requests
 
 from sequence_contract.http import ContractSession
 from sequence_contract.target import SAFE_METHODS, VERSION_HEADER, Target, customer_body, run_label
-from sequence_contract.upgrade.consumers.judge import BREAKS, NOT_VERIFIABLE, PASSES, Live
-from sequence_contract.upgrade.consumers.matching import check_response
+from sequence_contract.upgrade.consumers.matching import Mismatch, check_response
 from sequence_contract.upgrade.consumers.usage import Call
 from sequence_contract.upgrade.replay import json_or_none
 
@@ -35,6 +34,19 @@ CREATE = "POST /customers"
 _ABSENT = re.compile(r"\b(no|not|none|unknown|missing|does ?n[o']t|without)\b", re.IGNORECASE)
 _CUSTOMER = re.compile(r"\bcustomers?\b", re.IGNORECASE)
 _EXISTS = re.compile(r"\bexists?\b|\bthere (is|are)\b", re.IGNORECASE)
+PASSES = "passes"
+BREAKS = "breaks"
+NOT_VERIFIABLE = "not verifiable"
+
+
+@dataclass(frozen=True)
+class Live:
+    """The replay of one call under the target version."""
+
+    outcome: str  # PASSES, BREAKS or NOT_VERIFIABLE
+    reason: str = ""  # NOT_VERIFIABLE: why
+    mismatches: tuple[Mismatch, ...] = ()
+    notes: tuple[str, ...] = ()
 
 
 @dataclass
