@@ -19,8 +19,7 @@ from sequence_contract.upgrade.check import (
     run_upgrade_check,
     summary_line,
 )
-from sequence_contract.upgrade.consumers.files import read_consumer
-from sequence_contract.upgrade.consumers.usage import calls_of
+from sequence_contract.upgrade.consumers.usage import calls_of, read_consumer
 from sequence_contract.upgrade.consumers.verify import BREAKS, NOT_VERIFIABLE, PASSES, verify_calls
 from sequence_contract.upgrade.replay import open_session
 from tests.upgrade.consumer_files import (

@@ -19,9 +19,8 @@ from sequence_contract.target import (
     preflight,
     remote_target,
 )
-from sequence_contract.upgrade.consumers.files import read_consumers
 from sequence_contract.upgrade.consumers.judge import CallVerdict, ConsumerUsage, judge
-from sequence_contract.upgrade.consumers.usage import calls_of
+from sequence_contract.upgrade.consumers.usage import calls_of, read_consumers
 from sequence_contract.upgrade.consumers.verify import (
     BREAKS,
     NOT_VERIFIABLE,
