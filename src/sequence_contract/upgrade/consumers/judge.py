@@ -1,26 +1,19 @@
-"""Static judgement: which of the documented (and observed) changes touch a team's calls.
-
-A change affects a call when it touches
-- a response field the call relies on: the change's JSON path and one of the call's response
-  paths are the same, or one lies inside the other (`$.address` and `$.address.line1`);
-- a request field the call sends (a new required field: one it does not send);
-- a parameter it sends (a new required parameter: one it does not send; a new minimum or
-  maximum: only when a value sent falls outside it);
-- a response header it relies on (Pact only);
-- otherwise the operation itself (removed, moved, new success status, ...): any call to it.
-Calls that already send the target version are not affected by the documented changes.
+"""Which documented (and observed) changes touch a team's calls: a response field it relies
+on, a request field or parameter it sends (or, newly required, does not send), a response
+header it relies on (Pact), or else the operation itself. See the README for the rules.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sequence_contract.upgrade.consumers.matching import Mismatch
 from sequence_contract.upgrade.consumers.model import ConsumerFile
 from sequence_contract.upgrade.consumers.usage import Call, related
 from sequence_contract.upgrade.consumers.verify import Live, Verified
+from sequence_contract.upgrade.diff import template_key
 from sequence_contract.upgrade.model import DOCUMENTED, OBSERVED, Change, ChangeSet
 
 _REQUIRED_FIELD_KINDS = frozenset({"request-field-added-required", "request-field-made-required"})
@@ -62,26 +55,18 @@ class ConsumerUsage:
     created: tuple[str, ...] = ()  # customers the live verification made
     requests: int = 0
     replayed: bool = False
-    _ids: frozenset[str] = field(default=frozenset(), repr=False)
 
     def affects(self, change: Change) -> bool:
-        return change.id in self._ids
-
-
-def impacts_of(call: Call, changes: Iterable[Change], to_version: str) -> tuple[Impact, ...]:
-    if call.operation is None or call.version == to_version:
-        return ()
-    found = (impact(call, change) for change in changes)
-    return tuple(i for i in found if i is not None)
+        return any(change.id in v.change_ids for v in self.verdicts)
 
 
 def impact(call: Call, change: Change) -> Impact | None:
-    """How `change` affects `call`, or None."""
+    """How `change` affects `call` (a documented operation), or None."""
     assert call.operation is not None
-    operation = _normal(call.operation)
+    operation = template_key(call.operation)
     if change.origin == OBSERVED:
         return _observed(call, change, operation)
-    if change.origin != DOCUMENTED or operation not in {_normal(s) for s in change.seen_in}:
+    if change.origin != DOCUMENTED or operation not in {template_key(s) for s in change.seen_in}:
         return None
     responses, requests = _pointers(change, operation)
     if responses:
@@ -104,15 +89,17 @@ def impact(call: Call, change: Change) -> Impact | None:
             return None
         return Impact(change.id, f"{name}: you send it")
     if change.kind.startswith("response-header-"):
-        name = change.subject.rsplit(" ", 1)[-1].lower()
-        return (
-            Impact(change.id, f"header {name}: you rely on it")
-            if name in call.relied_headers
-            else None
-        )
+        return _header(call, change, change.subject.rsplit(" ", 1)[-1])
     if change.kind == "request-body-removed" and call.interaction.body is None:
         return None
     return Impact(change.id, f"{call.operation}: you call it")
+
+
+def _header(call: Call, change: Change, name: str) -> Impact | None:
+    name = name.lower()
+    return (
+        Impact(change.id, f"header {name}: you rely on it") if name in call.relied_headers else None
+    )
 
 
 def _within_new_bound(call: Call, change: Change, name: str) -> bool:
@@ -123,14 +110,11 @@ def _within_new_bound(call: Call, change: Change, name: str) -> bool:
         return False
     if not isinstance(bound, int | float) or isinstance(bound, bool):
         return False
-    values = [v for k, v in call.interaction.query if f"query.{k}" == name]
     try:
-        numbers = [float(v) for v in values]
+        numbers = [float(v) for k, v in call.interaction.query if f"query.{k}" == name]
     except ValueError:
         return False
-    if keyword == "minimum":
-        return all(n >= bound for n in numbers)
-    return all(n <= bound for n in numbers)
+    return all(n >= bound if keyword == "minimum" else n <= bound for n in numbers)
 
 
 def _request(call: Call, change: Change, paths: list[str]) -> Impact | None:
@@ -149,19 +133,14 @@ def _request(call: Call, change: Change, paths: list[str]) -> Impact | None:
 
 def _observed(call: Call, change: Change, operation: str) -> Impact | None:
     """A difference the generic replay saw: does it touch what this call uses?"""
-    steps = {_normal(m.group(1)) for s in change.seen_in if (m := _STEP_OPERATION.search(s))}
+    steps = {template_key(m[1]) for s in change.seen_in if (m := _STEP_OPERATION.search(s))}
     if operation not in steps:
         return None
     kind = change.kind
     if kind == "observed-status-changed":
         return Impact(change.id, f"{call.operation}: you call it")
     if kind.startswith("observed-header-"):
-        name = change.subject.lower()
-        return (
-            Impact(change.id, f"header {name}: you rely on it")
-            if name in call.relied_headers
-            else None
-        )
+        return _header(call, change, change.subject)
     hit = next((p for p in sorted(call.relied) if related(p, change.subject)), None)
     return Impact(change.id, f"{hit}: you rely on it", change.subject) if hit else None
 
@@ -171,7 +150,7 @@ def _pointers(change: Change, operation: str) -> tuple[list[tuple[str, str]], li
     responses, requests = [], []
     for pointer in change.pointers:
         method, template, part, path = [*pointer.split(" ", 3), "", "", ""][:4]
-        if _normal(f"{method} {template}") != operation or not path:
+        if template_key(f"{method} {template}") != operation or not path:
             continue
         if part == "request":
             requests.append(path)
@@ -184,11 +163,6 @@ def _status_fits(documented: str, expected: int | None) -> bool:
     if expected is None or (documented.startswith("2") and 200 <= expected < 300):
         return True
     return documented == str(expected)
-
-
-def _normal(operation: str) -> str:
-    """`GET /customers/{customerId}` and `GET /customers/{id}` are one operation."""
-    return re.sub(r"\{[^}]*\}", "{}", operation.strip())
 
 
 def judge(
@@ -204,7 +178,10 @@ def judge(
     found = ChangeSet()
     verdicts = []
     for index, call in enumerate(calls):
-        impacts = impacts_of(call, changes, to_version)
+        impacts: tuple[Impact, ...] = ()
+        if call.operation is not None and call.version != to_version:
+            found_impacts = (impact(call, change) for change in changes)
+            impacts = tuple(i for i in found_impacts if i is not None)
         result = verified.results.get(index) if verified else None
         ids: list[str] = []
         for mismatch in result.mismatches if result is not None else ():
@@ -214,7 +191,6 @@ def judge(
             found.add(change)
             ids.append(change.id)
         verdicts.append(CallVerdict(call, impacts, result, tuple(dict.fromkeys(ids))))
-    all_ids = frozenset(i for v in verdicts for i in v.change_ids)
     return ConsumerUsage(
         files,
         tuple(verdicts),
@@ -222,7 +198,6 @@ def judge(
         tuple(verified.created) if verified else (),
         verified.requests if verified else 0,
         verified is not None,
-        all_ids,
     )
 
 

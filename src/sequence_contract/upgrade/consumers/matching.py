@@ -1,18 +1,16 @@
 """A live response checked against what a call expects: Pact matching rules where the file
 gives them, JSON types elsewhere.
 
-Pact compares values that have no rule by equality. The gate replays on customers it makes,
-whose data differ from the provider state the pact was written against, so such values are
-compared by JSON type only (counted in `by_type`). A `type` rule on an object or array also
-applies to everything inside it (as Pact's `like()` means). Date and time matchers check that
-the value is ISO 8601; the pattern they name is not checked (said in `notes`). A matcher this
-module does not know is never passed silently: it is named in `unchecked`.
+The gate replays on customers it makes, whose data differ from the pact's provider state, so
+values without a rule are compared by JSON type only (counted in `by_type`), where Pact would
+compare them by equality. A matcher this module does not know is named in `unchecked`, never
+passed.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
@@ -29,6 +27,21 @@ _DATE_KINDS = frozenset({"date", "time", "timestamp", "datetime"})
 _SEMVER = re.compile(r"^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$")
 
 Token = str | int
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+# Matchers on the value alone: (does it pass, what was expected).
+_VALUE_KINDS: dict[str, tuple[Callable[[Any], bool], str]] = {
+    "integer": (lambda v: _number(v) and isinstance(v, int), "an integer"),
+    "decimal": (lambda v: isinstance(v, float), "a decimal"),
+    "number": (_number, "a number"),
+    "boolean": (lambda v: isinstance(v, bool), "a boolean"),
+    "null": (lambda v: v is None, "null"),
+    "notEmpty": (lambda v: v not in (None, "", [], {}), "a non-empty value"),
+}
 
 
 class Unsupported(Exception):
@@ -134,14 +147,10 @@ class _Body:
             if not _apply(rule, expected, actual, where, self.result):
                 return
             array_rule = any(m.kind in ("type", "min", "max") for m in rule.matchers)
-        elif self._cascades(path):
-            if _type(actual) != _type(expected):
-                self.result.mismatches.append(Mismatch(where, _type_text(expected, actual)))
-                return
         elif _type(actual) != _type(expected):
             self.result.mismatches.append(Mismatch(where, _type_text(expected, actual)))
             return
-        elif not isinstance(expected, dict | list):
+        elif not isinstance(expected, dict | list) and not self._cascades(path):
             self.result.by_type += 1
         if isinstance(expected, dict) and isinstance(actual, dict):
             for key, child in expected.items():
@@ -220,24 +229,9 @@ def _match(matcher: Matcher, expected: Any, actual: Any, where: str, result: Ver
     if kind == "include":
         value = str(options.get("value", ""))
         return "" if value in _text(actual) else f"{actual!r} does not include {value!r}"
-    if kind == "integer":
-        ok = isinstance(actual, int) and not isinstance(actual, bool)
-        return "" if ok else f"expected an integer, got {actual!r}"
-    if kind == "decimal":
-        return "" if isinstance(actual, float) else f"expected a decimal, got {actual!r}"
-    if kind == "number":
-        ok = isinstance(actual, int | float) and not isinstance(actual, bool)
-        return "" if ok else f"expected a number, got {actual!r}"
-    if kind == "boolean":
-        return "" if isinstance(actual, bool) else f"expected a boolean, got {actual!r}"
-    if kind == "null":
-        return "" if actual is None else f"expected null, got {actual!r}"
-    if kind == "notEmpty":
-        return (
-            ""
-            if actual not in (None, "", [], {})
-            else f"expected a non-empty value, got {actual!r}"
-        )
+    if kind in _VALUE_KINDS:
+        accepts, name = _VALUE_KINDS[kind]
+        return "" if accepts(actual) else f"expected {name}, got {actual!r}"
     if kind == "semver":
         ok = isinstance(actual, str) and _SEMVER.match(actual) is not None
         return "" if ok else f"{actual!r} is not a semantic version"
