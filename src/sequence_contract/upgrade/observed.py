@@ -1,14 +1,13 @@
 """Differences between two replays, each traced to the documented change that predicts it.
 
 An observation the documents predict ("expected") leaves the verdict to that documented
-change, so one change is waived once. An observation nothing documents is reported on its
-own: that is what the documents alone would have missed.
+change, so one change is waived once; one nothing documents is what the documents missed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from sequence_contract.upgrade.model import OBSERVED, Change
 from sequence_contract.upgrade.replay import Observation, Replay
@@ -25,10 +24,21 @@ _EXPLAINED_BY = {
         "response-type-changed",
     ),
 }
+_TEXTS = {
+    "status-changed": "{step}: status {before} in {old}, {after} in {new}",
+    "field-removed": "{subject}: in {old} responses ({before}), absent in {new}",
+    "field-added": "{subject}: new in {new} responses ({after})",
+    "type-changed": "{subject}: {before} in {old}, {after} in {new}",
+    "value-changed": "{subject}: {before} in {old}, {after} in {new}",
+    "header-removed": "header {subject}: sent in {old} ({before}), not in {new}",
+    "header-added": "header {subject}: new in {new} ({after})",
+    "header-changed": "header {subject}: {before} in {old}, {after} in {new}",
+}
 
 
-@dataclass(frozen=True)
-class _Instance:
+class _Seen(NamedTuple):
+    """One difference at one step."""
+
     kind: str
     subject: str
     breaking: bool
@@ -47,17 +57,50 @@ def compare_replays(old: Replay, new: Replay, documented: Iterable[Change]) -> l
             by_pointer.setdefault(pointer, []).append(change)
     ids = {change.id for change in documented}
     new_steps = {o.step: o for o in new.observations}
-    instances: list[_Instance] = []
+    grouped: dict[str, list[_Seen]] = {}
     for before in old.observations:
         after = new_steps.get(before.step)
-        if after is not None:
-            instances += _step(before, after, by_pointer, ids)
-    return _merge(instances, old.version, new.version)
+        for seen in _step(before, after, by_pointer, ids) if after is not None else ():
+            grouped.setdefault(f"observed-{seen.kind}:{seen.subject}", []).append(seen)
+    changes = []
+    for change_id, group in grouped.items():
+        first = group[0]
+        # Expected only if every step where it shows is predicted by the documents.
+        explained: tuple[str, ...] = ()
+        if all(s.explained_by for s in group):
+            explained = tuple(dict.fromkeys(e for s in group for e in s.explained_by))
+        steps = tuple(dict.fromkeys(s.step for s in group))
+        text = _TEXTS[first.kind].format(
+            step=first.step,
+            subject=first.subject,
+            before=first.before,
+            after=first.after,
+            old=old.version,
+            new=new.version,
+        )
+        if first.kind != "status-changed":
+            text += f" [{first.step if len(steps) == 1 else f'{len(steps)} steps'}]"
+        changes.append(
+            Change(
+                id=change_id,
+                kind=f"observed-{first.kind}",
+                subject=first.subject,
+                origin=OBSERVED,
+                breaking=any(s.breaking for s in group),
+                description=text,
+                location=steps[0],
+                before=first.before,
+                after=first.after,
+                seen_in=steps,
+                explained_by=explained,
+            )
+        )
+    return sorted(changes, key=lambda c: (not c.breaking, c.id))
 
 
 def _step(
     old: Observation, new: Observation, by_pointer: dict[str, list[Change]], ids: set[str]
-) -> list[_Instance]:
+) -> list[_Seen]:
     step = f"{new.step} ({new.operation})"
     if old.status != new.status:
         method, _, path = new.operation.partition(" ")
@@ -68,67 +111,33 @@ def _step(
             f"operation-path-changed:{old.operation}",
         )
         explained = tuple(c for c in candidates if c in ids) if method else ()
-        return [
-            _Instance("status-changed", new.step, True, step, old.status, new.status, explained)
-        ]
-    found: list[_Instance] = []
-    prefix = f"{new.operation} {new.status} "
+        return [_Seen("status-changed", new.step, True, step, old.status, new.status, explained)]
+    found: list[_Seen] = []
 
-    def explain(kind: str, path: str) -> tuple[str, ...]:
+    def add(kind: str, subject: str, breaking: bool, before: object, after: object) -> None:
         wanted = _EXPLAINED_BY.get(kind, ())
-        return tuple(c.id for c in by_pointer.get(prefix + path, ()) if c.kind in wanted)
+        pointed = by_pointer.get(f"{new.operation} {new.status} {subject}", ())
+        explained = tuple(c.id for c in pointed if c.kind in wanted)
+        found.append(_Seen(kind, subject, breaking, step, before, after, explained))
 
     for path in _outermost(set(old.shape) - set(new.shape)):
-        found.append(
-            _Instance(
-                "field-removed",
-                path,
-                True,
-                step,
-                old.shape[path],
-                None,
-                explain("field-removed", path),
-            )
-        )
+        add("field-removed", path, True, old.shape[path], None)
     for path in _outermost(set(new.shape) - set(old.shape)):
-        found.append(
-            _Instance(
-                "field-added",
-                path,
-                False,
-                step,
-                None,
-                new.shape[path],
-                explain("field-added", path),
-            )
-        )
+        add("field-added", path, False, None, new.shape[path])
     for path in sorted(set(old.shape) & set(new.shape)):
         before, after = old.shape[path], new.shape[path]
-        if before == after:
-            continue
-        same_form = without_value(before) == without_value(after)
-        kind = (
-            "value-changed"
-            if same_form and base_type(before) == base_type(after)
-            else ("type-changed")
-        )
-        found.append(_Instance(kind, path, True, step, before, after, explain(kind, path)))
-    found += _headers(old, new, step)
-    return found
-
-
-def _headers(old: Observation, new: Observation, step: str) -> list[_Instance]:
-    found: list[_Instance] = []
+        if before != after:
+            same_form = without_value(before) == without_value(after)
+            same = same_form and base_type(before) == base_type(after)
+            add("value-changed" if same else "type-changed", path, True, before, after)
     for name in sorted(set(old.headers) | set(new.headers)):
-        before, after = old.headers.get(name), new.headers.get(name)
-        if before == after:
-            continue
-        if after is None:
-            found.append(_Instance("header-removed", name, True, step, before, None, ()))
-        elif before is None:
-            found.append(_Instance("header-added", name, False, step, None, after, ()))
-        else:
-            found.append(_Instance("header-changed", name, True, step, before, after, ()))
+        sent, now = old.headers.get(name), new.headers.get(name)
+        if now is None:
+            add("header-removed", name, True, sent, None)
+        elif sent is None:
+            add("header-added", name, False, None, now)
+        elif sent != now:
+            add("header-changed", name, True, sent, now)
     return found
 
 
@@ -147,49 +156,3 @@ def _ancestors(path: str) -> list[str]:
         else:
             return found
         found.append(path)
-
-
-def _merge(instances: list[_Instance], old_version: str, new_version: str) -> list[Change]:
-    grouped: dict[str, list[_Instance]] = {}
-    for instance in instances:
-        grouped.setdefault(f"observed-{instance.kind}:{instance.subject}", []).append(instance)
-    changes = []
-    for change_id, group in grouped.items():
-        first = group[0]
-        # Expected only if every step where it shows is predicted by the documents.
-        explained: tuple[str, ...] = ()
-        if all(i.explained_by for i in group):
-            explained = tuple(dict.fromkeys(e for i in group for e in i.explained_by))
-        steps = tuple(dict.fromkeys(i.step for i in group))
-        changes.append(
-            Change(
-                id=change_id,
-                kind=f"observed-{first.kind}",
-                subject=first.subject,
-                origin=OBSERVED,
-                breaking=any(i.breaking for i in group),
-                description=_describe(first, old_version, new_version, len(steps)),
-                location=steps[0],
-                before=first.before,
-                after=first.after,
-                seen_in=steps,
-                explained_by=explained,
-            )
-        )
-    return sorted(changes, key=lambda c: (not c.breaking, c.id))
-
-
-def _describe(instance: _Instance, old: str, new: str, steps: int) -> str:
-    where = instance.step if steps == 1 else f"{steps} steps"
-    subject, before, after = instance.subject, instance.before, instance.after
-    text = {
-        "status-changed": f"{instance.step}: status {before} in {old}, {after} in {new}",
-        "field-removed": f"{subject}: in {old} responses ({before}), absent in {new}",
-        "field-added": f"{subject}: new in {new} responses ({after})",
-        "type-changed": f"{subject}: {before} in {old}, {after} in {new}",
-        "value-changed": f"{subject}: {before} in {old}, {after} in {new}",
-        "header-removed": f"header {subject}: sent in {old} ({before}), not in {new}",
-        "header-added": f"header {subject}: new in {new} ({after})",
-        "header-changed": f"header {subject}: {before} in {old}, {after} in {new}",
-    }[instance.kind]
-    return text if instance.kind == "status-changed" else f"{text} [{where}]"
