@@ -180,7 +180,7 @@ def run_upgrade_check(
         # Where writes are not allowed, consumer calls may still be replayed read-only;
         # the generic replay (it creates and archives) may not.
         writes = _writes_allowed(replay_on)
-        with _target(replay_on, writes=writes or not files) as target:
+        with _target(replay_on, allowed=writes or bool(files)) as target:
             target_text = "embedded sandbox" if target.embedded else target.base_url
             session = open_session(target, replay_on.request_timeout)
             with session:
@@ -220,17 +220,15 @@ def run_upgrade_check(
 
 
 @contextmanager
-def _target(settings: ReplaySettings, *, writes: bool = True) -> Iterator[Target]:
+def _target(settings: ReplaySettings, *, allowed: bool) -> Iterator[Target]:
+    """The target; a usage error when the check must write there and may not."""
     if settings.base_url is None:
         with embedded_sandbox() as target:
             yield target
         return
     target = remote_target(settings.base_url, settings.credentials)
     # The replay creates, updates and archives customers: never on a live account unasked.
-    # `writes=False`: the caller sends only GET, HEAD and OPTIONS, so any host will do.
-    if writes and not destructive_allowed(
-        target.base_url, target.kind, settings.allow_destructive_host
-    ):
+    if not allowed:
         host = urlsplit(target.base_url).hostname
         raise UsageError(
             f"--base-url {settings.base_url}: the replay creates and archives customers, and "

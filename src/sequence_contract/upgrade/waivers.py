@@ -13,7 +13,7 @@ changes it matches; one that matches nothing is reported as unused, so stale ent
 
 from __future__ import annotations
 
-import re
+import fnmatch
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -35,7 +35,8 @@ class Waiver:
     where: str  # "<file>: waiver N", for messages
 
     def matches(self, change_id: str) -> bool:
-        return _pattern(self.id).fullmatch(change_id) is not None
+        # Only `*` and `?` are wildcards: `[` stands for itself, as in `integrationIds[]`.
+        return fnmatch.fnmatchcase(change_id, self.id.replace("[", "[[]"))
 
 
 @dataclass(frozen=True)
@@ -97,8 +98,3 @@ def _waiver(path: Path, number: int, entry: Any) -> Waiver:
         # A waiver without a reason is a decision nobody can review later.
         raise UsageError(f"{where} ({change_id}): 'reason' must say why it is accepted")
     return Waiver(change_id.strip(), reason.strip(), where)
-
-
-def _pattern(glob: str) -> re.Pattern[str]:
-    parts = [".*" if c == "*" else "." if c == "?" else re.escape(c) for c in glob]
-    return re.compile("".join(parts), re.DOTALL)
