@@ -1,20 +1,16 @@
-"""HAR 1.2 files (browser, proxy or test recordings) read into `Interaction`s.
-
-A recording says what was sent and received, not what the code reads: every field of a
-recorded JSON response counts as relied on, compared by type (the run's customers carry
-other data). Entries that are not calls to the API (pages, scripts, other hosts) are counted
-in a note: an entry is an API call when it sends `Sequence-Version` or its path runs under
-`/api/`.
+"""HAR 1.2 files (browser, proxy or test recordings) read into `Interaction`s. Entries that
+are not API calls (no `Sequence-Version` header, path not under `/api/`) are counted in a note.
 """
 
 from __future__ import annotations
 
 import base64
 import json
+from collections import Counter
 from typing import Any
 from urllib.parse import urlsplit
 
-from sequence_contract.upgrade.consumers.model import HAR, BadFile, Interaction
+from sequence_contract.upgrade.consumers.model import HAR, BadFile, ConsumerFile, Interaction
 
 VERSIONS = ("1.1", "1.2")
 
@@ -23,8 +19,8 @@ def is_har(data: Any) -> bool:
     return isinstance(data, dict) and isinstance(data.get("log"), dict)
 
 
-def read_har(data: dict[str, Any], name: str) -> tuple[str, list[Interaction], list[str]]:
-    """(format label, interactions, notes) of a parsed HAR file."""
+def read_har(data: dict[str, Any], name: str) -> ConsumerFile:
+    """A parsed HAR file's API calls; BadFile names the bad part."""
     log = data["log"]
     version = str(log.get("version", ""))
     if version not in VERSIONS:
@@ -33,7 +29,7 @@ def read_har(data: dict[str, Any], name: str) -> tuple[str, list[Interaction], l
     if not isinstance(entries, list):
         raise BadFile("log.entries is not a list")
     found: list[Interaction] = []
-    ignored: dict[str, int] = {}
+    ignored: Counter[str] = Counter()
     for number, entry in enumerate(entries, 1):
         where = f"entry {number}"
         try:
@@ -42,7 +38,7 @@ def read_har(data: dict[str, Any], name: str) -> tuple[str, list[Interaction], l
             raise BadFile(f"{where}: {exc}") from None
         if interaction is None:
             host = urlsplit(str(entry["request"]["url"])).netloc or "(no host)"
-            ignored[host] = ignored.get(host, 0) + 1
+            ignored[host] += 1
         else:
             found.append(interaction)
     notes = [
@@ -50,7 +46,7 @@ def read_har(data: dict[str, Any], name: str) -> tuple[str, list[Interaction], l
         "(no Sequence-Version header, path not under /api/)"
         for host, count in sorted(ignored.items())
     ]
-    return f"HAR {version}", found, notes
+    return ConsumerFile(name, f"HAR {version}", tuple(found), tuple(notes))
 
 
 def _entry(entry: Any, source: str) -> Interaction | None:

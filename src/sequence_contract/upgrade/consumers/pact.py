@@ -1,11 +1,7 @@
-"""Pact files (specification v2, v3 and v4) read into `Interaction`s.
-
-- v2: `providerState`, `query` as a string, `matchingRules` keyed `$.body...` / `$.headers...`
-  with one matcher each (`{"match": "type"}`, or `{"min": 1}` meaning type).
-- v3: `providerStates: [{name, params}]`, `query` as `{name: [values]}`, `matchingRules`
-  grouped by part: `{"body": {"$.id": {"matchers": [...], "combine": "AND"}}, "header": ...}`.
-- v4: `interactions[].type`; only `Synchronous/HTTP` ones are calls (messages are listed as
-  not judged); bodies are `{content, contentType, encoded}`; headers may be lists of values.
+"""Pact files (specification v2, v3 and v4) read into `Interaction`s. The versions differ in
+how they write provider states, queries, matching rules (v2: one matcher per `$.body...` or
+`$.headers...` key; v3+: grouped by part, with `matchers` and `combine`) and bodies (v4:
+`{content, contentType, encoded}`); only v4's `Synchronous/HTTP` interactions are calls.
 """
 
 from __future__ import annotations
@@ -15,7 +11,14 @@ import json
 from typing import Any
 from urllib.parse import parse_qsl
 
-from sequence_contract.upgrade.consumers.model import PACT, BadFile, Interaction, Matcher, Rule
+from sequence_contract.upgrade.consumers.model import (
+    PACT,
+    BadFile,
+    ConsumerFile,
+    Interaction,
+    Matcher,
+    Rule,
+)
 
 SUPPORTED = ("2", "3", "4")
 HTTP_INTERACTION = "Synchronous/HTTP"
@@ -28,15 +31,14 @@ def is_pact(data: Any) -> bool:
 def specification(data: dict[str, Any]) -> str:
     """The major specification version the file declares ("2", "3", "4")."""
     meta = data.get("metadata")
-    version: Any = None
-    if isinstance(meta, dict):
-        for key in ("pactSpecification", "pact-specification", "pact_specification"):
-            entry = meta.get(key)
-            if isinstance(entry, dict) and entry.get("version") is not None:
-                version = entry["version"]
-                break
-        else:
-            version = meta.get("pactSpecificationVersion")
+    meta = meta if isinstance(meta, dict) else {}
+    entries = [
+        meta.get(k) for k in ("pactSpecification", "pact-specification", "pact_specification")
+    ]
+    declared = [
+        e["version"] for e in entries if isinstance(e, dict) and e.get("version") is not None
+    ]
+    version = declared[0] if declared else meta.get("pactSpecificationVersion")
     if version is None:
         raise BadFile("no metadata.pactSpecification.version: cannot tell the Pact version")
     major = str(version).strip().lstrip("vV").split(".", 1)[0]
@@ -47,8 +49,8 @@ def specification(data: dict[str, Any]) -> str:
     return major
 
 
-def read_pact(data: dict[str, Any], name: str) -> tuple[str, list[Interaction]]:
-    """(format label, interactions) of a parsed Pact file; BadFile names the bad part."""
+def read_pact(data: dict[str, Any], name: str) -> ConsumerFile:
+    """A parsed Pact file's interactions; BadFile names the bad part."""
     major = specification(data)
     raw = data.get("interactions")
     if not isinstance(raw, list):
@@ -62,7 +64,7 @@ def read_pact(data: dict[str, Any], name: str) -> tuple[str, list[Interaction]]:
             found.append(_interaction(item, major, f"{name} {where}"))
         except BadFile as exc:
             raise BadFile(f"{where}: {exc}") from None
-    return f"Pact v{major}", found
+    return ConsumerFile(name, f"Pact v{major}", tuple(found))
 
 
 def _interaction(item: dict[str, Any], major: str, source: str) -> Interaction:
@@ -119,11 +121,11 @@ def _query(raw: Any) -> tuple[tuple[str, str], ...]:
     if isinstance(raw, str):
         return tuple(parse_qsl(raw, keep_blank_values=True))
     if isinstance(raw, dict):
-        pairs = []
-        for name, values in raw.items():
-            for value in values if isinstance(values, list) else [values]:
-                pairs.append((str(name), str(value)))
-        return tuple(pairs)
+        return tuple(
+            (str(name), str(value))
+            for name, values in raw.items()
+            for value in (values if isinstance(values, list) else [values])
+        )
     raise BadFile(f"query {raw!r} is neither a string nor an object")
 
 
@@ -132,11 +134,10 @@ def _headers(raw: Any) -> dict[str, str]:
         return {}
     if not isinstance(raw, dict):
         raise BadFile("headers are not an object")
-    found = {}
-    for name, value in raw.items():
-        text = ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
-        found[str(name).lower()] = text
-    return found
+    return {
+        str(name).lower(): ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+        for name, value in raw.items()
+    }
 
 
 def _body(part: dict[str, Any], major: str, which: str) -> Any:

@@ -48,11 +48,9 @@ def read_consumer(path: Path) -> ConsumerFile:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         if is_har(data):
-            label, interactions, notes = read_har(data, name)
-            return ConsumerFile(name, label, tuple(interactions), tuple(notes))
+            return read_har(data, name)
         if is_pact(data):
-            label, interactions = read_pact(data, name)
-            return ConsumerFile(name, label, tuple(interactions))
+            return read_pact(data, name)
         problem = "neither a Pact file ('interactions') nor a HAR file ('log')"
     except OSError as exc:
         problem = f"cannot read: {exc.strerror or exc}"
