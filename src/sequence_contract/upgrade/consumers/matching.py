@@ -9,6 +9,7 @@ passed.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -121,10 +122,12 @@ def _headers(
             expected = sent_version  # the echo of the version replayed, not of the pact's
         if name in rules:
             _apply(rules[name], expected, value, where, result)
-        elif name == "content-type":
-            if _media(value) != _media(expected):
-                result.mismatches.append(Mismatch(where, f"expected {expected!r}, got {value!r}"))
-        elif value.strip() != expected.strip():
+            continue
+        if name == "content-type":  # compared by media type
+            same = _media(value) == _media(expected)
+        else:
+            same = value.strip() == expected.strip()
+        if not same:
             result.mismatches.append(Mismatch(where, f"expected {expected!r}, got {value!r}"))
 
 
@@ -259,18 +262,12 @@ def _bounds(actual: Any, options: Mapping[str, Any]) -> str:
 
 
 def _iso(kind: str, value: Any) -> bool:
-    if not isinstance(value, str):
-        return False
+    parse = {"date": date.fromisoformat, "time": time.fromisoformat}.get(kind)
     try:
-        if kind == "date":
-            date.fromisoformat(value)
-        elif kind == "time":
-            time.fromisoformat(value)
-        else:
-            datetime.fromisoformat(value)
-    except ValueError:
+        (parse or datetime.fromisoformat)(value)
+    except (TypeError, ValueError):
         return False
-    return True
+    return isinstance(value, str)
 
 
 def _fits(token: Token, concrete: Token) -> bool:
@@ -300,9 +297,7 @@ def _type_text(expected: Any, actual: Any) -> str:
 
 
 def _text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
+    return json.dumps(value) if isinstance(value, bool) else str(value)
 
 
 def _media(content_type: str) -> str:
