@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 from sequence_contract.upgrade.model import OBSERVED, Change
 from sequence_contract.upgrade.replay import Observation, Replay
-from sequence_contract.upgrade.shape import base_type, without_value
+from sequence_contract.upgrade.shape import ancestors, base_type, without_value
 
 # Which documented changes can explain an observed body difference at the same place.
 _EXPLAINED_BY = {
@@ -143,16 +143,4 @@ def _step(
 
 def _outermost(paths: set[str]) -> list[str]:
     """Paths whose parent is not in the set: a new object is one change, not one per leaf."""
-    return sorted(p for p in paths if not any(a in paths for a in _ancestors(p)))
-
-
-def _ancestors(path: str) -> list[str]:
-    found: list[str] = []
-    while True:
-        if path.endswith("[]"):
-            path = path[:-2]
-        elif "." in path:
-            path = path.rsplit(".", 1)[0]
-        else:
-            return found
-        found.append(path)
+    return sorted(p for p in paths if not any(a in paths for a in ancestors(p)))

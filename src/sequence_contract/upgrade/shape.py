@@ -93,3 +93,21 @@ def _merge(found: set[str]) -> str:
     if len(types) == 1:
         return next(iter(types))
     return "|".join(sorted(types))
+
+
+def ancestors(path: str) -> list[str]:
+    """`$.items[].email` -> [`$.items[]`, `$.items`, `$`]."""
+    found: list[str] = []
+    while True:
+        if path.endswith("[]"):
+            path = path[:-2]
+        elif "." in path:
+            path = path.rsplit(".", 1)[0]
+        else:
+            return found
+        found.append(path)
+
+
+def related(a: str, b: str) -> bool:
+    """Is one path the other, or inside it? (`$.address` and `$.address.line1`: yes.)"""
+    return a == b or a in ancestors(b) or b in ancestors(a)

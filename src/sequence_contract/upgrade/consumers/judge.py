@@ -11,10 +11,11 @@ from dataclasses import dataclass
 
 from sequence_contract.upgrade.consumers.matching import Mismatch
 from sequence_contract.upgrade.consumers.model import ConsumerFile
-from sequence_contract.upgrade.consumers.usage import Call, related
+from sequence_contract.upgrade.consumers.usage import Call
 from sequence_contract.upgrade.consumers.verify import Live, Verified
 from sequence_contract.upgrade.diff import template_key
 from sequence_contract.upgrade.model import DOCUMENTED, OBSERVED, Change, ChangeSet
+from sequence_contract.upgrade.shape import ancestors, related
 
 _REQUIRED_FIELD_KINDS = frozenset({"request-field-added-required", "request-field-made-required"})
 _REQUIRED_PARAMETER_KINDS = frozenset(
@@ -120,7 +121,7 @@ def _within_new_bound(call: Call, change: Change, name: str) -> bool:
 def _request(call: Call, change: Change, paths: list[str]) -> Impact | None:
     for path in paths:
         if change.kind in _REQUIRED_FIELD_KINDS:
-            parent = re.sub(r"(\.[^.\[]+|\[\])$", "", path)
+            parent = ancestors(path)[0]
             parent_sent = parent == "$" or any(related(s, parent) for s in call.sent)
             if parent_sent and not any(related(s, path) for s in call.sent):
                 return Impact(change.id, f"{path}: required now; you do not send it", path)

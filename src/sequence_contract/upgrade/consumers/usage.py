@@ -156,11 +156,6 @@ def leaf_paths(value: Any, path: str = "$") -> list[str]:
     return [path]
 
 
-def related(a: str, b: str) -> bool:
-    """Is one path the other, or inside it? (`$.address` and `$.address.line1`: yes.)"""
-    return a == b or b.startswith((a + ".", a + "[")) or a.startswith((b + ".", b + "["))
-
-
 @cache
 def _templates(version: str) -> tuple[tuple[str, str], ...]:
     return tuple((method, str(path)) for method, path, _ in documents(version).operations())
