@@ -164,7 +164,6 @@ class _Differ:
         removed = {key: op for key, op in old_ops.items() if key not in new_ops}
         added = {key: op for key, op in new_ops.items() if key not in old_ops}
         for before, after in _pair_moved(removed, added):
-            del removed[before.key], added[after.key]
             if before.key[1] == after.key[1]:
                 text = f"method {before.method} became {after.method}"
                 self._emit(
@@ -224,43 +223,29 @@ class _Differ:
         old_params = _parameter_map(self.old, old)
         new_params = _parameter_map(self.new, new)
         label = new.label
-        for key, param in old_params.items():
+        for key in {**old_params, **new_params}:
             subject = f"{label} {key[0]}.{key[1]}"
-            now = new_params.get(key)
+            param, now = old_params.get(key), new_params.get(key)
+            was = bool(param and param.get("required"))
+            required = bool(now and now.get("required"))
+            now_is = "required" if required else "optional"
             if now is None:
                 text = "parameter no longer documented (may be rejected or ignored)"
-                kind = "request-parameter-removed"
-                self._emit(kind, subject, label, True, text, before=key[1])
-                continue
-            was, now_required = bool(param.get("required")), bool(now.get("required"))
-            if was != now_required:
-                now_is = "required" if now_required else "optional"
-                self._emit(
-                    f"request-parameter-made-{now_is}",
-                    subject,
-                    label,
-                    now_required,
-                    f"parameter now {now_is}",
-                    before=was,
-                    after=now_required,
-                )
-            self._schema(
-                _parameter_schema(self.old, key, param),
-                _parameter_schema(self.new, key, now),
-                self.old.openapi_uri,
-                self.new.openapi_uri,
-                Where(REQUEST, subject, label, ""),
-            )
-        for key, param in new_params.items():
-            if key not in old_params:
-                required = bool(param.get("required"))
-                self._emit(
-                    "request-parameter-added-required" if required else "request-parameter-added",
-                    f"{label} {key[0]}.{key[1]}",
-                    label,
-                    required,
-                    f"new {'required' if required else 'optional'} parameter",
-                    after=key[1],
+                self._emit("request-parameter-removed", subject, label, True, text, before=key[1])
+            elif param is None:
+                kind = "request-parameter-added" + ("-required" if required else "")
+                text = f"new {now_is} parameter"
+                self._emit(kind, subject, label, required, text, after=key[1])
+            else:
+                if was != required:
+                    kind, text = f"request-parameter-made-{now_is}", f"parameter now {now_is}"
+                    self._emit(kind, subject, label, required, text, before=was, after=required)
+                self._schema(
+                    _parameter_schema(self.old, key, param),
+                    _parameter_schema(self.new, key, now),
+                    self.old.openapi_uri,
+                    self.new.openapi_uri,
+                    Where(REQUEST, subject, label, ""),
                 )
 
     def _responses(self, old: _Operation, new: _Operation) -> None:
@@ -452,29 +437,23 @@ def _operations(docs: VersionDocuments) -> list[_Operation]:
 def _pair_moved(
     removed: dict[tuple[str, str], _Operation], added: dict[tuple[str, str], _Operation]
 ) -> list[tuple[_Operation, _Operation]]:
-    """(gone, new) operations that are one operation moved: the same path with one method
-    gone and one new (method changed), or the same method and operationId elsewhere."""
+    """Takes out of `removed` and `added` the operations that moved: the same path with one
+    method gone and one new (method changed), or the same method and operationId elsewhere."""
     pairs: list[tuple[_Operation, _Operation]] = []
-    used: set[int] = set()
     for template in sorted({key[1] for key in removed}):
-        gone = [op for key, op in removed.items() if key[1] == template]
-        new = [op for key, op in added.items() if key[1] == template]
+        gone = [key for key in removed if key[1] == template]
+        new = [key for key in added if key[1] == template]
         if len(gone) == 1 and len(new) == 1:
-            pairs.append((gone[0], new[0]))
-            used |= {id(gone[0]), id(new[0])}
-    for gone_op in removed.values():
+            pairs.append((removed.pop(gone[0]), added.pop(new[0])))
+    for key, gone_op in list(removed.items()):
         op_id = gone_op.operation.get("operationId")
-        if id(gone_op) in used or not op_id:
-            continue
-        for new_op in added.values():
-            if (
-                id(new_op) not in used
-                and new_op.method == gone_op.method
-                and new_op.operation.get("operationId") == op_id
-            ):
-                pairs.append((gone_op, new_op))
-                used |= {id(gone_op), id(new_op)}
-                break
+        moved = [
+            k
+            for k, op in added.items()
+            if op_id and op.method == gone_op.method and op.operation.get("operationId") == op_id
+        ]
+        if moved:
+            pairs.append((removed.pop(key), added.pop(moved[0])))
     return pairs
 
 
