@@ -1,8 +1,7 @@
 """What the upgrade check finds: one `Change` per difference, documented or observed.
 
-A change id is `<kind>:<subject>`, e.g. `response-field-removed:Customer.email`. Ids are built
-from names that stay put between runs (schema names, JSON paths, operations), so a waiver file
-can name them and a CI diff of two reports stays readable.
+Ids (`<kind>:<subject>`, e.g. `response-field-removed:Customer.email`) are built from names
+that stay put between runs, so a waiver file can name them and two reports diff cleanly.
 """
 
 from __future__ import annotations

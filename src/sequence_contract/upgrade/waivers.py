@@ -1,14 +1,7 @@
-"""Waivers: changes a team has looked at and accepted, kept in a file in its repository.
+"""Waivers: changes a team has accepted, in a YAML or TOML file (`waivers: [{id, reason}]`).
 
-YAML (`upgrade-waivers.yaml`) or TOML (`upgrade-waivers.toml`), a list of entries:
-
-    waivers:
-      - id: response-field-removed:Customer.email
-        reason: we read contacts[].email since PR 123
-
-`id` is a change id, or a pattern where `*` stands for any text and `?` for one character
-(nothing else is special, so `[]` in an id means itself). A waiver silences exactly the
-changes it matches; one that matches nothing is reported as unused, so stale entries show.
+An id may hold `*` (any text) and `?` (one character). A waiver silences exactly what it
+matches; one that matches nothing is reported as unused, so stale entries show.
 """
 
 from __future__ import annotations
