@@ -182,8 +182,7 @@ def run_upgrade_check(
         writes = _writes_allowed(replay_on)
         with _target(replay_on, allowed=writes or bool(files)) as target:
             target_text = "embedded sandbox" if target.embedded else target.base_url
-            session = open_session(target, replay_on.request_timeout)
-            with session:
+            with open_session(target, replay_on.request_timeout) as session:
                 preflight(session, target, (from_version, to_version))
                 run_id = new_run_id()
                 if writes:
