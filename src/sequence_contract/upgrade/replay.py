@@ -49,9 +49,9 @@ class Observation:
     step: str
     operation: str  # "<METHOD> <path template>", as the version's document names it
     status: int | None  # None: not run (`note` says why)
-    shape: Shape = field(default_factory=dict)
     headers: dict[str, str] = field(default_factory=dict)
-    note: str = ""
+    shape: Shape = field(default_factory=dict)
+    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -160,8 +160,8 @@ def replay(session: ContractSession, target: Target, version: str, run_id: str) 
                 name,
                 operation,
                 response.status_code,
-                shape_of(data, [run_id]) if data is not None else {},
                 _headers(response, version),
+                shape_of(data, [run_id]) if data is not None else {},
             )
         )
         return response

@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import json
 from collections.abc import Iterable, Sequence
+from dataclasses import asdict
 from typing import Any
 
 from sequence_contract.upgrade.check import Row, UpgradeCheck, rows, summary_line
@@ -142,26 +143,14 @@ def as_json(check: UpgradeCheck) -> dict[str, Any]:
         "observed": [_change_json(check, c) for c in check.observed],
         "waivers": {
             "file": str(check.waiver_file) if check.waiver_file else None,
-            "unused": [
-                {"id": w.id, "reason": w.reason, "where": w.where} for w in check.waivers.unused
-            ],
+            "unused": [asdict(w) for w in check.waivers.unused],
         },
         "replays": [
             {
                 "version": replay.version,
                 "label": replay.label,
                 "createdCustomers": list(replay.created),
-                "steps": [
-                    {
-                        "step": o.step,
-                        "operation": o.operation,
-                        "status": o.status,
-                        "headers": o.headers,
-                        "shape": o.shape,
-                        "note": o.note or None,
-                    }
-                    for o in replay.observations
-                ],
+                "steps": [asdict(o) for o in replay.observations],
             }
             for replay in check.replays
         ],
@@ -353,7 +342,7 @@ def _replays_html(check: UpgradeCheck) -> str:
             if found is None:
                 cells.append("<td></td>")
             elif found.status is None:
-                cells.append(f'<td class="muted">not run: {_e(found.note)}</td>')
+                cells.append(f'<td class="muted">not run: {_e(found.note or "")}</td>')
             else:
                 cells.append(f"<td><code>{_e(found.operation)}</code> → {found.status}</td>")
         rows.append(f"<tr><td>{_e(step)}</td>{''.join(cells)}</tr>")
