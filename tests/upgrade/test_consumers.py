@@ -19,8 +19,9 @@ from sequence_contract.upgrade.check import (
     run_upgrade_check,
     summary_line,
 )
+from sequence_contract.upgrade.consumers.matching import BREAKS, NOT_VERIFIABLE, PASSES
 from sequence_contract.upgrade.consumers.usage import calls_of, read_consumer
-from sequence_contract.upgrade.consumers.verify import BREAKS, NOT_VERIFIABLE, PASSES, verify_calls
+from sequence_contract.upgrade.consumers.verify import verify_calls
 from sequence_contract.upgrade.replay import open_session
 from tests.upgrade.consumer_files import (
     ARCHIVE,

@@ -20,14 +20,9 @@ from sequence_contract.target import (
     remote_target,
 )
 from sequence_contract.upgrade.consumers.judge import CallVerdict, ConsumerUsage, judge
+from sequence_contract.upgrade.consumers.matching import BREAKS, NOT_VERIFIABLE, PASSES
 from sequence_contract.upgrade.consumers.usage import calls_of, read_consumers
-from sequence_contract.upgrade.consumers.verify import (
-    BREAKS,
-    NOT_VERIFIABLE,
-    PASSES,
-    Verified,
-    verify_calls,
-)
+from sequence_contract.upgrade.consumers.verify import Verified, verify_calls
 from sequence_contract.upgrade.diff import diff_versions
 from sequence_contract.upgrade.model import Change
 from sequence_contract.upgrade.observed import compare_replays

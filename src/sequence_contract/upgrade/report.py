@@ -10,8 +10,8 @@ from dataclasses import asdict
 from typing import Any
 
 from sequence_contract.upgrade.check import Row, UpgradeCheck, rows, summary_line
+from sequence_contract.upgrade.consumers.matching import BREAKS, PASSES
 from sequence_contract.upgrade.consumers.model import ConsumerFile
-from sequence_contract.upgrade.consumers.verify import BREAKS, PASSES
 from sequence_contract.upgrade.model import Change
 
 REPORT_FORMAT = 1

@@ -9,10 +9,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sequence_contract.upgrade.consumers.matching import Mismatch
+from sequence_contract.upgrade.consumers.matching import Mismatch, Verification
 from sequence_contract.upgrade.consumers.model import ConsumerFile
 from sequence_contract.upgrade.consumers.usage import Call
-from sequence_contract.upgrade.consumers.verify import Live, Verified
+from sequence_contract.upgrade.consumers.verify import Verified
 from sequence_contract.upgrade.diff import template_key
 from sequence_contract.upgrade.model import DOCUMENTED, OBSERVED, Change, ChangeSet
 from sequence_contract.upgrade.shape import ancestors, related
@@ -38,7 +38,7 @@ class Impact:
 class CallVerdict:
     call: Call
     impacts: tuple[Impact, ...] = ()
-    live: Live | None = None
+    live: Verification | None = None
     live_ids: tuple[str, ...] = ()  # ids of the changes its live mismatches became
 
     @property

@@ -28,6 +28,9 @@ _DATE_KINDS = frozenset({"date", "time", "timestamp", "datetime"})
 _SEMVER = re.compile(r"^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$")
 
 Token = str | int
+PASSES = "passes"
+BREAKS = "breaks"
+NOT_VERIFIABLE = "not verifiable"
 
 
 def _number(value: Any) -> bool:
@@ -53,6 +56,8 @@ class Mismatch:
 
 @dataclass
 class Verification:
+    """What one call's replay showed; `unchecked` says why it is not verifiable."""
+
     mismatches: list[Mismatch] = field(default_factory=list)
     unchecked: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -61,6 +66,14 @@ class Verification:
     @property
     def passed(self) -> bool:
         return not self.mismatches and not self.unchecked
+
+    @property
+    def outcome(self) -> str:
+        return BREAKS if self.mismatches else NOT_VERIFIABLE if self.unchecked else PASSES
+
+    @property
+    def reason(self) -> str:
+        return "; ".join(self.unchecked)
 
 
 def rule_tokens(path: str) -> tuple[Token, ...] | None:
@@ -100,6 +113,11 @@ def check_response(
         _headers(interaction, headers, sent_version, result)
     if interaction.response_body is not None:
         _Body(interaction.rules, result).compare(interaction.response_body, body, ())
+    if result.by_type:
+        result.notes.append(
+            f"{result.by_type} value(s) without a matching rule compared by type only "
+            "(the run's customers carry their own data)"
+        )
     return result
 
 

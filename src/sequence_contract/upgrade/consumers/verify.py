@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from sequence_contract.http import ContractSession
 from sequence_contract.target import SAFE_METHODS, Target, customer_body, run_label
-from sequence_contract.upgrade.consumers.matching import Mismatch, check_response
+from sequence_contract.upgrade.consumers.matching import Verification, check_response
 from sequence_contract.upgrade.consumers.usage import Call
 from sequence_contract.upgrade.replay import Client, json_or_none
 
@@ -24,24 +24,11 @@ CREATE = "POST /customers"
 _ABSENT = re.compile(r"\b(no|not|none|unknown|missing|does ?n[o']t|without)\b", re.IGNORECASE)
 _CUSTOMER = re.compile(r"\bcustomers?\b", re.IGNORECASE)
 _EXISTS = re.compile(r"\bexists?\b|\bthere (is|are)\b", re.IGNORECASE)
-PASSES = "passes"
-BREAKS = "breaks"
-NOT_VERIFIABLE = "not verifiable"
-
-
-@dataclass(frozen=True)
-class Live:
-    """The replay of one call under the target version."""
-
-    outcome: str  # PASSES, BREAKS or NOT_VERIFIABLE
-    reason: str = ""  # NOT_VERIFIABLE: why
-    mismatches: tuple[Mismatch, ...] = ()
-    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class Verified:
-    results: dict[int, Live]  # by index of the call
+    results: dict[int, Verification]  # by index of the call
     created: list[str]
     requests: int
 
@@ -76,27 +63,26 @@ class _Verifier:
         self.run_id = run_id
         self.shared: tuple[str | None, str] | None = None  # the customer reads share
 
-    def call(self, call: Call) -> Live:
+    def call(self, call: Call) -> Verification:
         if call.problem or call.operation is None:
-            return Live(NOT_VERIFIABLE, call.problem or "no documented operation")
+            return _not_verifiable(call.problem or "no documented operation")
         interaction = call.interaction
         states = [provider_state(s) for s in interaction.states]
         unknown = [s for s, kind in zip(interaction.states, states, strict=True) if kind is None]
         if unknown:
-            return Live(
-                NOT_VERIFIABLE,
+            return _not_verifiable(
                 "provider state " + ", ".join(repr(s) for s in unknown) + " cannot be set up "
                 "by the gate (it sets up: a customer exists; no such customer)",
             )
         method = interaction.method
         if method not in SAFE_METHODS and not self.client.writes:
-            return Live(NOT_VERIFIABLE, "read-only host: only GET, HEAD and OPTIONS are replayed")
+            return _not_verifiable("read-only host: only GET, HEAD and OPTIONS are replayed")
         path = call.operation.split(" ", 1)[1]
         if "{" in path:
             absent = "absent" in states or interaction.status == 404
             customer, problem = self._customer(method, absent)
             if customer is None:
-                return Live(NOT_VERIFIABLE, problem)
+                return _not_verifiable(problem)
             path = re.sub(r"\{[^}]*\}", customer, path)
         body = interaction.body
         if call.operation == CREATE and isinstance(body, dict):
@@ -108,20 +94,9 @@ class _Verifier:
         if call.operation == CREATE:
             self.client.keep_created(response, data)
         if response.status_code == 429:
-            return Live(NOT_VERIFIABLE, "rate limited (429) after retries: not a contract result")
+            return _not_verifiable("rate limited (429) after retries: not a contract result")
         version = self.client.version
-        result = check_response(interaction, response.status_code, response.headers, data, version)
-        notes = list(result.notes)
-        if result.by_type:
-            notes.append(
-                f"{result.by_type} value(s) without a matching rule compared by type only "
-                "(the run's customers carry their own data)"
-            )
-        if result.mismatches:
-            return Live(BREAKS, mismatches=tuple(result.mismatches), notes=tuple(notes))
-        if result.unchecked:
-            return Live(NOT_VERIFIABLE, "; ".join(result.unchecked), notes=tuple(notes))
-        return Live(PASSES, notes=tuple(notes))
+        return check_response(interaction, response.status_code, response.headers, data, version)
 
     def _customer(self, method: str, absent: bool) -> tuple[str | None, str]:
         if absent:
@@ -149,3 +124,7 @@ class _Verifier:
             if isinstance(first, dict) and first.get("id"):
                 return str(first["id"]), ""
         return None, "read-only host and no customer to read (GET /customers?limit=1 listed none)"
+
+
+def _not_verifiable(reason: str) -> Verification:
+    return Verification(unchecked=[reason])
