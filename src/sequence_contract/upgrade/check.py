@@ -91,8 +91,7 @@ class Row:
 
     @property
     def operation(self) -> str:
-        interaction = self.verdict.call.interaction
-        return self.verdict.call.operation or f"{interaction.method} {interaction.path}"
+        return self.verdict.call.shown
 
 
 def rows(check: UpgradeCheck) -> list[Row]:

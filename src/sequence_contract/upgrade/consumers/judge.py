@@ -204,7 +204,7 @@ def judge(
 
 def _mismatch_change(call: Call, mismatch: Mismatch, impacts: list[Impact]) -> Change:
     """A live mismatch as a change; the documented changes that predict it explain it."""
-    operation = call.operation or f"{call.interaction.method} {call.interaction.path}"
+    operation = call.shown
     where = mismatch.where
     if where == "status":
         kind, subject, explained = "consumer-status-mismatch", operation, impacts

@@ -80,6 +80,11 @@ class Call:
     def label(self) -> str:
         return self.interaction.label
 
+    @property
+    def shown(self) -> str:
+        """The documented operation, else the call as recorded."""
+        return self.operation or f"{self.interaction.method} {self.interaction.path}"
+
 
 def calls_of(files: Iterable[ConsumerFile], from_version: str, to_version: str) -> tuple[Call, ...]:
     return tuple(call_of(i, from_version, to_version) for file in files for i in file.interactions)
