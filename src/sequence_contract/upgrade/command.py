@@ -11,7 +11,6 @@ from sequence_contract.errors import SequenceContractError, UsageError
 from sequence_contract.redaction import Redactor
 from sequence_contract.target import ALLOW_HOST_VARIABLE, credentials_from_env
 from sequence_contract.upgrade.check import ReplaySettings, run_upgrade_check
-from sequence_contract.upgrade.consumers.model import ConsumerFileError
 from sequence_contract.upgrade.report import html_text, json_text, summary
 from sequence_contract.upgrade.waivers import load_waivers
 
@@ -142,11 +141,9 @@ def run(args: argparse.Namespace) -> int:
                 path.write_text(redactor.text(text), encoding="utf-8")
             except OSError as exc:
                 raise UsageError(f"{path}: cannot write the report: {exc.strerror or exc}") from exc
-    except ConsumerFileError as exc:
-        fail(*(f"error: {problem}" for problem in exc.problems))  # one line per bad file
-        return USAGE_ERROR
     except UsageError as exc:
-        fail(f"error: {exc}")
+        # One line each, e.g. one per consumer file that cannot be used.
+        fail(*(f"error: {line}" for line in str(exc).splitlines() or [""]))
         return USAGE_ERROR
     except SequenceContractError as exc:
         # An EnvironmentProblem (unreachable, bad credentials, version not served), or the

@@ -5,22 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sequence_contract.errors import UsageError
-
 PACT = "pact"
 HAR = "har"
 
 
 class BadFile(ValueError):
     """A Pact or HAR this reader cannot use; the message says where and why."""
-
-
-class ConsumerFileError(UsageError):
-    """One or more consumer files cannot be used; `problems` has one line per problem."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("\n".join(problems))
-        self.problems = tuple(problems)
 
 
 @dataclass(frozen=True)

@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from sequence_contract.documents import documents
+from sequence_contract.errors import UsageError
 from sequence_contract.upgrade.consumers.har import is_har, read_har
 from sequence_contract.upgrade.consumers.model import (
     PACT,
     BadFile,
     ConsumerFile,
-    ConsumerFileError,
     Interaction,
 )
 from sequence_contract.upgrade.consumers.pact import is_pact, read_pact
@@ -30,16 +30,16 @@ BASE_PATH = "/api"
 
 
 def read_consumers(paths: Sequence[Path]) -> tuple[ConsumerFile, ...]:
-    """Every file read, or a ConsumerFileError with one line per file that cannot be."""
+    """Every file read, or a UsageError with one line per file that cannot be."""
     files: list[ConsumerFile] = []
     problems: list[str] = []
     for path in paths:
         try:
             files.append(read_consumer(path))
-        except ConsumerFileError as exc:
-            problems += exc.problems
+        except UsageError as exc:
+            problems.append(str(exc))
     if problems:
-        raise ConsumerFileError(problems)
+        raise UsageError("\n".join(problems))
     return tuple(files)
 
 
@@ -60,7 +60,7 @@ def read_consumer(path: Path) -> ConsumerFile:
         problem = f"not JSON: {exc}"
     except BadFile as exc:
         problem = str(exc)
-    raise ConsumerFileError([f"--consumer {name}: {problem}"])
+    raise UsageError(f"--consumer {name}: {problem}")
 
 
 @dataclass(frozen=True)
