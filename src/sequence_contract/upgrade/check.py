@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -50,7 +50,7 @@ class UpgradeCheck:
     waivers: WaiverOutcome
     waiver_file: Path | None = None
     replays: tuple[Replay, ...] = ()
-    notes: tuple[str, ...] = field(default=())
+    notes: tuple[str, ...] = ()
     # --consumer files: only the changes that touch the team's calls can block.
     consumers: ConsumerUsage | None = None
 
