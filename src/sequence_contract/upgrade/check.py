@@ -139,16 +139,6 @@ def summary_line(check: UpgradeCheck) -> str:
     return f"{broken} of {len(found)} {noun} on {check.to_version}"
 
 
-def check_versions(from_version: str, to_version: str) -> None:
-    """Usage error unless both versions have schemas in this package."""
-    shipped = schemas.available_versions()
-    for option, version in (("--from", from_version), ("--to", to_version)):
-        if version not in shipped:
-            raise UsageError(
-                f"{option} {version}: no schemas for this version; available: {', '.join(shipped)}"
-            )
-
-
 def run_upgrade_check(
     from_version: str,
     to_version: str,
@@ -161,7 +151,12 @@ def run_upgrade_check(
     """The whole check; `replay_on=None` compares the documents only. With `consumers`
     (Pact or HAR files), only changes that touch their calls block, and the calls are
     replayed under `to_version` too."""
-    check_versions(from_version, to_version)
+    shipped = schemas.available_versions()
+    for option, version in (("--from", from_version), ("--to", to_version)):
+        if version not in shipped:
+            raise UsageError(
+                f"{option} {version}: no schemas for this version; available: {', '.join(shipped)}"
+            )
     files = read_consumers(consumers)
     calls = calls_of(files, from_version, to_version)
     verified: Verified | None = None

@@ -74,8 +74,7 @@ def impact(call: Call, change: Change) -> Impact | None:
         for status, path in responses:
             if not _status_fits(status, call.interaction.status):
                 continue
-            hit = next((p for p in sorted(call.relied) if related(p, path)), None)
-            if hit:
+            if hit := _first_related(call.relied, path):
                 return Impact(change.id, f"{hit}: you rely on it", path)
         return None
     if requests:
@@ -126,8 +125,7 @@ def _request(call: Call, change: Change, paths: list[str]) -> Impact | None:
             if parent_sent and not any(related(s, path) for s in call.sent):
                 return Impact(change.id, f"{path}: required now; you do not send it", path)
         else:
-            hit = next((s for s in sorted(call.sent) if related(s, path)), None)
-            if hit:
+            if hit := _first_related(call.sent, path):
                 return Impact(change.id, f"{hit}: you send it", path)
     return None
 
@@ -142,8 +140,12 @@ def _observed(call: Call, change: Change, operation: str) -> Impact | None:
         return Impact(change.id, f"{call.operation}: you call it")
     if kind.startswith("observed-header-"):
         return _header(call, change, change.subject)
-    hit = next((p for p in sorted(call.relied) if related(p, change.subject)), None)
+    hit = _first_related(call.relied, change.subject)
     return Impact(change.id, f"{hit}: you rely on it", change.subject) if hit else None
+
+
+def _first_related(paths: frozenset[str], path: str) -> str | None:
+    return next((p for p in sorted(paths) if related(p, path)), None)
 
 
 def _pointers(change: Change, operation: str) -> tuple[list[tuple[str, str]], list[str]]:
