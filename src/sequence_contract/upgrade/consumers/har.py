@@ -82,10 +82,10 @@ def _entry(entry: Any, source: str) -> Interaction | None:
             (str(q.get("name")), str(q.get("value", ""))) for q in query if isinstance(q, dict)
         ),
         headers=headers,
-        body=_json(post.get("text"), None, "request"),
+        body=_json(post.get("text")),
         status=status,
         response_headers=_headers(response.get("headers")),
-        response_body=_json(content.get("text"), content.get("encoding"), "response"),
+        response_body=_json(content.get("text"), content.get("encoding")),
     )
 
 
@@ -99,7 +99,7 @@ def _headers(raw: Any) -> dict[str, str]:
     }
 
 
-def _json(text: Any, encoding: Any, which: str) -> Any:
+def _json(text: Any, encoding: Any = None) -> Any:
     """A recorded body as JSON; None when absent or not JSON (e.g. an empty 204 body)."""
     if not isinstance(text, str) or not text:
         return None
