@@ -62,6 +62,10 @@ class UpgradeCheck:
     def waiver_for(self, change: Change) -> Waiver | None:
         return self.waivers.waived.get(change.id)
 
+    def affects(self, change: Change) -> bool:
+        """Without consumer files every change counts; with them, those touching a call."""
+        return self.consumers is None or self.consumers.affects(change)
+
     @property
     def blocking(self) -> tuple[Change, ...]:
         """Breaking, not waived, (if observed) not predicted by a documented change, and
@@ -69,10 +73,7 @@ class UpgradeCheck:
         return tuple(
             c
             for c in self.changes
-            if c.breaking
-            and not c.expected
-            and c.id not in self.waivers.waived
-            and (self.consumers is None or self.consumers.affects(c))
+            if c.breaking and not c.expected and c.id not in self.waivers.waived and self.affects(c)
         )
 
     @property

@@ -17,10 +17,6 @@ from sequence_contract.upgrade.model import Change
 REPORT_FORMAT = 1
 
 
-def _affects(check: UpgradeCheck, change: Change) -> bool:
-    return check.consumers is None or check.consumers.affects(change)
-
-
 def _counts(file: ConsumerFile) -> str:
     return f"{file.format}, {len(file.interactions)} interaction(s)"
 
@@ -42,7 +38,7 @@ def summary(check: UpgradeCheck, written: Sequence[str] = ()) -> str:
         f"{len(waived)} of them waived)",
     ]
     for change in breaking:
-        if _affects(check, change):
+        if check.affects(change):
             lines += _entry(check, change)
         else:
             lines.append(f"  info      {change.id}  (breaking; does not affect your calls)")
@@ -83,7 +79,7 @@ def _observed(check: UpgradeCheck) -> list[str]:
     for change in changes:
         if change.expected:
             lines.append(f"  expected  {change.id}  <- {', '.join(change.explained_by)}")
-        elif change.breaking and not _affects(check, change):
+        elif change.breaking and not check.affects(change):
             lines.append(
                 f"  info      {change.id}  (not in the documents; does not affect your calls)"
             )
