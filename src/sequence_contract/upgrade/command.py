@@ -87,18 +87,10 @@ def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         help="a Pact (v2, v3, v4) or HAR 1.2 file of your calls (repeatable): only changes "
         "that touch them block, and they are replayed under --to",
     )
-    parser.add_argument(
-        "--html",
-        type=Path,
-        metavar="PATH",
-        help="HTML report (default reports/upgrade-FROM-TO.html)",
-    )
-    parser.add_argument(
-        "--json",
-        type=Path,
-        metavar="PATH",
-        help="JSON report (default reports/upgrade-FROM-TO.json)",
-    )
+    for report in ("html", "json"):
+        default = f"reports/upgrade-FROM-TO.{report}"
+        help_text = f"{report.upper()} report (default {default})"
+        parser.add_argument(f"--{report}", type=Path, metavar="PATH", help=help_text)
     parser.add_argument(
         "--request-timeout",
         type=_positive,
