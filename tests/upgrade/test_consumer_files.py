@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 
 from sequence_contract.cli import main
-from sequence_contract.upgrade.consumers.files import read_consumer
 from sequence_contract.upgrade.consumers.matching import check_response
 from sequence_contract.upgrade.consumers.model import (
     PACT,
@@ -18,7 +17,7 @@ from sequence_contract.upgrade.consumers.model import (
     Matcher,
     Rule,
 )
-from sequence_contract.upgrade.consumers.usage import call_of
+from sequence_contract.upgrade.consumers.usage import call_of, read_consumer
 from tests.upgrade.consumer_files import CUSTOMER_ID, FROM, READ, TO, Call, pact
 
 _V2 = {"pactSpecification": {"version": "2.0.0"}}

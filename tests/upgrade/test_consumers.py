@@ -12,13 +12,16 @@ from sequence_contract.cli import main
 from sequence_contract.sandbox import EmbeddedSandbox, SandboxConfig
 from sequence_contract.target import Credentials, Target, TargetKind
 from sequence_contract.upgrade import check as check_module
-from sequence_contract.upgrade.check import ReplaySettings, run_upgrade_check
-from sequence_contract.upgrade.consumers.files import read_consumer
-from sequence_contract.upgrade.consumers.judge import BREAKS, NOT_VERIFIABLE, PASSES
-from sequence_contract.upgrade.consumers.outcome import rows, summary_line
-from sequence_contract.upgrade.consumers.usage import calls_of
+from sequence_contract.upgrade.check import (
+    ReplaySettings,
+    UpgradeCheck,
+    rows,
+    run_upgrade_check,
+    summary_line,
+)
+from sequence_contract.upgrade.consumers.matching import BREAKS, NOT_VERIFIABLE, PASSES
+from sequence_contract.upgrade.consumers.usage import calls_of, read_consumer
 from sequence_contract.upgrade.consumers.verify import verify_calls
-from sequence_contract.upgrade.gate import UpgradeCheck
 from sequence_contract.upgrade.replay import open_session
 from tests.upgrade.consumer_files import (
     ARCHIVE,

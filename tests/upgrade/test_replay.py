@@ -8,8 +8,7 @@ import pytest
 import requests
 
 from sequence_contract import schemas
-from sequence_contract.upgrade.check import ReplaySettings, run_upgrade_check
-from sequence_contract.upgrade.gate import UpgradeCheck
+from sequence_contract.upgrade.check import ReplaySettings, UpgradeCheck, run_upgrade_check
 
 FROM, TO = "2024-05-09", "2024-07-30"
 # Every step a version's replay runs, in order (README: the upgrade gate).

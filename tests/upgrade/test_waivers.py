@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 
 from sequence_contract.errors import UsageError
-from sequence_contract.upgrade.check import run_upgrade_check
-from sequence_contract.upgrade.gate import UpgradeCheck
+from sequence_contract.upgrade.check import UpgradeCheck, run_upgrade_check
 from sequence_contract.upgrade.waivers import Waiver, load_waivers
 
 FROM, TO = "2024-05-09", "2024-07-30"

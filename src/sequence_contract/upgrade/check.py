@@ -19,16 +19,15 @@ from sequence_contract.target import (
     preflight,
     remote_target,
 )
-from sequence_contract.upgrade.consumers.files import read_consumers
-from sequence_contract.upgrade.consumers.judge import ConsumerUsage, judge
-from sequence_contract.upgrade.consumers.usage import calls_of
+from sequence_contract.upgrade.consumers.judge import CallVerdict, ConsumerUsage, judge
+from sequence_contract.upgrade.consumers.matching import BREAKS, NOT_VERIFIABLE, PASSES
+from sequence_contract.upgrade.consumers.usage import calls_of, read_consumers
 from sequence_contract.upgrade.consumers.verify import Verified, verify_calls
 from sequence_contract.upgrade.diff import diff_versions
-from sequence_contract.upgrade.gate import UpgradeCheck
 from sequence_contract.upgrade.model import Change
 from sequence_contract.upgrade.observed import compare_replays
 from sequence_contract.upgrade.replay import Replay, new_run_id, open_session, replay
-from sequence_contract.upgrade.waivers import Waiver, apply_waivers
+from sequence_contract.upgrade.waivers import Waiver, WaiverOutcome, apply_waivers
 
 
 @dataclass(frozen=True)
@@ -39,14 +38,106 @@ class ReplaySettings:
     request_timeout: float = 30.0
 
 
-def check_versions(from_version: str, to_version: str) -> None:
-    """Usage error unless both versions have schemas in this package."""
-    shipped = schemas.available_versions()
-    for option, version in (("--from", from_version), ("--to", to_version)):
-        if version not in shipped:
-            raise UsageError(
-                f"{option} {version}: no schemas for this version; available: {', '.join(shipped)}"
-            )
+@dataclass(frozen=True)
+class UpgradeCheck:
+    """The verdict: which changes block the upgrade, and all a report needs to say why."""
+
+    from_version: str
+    to_version: str
+    target: str  # e.g. "embedded sandbox" or the base URL; "" when nothing was replayed
+    documented: tuple[Change, ...]
+    observed: tuple[Change, ...]
+    waivers: WaiverOutcome
+    waiver_file: Path | None = None
+    replays: tuple[Replay, ...] = ()
+    notes: tuple[str, ...] = ()
+    # --consumer files: only the changes that touch the team's calls can block.
+    consumers: ConsumerUsage | None = None
+
+    @property
+    def changes(self) -> tuple[Change, ...]:
+        found = self.consumers.found if self.consumers else ()
+        return self.documented + self.observed + found
+
+    def waiver_for(self, change: Change) -> Waiver | None:
+        return self.waivers.waived.get(change.id)
+
+    def affects(self, change: Change) -> bool:
+        """Without consumer files every change counts; with them, those touching a call."""
+        return self.consumers is None or self.consumers.affects(change)
+
+    @property
+    def blocking(self) -> tuple[Change, ...]:
+        """Breaking, not waived, (if observed) not predicted by a documented change, and
+        (with consumer files) affecting one of the consumer's calls."""
+        return tuple(
+            c
+            for c in self.changes
+            if c.breaking and not c.expected and c.id not in self.waivers.waived and self.affects(c)
+        )
+
+    @property
+    def passed(self) -> bool:
+        return not self.blocking
+
+
+@dataclass(frozen=True)
+class Row:
+    """One consumer call's result: `why` holds "<change id>: <where: what>" when it breaks,
+    else the reason or notes."""
+
+    verdict: CallVerdict
+    outcome: str  # PASSES, BREAKS, NOT_VERIFIABLE
+    why: tuple[str, ...]
+
+    @property
+    def operation(self) -> str:
+        return self.verdict.call.shown
+
+
+def rows(check: UpgradeCheck) -> list[Row]:
+    if check.consumers is None:
+        return []
+    blocking = {c.id for c in check.blocking}
+    described = {c.id: c.description for c in check.changes}
+    return [_row(check, v, blocking, described) for v in check.consumers.verdicts]
+
+
+def _row(
+    check: UpgradeCheck, verdict: CallVerdict, blocking: set[str], described: dict[str, str]
+) -> Row:
+    whys = {i.change_id: i.why for i in verdict.impacts}
+    broken = [i for i in verdict.change_ids if i in blocking]
+    live = verdict.live
+    if broken:
+        # The change ids with their "where: what", then what the live replay saw.
+        lines = [
+            f"{i}: {described.get(i, '')}" + (f" ({whys[i]})" if i in whys else "") for i in broken
+        ]
+        shown = {described.get(i) for i in broken}
+        lines += [
+            f"live on {check.to_version}: {m.where}: {m.what}"
+            for m in (live.mismatches if live else ())
+            if f"{m.where}: {m.what}" not in shown  # not already a blocking change itself
+        ]
+        return Row(verdict, BREAKS, tuple(lines))
+    notes = [f"{i}: waived" for i in verdict.change_ids if i in check.waivers.waived]
+    if verdict.call.version == check.to_version != check.from_version:
+        notes.append(f"already sends {check.to_version}: the documented changes do not apply")
+    if verdict.call.problem:
+        return Row(verdict, NOT_VERIFIABLE, (verdict.call.problem,))
+    if live is None:
+        return Row(verdict, NOT_VERIFIABLE, ("not replayed (--documents-only)", *notes))
+    if live.outcome == NOT_VERIFIABLE:
+        return Row(verdict, NOT_VERIFIABLE, (live.reason, *notes))
+    return Row(verdict, PASSES, (*notes, *live.notes))
+
+
+def summary_line(check: UpgradeCheck) -> str:
+    found = rows(check)
+    broken = sum(r.outcome == BREAKS for r in found)
+    noun = "interaction breaks" if len(found) == 1 else "interactions break"
+    return f"{broken} of {len(found)} {noun} on {check.to_version}"
 
 
 def run_upgrade_check(
@@ -61,7 +152,12 @@ def run_upgrade_check(
     """The whole check; `replay_on=None` compares the documents only. With `consumers`
     (Pact or HAR files), only changes that touch their calls block, and the calls are
     replayed under `to_version` too."""
-    check_versions(from_version, to_version)
+    shipped = schemas.available_versions()
+    for option, version in (("--from", from_version), ("--to", to_version)):
+        if version not in shipped:
+            raise UsageError(
+                f"{option} {version}: no schemas for this version; available: {', '.join(shipped)}"
+            )
     files = read_consumers(consumers)
     calls = calls_of(files, from_version, to_version)
     verified: Verified | None = None
@@ -74,10 +170,9 @@ def run_upgrade_check(
         # Where writes are not allowed, consumer calls may still be replayed read-only;
         # the generic replay (it creates and archives) may not.
         writes = _writes_allowed(replay_on)
-        with _target(replay_on, writes=writes or not files) as target:
+        with _target(replay_on, allowed=writes or bool(files)) as target:
             target_text = "embedded sandbox" if target.embedded else target.base_url
-            session = open_session(target, replay_on.request_timeout)
-            with session:
+            with open_session(target, replay_on.request_timeout) as session:
                 preflight(session, target, (from_version, to_version))
                 run_id = new_run_id()
                 if writes:
@@ -96,17 +191,7 @@ def run_upgrade_check(
                     )
         if replays:
             observed = compare_replays(replays[0], replays[1], documented)
-    usage: ConsumerUsage | None = None
-    if files:
-        usage = judge(
-            files,
-            calls,
-            [*documented, *observed],
-            to_version,
-            verified.results if verified else None,
-            tuple(verified.created) if verified else (),
-            verified.requests if verified else 0,
-        )
+    usage = judge(files, calls, [*documented, *observed], to_version, verified) if files else None
     found = usage.found if usage else ()
     outcome = apply_waivers(waivers, [*documented, *observed, *found])
     return UpgradeCheck(
@@ -124,17 +209,15 @@ def run_upgrade_check(
 
 
 @contextmanager
-def _target(settings: ReplaySettings, *, writes: bool = True) -> Iterator[Target]:
+def _target(settings: ReplaySettings, *, allowed: bool) -> Iterator[Target]:
+    """The target; a usage error when the check must write there and may not."""
     if settings.base_url is None:
         with embedded_sandbox() as target:
             yield target
         return
     target = remote_target(settings.base_url, settings.credentials)
     # The replay creates, updates and archives customers: never on a live account unasked.
-    # `writes=False`: the caller sends only GET, HEAD and OPTIONS, so any host will do.
-    if writes and not destructive_allowed(
-        target.base_url, target.kind, settings.allow_destructive_host
-    ):
+    if not allowed:
         host = urlsplit(target.base_url).hostname
         raise UsageError(
             f"--base-url {settings.base_url}: the replay creates and archives customers, and "

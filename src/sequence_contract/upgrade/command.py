@@ -6,15 +6,12 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import TextIO
 
 from sequence_contract.errors import SequenceContractError, UsageError
 from sequence_contract.redaction import Redactor
 from sequence_contract.target import ALLOW_HOST_VARIABLE, credentials_from_env
 from sequence_contract.upgrade.check import ReplaySettings, run_upgrade_check
-from sequence_contract.upgrade.console import summary
-from sequence_contract.upgrade.consumers.model import ConsumerFileError
-from sequence_contract.upgrade.report import html_text, json_text
+from sequence_contract.upgrade.report import html_text, json_text, summary
 from sequence_contract.upgrade.waivers import load_waivers
 
 NAME = "upgrade-check"
@@ -90,18 +87,10 @@ def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         help="a Pact (v2, v3, v4) or HAR 1.2 file of your calls (repeatable): only changes "
         "that touch them block, and they are replayed under --to",
     )
-    parser.add_argument(
-        "--html",
-        type=Path,
-        metavar="PATH",
-        help="HTML report (default reports/upgrade-FROM-TO.html)",
-    )
-    parser.add_argument(
-        "--json",
-        type=Path,
-        metavar="PATH",
-        help="JSON report (default reports/upgrade-FROM-TO.json)",
-    )
+    for report in ("html", "json"):
+        default = f"reports/upgrade-FROM-TO.{report}"
+        help_text = f"{report.upper()} report (default {default})"
+        parser.add_argument(f"--{report}", type=Path, metavar="PATH", help=help_text)
     parser.add_argument(
         "--request-timeout",
         type=_positive,
@@ -112,64 +101,49 @@ def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     parser.set_defaults(handler=run)
 
 
-def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
-    out = out or sys.stdout
-    err = err or sys.stderr
+def run(args: argparse.Namespace) -> int:
     redactor = Redactor()
+
+    def fail(*lines: str) -> None:
+        for line in lines:
+            print(redactor.text(f"sequence-contract {NAME}: {line}"), file=sys.stderr)
+
     try:
         # The embedded sandbox has its own credentials: the variables matter with --base-url.
         credentials = credentials_from_env() if args.base_url else None
         if credentials is not None:
             redactor.add_credentials(credentials.client_id, credentials.client_secret)
-        waivers = load_waivers(args.waivers) if args.waivers else ()
-        replay_on = (
-            None
-            if args.documents_only
-            else ReplaySettings(
-                base_url=args.base_url,
-                credentials=credentials,
-                allow_destructive_host=args.allow_destructive_host,
-                request_timeout=args.request_timeout,
-            )
-        )
         check = run_upgrade_check(
             args.from_version,
             args.to_version,
-            replay_on=replay_on,
-            waivers=waivers,
+            replay_on=None
+            if args.documents_only
+            else ReplaySettings(
+                args.base_url, credentials, args.allow_destructive_host, args.request_timeout
+            ),
+            waivers=load_waivers(args.waivers) if args.waivers else (),
             waiver_file=args.waivers,
             consumers=args.consumers,
         )
-        stem = f"upgrade-{args.from_version}-{args.to_version}"
-        html_path = args.html or Path("reports") / f"{stem}.html"
-        json_path = args.json or Path("reports") / f"{stem}.json"
-        _write(html_path, redactor.text(html_text(check)))
-        _write(json_path, redactor.text(json_text(check)))
-    except ConsumerFileError as exc:
-        for problem in exc.problems:  # one line per file that cannot be used
-            _fail(err, redactor, f"error: {problem}", USAGE_ERROR)
-        return USAGE_ERROR
+        stem = f"reports/upgrade-{args.from_version}-{args.to_version}"
+        written = [args.html or Path(f"{stem}.html"), args.json or Path(f"{stem}.json")]
+        for path, text in zip(written, (html_text(check), json_text(check)), strict=True):
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(redactor.text(text), encoding="utf-8")
+            except OSError as exc:
+                raise UsageError(f"{path}: cannot write the report: {exc.strerror or exc}") from exc
     except UsageError as exc:
-        return _fail(err, redactor, f"error: {exc}", USAGE_ERROR)
+        # One line each, e.g. one per consumer file that cannot be used.
+        fail(*(f"error: {line}" for line in str(exc).splitlines() or [""]))
+        return USAGE_ERROR
     except SequenceContractError as exc:
         # An EnvironmentProblem (unreachable, bad credentials, version not served), or the
         # package's own files or the embedded sandbox broken: not the user's input.
-        return _fail(err, redactor, f"environment: {exc}", ENVIRONMENT_BROKEN)
-    print(redactor.text(summary(check, [str(html_path), str(json_path)])), file=out)
+        fail(f"environment: {exc}")
+        return ENVIRONMENT_BROKEN
+    print(redactor.text(summary(check, [str(p) for p in written])))
     return OK if check.passed else BREAKING
-
-
-def _write(path: Path, text: str) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot write the report: {exc.strerror or exc}") from exc
-
-
-def _fail(err: TextIO, redactor: Redactor, message: str, status: int) -> int:
-    print(redactor.text(f"sequence-contract {NAME}: {message}"), file=err)
-    return status
 
 
 def _positive(text: str) -> float:

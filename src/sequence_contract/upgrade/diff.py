@@ -1,31 +1,40 @@
 """Documented changes: the two versions' OpenAPI documents and JSON Schemas, compared.
 
-Each change is judged from the side of a client written against the old version. The rules,
-request and response being mirror images of each other:
-
-- a field removed, a type changed, an operation removed or moved: breaking both ways;
-- responses: a field that may now be absent, or an enum that may now carry a value the client
-  has never seen, is breaking; a new field is not (clients must ignore unknown fields);
-- requests: a new required field or parameter, or an enum value no longer accepted, is
-  breaking; a new optional one is not;
-- a different success status is breaking; error statuses added or removed are reported only.
+Each change is judged from the side of a client written against the old version; requests
+and responses are mirror images. Removed or moved: breaking both ways. Responses: a field
+that may now be absent, or an enum value the client has never seen, breaks; a new field does
+not. Requests: a new required field or parameter, or a value no longer accepted, breaks.
+A different success status breaks; error statuses added or removed are reported only.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from typing import Any
 
 from sequence_contract.documents import Node, VersionDocuments
-from sequence_contract.upgrade.model import Change
-from sequence_contract.upgrade.recorder import REQUEST, RESPONSE, Recorder, Where
-from sequence_contract.upgrade.schema_diff import SchemaDiffer
+from sequence_contract.upgrade.model import DOCUMENTED, Change, ChangeSet
 
+REQUEST = "request"
+RESPONSE = "response"
 VERSION_HEADER = "sequence-version"
-# Stands for "the version this document describes" in the version header's enum, which
-# names the document's own version: pinning another version is the upgrade, not a change.
+# Stands for the document's own version in the version header's enum: pinning another
+# version is the upgrade, not a change.
 PINNED_VERSION = "<the document's own version>"
+_MAX_DEPTH = 40
+# Keywords that change what is valid; their changes are reported as constraints.
+_CONSTRAINT_KEYWORDS = """
+    minLength maxLength pattern format minimum maximum exclusiveMinimum exclusiveMaximum
+    multipleOf minItems maxItems uniqueItems minProperties maxProperties contains minContains
+    maxContains if then else not allOf anyOf oneOf dependentRequired dependentSchemas
+    propertyNames prefixItems
+"""
+_CONSTRAINTS = tuple(_CONSTRAINT_KEYWORDS.split())
+# A lower bound going up, or an upper bound going down, rejects values that passed before.
+_LOWER_BOUNDS = ("minLength", "minimum", "exclusiveMinimum", "minItems", "minProperties")
+_UPPER_BOUNDS = ("maxLength", "maximum", "exclusiveMaximum", "maxItems", "maxProperties")
 
 
 @dataclass(frozen=True)
@@ -38,6 +47,26 @@ class _Operation:
     def label(self) -> str:
         return f"{self.method} {self.path}"
 
+    @property
+    def key(self) -> tuple[str, str]:
+        return self.method, template_key(self.path)
+
+
+@dataclass(frozen=True)
+class Where:
+    """A value in a request or response: its name for change ids, and its JSON path."""
+
+    direction: str
+    name: str  # e.g. "Customer.address.state"
+    operation: str  # e.g. "GET /customers/{id}"
+    path: str  # JSON path of the value in a body, e.g. "$.address.state"; "" for parameters
+    status: str = ""  # responses: the status code
+
+    def child(self, suffix: str) -> Where:
+        """A property (`.x`), the array items (`[]`) or any other property (`.*`)."""
+        path = f"{self.path}{suffix}" if self.path else ""
+        return Where(self.direction, f"{self.name}{suffix}", self.operation, path, self.status)
+
 
 def diff_versions(old: str, new: str) -> list[Change]:
     """Every documented change from version `old` to version `new`, breaking ones first."""
@@ -49,195 +78,175 @@ def diff_documents(old: VersionDocuments, new: VersionDocuments) -> list[Change]
     return _Differ(old, new).run()
 
 
+def template_key(path: str) -> str:
+    """`/customers/{id}` and `/customers/{customerId}` are the same path."""
+    return re.sub(r"\{[^}]*\}", "{}", path)
+
+
 class _Differ:
     def __init__(self, old: VersionDocuments, new: VersionDocuments) -> None:
         self.old = old
         self.new = new
-        self.record = Recorder()
-        self.schemas = SchemaDiffer(old, new, self.record)
+        self.found = ChangeSet()
+
+    def _emit(
+        self,
+        kind: str,
+        name: str,
+        operation: str,
+        breaking: bool,
+        text: str,
+        *,
+        suffix: str = "",
+        before: Any = None,
+        after: Any = None,
+        seen: tuple[str, ...] = (),
+        where: Where | None = None,
+    ) -> None:
+        """Record change `<kind>:<name><suffix>`, described as "<name>: <text>"."""
+        location = operation
+        pointers: tuple[str, ...] = ()
+        if where is not None:
+            part = where.status if where.direction == RESPONSE else REQUEST
+            body = f"{where.status} response" if where.direction == RESPONSE else REQUEST
+            location = f"{operation} {body}: {where.name}"
+            if where.path:
+                location += f" ({where.path})"
+                # The values the change affects, so that observations can be traced to it.
+                pointers = (f"{where.operation} {part} {where.path}",)
+        subject = name + suffix
+        self.found.add(
+            Change(
+                f"{kind}:{subject}",
+                kind,
+                subject,
+                DOCUMENTED,
+                breaking,
+                f"{name}: {text}",
+                location,
+                before,
+                after,
+                (operation, *seen),
+                pointers,
+            )
+        )
+
+    def _at(self, where: Where, kind: str, breaking: bool, text: str, **extra: Any) -> None:
+        """A change of the value at `where`, named after it."""
+        kind = f"{where.direction}-{kind}"
+        self._emit(kind, where.name, where.operation, breaking, text, where=where, **extra)
+
+    def _gone_and_new(
+        self,
+        kind: str,
+        name: str,
+        operation: str,
+        old: Any,
+        new: Any,
+        texts: tuple[str, str],
+        breaking: tuple[bool, bool],
+    ) -> None:
+        """`<kind>-removed` and `<kind>-added` for each key of `old` or `new` alone."""
+        for key in sorted(set(old) - set(new)):
+            text = texts[0].format(key)
+            self._emit(
+                f"{kind}-removed", name, operation, breaking[0], text, suffix=f" {key}", before=key
+            )
+        for key in sorted(set(new) - set(old)):
+            text = texts[1].format(key)
+            self._emit(
+                f"{kind}-added", name, operation, breaking[1], text, suffix=f" {key}", after=key
+            )
 
     def run(self) -> list[Change]:
-        old_ops = _operations(self.old)
-        new_ops = _operations(self.new)
+        old_ops = {op.key: op for op in _operations(self.old)}
+        new_ops = {op.key: op for op in _operations(self.new)}
         removed = {key: op for key, op in old_ops.items() if key not in new_ops}
         added = {key: op for key, op in new_ops.items() if key not in old_ops}
         for before, after in _pair_moved(removed, added):
-            del removed[(before.method, _template(before.path))]
-            del added[(after.method, _template(after.path))]
-            self._moved(before, after)
+            if before.key[1] == after.key[1]:
+                text = f"method {before.method} became {after.method}"
+                self._emit(
+                    "operation-method-changed",
+                    after.path,
+                    after.label,
+                    True,
+                    text,
+                    before=before.method,
+                    after=after.method,
+                    seen=(before.label,),
+                )
+            else:
+                text = f"moved to {after.label}"
+                self._emit(
+                    "operation-path-changed",
+                    before.label,
+                    after.label,
+                    True,
+                    text,
+                    before=before.label,
+                    after=after.label,
+                )
             self._operation(before, after)
         for op in removed.values():
-            self.record.emit(
-                "operation-removed",
-                op.label,
-                op.label,
-                True,
-                f"{op.label}: the operation no longer exists",
-                before=op.label,
-            )
+            text = "the operation no longer exists"
+            self._emit("operation-removed", op.label, op.label, True, text, before=op.label)
         for op in added.values():
-            self.record.emit(
-                "operation-added",
-                op.label,
-                op.label,
-                False,
-                f"{op.label}: new operation",
-                after=op.label,
+            self._emit(
+                "operation-added", op.label, op.label, False, "new operation", after=op.label
             )
         for key, op in old_ops.items():
             if key in new_ops:
                 self._operation(op, new_ops[key])
-        return self.record.found.items()
-
-    # -- operations ---------------------------------------------------------------------
-
-    def _moved(self, before: _Operation, after: _Operation) -> None:
-        if _template(before.path) == _template(after.path):
-            self.record.emit(
-                "operation-method-changed",
-                after.path,
-                after.label,
-                True,
-                f"{after.path}: method {before.method} became {after.method}",
-                before=before.method,
-                after=after.method,
-                seen=(before.label,),
-            )
-        else:
-            self.record.emit(
-                "operation-path-changed",
-                before.label,
-                after.label,
-                True,
-                f"{before.label}: moved to {after.label}",
-                before=before.label,
-                after=after.label,
-            )
+        return self.found.items()
 
     def _operation(self, old: _Operation, new: _Operation) -> None:
         self._parameters(old, new)
-        self._request_body(old, new)
+        label = new.label
+        old_body = _follow(self.old, old.operation.get("requestBody"))
+        new_body = _follow(self.new, new.operation.get("requestBody"))
+        if old_body is None and new_body is not None:
+            required = bool(new_body.contents.get("required"))
+            text = "now takes a request body" + (" (required)" if required else " (optional)")
+            self._emit("request-body-added", label, label, required, text, after=required)
+        elif new_body is None and old_body is not None:
+            text = "no longer takes a request body (one sent may be rejected)"
+            self._emit("request-body-removed", label, label, True, text)
+        elif old_body is not None and new_body is not None:
+            if new_body.contents.get("required") and not old_body.contents.get("required"):
+                text = "the request body is now required"
+                self._emit("request-body-made-required", label, label, True, text)
+            self._content(old_body, new_body, Where(REQUEST, label, label, "$"))
         self._responses(old, new)
 
     def _parameters(self, old: _Operation, new: _Operation) -> None:
-        old_params = self._parameter_map(self.old, old)
-        new_params = self._parameter_map(self.new, new)
+        old_params = _parameter_map(self.old, old)
+        new_params = _parameter_map(self.new, new)
         label = new.label
-        for key, param in old_params.items():
+        for key in {**old_params, **new_params}:
             subject = f"{label} {key[0]}.{key[1]}"
-            if key not in new_params:
-                self.record.emit(
-                    "request-parameter-removed",
-                    subject,
-                    label,
-                    True,
-                    f"{subject}: parameter no longer documented (may be rejected or ignored)",
-                    before=key[1],
+            param, now = old_params.get(key), new_params.get(key)
+            was = bool(param and param.get("required"))
+            required = bool(now and now.get("required"))
+            now_is = "required" if required else "optional"
+            if now is None:
+                text = "parameter no longer documented (may be rejected or ignored)"
+                self._emit("request-parameter-removed", subject, label, True, text, before=key[1])
+            elif param is None:
+                kind = "request-parameter-added" + ("-required" if required else "")
+                text = f"new {now_is} parameter"
+                self._emit(kind, subject, label, required, text, after=key[1])
+            else:
+                if was != required:
+                    kind, text = f"request-parameter-made-{now_is}", f"parameter now {now_is}"
+                    self._emit(kind, subject, label, required, text, before=was, after=required)
+                self._schema(
+                    _parameter_schema(self.old, key, param),
+                    _parameter_schema(self.new, key, now),
+                    self.old.openapi_uri,
+                    self.new.openapi_uri,
+                    Where(REQUEST, subject, label, ""),
                 )
-                continue
-            now = new_params[key]
-            was_required, is_required = bool(param.get("required")), bool(now.get("required"))
-            if was_required != is_required:
-                now_is = "required" if is_required else "optional"
-                self.record.emit(
-                    f"request-parameter-made-{now_is}",
-                    subject,
-                    label,
-                    is_required,
-                    f"{subject}: parameter now {now_is}",
-                    before=was_required,
-                    after=is_required,
-                )
-            where = Where(REQUEST, subject, label, "")
-            self.schemas.compare(
-                self._parameter_schema(self.old, key, param),
-                self._parameter_schema(self.new, key, now),
-                self.old.openapi_uri,
-                self.new.openapi_uri,
-                where,
-            )
-        for key, param in new_params.items():
-            if key in old_params:
-                continue
-            subject = f"{label} {key[0]}.{key[1]}"
-            required = bool(param.get("required"))
-            self.record.emit(
-                "request-parameter-added-required" if required else "request-parameter-added",
-                subject,
-                label,
-                required,
-                f"{subject}: new {'required' if required else 'optional'} parameter",
-                after=key[1],
-            )
-
-    def _parameter_map(
-        self, docs: VersionDocuments, op: _Operation
-    ) -> dict[tuple[str, str], dict[str, Any]]:
-        params: dict[tuple[str, str], dict[str, Any]] = {}
-        # Operation-level parameters override path-level ones of the same name and place.
-        for param in docs.parameters(op.method, op.path):
-            place, name = str(param.get("in", "")), str(param.get("name", ""))
-            if place == "header":
-                name = name.lower()  # HTTP header names are case-insensitive
-            params[(place, name)] = param
-        return params
-
-    @staticmethod
-    def _parameter_schema(
-        docs: VersionDocuments, key: tuple[str, str], param: dict[str, Any]
-    ) -> dict[str, Any]:
-        schema = param.get("schema")
-        if not isinstance(schema, dict):
-            return {}
-        if key == ("header", VERSION_HEADER):
-            schema = docs.resolve(schema, docs.openapi_uri).contents
-            if isinstance(schema.get("enum"), list):
-                pinned = [PINNED_VERSION if v == docs.version else v for v in schema["enum"]]
-                schema = {**schema, "enum": pinned}
-        return schema
-
-    def _request_body(self, old: _Operation, new: _Operation) -> None:
-        label = new.label
-        old_body = self._body(self.old, old.operation.get("requestBody"))
-        new_body = self._body(self.new, new.operation.get("requestBody"))
-        if old_body is None and new_body is None:
-            return
-        if old_body is None:
-            assert new_body is not None
-            required = bool(new_body.contents.get("required"))
-            self.record.emit(
-                "request-body-added",
-                label,
-                label,
-                required,
-                f"{label}: now takes a request body"
-                + (" (required)" if required else " (optional)"),
-                after=required,
-            )
-            return
-        if new_body is None:
-            self.record.emit(
-                "request-body-removed",
-                label,
-                label,
-                True,
-                f"{label}: no longer takes a request body (one sent may be rejected)",
-            )
-            return
-        if new_body.contents.get("required") and not old_body.contents.get("required"):
-            self.record.emit(
-                "request-body-made-required",
-                label,
-                label,
-                True,
-                f"{label}: the request body is now required",
-            )
-        self._content(old_body, new_body, Where(REQUEST, label, label, "$"))
-
-    def _body(self, docs: VersionDocuments, raw: Any) -> Node | None:
-        if raw is None:
-            return None
-        return docs.resolve(raw, docs.openapi_uri)
 
     def _responses(self, old: _Operation, new: _Operation) -> None:
         label = new.label
@@ -247,134 +256,285 @@ class _Differ:
         new_ok = sorted(c for c in new_codes if c.startswith("2"))
         pairs = [(code, code) for code in old_codes if code in new_codes]
         if old_ok != new_ok:
-            self.record.emit(
-                "status-code-changed",
-                label,
-                label,
-                True,
-                f"{label}: success status {'/'.join(old_ok) or 'none'} became "
-                f"{'/'.join(new_ok) or 'none'}",
-                before=old_ok,
-                after=new_ok,
+            text = (
+                f"success status {'/'.join(old_ok) or 'none'} became {'/'.join(new_ok) or 'none'}"
             )
+            kind = "status-code-changed"
+            self._emit(kind, label, label, True, text, before=old_ok, after=new_ok)
             if len(old_ok) == 1 and len(new_ok) == 1:
                 pairs.append((old_ok[0], new_ok[0]))
-        for code in sorted(set(old_codes) - set(new_codes)):
-            if not code.startswith("2"):
-                self.record.emit(
-                    "response-status-removed",
-                    f"{label} {code}",
-                    label,
-                    False,
-                    f"{label}: status {code} no longer documented",
-                    before=code,
-                )
-        for code in sorted(set(new_codes) - set(old_codes)):
-            if not code.startswith("2"):
-                self.record.emit(
-                    "response-status-added",
-                    f"{label} {code}",
-                    label,
-                    False,
-                    f"{label}: may now answer {code}",
-                    after=code,
-                )
+        self._gone_and_new(
+            "response-status",
+            label,
+            label,
+            [c for c in old_codes if not c.startswith("2")],
+            [c for c in new_codes if not c.startswith("2")],
+            ("status {} no longer documented", "may now answer {}"),
+            (False, False),
+        )
         for old_code, new_code in pairs:
             before = self.old.resolve(old_codes[old_code], self.old.openapi_uri)
             after = self.new.resolve(new_codes[new_code], self.new.openapi_uri)
             where = Where(RESPONSE, f"{label} {new_code}", label, "$", new_code)
-            self._headers(before, after, where)
+            self._gone_and_new(
+                "response-header",
+                where.name,
+                label,
+                {str(k).lower() for k in before.contents.get("headers", {})},
+                {str(k).lower() for k in after.contents.get("headers", {})},
+                ("header {} no longer sent", "new header {}"),
+                (True, False),
+            )
             self._content(before, after, where)
-
-    def _headers(self, old: Node, new: Node, where: Where) -> None:
-        old_headers = {str(k).lower(): v for k, v in old.contents.get("headers", {}).items()}
-        new_headers = {str(k).lower(): v for k, v in new.contents.get("headers", {}).items()}
-        for name in sorted(set(old_headers) - set(new_headers)):
-            self.record.emit(
-                "response-header-removed",
-                f"{where.name} {name}",
-                where.operation,
-                True,
-                f"{where.name}: header {name} no longer sent",
-                before=name,
-            )
-        for name in sorted(set(new_headers) - set(old_headers)):
-            self.record.emit(
-                "response-header-added",
-                f"{where.name} {name}",
-                where.operation,
-                False,
-                f"{where.name}: new header {name}",
-                after=name,
-            )
 
     def _content(self, old: Node, new: Node, where: Where) -> None:
         old_media = old.contents.get("content", {}) or {}
         new_media = new.contents.get("content", {}) or {}
-        for media in sorted(set(old_media) - set(new_media)):
-            self.record.emit(
-                f"{where.direction}-media-type-removed",
-                f"{where.name} {media}",
-                where.operation,
-                True,
-                f"{where.name}: {media} body no longer used",
-                before=media,
-            )
-        for media in sorted(set(new_media) - set(old_media)):
-            self.record.emit(
-                f"{where.direction}-media-type-added",
-                f"{where.name} {media}",
-                where.operation,
-                where.direction == RESPONSE and not old_media,
-                f"{where.name}: {media} body is new",
-                after=media,
-            )
+        self._gone_and_new(
+            f"{where.direction}-media-type",
+            where.name,
+            where.operation,
+            old_media,
+            new_media,
+            ("{} body no longer used", "{} body is new"),
+            (True, where.direction == RESPONSE and not old_media),
+        )
         for media in sorted(set(old_media) & set(new_media)):
             old_schema = (old_media[media] or {}).get("schema", {})
             new_schema = (new_media[media] or {}).get("schema", {})
-            self.schemas.compare(old_schema, new_schema, old.base, new.base, where)
+            self._schema(old_schema, new_schema, old.base, new.base, where)
+
+    # -- schemas ------------------------------------------------------------------------
+
+    def _schema(
+        self, old_raw: Any, new_raw: Any, old_base: str, new_base: str, where: Where, depth: int = 0
+    ) -> None:
+        """Every change from schema `old_raw` to `new_raw`, values found at `where`."""
+        if depth > _MAX_DEPTH:
+            return
+        old = self.old.resolve(old_raw, old_base)
+        new = self.new.resolve(new_raw, new_base)
+        # Name the value after the schema the old client knows it by.
+        name = old.root or new.root or where.name
+        here = Where(where.direction, name, where.operation, where.path, where.status)
+        if not self._types(old.contents, new.contents, here):
+            return
+        self._enum(old.contents, new.contents, here)
+        self._constraints(old.contents, new.contents, here)
+        self._properties(old, new, here, depth)
+        for keyword, suffix in (("items", "[]"), ("additionalProperties", ".*")):
+            old_sub, new_sub = old.contents.get(keyword), new.contents.get(keyword)
+            if isinstance(old_sub, dict) and isinstance(new_sub, dict):
+                self._schema(old_sub, new_sub, old.base, new.base, here.child(suffix), depth + 1)
+
+    def _types(self, old: dict[str, Any], new: dict[str, Any], where: Where) -> bool:
+        """Report a type change; False when the types share nothing (nothing more to compare)."""
+        old_types, new_types = _types(old), _types(new)
+        if old_types == new_types:
+            return True
+        if where.direction == RESPONSE:
+            # Fewer possible types in a response is fine; more is not.
+            breaking = old_types is not None and (new_types is None or not new_types <= old_types)
+        else:
+            breaking = new_types is not None and (old_types is None or not old_types <= new_types)
+        before, after = _type_text(old_types), _type_text(new_types)
+        self._at(
+            where,
+            "type-changed",
+            breaking,
+            f"type {before} became {after}",
+            before=before,
+            after=after,
+        )
+        return old_types is None or new_types is None or bool(old_types & new_types)
+
+    def _enum(self, old: dict[str, Any], new: dict[str, Any], where: Where) -> None:
+        old_values, new_values = _enum_values(old), _enum_values(new)
+        if old_values == new_values:
+            return
+        response = where.direction == RESPONSE
+        if old_values is None or new_values is None:
+            # An enum appears (requests: values rejected) or goes (responses: any value).
+            breaking = (new_values is None) if response else (old_values is None)
+            kind = "enum-removed" if new_values is None else "enum-added"
+            text = "no longer limited to a list" if new_values is None else "now limited to a list"
+            before, after = _enum_list(old_values), _enum_list(new_values)
+            self._at(where, kind, breaking, f"values {text}", before=before, after=after)
+            return
+        old_list, new_list = _enum_list(old_values) or [], _enum_list(new_values) or []
+        added = [v for v in new_list if v not in old_list]
+        removed = [v for v in old_list if v not in new_list]
+        if added:
+            text = (
+                "responses may carry values it did not before"
+                if response
+                else "requests may use new values"
+            )
+            self._at(where, "enum-value-added", response, f"{text}: {_join(added)}", after=added)
+        if removed:
+            text = "responses no longer carry" if response else "requests may no longer use"
+            text = f"{text}: {_join(removed)}"
+            self._at(where, "enum-value-removed", not response, text, before=removed)
+
+    def _constraints(self, old: dict[str, Any], new: dict[str, Any], where: Where) -> None:
+        for keyword in _CONSTRAINTS:
+            before, after = old.get(keyword), new.get(keyword)
+            if before == after:
+                continue
+            breaking = where.direction == REQUEST and _tightens(keyword, before, after)
+            if keyword == "format" and "string" not in (_types(new) or {"string"}):
+                breaking = False  # int32, double...: size hints, not a rule on the value
+            if isinstance(before, dict | list) or isinstance(after, dict | list):
+                text = f"the {keyword} rule changed (see before/after)"
+            else:
+                text = f"{keyword} {_short(before)} became {_short(after)}"
+            extra = {"before": before, "after": after, "suffix": f"#{keyword}"}
+            self._at(where, "constraint-changed", breaking, text, **extra)
+
+    def _properties(self, old: Node, new: Node, where: Where, depth: int) -> None:
+        old_props = old.contents.get("properties") or {}
+        new_props = new.contents.get("properties") or {}
+        old_required = set(old.contents.get("required") or [])
+        new_required = set(new.contents.get("required") or [])
+        response = where.direction == RESPONSE
+        for prop in old_props:
+            child = where.child(f".{prop}")
+            if prop not in new_props:
+                was = "required" if prop in old_required else "optional"
+                text = "responses" if response else "requests (it may be ignored)"
+                self._at(
+                    child, "field-removed", True, f"removed from {text}; it was {was}", before=was
+                )
+                continue
+            was_required, is_required = prop in old_required, prop in new_required
+            if was_required and not is_required:
+                text = "may now be absent" if response else "no longer required"
+                extra = {"before": "required", "after": "optional"}
+                self._at(child, "field-made-optional", response, text, **extra)
+            elif is_required and not was_required:
+                text = "now always present" if response else "now required"
+                extra = {"before": "optional", "after": "required"}
+                self._at(child, "field-made-required", not response, text, **extra)
+            self._schema(old_props[prop], new_props[prop], old.base, new.base, child, depth + 1)
+        for prop in new_props:
+            if prop in old_props:
+                continue
+            child = where.child(f".{prop}")
+            required = prop in new_required
+            if not response and required:
+                text = "new field, required in requests"
+                self._at(child, "field-added-required", True, text, after="required")
+            else:
+                text = "new in responses" if response else "new optional field"
+                after = "required" if required else "optional"
+                self._at(child, "field-added", False, text, after=after)
 
 
-def _operations(docs: VersionDocuments) -> dict[tuple[str, str], _Operation]:
-    found: dict[tuple[str, str], _Operation] = {}
-    for method, path, operation in docs.operations():
-        op = _Operation(method, str(path), operation)
-        found[(op.method, _template(op.path))] = op
-    return found
+def _operations(docs: VersionDocuments) -> list[_Operation]:
+    return [_Operation(method, str(path), op) for method, path, op in docs.operations()]
 
 
 def _pair_moved(
     removed: dict[tuple[str, str], _Operation], added: dict[tuple[str, str], _Operation]
 ) -> list[tuple[_Operation, _Operation]]:
-    """Pairs of (gone, new) operations that are one operation moved.
-
-    Same path with one method gone and one new: the method changed. Same method and
-    operationId on another path: the path changed.
-    """
+    """Takes out of `removed` and `added` the operations that moved: the same path with one
+    method gone and one new (method changed), or the same method and operationId elsewhere."""
     pairs: list[tuple[_Operation, _Operation]] = []
-    used: set[int] = set()
     for template in sorted({key[1] for key in removed}):
-        gone = [op for key, op in removed.items() if key[1] == template]
-        new = [op for key, op in added.items() if key[1] == template]
+        gone = [key for key in removed if key[1] == template]
+        new = [key for key in added if key[1] == template]
         if len(gone) == 1 and len(new) == 1:
-            pairs.append((gone[0], new[0]))
-            used |= {id(gone[0]), id(new[0])}
-    for gone_op in removed.values():
+            pairs.append((removed.pop(gone[0]), added.pop(new[0])))
+    for key, gone_op in list(removed.items()):
         op_id = gone_op.operation.get("operationId")
-        if id(gone_op) in used or not op_id:
-            continue
-        for new_op in added.values():
-            if (
-                id(new_op) not in used
-                and new_op.method == gone_op.method
-                and new_op.operation.get("operationId") == op_id
-            ):
-                pairs.append((gone_op, new_op))
-                used |= {id(gone_op), id(new_op)}
-                break
+        moved = [
+            k
+            for k, op in added.items()
+            if op_id and op.method == gone_op.method and op.operation.get("operationId") == op_id
+        ]
+        if moved:
+            pairs.append((removed.pop(key), added.pop(moved[0])))
     return pairs
 
 
-def _template(path: str) -> str:
-    """`/customers/{id}` and `/customers/{customerId}` are the same path."""
-    return re.sub(r"\{[^}]*\}", "{}", path)
+def _follow(docs: VersionDocuments, raw: Any) -> Node | None:
+    return None if raw is None else docs.resolve(raw, docs.openapi_uri)
+
+
+def _parameter_map(docs: VersionDocuments, op: _Operation) -> dict[tuple[str, str], dict[str, Any]]:
+    params: dict[tuple[str, str], dict[str, Any]] = {}
+    # Operation-level parameters override path-level ones of the same name and place.
+    for param in docs.parameters(op.method, op.path):
+        place, name = str(param.get("in", "")), str(param.get("name", ""))
+        if place == "header":
+            name = name.lower()  # HTTP header names are case-insensitive
+        params[(place, name)] = param
+    return params
+
+
+def _parameter_schema(
+    docs: VersionDocuments, key: tuple[str, str], param: dict[str, Any]
+) -> dict[str, Any]:
+    schema = param.get("schema")
+    if not isinstance(schema, dict):
+        return {}
+    if key == ("header", VERSION_HEADER):
+        schema = docs.follow(schema)
+        if isinstance(schema.get("enum"), list):
+            pinned = [PINNED_VERSION if v == docs.version else v for v in schema["enum"]]
+            schema = {**schema, "enum": pinned}
+    return schema
+
+
+def _types(schema: dict[str, Any]) -> frozenset[str] | None:
+    """The JSON types a schema allows; None when it does not say (any type)."""
+    declared = schema.get("type")
+    if isinstance(declared, str):
+        types = {declared}
+    elif isinstance(declared, list):
+        types = {str(t) for t in declared}
+    elif "properties" in schema:
+        types = {"object"}
+    elif "items" in schema:
+        types = {"array"}
+    else:
+        return None
+    if "number" in types:
+        types.add("integer")  # every integer is a number
+    return frozenset(types)
+
+
+def _type_text(types: frozenset[str] | None) -> str:
+    if types is None:
+        return "any"
+    return "|".join(sorted(types - {"integer"}) if "number" in types else sorted(types))
+
+
+def _enum_values(schema: dict[str, Any]) -> frozenset[str] | None:
+    if isinstance(schema.get("enum"), list):
+        return frozenset(json.dumps(v, sort_keys=True) for v in schema["enum"])
+    if "const" in schema:
+        return frozenset({json.dumps(schema["const"], sort_keys=True)})
+    return None
+
+
+def _enum_list(values: frozenset[str] | None) -> list[Any] | None:
+    return None if values is None else [json.loads(v) for v in sorted(values)]
+
+
+def _tightens(keyword: str, before: Any, after: Any) -> bool:
+    """Would a request valid before be rejected now? Unknown kinds of change count as yes."""
+    if after is None or before is None or keyword not in (*_LOWER_BOUNDS, *_UPPER_BOUNDS):
+        return after is not None
+    if not (isinstance(before, int | float) and isinstance(after, int | float)):
+        return False
+    return after > before if keyword in _LOWER_BOUNDS else after < before
+
+
+def _join(values: list[Any]) -> str:
+    return ", ".join(str(v) for v in values)
+
+
+def _short(value: Any) -> str:
+    text = "absent" if value is None else json.dumps(value, sort_keys=True)
+    return text if len(text) <= 60 else text[:57] + "..."

@@ -1,8 +1,7 @@
 """What the upgrade check finds: one `Change` per difference, documented or observed.
 
-A change id is `<kind>:<subject>`, e.g. `response-field-removed:Customer.email`. Ids are built
-from names that stay put between runs (schema names, JSON paths, operations), so a waiver file
-can name them and a CI diff of two reports stays readable.
+Ids (`<kind>:<subject>`, e.g. `response-field-removed:Customer.email`) are built from names
+that stay put between runs, so a waiver file can name them and two reports diff cleanly.
 """
 
 from __future__ import annotations
@@ -13,6 +12,7 @@ from typing import Any
 # Where a change was found: the two versions' documents, or two replays against a server.
 DOCUMENTED = "documented"
 OBSERVED = "observed"
+_LISTS = ("seen_in", "pointers", "explained_by")
 
 
 @dataclass(frozen=True)
@@ -43,18 +43,9 @@ class Change:
         return self.origin == OBSERVED and bool(self.explained_by)
 
     def as_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "id": self.id,
-            "kind": self.kind,
-            "subject": self.subject,
-            "origin": self.origin,
-            "breaking": self.breaking,
-            "description": self.description,
-            "location": self.location,
-            "before": self.before,
-            "after": self.after,
-            "seenIn": list(self.seen_in),
-        }
+        # Fields in order, up to `after`; the lists under their JSON names.
+        data = {k: v for k, v in vars(self).items() if k not in _LISTS}
+        data["seenIn"] = list(self.seen_in)
         if self.origin == OBSERVED:
             data["explainedBy"] = list(self.explained_by)
         return data
@@ -71,14 +62,16 @@ class ChangeSet:
         if known is None:
             self._by_id[change.id] = change
             return
-        seen = known.seen_in + tuple(s for s in change.seen_in if s not in known.seen_in)
-        pointers = known.pointers + tuple(p for p in change.pointers if p not in known.pointers)
-        explained = known.explained_by + tuple(
-            e for e in change.explained_by if e not in known.explained_by
-        )
         self._by_id[change.id] = replace(
-            known, seen_in=seen, pointers=pointers, explained_by=explained
+            known,
+            seen_in=_union(known.seen_in, change.seen_in),
+            pointers=_union(known.pointers, change.pointers),
+            explained_by=_union(known.explained_by, change.explained_by),
         )
 
     def items(self) -> list[Change]:
         return sorted(self._by_id.values(), key=lambda c: (not c.breaking, c.id))
+
+
+def _union(known: tuple[str, ...], more: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(known + more))

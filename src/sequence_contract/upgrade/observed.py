@@ -1,18 +1,17 @@
 """Differences between two replays, each traced to the documented change that predicts it.
 
 An observation the documents predict ("expected") leaves the verdict to that documented
-change, so one change is waived once. An observation nothing documents is reported on its
-own: that is what the documents alone would have missed.
+change, so one change is waived once; one nothing documents is what the documents missed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from sequence_contract.upgrade.model import OBSERVED, Change
 from sequence_contract.upgrade.replay import Observation, Replay
-from sequence_contract.upgrade.shape import base_type, without_value
+from sequence_contract.upgrade.shape import ancestors, base_type, without_value
 
 # Which documented changes can explain an observed body difference at the same place.
 _EXPLAINED_BY = {
@@ -25,10 +24,21 @@ _EXPLAINED_BY = {
         "response-type-changed",
     ),
 }
+_TEXTS = {
+    "status-changed": "{step}: status {before} in {old}, {after} in {new}",
+    "field-removed": "{subject}: in {old} responses ({before}), absent in {new}",
+    "field-added": "{subject}: new in {new} responses ({after})",
+    "type-changed": "{subject}: {before} in {old}, {after} in {new}",
+    "value-changed": "{subject}: {before} in {old}, {after} in {new}",
+    "header-removed": "header {subject}: sent in {old} ({before}), not in {new}",
+    "header-added": "header {subject}: new in {new} ({after})",
+    "header-changed": "header {subject}: {before} in {old}, {after} in {new}",
+}
 
 
-@dataclass(frozen=True)
-class _Instance:
+class _Seen(NamedTuple):
+    """One difference at one step."""
+
     kind: str
     subject: str
     breaking: bool
@@ -47,128 +57,37 @@ def compare_replays(old: Replay, new: Replay, documented: Iterable[Change]) -> l
             by_pointer.setdefault(pointer, []).append(change)
     ids = {change.id for change in documented}
     new_steps = {o.step: o for o in new.observations}
-    instances: list[_Instance] = []
+    grouped: dict[str, list[_Seen]] = {}
     for before in old.observations:
         after = new_steps.get(before.step)
-        if after is not None:
-            instances += _step(before, after, by_pointer, ids)
-    return _merge(instances, old.version, new.version)
-
-
-def _step(
-    old: Observation, new: Observation, by_pointer: dict[str, list[Change]], ids: set[str]
-) -> list[_Instance]:
-    step = f"{new.step} ({new.operation})"
-    if old.status != new.status:
-        method, _, path = new.operation.partition(" ")
-        candidates = (
-            f"status-code-changed:{new.operation}",
-            f"operation-method-changed:{path}",
-            f"operation-removed:{old.operation}",
-            f"operation-path-changed:{old.operation}",
-        )
-        explained = tuple(c for c in candidates if c in ids) if method else ()
-        return [
-            _Instance("status-changed", new.step, True, step, old.status, new.status, explained)
-        ]
-    found: list[_Instance] = []
-    prefix = f"{new.operation} {new.status} "
-
-    def explain(kind: str, path: str) -> tuple[str, ...]:
-        wanted = _EXPLAINED_BY.get(kind, ())
-        return tuple(c.id for c in by_pointer.get(prefix + path, ()) if c.kind in wanted)
-
-    for path in _outermost(set(old.shape) - set(new.shape)):
-        found.append(
-            _Instance(
-                "field-removed",
-                path,
-                True,
-                step,
-                old.shape[path],
-                None,
-                explain("field-removed", path),
-            )
-        )
-    for path in _outermost(set(new.shape) - set(old.shape)):
-        found.append(
-            _Instance(
-                "field-added",
-                path,
-                False,
-                step,
-                None,
-                new.shape[path],
-                explain("field-added", path),
-            )
-        )
-    for path in sorted(set(old.shape) & set(new.shape)):
-        before, after = old.shape[path], new.shape[path]
-        if before == after:
-            continue
-        same_form = without_value(before) == without_value(after)
-        kind = (
-            "value-changed"
-            if same_form and base_type(before) == base_type(after)
-            else ("type-changed")
-        )
-        found.append(_Instance(kind, path, True, step, before, after, explain(kind, path)))
-    found += _headers(old, new, step)
-    return found
-
-
-def _headers(old: Observation, new: Observation, step: str) -> list[_Instance]:
-    found: list[_Instance] = []
-    for name in sorted(set(old.headers) | set(new.headers)):
-        before, after = old.headers.get(name), new.headers.get(name)
-        if before == after:
-            continue
-        if after is None:
-            found.append(_Instance("header-removed", name, True, step, before, None, ()))
-        elif before is None:
-            found.append(_Instance("header-added", name, False, step, None, after, ()))
-        else:
-            found.append(_Instance("header-changed", name, True, step, before, after, ()))
-    return found
-
-
-def _outermost(paths: set[str]) -> list[str]:
-    """Paths whose parent is not in the set: a new object is one change, not one per leaf."""
-    return sorted(p for p in paths if not any(a in paths for a in _ancestors(p)))
-
-
-def _ancestors(path: str) -> list[str]:
-    found: list[str] = []
-    while True:
-        if path.endswith("[]"):
-            path = path[:-2]
-        elif "." in path:
-            path = path.rsplit(".", 1)[0]
-        else:
-            return found
-        found.append(path)
-
-
-def _merge(instances: list[_Instance], old_version: str, new_version: str) -> list[Change]:
-    grouped: dict[str, list[_Instance]] = {}
-    for instance in instances:
-        grouped.setdefault(f"observed-{instance.kind}:{instance.subject}", []).append(instance)
+        for seen in _step(before, after, by_pointer, ids) if after is not None else ():
+            grouped.setdefault(f"observed-{seen.kind}:{seen.subject}", []).append(seen)
     changes = []
     for change_id, group in grouped.items():
         first = group[0]
         # Expected only if every step where it shows is predicted by the documents.
         explained: tuple[str, ...] = ()
-        if all(i.explained_by for i in group):
-            explained = tuple(dict.fromkeys(e for i in group for e in i.explained_by))
-        steps = tuple(dict.fromkeys(i.step for i in group))
+        if all(s.explained_by for s in group):
+            explained = tuple(dict.fromkeys(e for s in group for e in s.explained_by))
+        steps = tuple(dict.fromkeys(s.step for s in group))
+        text = _TEXTS[first.kind].format(
+            step=first.step,
+            subject=first.subject,
+            before=first.before,
+            after=first.after,
+            old=old.version,
+            new=new.version,
+        )
+        if first.kind != "status-changed":
+            text += f" [{first.step if len(steps) == 1 else f'{len(steps)} steps'}]"
         changes.append(
             Change(
                 id=change_id,
                 kind=f"observed-{first.kind}",
                 subject=first.subject,
                 origin=OBSERVED,
-                breaking=any(i.breaking for i in group),
-                description=_describe(first, old_version, new_version, len(steps)),
+                breaking=any(s.breaking for s in group),
+                description=text,
                 location=steps[0],
                 before=first.before,
                 after=first.after,
@@ -179,17 +98,49 @@ def _merge(instances: list[_Instance], old_version: str, new_version: str) -> li
     return sorted(changes, key=lambda c: (not c.breaking, c.id))
 
 
-def _describe(instance: _Instance, old: str, new: str, steps: int) -> str:
-    where = instance.step if steps == 1 else f"{steps} steps"
-    subject, before, after = instance.subject, instance.before, instance.after
-    text = {
-        "status-changed": f"{instance.step}: status {before} in {old}, {after} in {new}",
-        "field-removed": f"{subject}: in {old} responses ({before}), absent in {new}",
-        "field-added": f"{subject}: new in {new} responses ({after})",
-        "type-changed": f"{subject}: {before} in {old}, {after} in {new}",
-        "value-changed": f"{subject}: {before} in {old}, {after} in {new}",
-        "header-removed": f"header {subject}: sent in {old} ({before}), not in {new}",
-        "header-added": f"header {subject}: new in {new} ({after})",
-        "header-changed": f"header {subject}: {before} in {old}, {after} in {new}",
-    }[instance.kind]
-    return text if instance.kind == "status-changed" else f"{text} [{where}]"
+def _step(
+    old: Observation, new: Observation, by_pointer: dict[str, list[Change]], ids: set[str]
+) -> list[_Seen]:
+    step = f"{new.step} ({new.operation})"
+    if old.status != new.status:
+        method, _, path = new.operation.partition(" ")
+        candidates = (
+            f"status-code-changed:{new.operation}",
+            f"operation-method-changed:{path}",
+            f"operation-removed:{old.operation}",
+            f"operation-path-changed:{old.operation}",
+        )
+        explained = tuple(c for c in candidates if c in ids) if method else ()
+        return [_Seen("status-changed", new.step, True, step, old.status, new.status, explained)]
+    found: list[_Seen] = []
+
+    def add(kind: str, subject: str, breaking: bool, before: object, after: object) -> None:
+        wanted = _EXPLAINED_BY.get(kind, ())
+        pointed = by_pointer.get(f"{new.operation} {new.status} {subject}", ())
+        explained = tuple(c.id for c in pointed if c.kind in wanted)
+        found.append(_Seen(kind, subject, breaking, step, before, after, explained))
+
+    for path in _outermost(set(old.shape) - set(new.shape)):
+        add("field-removed", path, True, old.shape[path], None)
+    for path in _outermost(set(new.shape) - set(old.shape)):
+        add("field-added", path, False, None, new.shape[path])
+    for path in sorted(set(old.shape) & set(new.shape)):
+        before, after = old.shape[path], new.shape[path]
+        if before != after:
+            same_form = without_value(before) == without_value(after)
+            same = same_form and base_type(before) == base_type(after)
+            add("value-changed" if same else "type-changed", path, True, before, after)
+    for name in sorted(set(old.headers) | set(new.headers)):
+        sent, now = old.headers.get(name), new.headers.get(name)
+        if now is None:
+            add("header-removed", name, True, sent, None)
+        elif sent is None:
+            add("header-added", name, False, None, now)
+        elif sent != now:
+            add("header-changed", name, True, sent, now)
+    return found
+
+
+def _outermost(paths: set[str]) -> list[str]:
+    """Paths whose parent is not in the set: a new object is one change, not one per leaf."""
+    return sorted(p for p in paths if not any(a in paths for a in ancestors(p)))

@@ -1,10 +1,8 @@
-"""Observed changes: the same operations replayed once per version against one server.
+"""The same steps replayed once per version against one server, on customers the run creates.
 
-Each version's run creates its own customer (labelled with the run), reads, lists, updates
-and archives it (by that version's archive method), archives it again, asks for an unknown
-id and sends an unknown version. Only customers this run created are ever updated or
-archived. The two runs' responses are reduced to shapes (see `shape.py`) and compared by
-`observed.py`.
+Each version's run creates a labelled customer, reads, lists, updates and archives it (by that
+version's archive method), archives it again, asks for an unknown id and sends an unknown
+version. The responses are reduced to shapes (`shape.py`) for `observed.py` to compare.
 """
 
 from __future__ import annotations
@@ -20,6 +18,7 @@ import requests
 from sequence_contract import schemas
 from sequence_contract.http import ContractSession, RateLimiter, RetryPolicy
 from sequence_contract.target import (
+    SAFE_METHODS,
     VERSION_HEADER,
     Target,
     archive_method,
@@ -31,21 +30,16 @@ from sequence_contract.upgrade.shape import Shape, shape_of
 UNKNOWN_VERSION = "1999-12-31"  # well-formed, never published
 REMOTE_RATE_LIMIT = 600  # requests a minute; far under the documented 1,500
 # Headers a client may act on; the rest (Date, Server, tracing ids) differ on every reply.
-COMPARED_HEADERS = (
-    "content-type",
-    "sequence-version",
-    "allow",
-    "location",
-    "retry-after",
-    "www-authenticate",
-    "deprecation",
-    "sunset",
-    "warning",
-)
+_HEADER_NAMES = """
+    content-type sequence-version allow location retry-after www-authenticate deprecation
+    sunset warning
+"""
+COMPARED_HEADERS = tuple(_HEADER_NAMES.split())
 _VALUE_HEADERS = frozenset({"content-type", "sequence-version", "allow"})
 AS_SENT = "<as sent>"
 REQUEST_SCHEMA = "create-or-update-customer-request"
 OPTIONAL_FIELDS = {"telephone": "+44 20 7946 0000", "url": "https://example.com/upgrade-check"}
+ARCHIVE = "/customers/{id}/archive"
 
 
 @dataclass(frozen=True)
@@ -55,9 +49,9 @@ class Observation:
     step: str
     operation: str  # "<METHOD> <path template>", as the version's document names it
     status: int | None  # None: not run (`note` says why)
-    shape: Shape = field(default_factory=dict)
     headers: dict[str, str] = field(default_factory=dict)
-    note: str = ""
+    shape: Shape = field(default_factory=dict)
+    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -68,11 +62,53 @@ class Replay:
     label: str
 
 
+class Client:
+    """Requests to one target under one Sequence-Version; counts them and keeps the ids of
+    the customers it created. Where writes are not allowed it refuses to send one."""
+
+    def __init__(
+        self, session: ContractSession, target: Target, version: str, *, writes: bool = True
+    ) -> None:
+        self.session = session
+        self.base_url = target.base_url
+        self.version = version
+        self.writes = writes
+        self.created: list[str] = []
+        self.requests = 0
+
+    def send(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: Any = None,
+        headers: Mapping[str, str] | None = None,
+        version: str | None = None,
+    ) -> requests.Response:
+        if method not in SAFE_METHODS and not self.writes:
+            raise AssertionError(f"{method} {path}: refusing to write on a read-only host")
+        self.requests += 1
+        return self.session.request(
+            method,
+            f"{self.base_url}{path}",
+            params=params,
+            json=json,
+            headers={VERSION_HEADER: version or self.version, **(headers or {})},
+        )
+
+    def keep_created(self, response: requests.Response, data: Any) -> str | None:
+        """The id of the customer a create answered with, remembered as ours."""
+        if 200 <= response.status_code < 300 and isinstance(data, dict) and data.get("id"):
+            self.created.append(str(data["id"]))
+            return str(data["id"])
+        return None
+
+
 def open_session(target: Target, timeout_seconds: float = 30.0) -> ContractSession:
-    per_minute = 0 if target.embedded else REMOTE_RATE_LIMIT
     session = ContractSession(
         timeout_seconds=timeout_seconds,
-        rate_limiter=RateLimiter(per_minute=per_minute),
+        rate_limiter=RateLimiter(per_minute=0 if target.embedded else REMOTE_RATE_LIMIT),
         # Few, short retries: an unreachable server should be reported in seconds, while a
         # 429's Retry-After is still honoured.
         retry_policy=RetryPolicy(attempts=3, backoff_seconds=0.25),
@@ -81,143 +117,79 @@ def open_session(target: Target, timeout_seconds: float = 30.0) -> ContractSessi
     return session
 
 
-def replay(session: ContractSession, target: Target, version: str, run_id: str) -> Replay:
-    """Run every step once with `Sequence-Version: version`."""
-    return _Run(session, target, version, run_id).run()
-
-
 def new_run_id() -> str:
     return "upgrade-" + secrets.token_hex(4)
 
 
-class _Run:
-    def __init__(self, session: ContractSession, target: Target, version: str, run_id: str):
-        self.session = session
-        self.base_url = target.base_url
-        self.version = version
-        # One token per version run: names stay unique on the account, and the shape
-        # comparison replaces the token, so the two runs' names compare equal.
-        self.run_id = f"{run_id}-{version}"
-        self.archive_method = archive_method(version)
-        self.created: list[str] = []
-        self.observations: list[Observation] = []
+def replay(session: ContractSession, target: Target, version: str, run_id: str) -> Replay:
+    """Run every step once with `Sequence-Version: version`."""
+    # One token per version run: names stay unique on the account, and the shape comparison
+    # replaces the token, so the two runs' names compare equal.
+    run_id = f"{run_id}-{version}"
+    client = Client(session, target, version)
+    observations: list[Observation] = []
+    archive = archive_method(version)
 
-    def run(self) -> Replay:
-        body = _create_body(self.version, self.run_id)
-        customer = self._create(body)
-        self._step("get", "GET", "/customers/{id}", customer)
-        self._list(customer, body)
-        update = {**body, "legalName": f"{body['legalName']} (updated)"}
-        self._step("update", "PUT", "/customers/{id}", customer, json=update, mutates=True)
-        archive = "/customers/{id}/archive"
-        self._step("archive", self.archive_method, archive, customer, mutates=True)
-        self._step("archive-again", self.archive_method, archive, customer, mutates=True)
-        unknown = str(uuid.uuid4())
-        status = self._step("get-unknown-id", "GET", "/customers/{id}", unknown)
-        if status is not None and status >= 300:
-            # Archived only once the server has said no such customer exists.
-            self._step("archive-unknown-id", self.archive_method, archive, unknown)
-        else:
-            self._skip(
-                "archive-unknown-id",
-                self.archive_method,
-                archive,
-                f"GET of the random id {unknown} answered {status}",
-            )
-        self._step(
-            "unknown-version",
-            "GET",
-            "/customers/{id}",
-            customer or unknown,
-            version=UNKNOWN_VERSION,
-        )
-        return Replay(
-            self.version, tuple(self.observations), tuple(self.created), run_label(self.run_id)
-        )
-
-    def _create(self, body: dict[str, Any]) -> str | None:
-        response = self._send("POST", "/customers", None, json=body)
-        self._observe("create", "POST", "/customers", response, self.version)
-        data = json_or_none(response)
-        if 200 <= response.status_code < 300 and isinstance(data, dict) and data.get("id"):
-            customer_id = str(data["id"])
-            self.created.append(customer_id)
-            return customer_id
-        return None
-
-    def _list(self, customer: str | None, body: dict[str, Any]) -> None:
-        params = {"limit": 100, "legalName": body["legalName"]}
-        response = self._send("GET", "/customers", None, params=params)
-        data = json_or_none(response)
-        if isinstance(data, dict) and isinstance(data.get("items"), list):
-            # Other customers of the account say nothing about the version: keep ours only.
-            data = {
-                **data,
-                "items": [
-                    i for i in data["items"] if isinstance(i, dict) and i.get("id") == customer
-                ],
-            }
-        self._observe("list", "GET", "/customers", response, self.version, data)
-
-    def _step(
-        self,
-        step: str,
+    def step(
+        name: str,
         method: str,
         template: str,
         customer: str | None,
         *,
         json: Any = None,
+        params: Any = None,
+        version: str = version,
         mutates: bool = False,
-        version: str | None = None,
-    ) -> int | None:
-        if customer is None:
-            self._skip(step, method, template, "no customer: the create step failed")
+    ) -> requests.Response | None:
+        operation = f"{method} {template}"
+        if "{id}" in template and customer is None:
+            why = "no customer: the create step failed"
+            observations.append(Observation(name, operation, None, note=why))
             return None
-        if mutates and customer not in self.created:
-            raise AssertionError(f"{step}: refusing to change customer {customer} (not ours)")
-        sent_version = version or self.version
-        response = self._send(method, template, customer, json=json, version=sent_version)
-        self._observe(step, method, template, response, sent_version)
-        return response.status_code
-
-    def _send(
-        self,
-        method: str,
-        template: str,
-        customer: str | None,
-        *,
-        json: Any = None,
-        params: Mapping[str, Any] | None = None,
-        version: str | None = None,
-    ) -> requests.Response:
+        if mutates and customer not in client.created:
+            raise AssertionError(f"{name}: refusing to change customer {customer} (not ours)")
         path = template.replace("{id}", customer or "")
-        headers = {VERSION_HEADER: version or self.version}
-        return self.session.request(
-            method, f"{self.base_url}{path}", json=json, params=params, headers=headers
-        )
-
-    def _observe(
-        self,
-        step: str,
-        method: str,
-        template: str,
-        response: requests.Response,
-        sent_version: str,
-        data: Any = None,
-    ) -> None:
-        body = data if data is not None else json_or_none(response)
-        self.observations.append(
+        response = client.send(method, path, json=json, params=params, version=version)
+        data = json_or_none(response)
+        if name == "list" and isinstance(data, dict) and isinstance(data.get("items"), list):
+            # Other customers of the account say nothing about the version: keep ours only.
+            items = [i for i in data["items"] if isinstance(i, dict) and i.get("id") == customer]
+            data = {**data, "items": items}
+        observations.append(
             Observation(
-                step=step,
-                operation=f"{method} {template}",
-                status=response.status_code,
-                shape=shape_of(body, [self.run_id]) if body is not None else {},
-                headers=_headers(response, sent_version),
+                name,
+                operation,
+                response.status_code,
+                _headers(response, version),
+                shape_of(data, [run_id]) if data is not None else {},
             )
         )
+        return response
 
-    def _skip(self, step: str, method: str, template: str, why: str) -> None:
-        self.observations.append(Observation(step, f"{method} {template}", None, note=why))
+    body = _create_body(version, run_id)
+    created = step("create", "POST", "/customers", None, json=body)
+    customer = client.keep_created(created, json_or_none(created)) if created else None
+    step("get", "GET", "/customers/{id}", customer)
+    step(
+        "list", "GET", "/customers", customer, params={"limit": 100, "legalName": body["legalName"]}
+    )
+    update = {**body, "legalName": f"{body['legalName']} (updated)"}
+    step("update", "PUT", "/customers/{id}", customer, json=update, mutates=True)
+    step("archive", archive, ARCHIVE, customer, mutates=True)
+    step("archive-again", archive, ARCHIVE, customer, mutates=True)
+    unknown = str(uuid.uuid4())
+    answer = step("get-unknown-id", "GET", "/customers/{id}", unknown)
+    if answer is not None and answer.status_code >= 300:
+        # Archived only once the server has said no such customer exists.
+        step("archive-unknown-id", archive, ARCHIVE, unknown)
+    else:
+        status = answer.status_code if answer is not None else None
+        why = f"GET of the random id {unknown} answered {status}"
+        observations.append(
+            Observation("archive-unknown-id", f"{archive} {ARCHIVE}", None, note=why)
+        )
+    step("unknown-version", "GET", "/customers/{id}", customer or unknown, version=UNKNOWN_VERSION)
+    return Replay(version, tuple(observations), tuple(client.created), run_label(run_id))
 
 
 def _create_body(version: str, run_id: str) -> dict[str, Any]:

@@ -1,18 +1,129 @@
-"""The upgrade check as files: JSON for machines, one self-contained HTML page for people."""
+"""The upgrade check told three ways: the console summary, JSON for machines, and one
+self-contained HTML page for people."""
 
 from __future__ import annotations
 
 import html
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict
 from typing import Any
 
-from sequence_contract.upgrade.consumers import outcome as consumer_outcome
-from sequence_contract.upgrade.gate import UpgradeCheck
+from sequence_contract.upgrade.check import Row, UpgradeCheck, rows, summary_line
+from sequence_contract.upgrade.consumers.matching import BREAKS, PASSES
+from sequence_contract.upgrade.consumers.model import ConsumerFile
 from sequence_contract.upgrade.model import Change
-from sequence_contract.upgrade.replay import Replay
 
 REPORT_FORMAT = 1
+
+
+def _counts(file: ConsumerFile) -> str:
+    return f"{file.format}, {len(file.interactions)} interaction(s)"
+
+
+# -- console -----------------------------------------------------------------------------
+
+
+def summary(check: UpgradeCheck, written: Sequence[str] = ()) -> str:
+    """What blocks the upgrade first, everything else one line each."""
+    lines = [f"Upgrade check: Sequence-Version {check.from_version} -> {check.to_version}"]
+    if check.target:
+        lines.append(f"Replayed on: {check.target}")
+    lines += [f"Note: {note}" for note in check.notes]
+    breaking = [c for c in check.documented if c.breaking]
+    waived = [c for c in breaking if check.waiver_for(c)]
+    lines += [
+        "",
+        f"Documented changes: {len(check.documented)} ({len(breaking)} breaking, "
+        f"{len(waived)} of them waived)",
+    ]
+    for change in breaking:
+        if check.affects(change):
+            lines += _entry(check, change)
+        else:
+            lines.append(f"  info      {change.id}  (breaking; does not affect your calls)")
+    lines += [f"  ok        {c.id}" for c in check.documented if not c.breaking]
+    lines += ["", *_observed(check)]
+    if check.waiver_file is not None:
+        used = len({w.where for w in check.waivers.waived.values()})
+        unused = check.waivers.unused
+        lines += ["", f"Waivers: {check.waiver_file}: {used} used, {len(unused)} unused"]
+        lines += [f"  unused    {w.id}  ({w.where})" for w in unused]
+    if check.consumers is not None:
+        lines += ["", *_consumer_lines(check)]
+    if written:
+        lines += ["", "Reports: " + ", ".join(written)]
+    lines.append("")
+    blocking = check.blocking
+    if blocking:
+        count = f"{len(blocking)} breaking change" + ("s" if len(blocking) != 1 else "")
+        affecting = " affecting your calls" if check.consumers is not None else ""
+        lines.append(f"Result: FAIL: {count}{affecting} neither expected nor waived")
+    else:
+        yours = " that affects your calls" if check.consumers is not None else ""
+        lines.append(f"Result: PASS: no breaking change{yours} left unwaived")
+    if check.consumers is not None:
+        lines.append(summary_line(check))
+    return "\n".join(lines)
+
+
+def _observed(check: UpgradeCheck) -> list[str]:
+    if not check.replays:
+        return ["Observed changes: not replayed"]
+    changes = check.observed
+    expected = [c for c in changes if c.expected]
+    lines = [
+        f"Observed changes: {len(changes)} ({len(expected)} predicted by the documents, "
+        f"{len(changes) - len(expected)} not)"
+    ]
+    for change in changes:
+        if change.expected:
+            lines.append(f"  expected  {change.id}  <- {', '.join(change.explained_by)}")
+        elif change.breaking and not check.affects(change):
+            lines.append(
+                f"  info      {change.id}  (not in the documents; does not affect your calls)"
+            )
+        elif change.breaking:
+            lines += _entry(check, change, "  (not in the documents)")
+        else:
+            lines.append(f"  ok        {change.id}  (not in the documents)")
+    return lines
+
+
+def _entry(check: UpgradeCheck, change: Change, extra: str = "") -> list[str]:
+    waiver = check.waiver_for(change)
+    tag = "waived  " if waiver else "BREAKING"
+    lines = [f"  {tag}  {change.id}{extra}", f"            {change.description}"]
+    if waiver:
+        lines.append(f"            waived: {waiver.reason}")
+    return lines
+
+
+def _consumer_lines(check: UpgradeCheck) -> list[str]:
+    usage = check.consumers
+    assert usage is not None
+    lines = ["Consumer files:"]
+    for file in usage.files:
+        lines.append(f"  {file.path}: {_counts(file)}")
+        lines += [f"    note: {n}" for n in file.notes]
+    if usage.replayed:
+        lines.append(
+            f"  live verification on {check.to_version}: {usage.requests} request(s), "
+            f"{len(usage.created)} customer(s) created"
+        )
+    lines += ["", "Your calls:"]
+    for row in rows(check):
+        tag = {BREAKS: "BREAKS", PASSES: "passes"}.get(row.outcome, "not verifiable")
+        lines.append(f"  {tag:<15} {row.operation}  ({row.verdict.call.label})")
+        lines += [f"                  {w}" for w in row.why if w]
+    return lines
+
+
+# -- JSON --------------------------------------------------------------------------------
+
+
+def json_text(check: UpgradeCheck) -> str:
+    return json.dumps(as_json(check), indent=2, sort_keys=False, default=str) + "\n"
 
 
 def as_json(check: UpgradeCheck) -> dict[str, Any]:
@@ -28,17 +139,19 @@ def as_json(check: UpgradeCheck) -> dict[str, Any]:
         "observed": [_change_json(check, c) for c in check.observed],
         "waivers": {
             "file": str(check.waiver_file) if check.waiver_file else None,
-            "unused": [
-                {"id": w.id, "reason": w.reason, "where": w.where} for w in check.waivers.unused
-            ],
+            "unused": [asdict(w) for w in check.waivers.unused],
         },
-        "replays": [_replay_json(r) for r in check.replays],
-        "consumers": consumer_outcome.as_json(check),
+        "replays": [
+            {
+                "version": replay.version,
+                "label": replay.label,
+                "createdCustomers": list(replay.created),
+                "steps": [asdict(o) for o in replay.observations],
+            }
+            for replay in check.replays
+        ],
+        "consumers": _consumers_json(check),
     }
-
-
-def json_text(check: UpgradeCheck) -> str:
-    return json.dumps(as_json(check), indent=2, sort_keys=False, default=str) + "\n"
 
 
 def _change_json(check: UpgradeCheck, change: Change) -> dict[str, Any]:
@@ -51,22 +164,41 @@ def _change_json(check: UpgradeCheck, change: Change) -> dict[str, Any]:
     return data
 
 
-def _replay_json(replay: Replay) -> dict[str, Any]:
+def _consumers_json(check: UpgradeCheck) -> dict[str, Any] | None:
+    usage = check.consumers
+    if usage is None:
+        return None
     return {
-        "version": replay.version,
-        "label": replay.label,
-        "createdCustomers": list(replay.created),
-        "steps": [
+        "files": [
             {
-                "step": o.step,
-                "operation": o.operation,
-                "status": o.status,
-                "headers": o.headers,
-                "shape": o.shape,
-                "note": o.note or None,
+                "path": f.path,
+                "format": f.format,
+                "interactions": len(f.interactions),
+                "notes": list(f.notes),
             }
-            for o in replay.observations
+            for f in usage.files
         ],
+        "replayed": usage.replayed,
+        "requests": usage.requests,
+        "createdCustomers": list(usage.created),
+        "summary": summary_line(check),
+        "interactions": [_row_json(r) for r in rows(check)],
+        "found": [c.as_json() for c in usage.found],
+    }
+
+
+def _row_json(row: Row) -> dict[str, Any]:
+    call = row.verdict.call
+    return {
+        "source": call.interaction.source,
+        "description": call.interaction.description,
+        "operation": row.operation,
+        "version": call.version,
+        "result": row.outcome,
+        "why": list(row.why),
+        "affectedBy": [{"id": i.change_id, "where": i.why} for i in row.verdict.impacts],
+        "sends": sorted(call.sent | call.params),
+        "reliesOn": sorted(call.relied | {f"header {h}" for h in call.relied_headers}),
     }
 
 
@@ -88,22 +220,21 @@ th{background:#f4f4f4}code{font:12px ui-monospace,monospace;word-break:break-all
 
 
 def html_text(check: UpgradeCheck) -> str:
-    verdict_class = "pass" if check.passed else "fail"
     verdict = (
         "PASS: no breaking change left unwaived"
         if check.passed
         else f"FAIL: {len(check.blocking)} breaking change(s) neither expected nor waived"
     )
-    title = f"Upgrade check {check.from_version} → {check.to_version}"
+    title = _e(f"Upgrade check {check.from_version} → {check.to_version}")
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
-        f"<title>{_e(title)}</title><style>{_STYLE}</style></head><body>",
-        f"<h1>{_e(title)}</h1>",
-        f'<p class="verdict {verdict_class}">{_e(verdict)}</p>',
+        f"<title>{title}</title><style>{_STYLE}</style></head><body>",
+        f"<h1>{title}</h1>",
+        f'<p class="verdict {"pass" if check.passed else "fail"}">{_e(verdict)}</p>',
         f"<p>Replayed on: {_e(check.target or 'not replayed')}</p>",
         *(f'<p class="muted">Note: {_e(n)}</p>' for n in check.notes),
-        consumer_outcome.html_section(check),
+        _consumers_html(check),
         "<h2>Blocking</h2>",
         _table(check, check.blocking, "Nothing blocks the upgrade."),
         "<h2>Documented changes</h2>",
@@ -115,15 +246,15 @@ def html_text(check: UpgradeCheck) -> str:
         _table(check, check.observed, "The replay observed no difference.")
         if check.replays
         else "<p>Not replayed.</p>",
-        _unused(check),
-        _replays(check.replays),
+        _unused_html(check),
+        _replays_html(check),
         "</body></html>",
     ]
     return "\n".join(p for p in parts if p) + "\n"
 
 
 def _table(check: UpgradeCheck, changes: Iterable[Change], empty: str) -> str:
-    rows = [_row(check, c) for c in changes]
+    rows = [_change_row(check, c) for c in changes]
     if not rows:
         return f"<p>{_e(empty)}</p>"
     head = (
@@ -133,28 +264,52 @@ def _table(check: UpgradeCheck, changes: Iterable[Change], empty: str) -> str:
     return f"<table>{head}{''.join(rows)}</table>"
 
 
-def _row(check: UpgradeCheck, change: Change) -> str:
+def _change_row(check: UpgradeCheck, change: Change) -> str:
     waiver = check.waiver_for(change)
     if waiver:
-        tag, note = "waived", f"waived: {waiver.reason}"
+        tag, label, note = "waived", "waived", f"waived: {waiver.reason}"
     elif change.expected:
-        tag, note = "expected", "predicted by " + ", ".join(change.explained_by)
+        tag, label, note = "expected", "expected", "predicted by " + ", ".join(change.explained_by)
     elif change.breaking:
-        tag, note = "blocking", ""
+        tag, label, note = "blocking", "breaking", ""
     else:
-        tag, note = "ok", ""
+        tag, label, note = "ok", "ok", ""
     what = _e(change.description) + (f'<br><span class="muted">{_e(note)}</span>' if note else "")
     seen = "<br>".join(_e(s) for s in change.seen_in)
-    label = "breaking" if change.breaking and tag == "blocking" else tag
     return (
-        f'<tr><td><span class="tag {tag}">{_e(label)}</span></td>'
+        f'<tr><td><span class="tag {tag}">{label}</span></td>'
         f"<td><code>{_e(change.id)}</code></td><td>{what}</td>"
         f"<td><code>{_e(_value(change.before))}</code></td>"
         f"<td><code>{_e(_value(change.after))}</code></td><td>{seen}</td></tr>"
     )
 
 
-def _unused(check: UpgradeCheck) -> str:
+def _consumers_html(check: UpgradeCheck) -> str:
+    if check.consumers is None:
+        return ""
+    files = "".join(
+        f"<li><code>{_e(f.path)}</code>: {_e(_counts(f))}"
+        + "".join(f'<br><span class="muted">{_e(n)}</span>' for n in f.notes)
+        + "</li>"
+        for f in check.consumers.files
+    )
+    body = []
+    for row in rows(check):
+        tag = {BREAKS: "blocking", PASSES: "ok"}.get(row.outcome, "expected")
+        why = "<br>".join(_e(w) for w in row.why if w)
+        body.append(
+            f'<tr><td><span class="tag {tag}">{_e(row.outcome)}</span></td>'
+            f"<td><code>{_e(row.operation)}</code></td>"
+            f"<td>{_e(row.verdict.call.label)}</td><td>{why}</td></tr>"
+        )
+    head = "<tr><th>Result</th><th>Operation</th><th>Interaction</th><th>Why</th></tr>"
+    return (
+        f"<h2>Your calls: {_e(summary_line(check))}</h2><ul>{files}</ul>"
+        f"<table>{head}{''.join(body)}</table>"
+    )
+
+
+def _unused_html(check: UpgradeCheck) -> str:
     if check.waiver_file is None:
         return ""
     rows = "".join(
@@ -169,7 +324,8 @@ def _unused(check: UpgradeCheck) -> str:
     return f"<h2>Unused waivers ({_e(str(check.waiver_file))})</h2>{body}"
 
 
-def _replays(replays: tuple[Replay, ...]) -> str:
+def _replays_html(check: UpgradeCheck) -> str:
+    replays = check.replays
     if not replays:
         return ""
     steps = list(dict.fromkeys(o.step for r in replays for o in r.observations))
@@ -182,7 +338,7 @@ def _replays(replays: tuple[Replay, ...]) -> str:
             if found is None:
                 cells.append("<td></td>")
             elif found.status is None:
-                cells.append(f'<td class="muted">not run: {_e(found.note)}</td>')
+                cells.append(f'<td class="muted">not run: {_e(found.note or "")}</td>')
             else:
                 cells.append(f"<td><code>{_e(found.operation)}</code> → {found.status}</td>")
         rows.append(f"<tr><td>{_e(step)}</td>{''.join(cells)}</tr>")
@@ -196,9 +352,7 @@ def _replays(replays: tuple[Replay, ...]) -> str:
 def _value(value: Any) -> str:
     if value is None:
         return ""
-    if isinstance(value, str):
-        return value
-    return json.dumps(value)
+    return value if isinstance(value, str) else json.dumps(value)
 
 
 def _e(text: str) -> str:

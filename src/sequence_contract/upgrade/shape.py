@@ -1,9 +1,7 @@
-"""A response body reduced to what can be compared between two runs: its shape.
-
-Every value becomes a descriptor at its JSON path (`$.address.country` -> `string='GB'`).
-Values that differ on every run (ids, timestamps, cursors, the run's own names, human
-messages) keep only their type and format; other values are compared as they are, so that a
-changed status or error type shows up. Array elements share one path (`$.items[]`).
+"""A response body reduced to what two runs can compare: one descriptor per JSON path
+(`$.address.country` -> `string='GB'`; array elements share `$.items[]`). Values that differ on
+every run (ids, timestamps, cursors, the run's own names, messages) keep only their type and
+format, so that a changed status or error type still shows.
 """
 
 from __future__ import annotations
@@ -24,7 +22,6 @@ _IDENTITY_KEYS = frozenset({"id", "after", "before"})
 _TEXT_KEYS = frozenset({"message", "description", "detail"})
 # Subtrees that depend on what else is on the account, not on the version.
 _VOLATILE_SUBTREES = frozenset({"pagination"})
-RUN_TOKEN = "<run>"
 
 Shape = dict[str, str]
 
@@ -32,9 +29,22 @@ Shape = dict[str, str]
 def shape_of(body: Any, run_tokens: Iterable[str] = ()) -> Shape:
     """The descriptors of `body`; `run_tokens` (unique names of this run) become `<run>`."""
     tokens = sorted((t for t in run_tokens if t), key=len, reverse=True)
-    collected: dict[str, set[str]] = {}
-    _walk(body, "$", None, tokens, collected, volatile=False)
-    return {path: _merge(found) for path, found in collected.items()}
+    found: dict[str, set[str]] = {}
+
+    def walk(value: Any, path: str, key: str | None, volatile: bool) -> None:
+        if isinstance(value, dict):
+            found.setdefault(path, set()).add("object")
+            for name, child in value.items():
+                walk(child, f"{path}.{name}", str(name), volatile or name in _VOLATILE_SUBTREES)
+        elif isinstance(value, list):
+            found.setdefault(path, set()).add("array")
+            for child in value:
+                walk(child, f"{path}[]", key, volatile)
+        else:
+            found.setdefault(path, set()).add(_leaf(value, key, tokens, volatile=volatile))
+
+    walk(body, "$", None, False)
+    return {path: _merge(descriptors) for path, descriptors in found.items()}
 
 
 def base_type(descriptor: str) -> str:
@@ -45,28 +55,6 @@ def base_type(descriptor: str) -> str:
 def without_value(descriptor: str) -> str:
     """`string='GB'` -> `string`; `string(uuid)` stays as it is."""
     return descriptor.split("=", 1)[0]
-
-
-def _walk(
-    value: Any,
-    path: str,
-    key: str | None,
-    tokens: list[str],
-    into: dict[str, set[str]],
-    *,
-    volatile: bool,
-) -> None:
-    if isinstance(value, dict):
-        into.setdefault(path, set()).add("object")
-        for name, child in value.items():
-            inner = volatile or name in _VOLATILE_SUBTREES
-            _walk(child, f"{path}.{name}", str(name), tokens, into, volatile=inner)
-    elif isinstance(value, list):
-        into.setdefault(path, set()).add("array")
-        for child in value:
-            _walk(child, f"{path}[]", key, tokens, into, volatile=volatile)
-    else:
-        into.setdefault(path, set()).add(_leaf(value, key, tokens, volatile=volatile))
 
 
 def _leaf(value: Any, key: str | None, tokens: list[str], *, volatile: bool) -> str:
@@ -90,7 +78,7 @@ def _leaf(value: Any, key: str | None, tokens: list[str], *, volatile: bool) -> 
     if volatile or (key is not None and key in _TEXT_KEYS):
         return "string(text)"
     for token in tokens:
-        text = text.replace(token, RUN_TOKEN)
+        text = text.replace(token, "<run>")
     return f"string={json.dumps(text)}"
 
 
@@ -105,3 +93,21 @@ def _merge(found: set[str]) -> str:
     if len(types) == 1:
         return next(iter(types))
     return "|".join(sorted(types))
+
+
+def ancestors(path: str) -> list[str]:
+    """`$.items[].email` -> [`$.items[]`, `$.items`, `$`]."""
+    found: list[str] = []
+    while True:
+        if path.endswith("[]"):
+            path = path[:-2]
+        elif "." in path:
+            path = path.rsplit(".", 1)[0]
+        else:
+            return found
+        found.append(path)
+
+
+def related(a: str, b: str) -> bool:
+    """Is one path the other, or inside it? (`$.address` and `$.address.line1`: yes.)"""
+    return a == b or a in ancestors(b) or b in ancestors(a)

@@ -1,19 +1,12 @@
-"""Waivers: changes a team has looked at and accepted, kept in a file in its repository.
+"""Waivers: changes a team has accepted, in a YAML or TOML file (`waivers: [{id, reason}]`).
 
-YAML (`upgrade-waivers.yaml`) or TOML (`upgrade-waivers.toml`), a list of entries:
-
-    waivers:
-      - id: response-field-removed:Customer.email
-        reason: we read contacts[].email since PR 123
-
-`id` is a change id, or a pattern where `*` stands for any text and `?` for one character
-(nothing else is special, so `[]` in an id means itself). A waiver silences exactly the
-changes it matches; one that matches nothing is reported as unused, so stale entries show.
+An id may hold `*` (any text) and `?` (one character). A waiver silences exactly what it
+matches; one that matches nothing is reported as unused, so stale entries show.
 """
 
 from __future__ import annotations
 
-import re
+import fnmatch
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -35,7 +28,8 @@ class Waiver:
     where: str  # "<file>: waiver N", for messages
 
     def matches(self, change_id: str) -> bool:
-        return _pattern(self.id).fullmatch(change_id) is not None
+        # Only `*` and `?` are wildcards: `[` stands for itself, as in `integrationIds[]`.
+        return fnmatch.fnmatchcase(change_id, self.id.replace("[", "[[]"))
 
 
 @dataclass(frozen=True)
@@ -97,8 +91,3 @@ def _waiver(path: Path, number: int, entry: Any) -> Waiver:
         # A waiver without a reason is a decision nobody can review later.
         raise UsageError(f"{where} ({change_id}): 'reason' must say why it is accepted")
     return Waiver(change_id.strip(), reason.strip(), where)
-
-
-def _pattern(glob: str) -> re.Pattern[str]:
-    parts = [".*" if c == "*" else "." if c == "?" else re.escape(c) for c in glob]
-    return re.compile("".join(parts), re.DOTALL)

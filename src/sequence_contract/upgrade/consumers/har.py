@@ -1,52 +1,44 @@
-"""HAR 1.2 files (browser, proxy or test recordings) read into `Interaction`s.
-
-A recording says what was sent and received, not what the code reads: every field of a
-recorded JSON response counts as relied on, compared by type (the run's customers carry
-other data). Entries that are not calls to the API (pages, scripts, other hosts) are counted
-in a note: an entry is an API call when it sends `Sequence-Version` or its path runs under
-`/api/`.
+"""HAR 1.2 files (browser, proxy or test recordings) read into `Interaction`s. Entries that
+are not API calls (no `Sequence-Version` header, path not under `/api/`) are counted in a note.
 """
 
 from __future__ import annotations
 
 import base64
 import json
+from collections import Counter
 from typing import Any
 from urllib.parse import urlsplit
 
-from sequence_contract.upgrade.consumers.model import HAR, Interaction
+from sequence_contract.upgrade.consumers.model import HAR, BadFile, ConsumerFile, Interaction
 
 VERSIONS = ("1.1", "1.2")
-
-
-class HarError(ValueError):
-    """The file is a HAR this reader cannot use; the message says where and why."""
 
 
 def is_har(data: Any) -> bool:
     return isinstance(data, dict) and isinstance(data.get("log"), dict)
 
 
-def read_har(data: dict[str, Any], name: str) -> tuple[str, list[Interaction], list[str]]:
-    """(format label, interactions, notes) of a parsed HAR file."""
+def read_har(data: dict[str, Any], name: str) -> ConsumerFile:
+    """A parsed HAR file's API calls; BadFile names the bad part."""
     log = data["log"]
     version = str(log.get("version", ""))
     if version not in VERSIONS:
-        raise HarError(f"HAR version {version or '(none)'} is not supported (1.2 is read)")
+        raise BadFile(f"HAR version {version or '(none)'} is not supported (1.2 is read)")
     entries = log.get("entries")
     if not isinstance(entries, list):
-        raise HarError("log.entries is not a list")
+        raise BadFile("log.entries is not a list")
     found: list[Interaction] = []
-    ignored: dict[str, int] = {}
+    ignored: Counter[str] = Counter()
     for number, entry in enumerate(entries, 1):
         where = f"entry {number}"
         try:
             interaction = _entry(entry, f"{name} {where}")
-        except HarError as exc:
-            raise HarError(f"{where}: {exc}") from None
+        except BadFile as exc:
+            raise BadFile(f"{where}: {exc}") from None
         if interaction is None:
             host = urlsplit(str(entry["request"]["url"])).netloc or "(no host)"
-            ignored[host] = ignored.get(host, 0) + 1
+            ignored[host] += 1
         else:
             found.append(interaction)
     notes = [
@@ -54,32 +46,32 @@ def read_har(data: dict[str, Any], name: str) -> tuple[str, list[Interaction], l
         "(no Sequence-Version header, path not under /api/)"
         for host, count in sorted(ignored.items())
     ]
-    return f"HAR {version}", found, notes
+    return ConsumerFile(name, f"HAR {version}", tuple(found), tuple(notes))
 
 
 def _entry(entry: Any, source: str) -> Interaction | None:
     if not isinstance(entry, dict):
-        raise HarError("not an object")
+        raise BadFile("not an object")
     request, response = entry.get("request"), entry.get("response")
     if not isinstance(request, dict) or not isinstance(response, dict):
-        raise HarError("needs 'request' and 'response' objects")
+        raise BadFile("needs 'request' and 'response' objects")
     method, url = request.get("method"), request.get("url")
     if not isinstance(method, str) or not isinstance(url, str) or not url:
-        raise HarError("request needs 'method' and 'url'")
+        raise BadFile("request needs 'method' and 'url'")
     headers = _headers(request.get("headers"))
     parts = urlsplit(url)
     if "sequence-version" not in headers and "/api/" not in f"{parts.path}/":
         return None
     status = response.get("status")
     if not isinstance(status, int) or isinstance(status, bool):
-        raise HarError(f"response status {status!r} is not an integer")
+        raise BadFile(f"response status {status!r} is not an integer")
     query = request.get("queryString") or []
     if not isinstance(query, list):
-        raise HarError("request.queryString is not a list")
+        raise BadFile("request.queryString is not a list")
     post = request.get("postData") or {}
     content = response.get("content") or {}
     if not isinstance(post, dict) or not isinstance(content, dict):
-        raise HarError("postData / content are not objects")
+        raise BadFile("postData / content are not objects")
     return Interaction(
         source=source,
         description=f"{method.upper()} {parts.path}",
@@ -90,10 +82,10 @@ def _entry(entry: Any, source: str) -> Interaction | None:
             (str(q.get("name")), str(q.get("value", ""))) for q in query if isinstance(q, dict)
         ),
         headers=headers,
-        body=_json(post.get("text"), None, "request"),
+        body=_json(post.get("text")),
         status=status,
         response_headers=_headers(response.get("headers")),
-        response_body=_json(content.get("text"), content.get("encoding"), "response"),
+        response_body=_json(content.get("text"), content.get("encoding")),
     )
 
 
@@ -101,13 +93,13 @@ def _headers(raw: Any) -> dict[str, str]:
     if raw is None:
         return {}
     if not isinstance(raw, list):
-        raise HarError("headers are not a list")
+        raise BadFile("headers are not a list")
     return {
         str(h.get("name", "")).lower(): str(h.get("value", "")) for h in raw if isinstance(h, dict)
     }
 
 
-def _json(text: Any, encoding: Any, which: str) -> Any:
+def _json(text: Any, encoding: Any = None) -> Any:
     """A recorded body as JSON; None when absent or not JSON (e.g. an empty 204 body)."""
     if not isinstance(text, str) or not text:
         return None

@@ -1,30 +1,22 @@
-"""Static judgement: which of the documented (and observed) changes touch a team's calls.
-
-A change affects a call when it touches
-- a response field the call relies on: the change's JSON path and one of the call's response
-  paths are the same, or one lies inside the other (`$.address` and `$.address.line1`);
-- a request field the call sends (a new required field: one it does not send);
-- a parameter it sends (a new required parameter: one it does not send; a new minimum or
-  maximum: only when a value sent falls outside it);
-- a response header it relies on (Pact only);
-- otherwise the operation itself (removed, moved, new success status, ...): any call to it.
-Calls that already send the target version are not affected by the documented changes.
+"""Which documented (and observed) changes touch a team's calls: a response field it relies
+on, a request field or parameter it sends (or, newly required, does not send), a response
+header it relies on (Pact), or else the operation itself. See the README for the rules.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 
-from sequence_contract.upgrade.consumers.matching import Mismatch
+from sequence_contract.upgrade.consumers.matching import Mismatch, Verification
 from sequence_contract.upgrade.consumers.model import ConsumerFile
-from sequence_contract.upgrade.consumers.usage import Call, related
+from sequence_contract.upgrade.consumers.usage import Call
+from sequence_contract.upgrade.consumers.verify import Verified
+from sequence_contract.upgrade.diff import template_key
 from sequence_contract.upgrade.model import DOCUMENTED, OBSERVED, Change, ChangeSet
+from sequence_contract.upgrade.shape import ancestors, related
 
-PASSES = "passes"
-BREAKS = "breaks"
-NOT_VERIFIABLE = "not verifiable"
 _REQUIRED_FIELD_KINDS = frozenset({"request-field-added-required", "request-field-made-required"})
 _REQUIRED_PARAMETER_KINDS = frozenset(
     {"request-parameter-added-required", "request-parameter-made-required"}
@@ -43,20 +35,10 @@ class Impact:
 
 
 @dataclass(frozen=True)
-class Live:
-    """The replay of one call under the target version."""
-
-    outcome: str  # PASSES, BREAKS or NOT_VERIFIABLE
-    reason: str = ""  # NOT_VERIFIABLE: why
-    mismatches: tuple[Mismatch, ...] = ()
-    notes: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
 class CallVerdict:
     call: Call
     impacts: tuple[Impact, ...] = ()
-    live: Live | None = None
+    live: Verification | None = None
     live_ids: tuple[str, ...] = ()  # ids of the changes its live mismatches became
 
     @property
@@ -74,34 +56,25 @@ class ConsumerUsage:
     created: tuple[str, ...] = ()  # customers the live verification made
     requests: int = 0
     replayed: bool = False
-    _ids: frozenset[str] = field(default=frozenset(), repr=False)
 
     def affects(self, change: Change) -> bool:
-        return change.id in self._ids
-
-
-def impacts_of(call: Call, changes: Iterable[Change], to_version: str) -> tuple[Impact, ...]:
-    if call.operation is None or call.version == to_version:
-        return ()
-    found = (impact(call, change) for change in changes)
-    return tuple(i for i in found if i is not None)
+        return any(change.id in v.change_ids for v in self.verdicts)
 
 
 def impact(call: Call, change: Change) -> Impact | None:
-    """How `change` affects `call`, or None."""
+    """How `change` affects `call` (a documented operation), or None."""
     assert call.operation is not None
-    operation = _normal(call.operation)
+    operation = template_key(call.operation)
     if change.origin == OBSERVED:
         return _observed(call, change, operation)
-    if change.origin != DOCUMENTED or operation not in {_normal(s) for s in change.seen_in}:
+    if change.origin != DOCUMENTED or operation not in {template_key(s) for s in change.seen_in}:
         return None
     responses, requests = _pointers(change, operation)
     if responses:
         for status, path in responses:
             if not _status_fits(status, call.interaction.status):
                 continue
-            hit = next((p for p in sorted(call.relied) if related(p, path)), None)
-            if hit:
+            if hit := _first_related(call.relied, path):
                 return Impact(change.id, f"{hit}: you rely on it", path)
         return None
     if requests:
@@ -116,15 +89,17 @@ def impact(call: Call, change: Change) -> Impact | None:
             return None
         return Impact(change.id, f"{name}: you send it")
     if change.kind.startswith("response-header-"):
-        name = change.subject.rsplit(" ", 1)[-1].lower()
-        return (
-            Impact(change.id, f"header {name}: you rely on it")
-            if name in call.relied_headers
-            else None
-        )
+        return _header(call, change, change.subject.rsplit(" ", 1)[-1])
     if change.kind == "request-body-removed" and call.interaction.body is None:
         return None
     return Impact(change.id, f"{call.operation}: you call it")
+
+
+def _header(call: Call, change: Change, name: str) -> Impact | None:
+    name = name.lower()
+    return (
+        Impact(change.id, f"header {name}: you rely on it") if name in call.relied_headers else None
+    )
 
 
 def _within_new_bound(call: Call, change: Change, name: str) -> bool:
@@ -135,47 +110,42 @@ def _within_new_bound(call: Call, change: Change, name: str) -> bool:
         return False
     if not isinstance(bound, int | float) or isinstance(bound, bool):
         return False
-    values = [v for k, v in call.interaction.query if f"query.{k}" == name]
     try:
-        numbers = [float(v) for v in values]
+        numbers = [float(v) for k, v in call.interaction.query if f"query.{k}" == name]
     except ValueError:
         return False
-    if keyword == "minimum":
-        return all(n >= bound for n in numbers)
-    return all(n <= bound for n in numbers)
+    return all(n >= bound if keyword == "minimum" else n <= bound for n in numbers)
 
 
 def _request(call: Call, change: Change, paths: list[str]) -> Impact | None:
     for path in paths:
         if change.kind in _REQUIRED_FIELD_KINDS:
-            parent = re.sub(r"(\.[^.\[]+|\[\])$", "", path)
+            parent = ancestors(path)[0]
             parent_sent = parent == "$" or any(related(s, parent) for s in call.sent)
             if parent_sent and not any(related(s, path) for s in call.sent):
                 return Impact(change.id, f"{path}: required now; you do not send it", path)
         else:
-            hit = next((s for s in sorted(call.sent) if related(s, path)), None)
-            if hit:
+            if hit := _first_related(call.sent, path):
                 return Impact(change.id, f"{hit}: you send it", path)
     return None
 
 
 def _observed(call: Call, change: Change, operation: str) -> Impact | None:
     """A difference the generic replay saw: does it touch what this call uses?"""
-    steps = {_normal(m.group(1)) for s in change.seen_in if (m := _STEP_OPERATION.search(s))}
+    steps = {template_key(m[1]) for s in change.seen_in if (m := _STEP_OPERATION.search(s))}
     if operation not in steps:
         return None
     kind = change.kind
     if kind == "observed-status-changed":
         return Impact(change.id, f"{call.operation}: you call it")
     if kind.startswith("observed-header-"):
-        name = change.subject.lower()
-        return (
-            Impact(change.id, f"header {name}: you rely on it")
-            if name in call.relied_headers
-            else None
-        )
-    hit = next((p for p in sorted(call.relied) if related(p, change.subject)), None)
+        return _header(call, change, change.subject)
+    hit = _first_related(call.relied, change.subject)
     return Impact(change.id, f"{hit}: you rely on it", change.subject) if hit else None
+
+
+def _first_related(paths: frozenset[str], path: str) -> str | None:
+    return next((p for p in sorted(paths) if related(p, path)), None)
 
 
 def _pointers(change: Change, operation: str) -> tuple[list[tuple[str, str]], list[str]]:
@@ -183,7 +153,7 @@ def _pointers(change: Change, operation: str) -> tuple[list[tuple[str, str]], li
     responses, requests = [], []
     for pointer in change.pointers:
         method, template, part, path = [*pointer.split(" ", 3), "", "", ""][:4]
-        if _normal(f"{method} {template}") != operation or not path:
+        if template_key(f"{method} {template}") != operation or not path:
             continue
         if part == "request":
             requests.append(path)
@@ -198,28 +168,24 @@ def _status_fits(documented: str, expected: int | None) -> bool:
     return documented == str(expected)
 
 
-def _normal(operation: str) -> str:
-    """`GET /customers/{customerId}` and `GET /customers/{id}` are one operation."""
-    return re.sub(r"\{[^}]*\}", "{}", operation.strip())
-
-
 def judge(
     files: tuple[ConsumerFile, ...],
     calls: tuple[Call, ...],
     changes: Iterable[Change],
     to_version: str,
-    live: Mapping[int, Live] | None = None,
-    created: tuple[str, ...] = (),
-    requests: int = 0,
+    verified: Verified | None = None,
 ) -> ConsumerUsage:
-    """Every call with its impacts and live result; `live` is keyed by the call's index."""
+    """Every call with its impacts and its live result (None: not replayed)."""
     changes = list(changes)
     breaking = {c.id for c in changes if c.breaking and c.origin == DOCUMENTED}
     found = ChangeSet()
     verdicts = []
     for index, call in enumerate(calls):
-        impacts = impacts_of(call, changes, to_version)
-        result = (live or {}).get(index)
+        impacts: tuple[Impact, ...] = ()
+        if call.operation is not None and call.version != to_version:
+            found_impacts = (impact(call, change) for change in changes)
+            impacts = tuple(i for i in found_impacts if i is not None)
+        result = verified.results.get(index) if verified else None
         ids: list[str] = []
         for mismatch in result.mismatches if result is not None else ():
             change = _mismatch_change(
@@ -228,15 +194,19 @@ def judge(
             found.add(change)
             ids.append(change.id)
         verdicts.append(CallVerdict(call, impacts, result, tuple(dict.fromkeys(ids))))
-    all_ids = frozenset(i for v in verdicts for i in v.change_ids)
     return ConsumerUsage(
-        files, tuple(verdicts), tuple(found.items()), created, requests, live is not None, all_ids
+        files,
+        tuple(verdicts),
+        tuple(found.items()),
+        tuple(verified.created) if verified else (),
+        verified.requests if verified else 0,
+        verified is not None,
     )
 
 
 def _mismatch_change(call: Call, mismatch: Mismatch, impacts: list[Impact]) -> Change:
     """A live mismatch as a change; the documented changes that predict it explain it."""
-    operation = call.operation or f"{call.interaction.method} {call.interaction.path}"
+    operation = call.shown
     where = mismatch.where
     if where == "status":
         kind, subject, explained = "consumer-status-mismatch", operation, impacts

@@ -1,18 +1,17 @@
 """A live response checked against what a call expects: Pact matching rules where the file
 gives them, JSON types elsewhere.
 
-Pact compares values that have no rule by equality. The gate replays on customers it makes,
-whose data differ from the provider state the pact was written against, so such values are
-compared by JSON type only (counted in `by_type`). A `type` rule on an object or array also
-applies to everything inside it (as Pact's `like()` means). Date and time matchers check that
-the value is ISO 8601; the pattern they name is not checked (said in `notes`). A matcher this
-module does not know is never passed silently: it is named in `unchecked`.
+The gate replays on customers it makes, whose data differ from the pact's provider state, so
+values without a rule are compared by JSON type only (counted in `by_type`), where Pact would
+compare them by equality. A matcher this module does not know is named in `unchecked`, never
+passed.
 """
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
@@ -29,10 +28,24 @@ _DATE_KINDS = frozenset({"date", "time", "timestamp", "datetime"})
 _SEMVER = re.compile(r"^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$")
 
 Token = str | int
+PASSES = "passes"
+BREAKS = "breaks"
+NOT_VERIFIABLE = "not verifiable"
 
 
-class Unsupported(Exception):
-    """A matcher the gate cannot check."""
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+# Matchers on the value alone: (does it pass, what was expected).
+_VALUE_KINDS: dict[str, tuple[Callable[[Any], bool], str]] = {
+    "integer": (lambda v: _number(v) and isinstance(v, int), "an integer"),
+    "decimal": (lambda v: isinstance(v, float), "a decimal"),
+    "number": (_number, "a number"),
+    "boolean": (lambda v: isinstance(v, bool), "a boolean"),
+    "null": (lambda v: v is None, "null"),
+    "notEmpty": (lambda v: v not in (None, "", [], {}), "a non-empty value"),
+}
 
 
 @dataclass(frozen=True)
@@ -43,6 +56,8 @@ class Mismatch:
 
 @dataclass
 class Verification:
+    """What one call's replay showed; `unchecked` says why it is not verifiable."""
+
     mismatches: list[Mismatch] = field(default_factory=list)
     unchecked: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -51,6 +66,14 @@ class Verification:
     @property
     def passed(self) -> bool:
         return not self.mismatches and not self.unchecked
+
+    @property
+    def outcome(self) -> str:
+        return BREAKS if self.mismatches else NOT_VERIFIABLE if self.unchecked else PASSES
+
+    @property
+    def reason(self) -> str:
+        return "; ".join(self.unchecked)
 
 
 def rule_tokens(path: str) -> tuple[Token, ...] | None:
@@ -90,6 +113,11 @@ def check_response(
         _headers(interaction, headers, sent_version, result)
     if interaction.response_body is not None:
         _Body(interaction.rules, result).compare(interaction.response_body, body, ())
+    if result.by_type:
+        result.notes.append(
+            f"{result.by_type} value(s) without a matching rule compared by type only "
+            "(the run's customers carry their own data)"
+        )
     return result
 
 
@@ -108,10 +136,12 @@ def _headers(
             expected = sent_version  # the echo of the version replayed, not of the pact's
         if name in rules:
             _apply(rules[name], expected, value, where, result)
-        elif name == "content-type":
-            if _media(value) != _media(expected):
-                result.mismatches.append(Mismatch(where, f"expected {expected!r}, got {value!r}"))
-        elif value.strip() != expected.strip():
+            continue
+        if name == "content-type":  # compared by media type
+            same = _media(value) == _media(expected)
+        else:
+            same = value.strip() == expected.strip()
+        if not same:
             result.mismatches.append(Mismatch(where, f"expected {expected!r}, got {value!r}"))
 
 
@@ -134,14 +164,10 @@ class _Body:
             if not _apply(rule, expected, actual, where, self.result):
                 return
             array_rule = any(m.kind in ("type", "min", "max") for m in rule.matchers)
-        elif self._cascades(path):
-            if _type(actual) != _type(expected):
-                self.result.mismatches.append(Mismatch(where, _type_text(expected, actual)))
-                return
         elif _type(actual) != _type(expected):
             self.result.mismatches.append(Mismatch(where, _type_text(expected, actual)))
             return
-        elif not isinstance(expected, dict | list):
+        elif not isinstance(expected, dict | list) and not self._cascades(path):
             self.result.by_type += 1
         if isinstance(expected, dict) and isinstance(actual, dict):
             for key, child in expected.items():
@@ -181,12 +207,10 @@ def _apply(rule: Rule, expected: Any, actual: Any, where: str, result: Verificat
     failures: list[str] = []
     unsupported: list[str] = []
     for matcher in rule.matchers:
-        try:
-            failure = _match(matcher, expected, actual, where, result)
-        except Unsupported as exc:
-            unsupported.append(str(exc))
-            continue
-        if failure:
+        failure = _match(matcher, expected, actual, where, result)
+        if failure is None:
+            unsupported.append(f"matcher {matcher.kind!r} is not supported")
+        elif failure:
             failures.append(failure)
         elif rule.combine == "OR":
             return True
@@ -202,8 +226,10 @@ def _apply(rule: Rule, expected: Any, actual: Any, where: str, result: Verificat
     return True
 
 
-def _match(matcher: Matcher, expected: Any, actual: Any, where: str, result: Verification) -> str:
-    """'' when `actual` satisfies the matcher, else what is wrong."""
+def _match(
+    matcher: Matcher, expected: Any, actual: Any, where: str, result: Verification
+) -> str | None:
+    """'' when `actual` satisfies the matcher, else what is wrong; None: an unknown matcher."""
     kind, options = matcher.kind, matcher.options
     if kind in ("type", "min", "max"):
         if _type(actual) != _type(expected):
@@ -220,24 +246,9 @@ def _match(matcher: Matcher, expected: Any, actual: Any, where: str, result: Ver
     if kind == "include":
         value = str(options.get("value", ""))
         return "" if value in _text(actual) else f"{actual!r} does not include {value!r}"
-    if kind == "integer":
-        ok = isinstance(actual, int) and not isinstance(actual, bool)
-        return "" if ok else f"expected an integer, got {actual!r}"
-    if kind == "decimal":
-        return "" if isinstance(actual, float) else f"expected a decimal, got {actual!r}"
-    if kind == "number":
-        ok = isinstance(actual, int | float) and not isinstance(actual, bool)
-        return "" if ok else f"expected a number, got {actual!r}"
-    if kind == "boolean":
-        return "" if isinstance(actual, bool) else f"expected a boolean, got {actual!r}"
-    if kind == "null":
-        return "" if actual is None else f"expected null, got {actual!r}"
-    if kind == "notEmpty":
-        return (
-            ""
-            if actual not in (None, "", [], {})
-            else f"expected a non-empty value, got {actual!r}"
-        )
+    if kind in _VALUE_KINDS:
+        accepts, name = _VALUE_KINDS[kind]
+        return "" if accepts(actual) else f"expected {name}, got {actual!r}"
     if kind == "semver":
         ok = isinstance(actual, str) and _SEMVER.match(actual) is not None
         return "" if ok else f"{actual!r} is not a semantic version"
@@ -250,7 +261,7 @@ def _match(matcher: Matcher, expected: Any, actual: Any, where: str, result: Ver
             if note not in result.notes:
                 result.notes.append(note)
         return "" if _iso(kind, actual) else f"{actual!r} is not an ISO 8601 {kind}"
-    raise Unsupported(f"matcher {kind!r} is not supported")
+    return None
 
 
 def _bounds(actual: Any, options: Mapping[str, Any]) -> str:
@@ -265,18 +276,12 @@ def _bounds(actual: Any, options: Mapping[str, Any]) -> str:
 
 
 def _iso(kind: str, value: Any) -> bool:
-    if not isinstance(value, str):
-        return False
+    parse = {"date": date.fromisoformat, "time": time.fromisoformat}.get(kind)
     try:
-        if kind == "date":
-            date.fromisoformat(value)
-        elif kind == "time":
-            time.fromisoformat(value)
-        else:
-            datetime.fromisoformat(value)
-    except ValueError:
+        (parse or datetime.fromisoformat)(value)
+    except (TypeError, ValueError):
         return False
-    return True
+    return isinstance(value, str)
 
 
 def _fits(token: Token, concrete: Token) -> bool:
@@ -306,9 +311,7 @@ def _type_text(expected: Any, actual: Any) -> str:
 
 
 def _text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
+    return json.dumps(value) if isinstance(value, bool) else str(value)
 
 
 def _media(content_type: str) -> str:

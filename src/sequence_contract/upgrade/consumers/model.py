@@ -1,27 +1,16 @@
-"""A team's recorded calls, read from a Pact or HAR file: one `Interaction` per call.
-
-Field paths are JSON paths with named keys and `[]` for "any element of the array":
-`$.address.line1`, `$.items[].email`. They are the paths the documents' changes point at
-(`Change.pointers`), so a change can be matched to the fields a call sends or relies on.
-"""
+"""A team's recorded calls, read from a Pact or HAR file: one `Interaction` per call."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
-from sequence_contract.errors import UsageError
-
 PACT = "pact"
 HAR = "har"
 
 
-class ConsumerFileError(UsageError):
-    """One or more consumer files cannot be used; `problems` has one line per problem."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("\n".join(problems))
-        self.problems = tuple(problems)
+class BadFile(ValueError):
+    """A Pact or HAR this reader cannot use; the message says where and why."""
 
 
 @dataclass(frozen=True)

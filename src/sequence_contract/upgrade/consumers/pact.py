@@ -1,11 +1,7 @@
-"""Pact files (specification v2, v3 and v4) read into `Interaction`s.
-
-- v2: `providerState`, `query` as a string, `matchingRules` keyed `$.body...` / `$.headers...`
-  with one matcher each (`{"match": "type"}`, or `{"min": 1}` meaning type).
-- v3: `providerStates: [{name, params}]`, `query` as `{name: [values]}`, `matchingRules`
-  grouped by part: `{"body": {"$.id": {"matchers": [...], "combine": "AND"}}, "header": ...}`.
-- v4: `interactions[].type`; only `Synchronous/HTTP` ones are calls (messages are listed as
-  not judged); bodies are `{content, contentType, encoded}`; headers may be lists of values.
+"""Pact files (specification v2, v3 and v4) read into `Interaction`s. The versions differ in
+how they write provider states, queries, matching rules (v2: one matcher per `$.body...` or
+`$.headers...` key; v3+: grouped by part, with `matchers` and `combine`) and bodies (v4:
+`{content, contentType, encoded}`); only v4's `Synchronous/HTTP` interactions are calls.
 """
 
 from __future__ import annotations
@@ -15,14 +11,17 @@ import json
 from typing import Any
 from urllib.parse import parse_qsl
 
-from sequence_contract.upgrade.consumers.model import PACT, Interaction, Matcher, Rule
+from sequence_contract.upgrade.consumers.model import (
+    PACT,
+    BadFile,
+    ConsumerFile,
+    Interaction,
+    Matcher,
+    Rule,
+)
 
 SUPPORTED = ("2", "3", "4")
 HTTP_INTERACTION = "Synchronous/HTTP"
-
-
-class PactError(ValueError):
-    """The file is a Pact this reader cannot use; the message says where and why."""
 
 
 def is_pact(data: Any) -> bool:
@@ -32,41 +31,40 @@ def is_pact(data: Any) -> bool:
 def specification(data: dict[str, Any]) -> str:
     """The major specification version the file declares ("2", "3", "4")."""
     meta = data.get("metadata")
-    version: Any = None
-    if isinstance(meta, dict):
-        for key in ("pactSpecification", "pact-specification", "pact_specification"):
-            entry = meta.get(key)
-            if isinstance(entry, dict) and entry.get("version") is not None:
-                version = entry["version"]
-                break
-        else:
-            version = meta.get("pactSpecificationVersion")
+    meta = meta if isinstance(meta, dict) else {}
+    entries = [
+        meta.get(k) for k in ("pactSpecification", "pact-specification", "pact_specification")
+    ]
+    declared = [
+        e["version"] for e in entries if isinstance(e, dict) and e.get("version") is not None
+    ]
+    version = declared[0] if declared else meta.get("pactSpecificationVersion")
     if version is None:
-        raise PactError("no metadata.pactSpecification.version: cannot tell the Pact version")
+        raise BadFile("no metadata.pactSpecification.version: cannot tell the Pact version")
     major = str(version).strip().lstrip("vV").split(".", 1)[0]
     if major not in SUPPORTED:
-        raise PactError(
+        raise BadFile(
             f"Pact specification version {version} is not supported (2, 3 and 4 are read)"
         )
     return major
 
 
-def read_pact(data: dict[str, Any], name: str) -> tuple[str, list[Interaction]]:
-    """(format label, interactions) of a parsed Pact file; PactError names the bad part."""
+def read_pact(data: dict[str, Any], name: str) -> ConsumerFile:
+    """A parsed Pact file's interactions; BadFile names the bad part."""
     major = specification(data)
     raw = data.get("interactions")
     if not isinstance(raw, list):
-        raise PactError("'interactions' is not a list")
+        raise BadFile("'interactions' is not a list")
     found = []
     for number, item in enumerate(raw, 1):
         where = f"interaction {number}"
         if not isinstance(item, dict):
-            raise PactError(f"{where}: not an object")
+            raise BadFile(f"{where}: not an object")
         try:
             found.append(_interaction(item, major, f"{name} {where}"))
-        except PactError as exc:
-            raise PactError(f"{where}: {exc}") from None
-    return f"Pact v{major}", found
+        except BadFile as exc:
+            raise BadFile(f"{where}: {exc}") from None
+    return ConsumerFile(name, f"Pact v{major}", tuple(found))
 
 
 def _interaction(item: dict[str, Any], major: str, source: str) -> Interaction:
@@ -79,13 +77,13 @@ def _interaction(item: dict[str, Any], major: str, source: str) -> Interaction:
         )
     request, response = item.get("request"), item.get("response")
     if not isinstance(request, dict) or not isinstance(response, dict):
-        raise PactError("needs 'request' and 'response' objects")
+        raise BadFile("needs 'request' and 'response' objects")
     method, path = request.get("method"), request.get("path")
     if not isinstance(method, str) or not method or not isinstance(path, str) or not path:
-        raise PactError("request needs 'method' and 'path'")
+        raise BadFile("request needs 'method' and 'path'")
     status = response.get("status")
     if status is not None and (not isinstance(status, int) or isinstance(status, bool)):
-        raise PactError(f"response status {status!r} is not an integer")
+        raise BadFile(f"response status {status!r} is not an integer")
     body_rules, header_rules = _rules(response.get("matchingRules"), major)
     return Interaction(
         source=source,
@@ -113,7 +111,7 @@ def _states(item: dict[str, Any], major: str) -> tuple[str, ...]:
     if isinstance(states, dict):
         states = [states]
     if not isinstance(states, list):
-        raise PactError("'providerStates' is not a list")
+        raise BadFile("'providerStates' is not a list")
     return tuple(str(s.get("name")) if isinstance(s, dict) else str(s) for s in states)
 
 
@@ -123,24 +121,23 @@ def _query(raw: Any) -> tuple[tuple[str, str], ...]:
     if isinstance(raw, str):
         return tuple(parse_qsl(raw, keep_blank_values=True))
     if isinstance(raw, dict):
-        pairs = []
-        for name, values in raw.items():
-            for value in values if isinstance(values, list) else [values]:
-                pairs.append((str(name), str(value)))
-        return tuple(pairs)
-    raise PactError(f"query {raw!r} is neither a string nor an object")
+        return tuple(
+            (str(name), str(value))
+            for name, values in raw.items()
+            for value in (values if isinstance(values, list) else [values])
+        )
+    raise BadFile(f"query {raw!r} is neither a string nor an object")
 
 
 def _headers(raw: Any) -> dict[str, str]:
     if raw is None:
         return {}
     if not isinstance(raw, dict):
-        raise PactError("headers are not an object")
-    found = {}
-    for name, value in raw.items():
-        text = ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
-        found[str(name).lower()] = text
-    return found
+        raise BadFile("headers are not an object")
+    return {
+        str(name).lower(): ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+        for name, value in raw.items()
+    }
 
 
 def _body(part: dict[str, Any], major: str, which: str) -> Any:
@@ -151,12 +148,12 @@ def _body(part: dict[str, Any], major: str, which: str) -> Any:
     if encoded in (False, None):
         return content
     if not isinstance(content, str):
-        raise PactError(f"{which} body: encoded content is not a string")
+        raise BadFile(f"{which} body: encoded content is not a string")
     try:
         text = base64.b64decode(content).decode("utf-8") if encoded != "json" else content
         return json.loads(text) if "json" in str(body.get("contentType", "json")) else text
     except (ValueError, UnicodeDecodeError) as exc:
-        raise PactError(f"{which} body: cannot decode ({encoded}): {exc}") from None
+        raise BadFile(f"{which} body: cannot decode ({encoded}): {exc}") from None
 
 
 def _rules(raw: Any, major: str) -> tuple[tuple[Rule, ...], tuple[Rule, ...]]:
@@ -164,7 +161,7 @@ def _rules(raw: Any, major: str) -> tuple[tuple[Rule, ...], tuple[Rule, ...]]:
     if not raw:
         return (), ()
     if not isinstance(raw, dict):
-        raise PactError("matchingRules is not an object")
+        raise BadFile("matchingRules is not an object")
     if major == "2":
         body, headers = [], []
         for key, spec in raw.items():
@@ -176,7 +173,7 @@ def _rules(raw: Any, major: str) -> tuple[tuple[Rule, ...], tuple[Rule, ...]]:
         return tuple(body), tuple(headers)
     body_spec, header_spec = raw.get("body") or {}, raw.get("header") or {}
     if not isinstance(body_spec, dict) or not isinstance(header_spec, dict):
-        raise PactError("matchingRules.body / .header are not objects")
+        raise BadFile("matchingRules.body / .header are not objects")
     return (
         tuple(_rule(str(k), v, major) for k, v in body_spec.items()),
         tuple(_rule(str(k).lower(), v, major) for k, v in header_spec.items()),
@@ -185,22 +182,22 @@ def _rules(raw: Any, major: str) -> tuple[tuple[Rule, ...], tuple[Rule, ...]]:
 
 def _rule(path: str, spec: Any, major: str) -> Rule:
     if not isinstance(spec, dict):
-        raise PactError(f"matching rule for {path}: not an object")
+        raise BadFile(f"matching rule for {path}: not an object")
     if major == "2":
         return Rule(path, (_matcher(spec, path),))
     raw = spec.get("matchers")
     if not isinstance(raw, list) or not raw:
-        raise PactError(f"matching rule for {path}: needs a non-empty 'matchers' list")
+        raise BadFile(f"matching rule for {path}: needs a non-empty 'matchers' list")
     combine = str(spec.get("combine", "AND")).upper()
     return Rule(path, tuple(_matcher(m, path) for m in raw), combine)
 
 
 def _matcher(spec: Any, path: str) -> Matcher:
     if not isinstance(spec, dict):
-        raise PactError(f"matcher for {path}: not an object")
+        raise BadFile(f"matcher for {path}: not an object")
     kind = spec.get("match")
     if kind is None and ("min" in spec or "max" in spec):
         kind = "type"  # v2 writes {"min": 1} for "an array of at least one, by type"
     if not isinstance(kind, str):
-        raise PactError(f"matcher for {path}: no 'match' kind")
+        raise BadFile(f"matcher for {path}: no 'match' kind")
     return Matcher(kind, {k: v for k, v in spec.items() if k != "match"})

@@ -1,24 +1,66 @@
-"""What each recorded call uses: its documented operation, version, and fields.
+"""`--consumer FILE`s read (Pact or HAR, told by content), and what each call uses: its
+documented operation, version, and fields.
 
-A recorded path is concrete (`/api/customers/abc-123`, or a full URL in a HAR); it is matched
-to the documents' templates (`/customers/{id}`) after the base path (`.../api`) is stripped.
-The version is the `Sequence-Version` the call sends (header names are case-insensitive), else
-`--from`.
+Field paths are JSON paths with named keys and `[]` for "any element of the array"
+(`$.items[].email`), the paths the documents' changes point at (`Change.pointers`).
 """
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import Any
 
-from sequence_contract import schemas
-from sequence_contract.upgrade.consumers.model import PACT, ConsumerFile, Interaction
+from sequence_contract.documents import documents
+from sequence_contract.errors import UsageError
+from sequence_contract.upgrade.consumers.har import is_har, read_har
+from sequence_contract.upgrade.consumers.model import (
+    PACT,
+    BadFile,
+    ConsumerFile,
+    Interaction,
+)
+from sequence_contract.upgrade.consumers.pact import is_pact, read_pact
 
-_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 BASE_PATH = "/api"
+
+
+def read_consumers(paths: Sequence[Path]) -> tuple[ConsumerFile, ...]:
+    """Every file read, or a UsageError with one line per file that cannot be."""
+    files: list[ConsumerFile] = []
+    problems: list[str] = []
+    for path in paths:
+        try:
+            files.append(read_consumer(path))
+        except UsageError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise UsageError("\n".join(problems))
+    return tuple(files)
+
+
+def read_consumer(path: Path) -> ConsumerFile:
+    name = str(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if is_har(data):
+            return read_har(data, name)
+        if is_pact(data):
+            return read_pact(data, name)
+        problem = "neither a Pact file ('interactions') nor a HAR file ('log')"
+    except OSError as exc:
+        problem = f"cannot read: {exc.strerror or exc}"
+    except UnicodeDecodeError:
+        problem = "not UTF-8 text"
+    except json.JSONDecodeError as exc:
+        problem = f"not JSON: {exc}"
+    except BadFile as exc:
+        problem = str(exc)
+    raise UsageError(f"--consumer {name}: {problem}")
 
 
 @dataclass(frozen=True)
@@ -37,6 +79,11 @@ class Call:
     @property
     def label(self) -> str:
         return self.interaction.label
+
+    @property
+    def shown(self) -> str:
+        """The documented operation, else the call as recorded."""
+        return self.operation or f"{self.interaction.method} {self.interaction.path}"
 
 
 def calls_of(files: Iterable[ConsumerFile], from_version: str, to_version: str) -> tuple[Call, ...]:
@@ -114,21 +161,9 @@ def leaf_paths(value: Any, path: str = "$") -> list[str]:
     return [path]
 
 
-def related(a: str, b: str) -> bool:
-    """Is one path the other, or inside it? (`$.address` and `$.address.line1`: yes.)"""
-    return a == b or b.startswith((a + ".", a + "[")) or a.startswith((b + ".", b + "["))
-
-
 @cache
 def _templates(version: str) -> tuple[tuple[str, str], ...]:
-    paths = schemas.load_openapi(version).get("paths") or {}
-    return tuple(
-        (method.upper(), str(template))
-        for template, item in paths.items()
-        if isinstance(item, dict)
-        for method in _METHODS
-        if method in item
-    )
+    return tuple((method, str(path)) for method, path, _ in documents(version).operations())
 
 
 def _fits(template: str, path: str) -> bool:
