@@ -37,7 +37,7 @@ USAGE_ERROR = 4
 PEER_NOTE = (
     "Peer: schemathesis run, all checks and phases (stateful included), the same OpenAPI "
     "document, base URL and credentials, {examples} examples per operation, deterministic, "
-    "stopping at its first failure. It gets no help with ids: its random ids only reach 404, "
+    "each run to its end. It gets no help with ids: its random ids only reach 404, "
     "and only the document's links (create -> get/update/archive) lead it to a real "
     "customer. That is the point of the comparison. Its failures on the clean sandbox are "
     "accepted with its own --baseline, so a fault counts only if it adds a failure."

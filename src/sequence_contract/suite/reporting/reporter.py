@@ -134,7 +134,7 @@ class ContractReporter:
         headlines = []
         for record in (dataclasses.replace(r, **changes) for r in records):
             group = self.book.record(record)
-            if record.kind == "contract":
+            if record.kind != "environment":  # a setup failure is the contract's too
                 self._note_first_failure(record.failing, exchanges)
             self.coverage.failure_at(record.operation)
             if group.first is record:
