@@ -167,7 +167,7 @@ _OPTIONS: tuple[tuple[str, dict[str, Any]], ...] = (
     ("--max-requests", {"type": int, "metavar": "N", "help": "the run's request budget "
                         "(every try, cleanup included); default: the profile's"}),
     ("--in-flight", {"type": int, "metavar": "N", "help": "generated tests (one per operation) "
-                     "run at the same time, each sequential inside; default 1 (one by one)"}),
+                     "run at the same time, each sequential inside; default 4 (1: one by one)"}),
     ("--sandbox-fault", {"action": "append", "default": [], "metavar": "NAME", "help":
                          "start the embedded sandbox with this fault injected (repeatable)"}),
     ("--baseline", {"metavar": "FILE", "help": "compare failures with this earlier run's "
