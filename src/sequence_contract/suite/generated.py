@@ -149,17 +149,17 @@ def admit(case: Any, runtime: SuiteRuntime, *, stateful: bool = False) -> None:
         hypothesis.reject()
     stop_if_budget_spent(runtime)
     operation = f"{case.method.upper()} {case.path}"
+    # Generated cases leave the stateful run a customer per run of its machine.
+    kept = 0 if stateful else runtime.settings.run_profile.stateful_examples
     if stateful:
-        claimed = not is_create(case) or runtime.claim_customer("stateful", (), 0)
+        claimed = not is_create(case) or runtime.claim_customer("stateful", (), kept)
     elif creates_customer(case):
         # Generated tests run at once: each creating operation keeps a fair share of the
         # allowance until it has used it, so that one (archive takes a fresh customer per
         # case) cannot use up what positive creates need.
-        kept = runtime.settings.run_profile.stateful_examples
         creating = creating_operations(runtime.api_version)
         claimed = runtime.claim_customer(operation, creating, kept)
     else:
-        kept = runtime.settings.run_profile.stateful_examples
         claimed = not is_create(case) or runtime.claim_customer(f"{operation} (negative)", (), kept)
     if not claimed:
         # Not a rejection: hypothesis would call a test whose every case it rejected
