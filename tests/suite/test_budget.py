@@ -8,6 +8,7 @@ import pytest
 import requests
 from hypothesis.errors import FlakyStrategyDefinition
 
+from sequence_contract.errors import error_behind
 from sequence_contract.http import ContractSession, TrafficLog
 from sequence_contract.http.budget import BudgetSpent, RequestBudget
 from sequence_contract.redaction import Redactor
@@ -15,7 +16,6 @@ from sequence_contract.schemas import LATEST_VERSION
 from sequence_contract.suite.allotment import plan, spread
 from sequence_contract.suite.config import PROFILES, SuiteSettings
 from sequence_contract.suite.expectations import Expectations
-from sequence_contract.suite.plugin import _behind
 from sequence_contract.suite.runtime import SuiteRuntime
 from sequence_contract.target import Credentials, Target, TargetKind
 from tests.suite.servers import closed_port
@@ -188,9 +188,9 @@ def test_a_test_that_stopped_itself_is_found_behind_hypothesis_flaky_error() -> 
             raise FlakyStrategyDefinition("Inconsistent data generation!") from stopped
     except FlakyStrategyDefinition as flaky:
         error: BaseException = flaky
-    found = _behind(error, pytest.skip.Exception)
+    found = error_behind(error, pytest.skip.Exception)
     assert found is not None
     assert str(found) == "customer allowance of 30 spent"
-    assert _behind(FlakyStrategyDefinition("on its own"), pytest.skip.Exception) is None
+    assert error_behind(FlakyStrategyDefinition("on its own"), pytest.skip.Exception) is None
     group = ExceptionGroup("failures", [ValueError("x"), BudgetSpent("request budget spent")])
-    assert isinstance(_behind(group, BudgetSpent), BudgetSpent)
+    assert isinstance(error_behind(group, BudgetSpent), BudgetSpent)

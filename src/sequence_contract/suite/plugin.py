@@ -16,14 +16,14 @@ import secrets
 import time
 from collections.abc import Generator, Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 from hypothesis import settings as hypothesis_settings
 from hypothesis.errors import FlakyStrategyDefinition
 
 from sequence_contract import __version__
-from sequence_contract.errors import UsageError
+from sequence_contract.errors import UsageError, error_behind
 from sequence_contract.http import EnvironmentProblem
 from sequence_contract.http.budget import BudgetSpent
 from sequence_contract.http.errors import environment_problem_behind
@@ -66,8 +66,6 @@ DEFAULT_HTML = Path("reports/report.html")
 DEFAULT_JUNIT = Path("reports/junit.xml")
 
 register_hypothesis_profiles()
-
-E = TypeVar("E", bound=BaseException)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -421,8 +419,8 @@ def pytest_runtest_makereport(
     if run is None:
         return report
     error = call.excinfo.value if report.failed and call.excinfo is not None else None
-    skip = _behind(error, pytest.skip.Exception)
-    if error is not None and _behind(error, BudgetSpent):
+    skip = error_behind(error, pytest.skip.Exception)
+    if error is not None and error_behind(error, BudgetSpent):
         # Not a finding: the run reached its size. The summary and coverage table say so.
         _skipped(report, item, budget_spent_reason(run.budget.max_requests))
     elif isinstance(error, FlakyStrategyDefinition) and skip is not None:
@@ -516,21 +514,6 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         )
     for problem in run.runtime.cleanup_failures if run.runtime else ():
         terminalreporter.write_line(f"cleanup: could not archive {problem}", yellow=True)
-
-
-def _behind(error: BaseException | None, kind: type[E]) -> E | None:
-    """The `kind` exception that raised `error`, or led to it, or is in its group."""
-    seen: set[int] = set()
-    while error is not None and id(error) not in seen:
-        if isinstance(error, kind):
-            return error
-        seen.add(id(error))
-        for inner in getattr(error, "exceptions", None) or ():  # schemathesis' failure groups
-            found = _behind(inner, kind)
-            if found is not None:
-                return found
-        error = error.__cause__ or error.__context__
-    return None
 
 
 def _skipped(report: pytest.TestReport, item: pytest.Item, reason: str) -> None:

@@ -111,8 +111,10 @@ class ContractReporter:
         failing answer (a check's copy of it is matched by its content), else its last one."""
         shown = {_answer(exchange) for exchange in failing}
         candidates = [e for e in exchanges if _answer(e) in shown] or exchanges[-1:]
+        if not candidates:
+            return
         sent = self.run.traffic.all_exchanges
-        at = next((n for n, e in enumerate(sent, 1) if candidates and e is candidates[0]), None)
+        at = next((n for n, e in enumerate(sent, 1) if e is candidates[0]), None)
         if at is not None and (self.run.first_failure_at is None or at < self.run.first_failure_at):
             self.run.first_failure_at = at
 
