@@ -1,46 +1,35 @@
-"""One API version's contract documents, with `$ref`s followed offline through `referencing`.
-
-Built on `schemas.folder_registry`, the package's one `$ref` resolver. The upgrade gate's
-document diff, the suite's reading of operations and examples, and the report's list of
-documented operations all use it.
-"""
+"""One API version's contract documents, `$ref`s followed offline through the registry of
+`schemas.folder_registry`."""
 
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urldefrag, urljoin
 
-from referencing import Registry
 from referencing.exceptions import Unresolvable
 
 from sequence_contract import schemas
 from sequence_contract.errors import SequenceContractError
 
-_SCHEMA_SUFFIX = ".schema.json"
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 _MAX_REF_HOPS = 32  # a chain longer than this is a cycle
 
 
 class DocumentError(SequenceContractError):
-    """A version's documents cannot be read or a `$ref` in them leads nowhere."""
+    """A `$ref` in a version's documents leads nowhere."""
 
 
 @dataclass(frozen=True)
 class Node:
-    """A schema (or OpenAPI object) with its `$ref`s followed.
-
-    `base` is the URI of the document it came from, for the `$ref`s inside it; `root` names
-    the schema when a `$ref` entered a whole schema file (e.g. "Customer"), else None.
-    """
+    """A schema (or OpenAPI object) with its `$ref`s followed."""
 
     contents: dict[str, Any]
-    base: str
-    root: str | None
+    base: str  # the URI of the document it came from
+    root: str | None  # the schema a `$ref` entered whole ("Customer"), else None
 
 
 class VersionDocuments:
@@ -50,12 +39,9 @@ class VersionDocuments:
         """The package's documents of `version`, or those next to `openapi_file`."""
         self.version = version
         path = (openapi_file or schemas.openapi_path(version)).resolve()
-        self.openapi: dict[str, Any] = (
-            schemas.load_openapi(version) if openapi_file is None else _read(path)
-        )
+        self.openapi = schemas.read_document(path)
         self.openapi_uri = path.as_uri()
-        self._registry: Registry[Any] = schemas.folder_registry(path.parent)
-        self._resolver = self._registry.resolver()
+        self._resolver = schemas.folder_registry(path.parent).resolver()
 
     def resolve(self, node: Any, base: str) -> Node:
         """Follow `node`'s `$ref` chain; sibling keywords of a `$ref` are kept (2020-12)."""
@@ -133,20 +119,10 @@ def _root_name(document: str, fragment: str) -> str | None:
     if fragment:
         return None
     filename = document.rsplit("/", 1)[-1]
-    if not filename.endswith(_SCHEMA_SUFFIX):
+    if not filename.endswith(schemas.SCHEMA_SUFFIX):
         return None
-    stem = filename.removesuffix(_SCHEMA_SUFFIX)
+    stem = filename.removesuffix(schemas.SCHEMA_SUFFIX)
     return "".join(part[:1].upper() + part[1:] for part in stem.replace("_", "-").split("-"))
-
-
-def _read(path: Path) -> dict[str, Any]:
-    try:
-        contents = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise DocumentError(f"{path}: cannot read JSON: {exc}") from exc
-    if not isinstance(contents, dict):
-        raise DocumentError(f"{path}: expected a JSON object")
-    return contents
 
 
 def _short(uri: str) -> str:

@@ -1,10 +1,5 @@
-"""The machine-readable contract: JSON Schemas and OpenAPI documents per API version.
-
-Each version folder holds `<name>.schema.json` files (one per object), shared value
-types in `common.defs.json`, and `openapi.json`. A file's `$id` is its own file name, so
-every relative `$ref` resolves against the folder the file lies in: on disk for
-schemathesis and other OpenAPI tools, and in the offline `referencing.Registry` built here.
-"""
+"""JSON Schemas and OpenAPI documents per API version: one folder each, whose files' relative
+`$ref`s resolve against the folder, on disk and in the offline registry built here."""
 
 from __future__ import annotations
 
@@ -26,32 +21,12 @@ from sequence_contract.errors import SequenceContractError
 if TYPE_CHECKING:
     from referencing._core import Resolver  # the type behind Registry.resolver()
 
-__all__ = [
-    "LATEST_VERSION",
-    "PUBLISHED_VERSIONS",
-    "SchemaNotFoundError",
-    "SchemaViolationError",
-    "available_versions",
-    "check",
-    "inline_references",
-    "inlined_schema",
-    "load_openapi",
-    "openapi_path",
-    "openapi_resolver",
-    "registry",
-    "resolve",
-    "schema_names",
-    "schemas_root",
-    "validator_for",
-    "violations",
-]
-
 LATEST_VERSION: str = "2024-07-30"
 PUBLISHED_VERSIONS: tuple[str, ...] = ("2024-01-01", "2024-05-09", "2024-07-30")
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 _VERSION_FOLDER = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
-_SCHEMA_SUFFIX = ".schema.json"
+SCHEMA_SUFFIX = ".schema.json"
 _OPENAPI_FILE = "openapi.json"
 
 
@@ -106,11 +81,15 @@ def _version_dir(version: str) -> Path:
     return schemas_root() / version
 
 
-def _read_json(path: Path) -> Any:
+def read_document(path: Path) -> dict[str, Any]:
+    """A JSON object from a file; a clear error if it is none."""
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        document = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise SequenceContractError(f"{path}: cannot read JSON: {exc}") from exc
+    if not isinstance(document, dict):
+        raise SequenceContractError(f"{path}: expected a JSON object")
+    return document
 
 
 def openapi_path(version: str) -> Path:
@@ -128,11 +107,7 @@ def openapi_resolver(version: str) -> Resolver[Any]:
 
 def load_openapi(version: str) -> dict[str, Any]:
     """The version's OpenAPI document as parsed JSON, external `$ref`s left as they are."""
-    path = openapi_path(version)
-    document = _read_json(path)
-    if not isinstance(document, dict):
-        raise SequenceContractError(f"{path}: expected a JSON object")
-    return document
+    return read_document(openapi_path(version))
 
 
 # Annotations may sit beside a `$ref`; anything else beside it is combined with `allOf`.
@@ -160,7 +135,11 @@ def inline_references(node: Any, resolver: Resolver[Any], depth: int = 0) -> Any
             for key, value in node.items()
             if key != "$ref" and key not in _DROPPED
         }
-        return _combine(target, siblings)
+        if not siblings:
+            return target
+        if not isinstance(target, dict) or (target.keys() & siblings.keys()) - _ANNOTATIONS:
+            return {**siblings, "allOf": [target]}
+        return {**target, **siblings}
     return {
         key: inline_references(value, resolver, depth + 1)
         for key, value in node.items()
@@ -168,20 +147,10 @@ def inline_references(node: Any, resolver: Resolver[Any], depth: int = 0) -> Any
     }
 
 
-def _combine(target: Any, siblings: dict[str, Any]) -> Any:
-    if not siblings:
-        return target
-    if not isinstance(target, dict):
-        return {**siblings, "allOf": [target]}
-    if (target.keys() & siblings.keys()) - _ANNOTATIONS:
-        return {**siblings, "allOf": [target]}
-    return {**target, **siblings}
-
-
 def inlined_schema(version: str, name: str) -> dict[str, Any]:
     """Schema `name` with every reference replaced by what it names: one self-contained
     document, e.g. to derive a stricter view from."""
-    uri = (_version_dir(version) / f"{name}{_SCHEMA_SUFFIX}").as_uri()
+    uri = (_version_dir(version) / f"{name}{SCHEMA_SUFFIX}").as_uri()
     resolved = registry(version).resolver().lookup(uri)
     inlined: dict[str, Any] = inline_references(resolved.contents, resolved.resolver)
     return inlined
@@ -190,26 +159,23 @@ def inlined_schema(version: str, name: str) -> dict[str, Any]:
 def schema_names(version: str) -> tuple[str, ...]:
     """Names accepted by `validator_for`, e.g. "customer", "error", sorted."""
     folder = _version_dir(version)
-    files = folder.glob(f"*{_SCHEMA_SUFFIX}")
-    return tuple(sorted(path.name.removesuffix(_SCHEMA_SUFFIX) for path in files))
+    files = folder.glob(f"*{SCHEMA_SUFFIX}")
+    return tuple(sorted(path.name.removesuffix(SCHEMA_SUFFIX) for path in files))
 
 
 def registry(version: str) -> Registry[Any]:
-    """Every JSON file of the version (schemas and OpenAPI document), each under its file URI.
-
-    The one `$ref` resolver of the project: validators, `resolve` and the documents use it."""
     return folder_registry(_version_dir(version))
 
 
 @cache
 def folder_registry(folder: Path) -> Registry[Any]:
-    """Every JSON file in `folder` under its file URI; nothing is retrieved."""
+    """Every JSON file in `folder` under its file URI: the project's one offline `$ref` resolver."""
     resources = []
     for path in sorted(folder.resolve().glob("*.json")):
         uri = path.as_uri()
         # The files name themselves relatively; anchoring `$id` here makes their `$ref`s
         # resolve against this folder whatever the caller's working directory.
-        contents = {**_read_json(path), "$id": uri}
+        contents = {**read_document(path), "$id": uri}
         resources.append((uri, Resource.from_contents(contents, default_specification=DRAFT202012)))
     return Registry().with_resources(resources)
 
@@ -222,7 +188,7 @@ def validator_for(version: str, name: str) -> Draft202012Validator:
         raise SchemaNotFoundError(
             f"no schema {name!r} in version {version}; schemas: {', '.join(names)}"
         )
-    uri = (_version_dir(version) / f"{name}{_SCHEMA_SUFFIX}").as_uri()
+    uri = (_version_dir(version) / f"{name}{SCHEMA_SUFFIX}").as_uri()
     resources = registry(version)
     return Draft202012Validator(
         resources.contents(uri),
@@ -241,17 +207,11 @@ def resolve(version: str, reference: str, base: str | None = None) -> Any:
         raise SchemaNotFoundError(f"{version}: $ref {reference!r} leads nowhere") from None
 
 
-def _short_repr() -> reprlib.Repr:
-    short = reprlib.Repr()
-    short.maxlist = 6
-    short.maxdict = 4
-    short.maxstring = 80
-    short.maxother = 80
-    short.maxlevel = 3
-    return short
-
-
-_SHORT = _short_repr()
+_SHORT = reprlib.Repr()
+_SHORT.maxlist = 6
+_SHORT.maxdict = 4
+_SHORT.maxstring = _SHORT.maxother = 80
+_SHORT.maxlevel = 3
 
 
 def _shorten(value: object) -> str:
