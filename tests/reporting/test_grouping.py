@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sequence_contract.suite.reporting.failures import FailureRecord
-from sequence_contract.suite.reporting.grouping import FailureBook, normalise
+from sequence_contract.suite.reporting.failures import FailureBook, FailureRecord, normalise
 
 # text -> normalised
 NORMALISED = {

@@ -9,8 +9,7 @@ from sequence_contract.http.errors import (
 )
 from sequence_contract.http.exchange import Exchange, TrafficLog
 from sequence_contract.http.ratelimit import RateLimiter
-from sequence_contract.http.retry import RetryPolicy
-from sequence_contract.http.session import ContractSession
+from sequence_contract.http.session import ContractSession, RetryPolicy
 
 __all__ = [
     "ContractSession",

@@ -1,5 +1,5 @@
 """Baselines: a run's failure groups compared with an earlier run's, marked new, known, fixed
-or flaky. A baseline file is JSON listing the groups of one run by `grouping.group_key`, so the
+or flaky. A baseline file is JSON listing the groups of one run by `FailureRecord.key`, so the
 same failure keeps its key from run to run."""
 
 from __future__ import annotations

@@ -8,8 +8,7 @@ from html import escape
 from sequence_contract.http import Exchange
 from sequence_contract.redaction import Redactor
 from sequence_contract.suite.reporting.coverage import OperationCoverage
-from sequence_contract.suite.reporting.failures import FailureRecord
-from sequence_contract.suite.reporting.grouping import Group
+from sequence_contract.suite.reporting.failures import FailureRecord, Group
 from sequence_contract.suite.reporting.render import curl_command, render_exchange
 
 FULLY_RENDERED = 25  # exchanges of one test shown whole; the rest as one line each

@@ -22,8 +22,7 @@ from sequence_contract.suite import exitcodes
 from sequence_contract.suite.config import PROFILES
 from sequence_contract.suite.reporting import baseline
 from sequence_contract.suite.reporting.coverage import ContractCoverage, documented_operations
-from sequence_contract.suite.reporting.failures import describe
-from sequence_contract.suite.reporting.grouping import FailureBook, Group
+from sequence_contract.suite.reporting.failures import FailureBook, Group, describe
 from sequence_contract.suite.reporting.html import Html
 from sequence_contract.suite.reporting.replay import replay_lines
 
