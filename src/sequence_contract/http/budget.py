@@ -1,8 +1,5 @@
-"""A run's request budget: how many requests (every try) and created customers it may spend.
-
-The session charges every try before sending it; the suite stops spending when the budget is
-`exhausted`, which keeps room for the cleanup (one archive per customer left) and `reserve`.
-"""
+"""A run's request budget: the requests (every try, charged before it is sent) and created
+customers it may spend, keeping room for the cleanup (one archive per customer) and `reserve`."""
 
 from __future__ import annotations
 
@@ -18,8 +15,7 @@ class BudgetSpent(Exception):
 
 @dataclass
 class RequestBudget:
-    """`max_requests` / `max_customers` None: no limit. The run counts as spent when fewer
-    requests are left than the cleanup needs plus `reserve`."""
+    """`max_requests` / `max_customers` None: no limit."""
 
     max_requests: int | None = None
     max_customers: int | None = None
@@ -32,8 +28,8 @@ class RequestBudget:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def charge(self, tries: int = 1, *, refuse: bool = True) -> None:
-        """Count `tries` requests about to be sent; raise BudgetSpent beyond the ceiling
-        (unless `refuse` is False: a retry of a request already under way is only counted)."""
+        """Count `tries` requests about to be sent; beyond the ceiling raise BudgetSpent, unless
+        `refuse` is False (a retry of a request under way)."""
         with self._lock:
             over = (
                 refuse

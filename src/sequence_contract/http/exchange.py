@@ -12,11 +12,8 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Exchange:
-    """One request and its final response (after retries), as seen on the wire.
-
-    `waited_seconds` is all the deliberate waiting: the client-side rate limit (`paced_seconds`)
-    plus the waits before retries. `error` is set when no response came back.
-    """
+    """One request and its final response (after retries), as seen on the wire; `error` is set
+    when no response came back."""
 
     method: str
     url: str
@@ -26,7 +23,7 @@ class Exchange:
     response_headers: dict[str, str] = field(default_factory=dict)
     response_body: bytes = b""
     elapsed_seconds: float = 0.0
-    waited_seconds: float = 0.0
+    waited_seconds: float = 0.0  # the client-side rate limit (`paced_seconds`) and retry waits
     error: str | None = None
     paced_seconds: float = 0.0
     retry_causes: tuple[str, ...] = ()  # "429", "503", "connection dropped", ...
@@ -99,12 +96,6 @@ class TrafficLog:
             self.current = []
 
     @contextlib.contextmanager
-    def aside(self) -> Iterator[None]:
-        """Exchanges this thread sends in the block count for the run, not for the current test."""
-        with self.collect():
-            yield
-
-    @contextlib.contextmanager
     def collect(self) -> Iterator[list[Exchange]]:
         """Exchanges this thread sends in the block go to the yielded list, not `current`: a test
         run in a worker thread keeps its own, handed over with `adopt` when reported."""
@@ -116,6 +107,8 @@ class TrafficLog:
         finally:
             with self._lock:
                 del self._collectors[threading.get_ident()]
+
+    aside = collect  # exchanges sent in the block count for the run, not for the current test
 
     def adopt(self, exchanges: list[Exchange]) -> None:
         with self._lock:

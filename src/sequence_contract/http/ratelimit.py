@@ -1,11 +1,6 @@
-"""Client-side pacing that keeps the suite under the API's quota, and learns the quota when told.
-
-The limiter starts at a configured rate (none on loopback) and only ever slows down, with a
-safety margin: to a quota a 429's rate-limit headers give (IETF draft `RateLimit-Policy` /
-`RateLimit`, its earlier `RateLimit-*`, or `X-RateLimit-*`), or to one estimated from the
-requests sent before a 429 with a long `Retry-After`. `Remaining: 0` holds every request until
-the reset. A known quota is kept on average (the token bucket) and over any window.
-"""
+"""Client-side pacing under the API's quota. It only ever slows down, with a margin: to the quota
+a 429's rate-limit headers give (`RateLimit-Policy`/`RateLimit`, `RateLimit-*`, `X-RateLimit-*`)
+or one estimated from the requests before a long `Retry-After`; `Remaining: 0` holds until reset."""
 
 from __future__ import annotations
 
@@ -30,7 +25,7 @@ MIN_LEARNING_WAIT = 2.0  # seconds of Retry-After it takes to learn a rate from 
 
 @dataclass(frozen=True)
 class Quota:
-    """What a server's rate-limit headers say; None where they say nothing."""
+    """What a server's rate-limit headers say."""
 
     limit: float | None = None  # requests a window
     window: float | None = None  # seconds
@@ -99,11 +94,8 @@ class RunWaitBudget:
 
 
 class RateLimiter:
-    """A token bucket: `per_minute` requests a minute on average, bursts up to `burst`, slowed
-    down by what the server says (`throttled`, `observe`).
-
-    `per_minute=0` starts without a limit (loopback targets need none until they say so).
-    """
+    """A token bucket: `per_minute` requests a minute on average (0: none until the server says),
+    bursts up to `burst`; a known quota is also kept over any window."""
 
     def __init__(
         self,
@@ -136,12 +128,9 @@ class RateLimiter:
         self.budget = budget
 
     def acquire(self, *, past_hold: bool = False) -> float:
-        """Take one token, sleeping until one is free; return the seconds waited.
-
-        `past_hold`: the caller already slept the server's hold (a retry after a 429). Waits
-        for the server's limit are charged to the run's budget; when it cannot pay for one, the
-        limiter keeps only the configured pace from then on.
-        """
+        """Take one token, sleeping until one is free; return the seconds waited. `past_hold`: the
+        caller already slept the server's hold. When the run's wait budget cannot pay for a wait
+        the server's limit causes, only the configured pace is kept from then on."""
         with self._lock:
             now = self._clock()
             wait, tokens, last = self._plan(now, past_hold)

@@ -47,47 +47,20 @@ class OperationMatcher:
     def __init__(self, operations: list[DocumentedOperation], base_url: str) -> None:
         self.operations = {operation.name: operation for operation in operations}
         self._base_path = urlsplit(base_url).path.rstrip("/")
-        templates = sorted({operation.path for operation in operations}, key=_specificity)
-        self._templates = [(template, _template_regex(template)) for template in templates]
-
-    def path_of(self, url: str) -> str:
-        path = urlsplit(url).path
-        if self._base_path and path.startswith(self._base_path):
-            path = path[len(self._base_path) :]
-        return path or "/"
-
-    def template_of(self, url: str) -> str | None:
-        path = self.path_of(url)
-        for template, pattern in self._templates:
-            if pattern.fullmatch(path):
-                return template
-        return None
+        # Literal segments win over parameters: /customers/search before /customers/{id}.
+        templates = sorted({op.path for op in operations}, key=lambda t: (t.count("{"), -len(t)))
+        self._templates = [
+            (t, re.compile(re.sub(r"\\\{[^}/]+\\\}", "[^/]+", re.escape(t)))) for t in templates
+        ]
 
     def name(self, method: str, url: str) -> str:
         """ "POST /customers/{id}/archive", or "GET /customers/{id}/archive (not documented)"."""
-        template = self.template_of(url)
-        name = f"{method.upper()} {template or self.path_of(url)}"
+        path = urlsplit(url).path.removeprefix(self._base_path) or "/"
+        template = next((t for t, pattern in self._templates if pattern.fullmatch(path)), None)
+        name = f"{method.upper()} {template or path}"
         if name not in self.operations:
             return f"{name} ({UNDOCUMENTED})" if template else f"{method.upper()} other path"
         return name
-
-
-def row_of(operation: str) -> str:
-    """The coverage row of an operation as `OperationMatcher.name` gives it: the undocumented
-    methods of a path share one row, and every other path another."""
-    if operation.endswith(f" ({UNDOCUMENTED})"):
-        return "other methods on " + operation.removesuffix(f" ({UNDOCUMENTED})").split(" ", 1)[1]
-    return "other paths" if operation.endswith(" other path") else operation
-
-
-def _template_regex(template: str) -> re.Pattern[str]:
-    parts = re.split(r"(\{[^}/]+\})", template)
-    return re.compile("".join("[^/]+" if p.startswith("{") else re.escape(p) for p in parts))
-
-
-def _specificity(template: str) -> tuple[int, int]:
-    # Literal segments win over parameters: /customers/search before /customers/{id}.
-    return (template.count("{"), -len(template))
 
 
 VERSION_HEADER = "sequence-version"
@@ -138,11 +111,16 @@ class ContractCoverage:
         self.not_reached_elsewhere: set[str] = set()  # budget-skipped tests of no one operation
 
     def row(self, operation: str) -> OperationCoverage:
-        """The row of `operation` (as `OperationMatcher.name` gives it)."""
-        name = row_of(operation)
-        if name not in self._rows:
-            self._rows[name] = OperationCoverage(name)
-        return self._rows[name]
+        """The row of `operation` as `OperationMatcher.name` gives it: the undocumented methods
+        of a path share one row, and every other path another."""
+        name = operation
+        if operation.endswith(f" ({UNDOCUMENTED})"):
+            name = (
+                "other methods on " + operation.removesuffix(f" ({UNDOCUMENTED})").split(" ", 1)[1]
+            )
+        elif operation.endswith(" other path"):
+            name = "other paths"
+        return self._rows.setdefault(name, OperationCoverage(name))
 
     def count(self, exchanges: Iterable[Exchange]) -> None:
         """Count these exchanges: requests, statuses, versions sent, generated cases."""
@@ -159,9 +137,9 @@ class ContractCoverage:
 
     def attribute(self, test: str, exchanges: Iterable[Exchange]) -> set[str]:
         """Note that `test` exercised the operations of these exchanges; returns them."""
-        touched = {row_of(self.matcher.name(e.method, e.url)) for e in exchanges}
+        touched = {self.row(self.matcher.name(e.method, e.url)).name for e in exchanges}
         for name in touched:
-            self.row(name).tests.add(test)
+            self._rows[name].tests.add(test)
         return touched
 
     def test_failed(self, test: str, operations: Iterable[str]) -> None:
