@@ -17,7 +17,6 @@ from pytest_metadata.plugin import metadata_key  # type: ignore[import-untyped]
 
 from sequence_contract import __version__
 from sequence_contract.http import Exchange
-from sequence_contract.redaction import Redactor
 from sequence_contract.suite import exitcodes
 from sequence_contract.suite.config import PROFILES
 from sequence_contract.suite.reporting import baseline
@@ -34,8 +33,6 @@ BUDGET_SPENT = "request budget of"  # the skip reason of tests the budget left o
 
 
 class ContractReporter:
-    """Follows one contract run (registered by the suite's plugin) and feeds pytest-html,
-    JUnit and the console."""
 
     def __init__(self, config: pytest.Config, run: Run) -> None:
         self.config = config
@@ -73,16 +70,23 @@ class ContractReporter:
         logging_plugin = self.config.pluginmanager.get_plugin("logging-plugin")
         for name in ("caplog_handler", "report_handler", "log_file_handler", "log_cli_handler"):
             handler = getattr(logging_plugin, name, None)
-            if handler is not None and not any(
-                isinstance(f, RedactingFilter) for f in handler.filters
-            ):
-                handler.addFilter(RedactingFilter(self.run.redactor))
+            if handler is not None and self._redact_log not in handler.filters:
+                handler.addFilter(self._redact_log)
         # pytest-html's environment table: pytest-base-url leaves Base URL empty when the suite
         # starts its own sandbox.
         metadata = self.config.stash.get(metadata_key, None)
         if metadata is not None:
             static = self.run_facts(static_only=True)
             metadata.update((k, self.run.redactor.text(v)) for k, v in static[:3])
+
+    def _redact_log(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = self.run.redactor.text(message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        if record.exc_text:
+            record.exc_text = self.run.redactor.text(record.exc_text)
+        return True
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
@@ -322,21 +326,6 @@ class ContractReporter:
                 f"not reached (request budget spent): {len(self.coverage.not_reached_elsewhere)} "
                 "more tests"
             )
-
-
-class RedactingFilter(logging.Filter):
-    def __init__(self, redactor: Redactor) -> None:
-        super().__init__("sequence-contract-redaction")
-        self.redactor = redactor
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        redacted = self.redactor.text(message)
-        if redacted != message:
-            record.msg, record.args = redacted, None
-        if record.exc_text:
-            record.exc_text = self.redactor.text(record.exc_text)
-        return True
 
 
 def _answer(exchange: Exchange) -> tuple[str, str, int | None, bytes]:
