@@ -91,10 +91,6 @@ class TrafficLog:
             self._collectors.get(threading.get_ident(), self.current).append(exchange)
             self.all_exchanges.append(exchange)
 
-    def start_test(self) -> None:
-        with self._lock:
-            self.current = []
-
     @contextlib.contextmanager
     def collect(self) -> Iterator[list[Exchange]]:
         """Exchanges this thread sends in the block go to the yielded list, not `current`: a test

@@ -22,7 +22,7 @@ from sequence_contract.suite.config import PROFILES
 from sequence_contract.suite.reporting import baseline
 from sequence_contract.suite.reporting.coverage import ContractCoverage, documented_operations
 from sequence_contract.suite.reporting.failures import FailureBook, Group, describe
-from sequence_contract.suite.reporting.html import Html
+from sequence_contract.suite.reporting.render import Html
 from sequence_contract.suite.reporting.replay import replay_lines
 
 if TYPE_CHECKING:
@@ -33,7 +33,6 @@ BUDGET_SPENT = "request budget of"  # the skip reason of tests the budget left o
 
 
 class ContractReporter:
-
     def __init__(self, config: pytest.Config, run: Run) -> None:
         self.config = config
         self.run = run
@@ -90,7 +89,7 @@ class ContractReporter:
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
-        self.run.traffic.start_test()
+        self.run.traffic.take_current()
 
     def after_report(
         self, item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestReport
