@@ -182,14 +182,11 @@ class RateLimiter:
             self._learn_window(quota)
             # Retry-After in seconds, when given as a number (a date needs a shared clock).
             asked = _number({name.lower(): v for name, v in headers.items()}, "retry-after")
-            # A short Retry-After says "try again now", not "slow down": a proxy's random
-            # throttling or a moment's overload teaches no rate, and learning from each one
-            # would compound into a crawl.
+            # A short Retry-After says "try again now", not "slow down": it teaches no rate.
             if learned is None and asked is not None and asked >= MIN_LEARNING_WAIT:
                 learned = self._rate_from_history(now, asked)
                 if learned is not None and self.learned_per_minute is not None:
-                    # A long wait despite the learned pace: the estimate was too high (the
-                    # server may count only some requests): halve the pace at least.
+                    # A long wait despite the learned pace: the estimate was too high.
                     learned = min(learned, self.per_minute / 2 / SAFETY)
             self._slow_to(learned)
             self._hold_until = max(self._hold_until, now + wait)
@@ -239,8 +236,7 @@ class RateLimiter:
         return len(self._sent) * 60.0 / span if span > 0 else None
 
     def _learn_window(self, quota: Quota | None) -> None:
-        # A known quota is also kept over any window, not only on average: after a burst the
-        # server's window may free up more slowly than the average rate would suggest.
+        # After a burst the server's window may free up more slowly than the average rate.
         if quota is None or quota.limit is None or quota.limit <= 0:
             return
         cap = (max(1, int(quota.limit * SAFETY)), quota.window or DEFAULT_WINDOW_SECONDS)

@@ -1,6 +1,5 @@
-"""Baselines: a run's failure groups compared with an earlier run's, marked new, known, fixed
-or flaky. A baseline file is JSON listing the groups of one run by `FailureRecord.key`, so the
-same failure keeps its key from run to run."""
+"""Baselines: a run's failure groups compared with an earlier run's (a JSON file of the groups
+by `FailureRecord.key`), marked new, known, fixed or flaky."""
 
 from __future__ import annotations
 
@@ -116,7 +115,15 @@ def load(path: Path) -> Baseline | None:
             f"reads version {VERSION} (start a new baseline: delete the file)"
         )
     try:
-        entries = tuple(_entry_of(item) for item in document["failures"])
+        entries = tuple(
+            Entry(
+                (str(item["check"]), str(item["operation"]), str(item["what"])),
+                int(item.get("count", 1)),
+                tuple(item.get("tests", ())),
+                bool(item.get("flaky")),
+            )
+            for item in document["failures"]
+        )
     except (KeyError, TypeError, ValueError) as exc:
         raise BaselineError(f"--baseline {path}: malformed failure entry ({exc})") from None
     return Baseline(entries, str(document.get("run_id", "")))
@@ -145,10 +152,3 @@ def dump(entries: Iterable[Entry], run_id: str) -> str:
 def write_baseline(path: Path, entries: Iterable[Entry], run_id: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(dump(entries, run_id), encoding="utf-8")
-
-
-def _entry_of(item: Any) -> Entry:
-    key = (str(item["check"]), str(item["operation"]), str(item["what"]))
-    return Entry(
-        key, int(item.get("count", 1)), tuple(item.get("tests", ())), bool(item.get("flaky"))
-    )
