@@ -197,6 +197,6 @@ def customer_body(version: str, run_id: str, serial: int) -> dict[str, Any]:
     }
     if version == "2024-05-09":
         contact = {"contactName": "Contract Tester", "email": email, "billingEmails": [email]}
-        return {"legalName": name, **contact, **body}  # the order the 2024-05-09 docs show
+        return {"legalName": name, **contact, **body}  # contact fields first, as sent before
     contact = {"name": "Contract Tester", "email": email, "billingPreference": "PRIMARY"}
     return {**body, "contacts": [contact], "customProperties": {"suite": "sequence-contract"}}
