@@ -68,7 +68,6 @@ class TrafficLog:
     total_retries: int = 0
     total_wait_seconds: float = 0.0
     total_paced_seconds: float = 0.0
-    statuses: Counter[int] = field(default_factory=Counter)
     retry_causes: Counter[str] = field(default_factory=Counter)
     errors: Counter[str] = field(default_factory=Counter)
     current: list[Exchange] = field(default_factory=list, repr=False)
@@ -83,8 +82,6 @@ class TrafficLog:
             self.total_wait_seconds += exchange.waited_seconds
             self.total_paced_seconds += exchange.paced_seconds
             self.retry_causes.update(exchange.retry_causes)
-            if exchange.status is not None:
-                self.statuses[exchange.status] += 1
             if exchange.error is not None:
                 self.errors[exchange.error] += 1
             # A test running in another thread collects its own (see `collect`).

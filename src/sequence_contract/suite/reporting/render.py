@@ -120,18 +120,23 @@ class Html:
     def __call__(self, value: object) -> str:
         return escape(self.redactor.text(str(value)))
 
+    def _table(self, css: str, rows: Sequence[tuple[object, object]], cell: str = "{}") -> str:
+        cells = "".join(
+            f"<tr><th>{self(k)}</th><td>{cell.format(self(v))}</td></tr>" for k, v in rows
+        )
+        return f'<table class="{css}">{cells}</table>'
+
     def overview(
         self,
         facts: Sequence[tuple[str, str]],
         groups: Sequence[Group],
         coverage: Sequence[OperationCoverage],
     ) -> str:
-        rows = "".join(f"<tr><th>{self(k)}</th><td>{self(v)}</td></tr>" for k, v in facts)
         parts = [
             STYLE,
             '<section class="sc" id="sc-overview">',
             "<h2>Contract run overview</h2>",
-            f'<table class="sc-facts">{rows}</table>',
+            self._table("sc-facts", facts),
             self._groups(groups),
             self._coverage(coverage),
             "</section>",
@@ -178,8 +183,8 @@ class Html:
                     for code in row.documented_statuses
                 )
                 other = " ".join(
-                    f'<span class="sc-undocumented">{status} &times;{row.statuses[status]}</span>'
-                    for status in row.undocumented_statuses
+                    f'<span class="sc-undocumented">{s} &times;{row.statuses[s]}</span>'
+                    for s in row.undocumented_statuses
                 )
             else:
                 methods = ", ".join(f"{self(m)} &times;{n}" for m, n in sorted(row.methods.items()))
@@ -239,15 +244,8 @@ class Html:
             f'<pre class="sc-headline">{self(where_what)}</pre>',
         ]
         if record.details:
-            rows = "".join(
-                f"<tr><th>{self(k)}</th><td>{self(v)}</td></tr>" for k, v in record.details
-            )
-            parts.append(f'<table class="sc-details">{rows}</table>')
-        if replay:
-            rows = "".join(
-                f"<tr><th>{self(k)}</th><td><code>{self(v)}</code></td></tr>" for k, v in replay
-            )
-            parts.append(f'<h4>Replay</h4><table class="sc-replay">{rows}</table>')
+            parts.append(self._table("sc-details", record.details))
+        parts.append("<h4>Replay</h4>" + self._table("sc-replay", replay, "<code>{}</code>"))
         if record.failing:
             title = (
                 "Last request before the failure"

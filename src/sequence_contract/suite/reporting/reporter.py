@@ -41,25 +41,23 @@ class ContractReporter:
         self.outcomes: Counter[str] = Counter()
         self._finished = False
         self._coverage: ContractCoverage | None = None
-        self._coverage_of_target = False
+        self._coverage_url = ""
         self._baseline_on = False
         self._previous: baseline.Baseline | None = None
         self.comparison: baseline.Comparison | None = None
 
     @property
     def coverage(self) -> ContractCoverage:
-        """Built once the target runs (an embedded sandbox's URL is known only then)."""
-        started = self.run.runtime is not None
-        if self._coverage is None or (started and not self._coverage_of_target):
+        """Built anew once the target runs (an embedded sandbox's URL is known only then)."""
+        if self._coverage is None or self._coverage_url != self.run.base_url:
+            self._coverage_url = self.run.base_url
             operations = documented_operations(self.run.settings.api_version)
-            self._coverage = ContractCoverage(operations, self.run.base_url)
-            self._coverage_of_target = started
+            self._coverage = ContractCoverage(operations, self._coverage_url)
         return self._coverage
 
     def use_baseline(self, previous: baseline.Baseline | None) -> None:
         """--baseline was given: compare with `previous` (None: no earlier run) at the end."""
-        self._baseline_on = True
-        self._previous = previous
+        self._baseline_on, self._previous = True, previous
 
     # -- run ------------------------------------------------------------------------------
 
@@ -112,13 +110,12 @@ class ContractReporter:
         """How far into the run a failure showed: the first of the test's requests that got a
         failing answer (a check's copy of it is matched by its content), else its last one."""
         shown = {_answer(exchange) for exchange in failing}
-        candidates = [e for e in exchanges if _answer(e) in shown] or exchanges[-1:]
-        if not candidates:
-            return
+        last = exchanges[-1] if exchanges else None
+        first = next((e for e in exchanges if _answer(e) in shown), last)
         sent = self.run.traffic.all_exchanges
-        at = next((n for n, e in enumerate(sent, 1) if e is candidates[0]), None)
-        if at is not None and (self.run.first_failure_at is None or at < self.run.first_failure_at):
-            self.run.first_failure_at = at
+        at = next((n for n, e in enumerate(sent, 1) if e is first), None)
+        if at is not None:
+            self.run.first_failure_at = min(at, self.run.first_failure_at or at)
 
     def _add_failures(
         self,
@@ -173,29 +170,28 @@ class ContractReporter:
         for outcome in ("passed", "failed", "error", "skipped", "xfailed", "xpassed"):
             self.outcomes[outcome] = len(stats.get(outcome, []))
         if self._baseline_on:
-            self._compare_with_baseline(session)
+            entries = [
+                baseline.Entry(group.key, group.count, tuple(group.tests), group.flaky)
+                for group in self.book.groups()
+                if group.first.kind != "environment"
+            ]
+            self.comparison = baseline.compare(self._previous, entries)
+            baseline.write_baseline(Path(self._baseline_out()), entries, self.run.run_id)
+            if (
+                self.config.getoption("fail_on") == "new"
+                and session.exitstatus == exitcodes.CONTRACT_BROKEN
+                and not baseline.fails_run(self.comparison, "new")
+            ):
+                environment = any(g.first.kind == "environment" for g in self.book.groups())
+                session.exitstatus = exitcodes.ENVIRONMENT_BROKEN if environment else 0
         junit = self.config.stash.get(xml_key, None)
         if junit is not None:
             for name, value in self.run_facts():
                 name = "sequence_" + name.lower().replace(" ", "_").replace("-", "_")
                 junit.add_global_property(name, self.run.redactor.text(value))
 
-    def _compare_with_baseline(self, session: pytest.Session) -> None:
-        entries = [
-            baseline.Entry(group.key, group.count, tuple(group.tests), group.flaky)
-            for group in self.book.groups()
-            if group.first.kind != "environment"
-        ]
-        self.comparison = baseline.compare(self._previous, entries)
-        out = self.config.getoption("baseline_out") or self.config.getoption("baseline")
-        baseline.write_baseline(Path(out), entries, self.run.run_id)
-        environment = any(group.first.kind == "environment" for group in self.book.groups())
-        if (
-            self.config.getoption("fail_on") == "new"
-            and session.exitstatus == exitcodes.CONTRACT_BROKEN
-            and not baseline.fails_run(self.comparison, "new")
-        ):
-            session.exitstatus = exitcodes.ENVIRONMENT_BROKEN if environment else 0
+    def _baseline_out(self) -> str:
+        return str(self.config.getoption("baseline_out") or self.config.getoption("baseline"))
 
     # -- facts ----------------------------------------------------------------------------
 
@@ -299,9 +295,10 @@ class ContractReporter:
                 more = f" (+{len(tests) - 4} more)" if len(tests) > 4 else ""
                 terminalreporter.write_line(f"    {shown}{more}")
         if self.comparison is not None:
-            out = self.config.getoption("baseline_out") or self.config.getoption("baseline")
             terminalreporter.write_sep("-", "sequence-contract: against the baseline")
-            terminalreporter.write_line(f"{self.comparison.summary()}; new baseline: {out}")
+            terminalreporter.write_line(
+                f"{self.comparison.summary()}; new baseline: {self._baseline_out()}"
+            )
             for entry in self.comparison.fixed:
                 terminalreporter.write_line(redact(f"FIXED {entry.label}"), green=True)
         terminalreporter.write_sep("-", "sequence-contract: contract coverage")
