@@ -37,7 +37,7 @@ def test_retries_waits_and_failures_add_up() -> None:
     assert traffic.total_requests == len(server.received) == 4
     assert traffic.total_retries == 2
     assert traffic.retry_causes == {"429": 1, "connection dropped": 1}
-    assert traffic.statuses == {200: 1}
+    assert [exchange.status for exchange in traffic.all_exchanges] == [200, None]
     assert traffic.summary() == (
         "requests sent: 4; retries 2 (429 x1, connection dropped x1); waited 3.0 s "
         "(3.0 s before retries, 0.0 s client-side rate limit); no answer: unreachable x1"

@@ -2,15 +2,14 @@
 retries and a record of every exchange. A request ends in a response the checks may judge, or in
 an `EnvironmentProblem` the suite reports apart from contract failures.
 
-Retries, on urllib3's Retry: a 429 is repeated for any method (the server did not act),
-502/503/504 and dropped connections only for idempotent ones, a refused connection for all
-(nothing was sent), a timeout or failed DNS lookup never. A wait that would break its budget
-(`run_wait_seconds` for 429s, `max_wait_seconds` per request for the rest) gives up at once.
+Retries: a 429 is repeated for any method (the server did not act), 502/503/504 and dropped
+connections only for idempotent ones, a refused connection for all (nothing was sent), a timeout
+or failed DNS lookup never. A wait that would break its budget (`run_wait_seconds` for 429s,
+`max_wait_seconds` per request for the rest) gives up at once.
 """
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
@@ -18,19 +17,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import requests
-from requests.adapters import HTTPAdapter
-from urllib3.exceptions import (
-    ConnectTimeoutError,
-    InvalidHeader,
-    MaxRetryError,
-    NameResolutionError,
-    NewConnectionError,
-    ReadTimeoutError,
-    ResponseError,
-)
-from urllib3.response import BaseHTTPResponse
+from urllib3.exceptions import InvalidHeader, NameResolutionError, NewConnectionError, ProtocolError
 from urllib3.util.retry import Retry
 
+from sequence_contract.errors import error_behind
 from sequence_contract.http.budget import RequestBudget
 from sequence_contract.http.errors import (
     RateLimitExhausted,
@@ -44,13 +34,13 @@ from sequence_contract.http.exchange import Exchange, TrafficLog
 from sequence_contract.http.ratelimit import RateLimiter, RunWaitBudget
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
+UNAVAILABLE = (502, 503, 504)
 # Every way requests reports that no (whole) response came back. A timeout while a streamed
 # body is read arrives as a ConnectionError; is_timeout() tells it apart.
 NETWORK_FAILURES = (
     requests.Timeout,
     requests.ConnectionError,
     requests.exceptions.ChunkedEncodingError,
-    requests.exceptions.RetryError,
 )
 
 
@@ -75,34 +65,13 @@ class RetryPolicy:
         if min(self.backoff_seconds, self.max_wait_seconds, self.run_wait_seconds) < 0:
             raise ValueError("backoff_seconds, max_wait_seconds and run_wait_seconds must be >= 0")
 
-
-@dataclass
-class Attempt:
-    """The tries of one request: the causes of its retries and its waits."""
-
-    causes: list[str] = field(default_factory=list)
-    waited: float = 0.0  # before retries
-    paced: float = 0.0  # by the client-side rate limit, first try and retries
-    next_wait: float = 0.0  # decided by a retry's increment(), slept by its sleep()
-    past_hold: bool = False  # the retry slept the server's Retry-After itself
-    gave_up: str | None = None
-    started: float = field(default_factory=time.monotonic)
-
-    def note(self) -> str:
-        """How hard the session tried, for the end of an environment message."""
-        note = (
-            f" after {len(self.causes)} retries ({self.waited:.1f} s waited)" if self.causes else ""
+    def backoff(self, retry: int) -> float:
+        """urllib3's schedule: none before the first retry, then doubling up to the maximum."""
+        return (
+            0.0
+            if retry <= 1
+            else min(self.max_wait_seconds, self.backoff_seconds * 2 ** (retry - 1))
         )
-        return note + (f"; {self.gave_up}" if self.gave_up else "")
-
-    def counts(self) -> dict[str, Any]:
-        """The fields of the request's `Exchange` that its tries fill in."""
-        return {
-            "elapsed_seconds": time.monotonic() - self.started,
-            "retry_causes": tuple(self.causes),
-            "waited_seconds": self.paced + self.waited,
-            "paced_seconds": self.paced,
-        }
 
 
 class ContractSession(requests.Session):
@@ -122,41 +91,15 @@ class ContractSession(requests.Session):
         super().__init__()
         self.timeout_seconds = timeout_seconds
         self.rate_limiter = rate_limiter or RateLimiter(per_minute=0)
-        self.retry_policy = policy = retry_policy or RetryPolicy()
+        self.retry_policy = retry_policy or RetryPolicy()
         self.traffic = traffic if traffic is not None else TrafficLog()
         self.budget = budget or RequestBudget()
         # One budget for everything the server's rate limit adds to the run (--max-run-wait).
-        self.wait_budget = RunWaitBudget(policy.run_wait_seconds)
+        self.wait_budget = RunWaitBudget(self.retry_policy.run_wait_seconds)
         self.rate_limiter.share_budget(self.wait_budget)
-        self._local = threading.local()  # the attempt of this thread's request in flight
-        retry = _ContractRetry(
-            total=policy.attempts,  # connections, reads and statuses alike
-            other=0,
-            redirect=0,
-            allowed_methods=IDEMPOTENT_METHODS,
-            status_forcelist=frozenset({429, 502, 503, 504}),
-            backoff_factor=policy.backoff_seconds,
-            backoff_max=policy.max_wait_seconds,
-            respect_retry_after_header=True,
-            raise_on_status=False,
-            raise_on_redirect=False,
-            session=self,
-        )
-        adapter = HTTPAdapter(max_retries=retry)
-        self.mount("http://", adapter)
-        self.mount("https://", adapter)
         # Entered while a request waits for its pace, the network and its retries: the suite
         # lets its other threads run Python there (suite/inflight.py).
         self.network_wait: Callable[[], AbstractContextManager[object]] = nullcontext
-
-    @property
-    def attempt(self) -> Attempt:
-        attempt: Attempt | None = getattr(self._local, "attempt", None)
-        return attempt or Attempt()  # a request sent around `request` goes uncounted
-
-    def pace(self) -> None:
-        attempt = self.attempt
-        attempt.paced += self.rate_limiter.acquire(past_hold=attempt.past_hold)
 
     def request(
         self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any
@@ -167,121 +110,113 @@ class ContractSession(requests.Session):
         verb = (method.decode() if isinstance(method, bytes) else method).upper()
         url_text = url.decode() if isinstance(url, bytes) else url
         where = f"{verb} {url_text}"
+        policy, started = self.retry_policy, time.monotonic()
+        causes: list[str] = []
+        waited = paced = 0.0
+        past_hold, gave_up = False, ""
         with self.network_wait():
             self.budget.charge()  # may refuse: BudgetSpent before anything is sent
-            self._local.attempt = attempt = Attempt()
-            self.pace()
-            try:
-                response = super().request(method, url, *args, **kwargs)
-                # Read the body here even when streaming (schemathesis streams): a body cut off
-                # mid-way is a network failure, to be reported as one.
-                response.content  # noqa: B018
-            except NETWORK_FAILURES as exc:
-                error = "timed out" if is_timeout(exc) else "unreachable"
-                self.traffic.record(Exchange(verb, url_text, error=error, **attempt.counts()))
-                if error == "unreachable":
-                    raise TargetUnreachable(
-                        f"{where}: {connection_reason(exc)}{attempt.note()}"
-                    ) from exc
-                phase = "no connection" if isinstance(exc, requests.ConnectTimeout) else "no answer"
-                limit = kwargs["timeout"]
-                limit = f"{limit:g}" if isinstance(limit, int | float) else str(limit)
-                raise RequestTimedOut(
-                    f"{where}: timed out: {phase} within {limit} s (--request-timeout)"
-                ) from exc
-            finally:
-                self._local.attempt = None
+            while True:
+                paced += self.rate_limiter.acquire(past_hold=past_hold)
+                response, error = None, None
+                try:
+                    response = super().request(method, url, *args, **kwargs)
+                    # Read the body here even when streaming (schemathesis streams): a body cut
+                    # off mid-way is a network failure, to be reported as one.
+                    response.content  # noqa: B018
+                except NETWORK_FAILURES as exc:
+                    error = exc
+                cause = _retry_cause(verb, response, error)
+                if cause == "connection dropped" and verb not in IDEMPOTENT_METHODS:
+                    gave_up = f"not repeated: a {verb} may already have been applied"
+                if gave_up or cause is None or len(causes) == policy.attempts:
+                    break
+                wait = _retry_after(response)
+                wait = policy.backoff(len(causes) + 1) if wait is None else wait
+                verb_given_up = "gave up" if causes else "not retried"
+                budget = self.wait_budget
+                if cause == "429" and not budget.take(wait):
+                    left = max(0.0, budget.seconds - budget.spent)
+                    gave_up = (
+                        f"{verb_given_up}: waiting {wait:g} s more would exceed the run's "
+                        f"{budget.seconds:g} s budget for rate-limit waits ({left:g} s left; "
+                        "--max-run-wait)"
+                    )
+                elif cause != "429" and waited + wait > policy.max_wait_seconds:
+                    already = f", {waited:g} s already waited" if waited else ""
+                    gave_up = (
+                        f"{verb_given_up}: waiting {wait:g} s more would exceed the "
+                        f"{policy.max_wait_seconds:g} s retry budget{already} (--max-retry-wait)"
+                    )
+                if gave_up:
+                    break
+                if response is not None and cause == "429":
+                    self.rate_limiter.throttled(dict(response.headers.items()), wait)
+                    past_hold = True
+                causes.append(cause)
+                waited += wait
+                policy.sleep(wait)
+                self.budget.charge(refuse=False)
+        counts: dict[str, Any] = {
+            "elapsed_seconds": time.monotonic() - started,
+            "retry_causes": tuple(causes),
+            "waited_seconds": paced + waited,
+            "paced_seconds": paced,
+        }
+        note = f" after {len(causes)} retries ({waited:.1f} s waited)" if causes else ""
+        note += f"; {gave_up}" if gave_up else ""
+        if error is not None:
+            timed_out = is_timeout(error)
+            self.traffic.record(
+                Exchange(
+                    verb, url_text, error="timed out" if timed_out else "unreachable", **counts
+                )
+            )
+            if not timed_out:
+                raise TargetUnreachable(f"{where}: {connection_reason(error)}{note}") from error
+            phase = "no connection" if isinstance(error, requests.ConnectTimeout) else "no answer"
+            limit = kwargs["timeout"]
+            limit = f"{limit:g}" if isinstance(limit, int | float) else str(limit)
+            raise RequestTimedOut(
+                f"{where}: timed out: {phase} within {limit} s (--request-timeout)"
+            ) from error
+        assert response is not None
         self.rate_limiter.observe(response.headers)
-        self.traffic.record(Exchange.of(response, **attempt.counts()))
+        self.traffic.record(Exchange.of(response, **counts))
         if response.status_code == 429:
             raise RateLimitExhausted(
-                f"{where}: still 429 Too Many Requests{attempt.note()}; "
+                f"{where}: still 429 Too Many Requests{note}; "
                 "lower --rate-limit, raise --max-run-wait or retry later"
             )
-        if response.status_code in (502, 503, 504):
+        if response.status_code in UNAVAILABLE:
             raise ServiceUnavailable(
                 f"{where}: {response.status_code} {response.reason or 'unavailable'} "
-                f"(a gateway or overload answer, not the API's){attempt.note()}"
+                f"(a gateway or overload answer, not the API's){note}"
             )
         return response
 
 
-class _ContractRetry(Retry):
-    def __init__(self, *args: Any, session: ContractSession, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.session = session
+def _retry_cause(
+    verb: str, response: requests.Response | None, error: BaseException | None
+) -> str | None:
+    """Why this try may be repeated ("429", "503", "connection refused", ...), or None."""
+    if response is not None:
+        status = response.status_code
+        if status == 429 or (status in UNAVAILABLE and verb in IDEMPOTENT_METHODS):
+            return str(status)
+        return None
+    if error is None or is_timeout(error) or error_behind(error, NameResolutionError):
+        return None  # a timeout may have been applied; a typo stays a typo
+    if error_behind(error, NewConnectionError):
+        return "connection refused"
+    if isinstance(error, requests.ConnectionError) and error_behind(error, ProtocolError):
+        return "connection dropped"
+    return None
 
-    def new(self, **kw: Any) -> _ContractRetry:
-        # urllib3 copies the object on every attempt; carry the session along.
-        return super().new(session=self.session, **kw)
 
-    def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
-        if status_code == 429:
-            return self.total is None or self.total > 0
-        return super().is_retry(method, status_code, has_retry_after)
-
-    def increment(
-        self,
-        method: str | None = None,
-        url: str | None = None,
-        response: BaseHTTPResponse | None = None,
-        error: Exception | None = None,
-        _pool: Any = None,
-        _stacktrace: Any = None,
-    ) -> _ContractRetry:
-        if isinstance(error, ReadTimeoutError):
-            raise error  # requests turns it into ReadTimeout: "timed out", not retried
-        if isinstance(error, NameResolutionError) or (
-            isinstance(error, ConnectTimeoutError) and not isinstance(error, NewConnectionError)
-        ):
-            raise MaxRetryError(_pool, url or "", error) from error  # a typo stays a typo
-        session, attempt = self.session, self.session.attempt
-        if response is not None:
-            cause = str(response.status)
-        else:
-            refused = isinstance(error, NewConnectionError)
-            cause = "connection refused" if refused else "connection dropped"
-        try:
-            new_retry = super().increment(method, url, response, error, _pool, _stacktrace)
-        except MaxRetryError:
-            raise  # every allowed retry used: the caller's message counts them
-        except Exception:
-            # urllib3 re-raises a read error of a method it may not repeat.
-            attempt.gave_up = f"not repeated: a {method} may already have been applied"
-            raise
-        asked = self.get_retry_after(response) if response is not None else None
-        wait = asked if asked is not None else new_retry.get_backoff_time()
-        verb = "gave up" if self.history else "not retried"
-        budget, most = session.wait_budget, session.retry_policy.max_wait_seconds
-        if cause == "429" and not budget.take(wait):
-            left = max(0.0, budget.seconds - budget.spent)
-            attempt.gave_up = (
-                f"{verb}: waiting {wait:g} s more would exceed the run's {budget.seconds:g} s "
-                f"budget for rate-limit waits ({left:g} s left; --max-run-wait)"
-            )
-        elif cause != "429" and attempt.waited + wait > most:
-            already = f", {attempt.waited:g} s already waited" if attempt.waited else ""
-            attempt.gave_up = (
-                f"{verb}: waiting {wait:g} s more would exceed the "
-                f"{most:g} s retry budget{already} (--max-retry-wait)"
-            )
-        if attempt.gave_up:
-            raise MaxRetryError(_pool, url or "", error or ResponseError(cause))
-        if cause == "429" and response is not None:
-            session.rate_limiter.throttled(dict(response.headers.items()), wait)
-            attempt.past_hold = True
-        attempt.causes.append(cause)
-        attempt.waited += wait
-        attempt.next_wait = wait
-        return new_retry
-
-    def get_retry_after(self, response: BaseHTTPResponse) -> float | None:
-        try:
-            return super().get_retry_after(response)
-        except InvalidHeader:
-            return None  # "Retry-After: soon" from a hostile server: fall back to backoff
-
-    def sleep(self, response: BaseHTTPResponse | None = None) -> None:
-        self.session.retry_policy.sleep(self.session.attempt.next_wait)
-        self.session.budget.charge(refuse=False)
-        self.session.pace()
+def _retry_after(response: requests.Response | None) -> float | None:
+    value = response.headers.get("Retry-After") if response is not None else None
+    try:
+        return None if value is None else float(Retry().parse_retry_after(value))
+    except InvalidHeader:
+        return None  # "Retry-After: soon" from a hostile server: fall back to backoff
