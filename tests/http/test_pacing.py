@@ -189,7 +189,7 @@ def test_when_the_budget_runs_out_the_server_limit_is_no_longer_waited_for() -> 
     # and requests go out at the configured pace (so that 429s end the run quickly).
     fake = FakeTime()
     limiter = RateLimiter(per_minute=0, clock=fake.clock, sleep=fake.sleep)
-    limiter.share_budget(RunWaitBudget(2))
+    limiter.budget = RunWaitBudget(2)
     limiter.observe({"RateLimit-Policy": '"m";q=40;w=60', "RateLimit": '"m";r=0;t=58'})
     assert limiter.per_minute == 36
     assert limiter.acquire() == 0
@@ -207,7 +207,7 @@ def test_the_server_limit_is_waited_for_within_the_budget() -> None:
     fake = FakeTime()
     limiter = RateLimiter(per_minute=0, clock=fake.clock, sleep=fake.sleep)
     budget = RunWaitBudget(100)
-    limiter.share_budget(budget)
+    limiter.budget = budget
     limiter.observe({"RateLimit-Policy": "60;w=60", "RateLimit": '"m";r=0;t=30'})
     assert limiter.acquire() == 30
     assert limiter.acquire() == pytest.approx(60 / 54)  # 90 % of 60/min

@@ -109,7 +109,8 @@ class RateLimiter:
         self.per_minute: float = per_minute
         self.learned_per_minute: float | None = None
         self.throttles = 0
-        self.budget: RunWaitBudget | None = None  # None: the server's waits are not bounded
+        # Pays for the waits the server's limit causes (holds, a taught pace); None: unbounded.
+        self.budget: RunWaitBudget | None = None
         self.gave_up = False  # the budget ran out: the server's limit is no longer waited for
         self._configured = (float(per_minute), float(max(1, burst)))
         self._capacity = float(max(1, burst))
@@ -122,10 +123,6 @@ class RateLimiter:
         self._sent: deque[float] = deque()  # when recent requests went out
         self._lock = threading.Lock()
         self.waited_seconds = 0.0
-
-    def share_budget(self, budget: RunWaitBudget) -> None:
-        """Charge the waits the server's limit causes (holds, the pace it taught) to `budget`."""
-        self.budget = budget
 
     def acquire(self, *, past_hold: bool = False) -> float:
         """Take one token, sleeping until one is free; return the seconds waited. `past_hold`: the
@@ -179,16 +176,18 @@ class RateLimiter:
                 self._sent.pop()  # the refused request used no quota
             quota = read_quota(headers)
             learned = quota.per_minute if quota is not None else None
-            self._learn_window(quota)
             # Retry-After in seconds, when given as a number (a date needs a shared clock).
             asked = _number({name.lower(): v for name, v in headers.items()}, "retry-after")
             # A short Retry-After says "try again now", not "slow down": it teaches no rate.
             if learned is None and asked is not None and asked >= MIN_LEARNING_WAIT:
-                learned = self._rate_from_history(now, asked)
+                while self._sent and self._sent[0] < now - LOOKBACK_SECONDS:
+                    self._sent.popleft()
+                if len(self._sent) >= MIN_SAMPLE:
+                    learned = len(self._sent) * 60.0 / (now - self._sent[0] + asked)
                 if learned is not None and self.learned_per_minute is not None:
                     # A long wait despite the learned pace: the estimate was too high.
                     learned = min(learned, self.per_minute / 2 / SAFETY)
-            self._slow_to(learned)
+            self._learn(quota, learned)
             self._hold_until = max(self._hold_until, now + wait)
 
     def observe(self, headers: Mapping[str, str]) -> None:
@@ -197,8 +196,7 @@ class RateLimiter:
         if self.gave_up or quota is None or quota.remaining is None or quota.remaining > 0:
             return
         with self._lock:
-            self._slow_to(quota.per_minute)
-            self._learn_window(quota)
+            self._learn(quota, quota.per_minute)
             if quota.reset:
                 self._hold_until = max(self._hold_until, self._clock() + quota.reset)
 
@@ -227,28 +225,15 @@ class RateLimiter:
             return 0.0
         return recent[len(recent) - limit] + window - at
 
-    def _rate_from_history(self, now: float, retry_after: float) -> float | None:
-        while self._sent and self._sent[0] < now - LOOKBACK_SECONDS:
-            self._sent.popleft()
-        if len(self._sent) < MIN_SAMPLE:
-            return None
-        span = now - self._sent[0] + retry_after
-        return len(self._sent) * 60.0 / span if span > 0 else None
-
-    def _learn_window(self, quota: Quota | None) -> None:
-        # After a burst the server's window may free up more slowly than the average rate.
-        if quota is None or quota.limit is None or quota.limit <= 0:
-            return
-        cap = (max(1, int(quota.limit * SAFETY)), quota.window or DEFAULT_WINDOW_SECONDS)
-        if self._cap is None or cap[0] / cap[1] < self._cap[0] / self._cap[1]:
-            self._cap = cap
-
-    def _slow_to(self, per_minute: float | None) -> None:
-        if per_minute is None or per_minute <= 0:
-            return
-        paced = per_minute * SAFETY
-        if not self.per_minute or paced < self.per_minute:
-            self.per_minute = paced
+    def _learn(self, quota: Quota | None, per_minute: float | None) -> None:
+        """Slow down to `per_minute` (never speed up), and keep a known quota over its window:
+        after a burst the window may free up more slowly than the average rate."""
+        if quota is not None and quota.limit is not None and quota.limit > 0:
+            cap = (max(1, int(quota.limit * SAFETY)), quota.window or DEFAULT_WINDOW_SECONDS)
+            if self._cap is None or cap[0] / cap[1] < self._cap[0] / self._cap[1]:
+                self._cap = cap
+        if per_minute and (not self.per_minute or per_minute * SAFETY < self.per_minute):
+            self.per_minute = per_minute * SAFETY
             self.learned_per_minute = per_minute
             # From now on no bursts: the quota is known to be tight.
             self._capacity = 1.0

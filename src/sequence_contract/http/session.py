@@ -96,7 +96,7 @@ class ContractSession(requests.Session):
         self.budget = budget or RequestBudget()
         # One budget for everything the server's rate limit adds to the run (--max-run-wait).
         self.wait_budget = RunWaitBudget(self.retry_policy.run_wait_seconds)
-        self.rate_limiter.share_budget(self.wait_budget)
+        self.rate_limiter.budget = self.wait_budget
         # Entered while a request waits for its pace, the network and its retries: the suite
         # lets its other threads run Python there (suite/inflight.py).
         self.network_wait: Callable[[], AbstractContextManager[object]] = nullcontext
