@@ -59,34 +59,58 @@ def describe(
     exchanges: Sequence[Exchange],
     matcher: OperationMatcher,
 ) -> list[FailureRecord]:
-    """The failure entries of one failed test phase."""
+    """The failure entries of one failed test phase: one per check failure (a schemathesis
+    `Failure`; the suite's own, `ContractViolation`, already says where and what) or error."""
     records = []
     for leaf in _leaves(error):
-        if isinstance(leaf, Failure):
-            records.append(_from_failure(test, test_name, leaf, exchanges, matcher))
-            continue
-        last = tuple(exchanges[-1:])
-        operation = matcher.name(last[0].method, last[0].url) if last else ""
+        failure = leaf if isinstance(leaf, Failure) else None
+        case_id = failure.case_id if failure else None
+        own = getattr(failure, "exchange", None)
+        # A check's own probes carry the case's id too: the exchange a violation names comes first.
+        failing: tuple[Exchange, ...] = (own,) if own is not None else ()
+        failing = failing or tuple(e for e in exchanges if case_id and _case_id(e) == case_id)
+        failing = failing or tuple(exchanges[-1:])
+        operation = str(failure.operation or "") if failure else ""
+        if not operation and failing:
+            operation = matcher.name(failing[-1].method, failing[-1].url)
         entry = partial(
-            FailureRecord, test=test, operation=operation, failing=last, failing_is_last=True
+            FailureRecord,
+            test=test,
+            operation=operation,
+            failing=failing,
+            failing_is_last=not case_id and own is None,
         )
         problem = environment_problem_behind(leaf)
-        if problem is not None:
+        if isinstance(leaf, ContractViolation):
+            check, where, what = leaf.check or test_name, leaf.where, leaf.what
+            generated = case_id is not None
+            records.append(
+                entry(
+                    check=check, where=where, what=what, details=leaf.details, generated=generated
+                )
+            )
+        elif failure is not None:
+            where, what, details = _explain(failure, operation)
+            check = f"{failure.code} {failure.title}".strip()
+            records.append(
+                entry(check=check, where=where, what=what, details=details, generated=True)
+            )
+        elif problem is not None:
             kind = "environment"
             records.append(entry(check=kind, where=kind, what=str(problem), kind=kind))
-            continue
-        text = str(leaf).strip() or type(leaf).__name__
-        first, _, rest = text.partition("\n")
-        where, separator, what = first.partition(": ")
-        if not separator or len(where) > _LONGEST_WHERE:
-            where, what = "", first
-        if rest.strip():
-            what += "\n" + rest
-        if not isinstance(leaf, AssertionError):
-            what = f"{type(leaf).__name__}: {what}"
-        setup = isinstance(leaf, SetupFailed)
-        kind = "setup" if setup else "contract"
-        records.append(entry(check=kind if setup else test_name, where=where, what=what, kind=kind))
+        else:
+            text = str(leaf).strip() or type(leaf).__name__
+            first, _, rest = text.partition("\n")
+            where, separator, what = first.partition(": ")
+            if not separator or len(where) > _LONGEST_WHERE:
+                where, what = "", first
+            if rest.strip():
+                what += "\n" + rest
+            if not isinstance(leaf, AssertionError):
+                what = f"{type(leaf).__name__}: {what}"
+            kind = "setup" if isinstance(leaf, SetupFailed) else "contract"
+            check = kind if kind == "setup" else test_name
+            records.append(entry(check=check, where=where, what=what, kind=kind))
     return records
 
 
@@ -96,43 +120,6 @@ def _leaves(error: BaseException) -> Iterator[BaseException]:
             yield from _leaves(inner)
     else:
         yield error
-
-
-def _from_failure(
-    test: str,
-    test_name: str,
-    failure: Failure,
-    exchanges: Sequence[Exchange],
-    matcher: OperationMatcher,
-) -> FailureRecord:
-    """Every check failure is a schemathesis `Failure`: the suite's own (ContractViolation)
-    already says where and what; a built-in check's is read from its message."""
-    case_id = failure.case_id
-    own = getattr(failure, "exchange", None)
-    # A check's own probes carry the case's id too: the exchange a violation names comes first.
-    failing: tuple[Exchange, ...] = (own,) if own is not None else ()
-    failing = failing or tuple(e for e in exchanges if case_id and _case_id(e) == case_id)
-    failing = failing or tuple(exchanges[-1:])
-    operation = str(failure.operation or "")
-    if not operation and failing:
-        operation = matcher.name(failing[-1].method, failing[-1].url)
-    if isinstance(failure, ContractViolation):
-        check = failure.check or test_name
-        where, what, details = failure.where, failure.what, failure.details
-    else:
-        check = f"{failure.code} {failure.title}".strip()
-        where, what, details = _explain(failure, operation)
-    return FailureRecord(
-        test=test,
-        check=check,
-        operation=operation,
-        where=where,
-        what=what,
-        details=details,
-        failing=failing,
-        failing_is_last=not case_id and own is None,
-        generated=case_id is not None or not isinstance(failure, ContractViolation),
-    )
 
 
 def _explain(failure: Any, operation: str) -> tuple[str, str, tuple[tuple[str, str], ...]]:
@@ -216,7 +203,3 @@ class FailureBook:
     def groups(self) -> list[Group]:
         """Largest groups first; ties in the order they were first seen."""
         return sorted(self._groups.values(), key=lambda group: (-group.count, group.number))
-
-    @property
-    def total(self) -> int:
-        return sum(group.count for group in self._groups.values())
