@@ -135,16 +135,14 @@ class ContractCoverage:
             if CASE_HEADER in headers:
                 row.generated_cases.add(headers[CASE_HEADER])
 
-    def attribute(self, test: str, exchanges: Iterable[Exchange]) -> set[str]:
-        """Note that `test` exercised the operations of these exchanges; returns them."""
+    def attribute(self, test: str, exchanges: Iterable[Exchange], failed: bool) -> set[str]:
+        """Note that `test` exercised (and failed on) these exchanges' operations; returns them."""
         touched = {self.row(self.matcher.name(e.method, e.url)).name for e in exchanges}
         for name in touched:
             self._rows[name].tests.add(test)
+            if failed:
+                self._rows[name].failed_tests.add(test)
         return touched
-
-    def test_failed(self, test: str, operations: Iterable[str]) -> None:
-        for name in operations:
-            self.row(name).failed_tests.add(test)
 
     def budget_skipped(self, test: str) -> None:
         """The budget ended the run before `test`: note it on the documented operation its id

@@ -100,9 +100,8 @@ class ContractReporter:
             self.failed_tests.add(item.nodeid)
             self._add_failures(item, report, call.excinfo.value, exchanges)
         if report.when == "teardown":
-            touched = self.coverage.attribute(item.nodeid, exchanges)
-            if item.nodeid in self.failed_tests:
-                self.coverage.test_failed(item.nodeid, touched)
+            failed = item.nodeid in self.failed_tests
+            touched = self.coverage.attribute(item.nodeid, exchanges, failed)
             report.user_properties.append(("requests", str(len(exchanges))))
             report.user_properties.append(("operations", ", ".join(sorted(touched))))
 
