@@ -1,8 +1,5 @@
-"""Masking of credentials in anything the suite prints or writes.
-
-Every string that leaves the process (console, reports, curl commands, logs) goes through a
-`Redactor` built from the credentials in use, so a secret echoed back by a server is masked too.
-"""
+"""Masking of credentials: every string that leaves the process (console, reports, curl
+commands, logs) goes through a `Redactor` of the credentials in use, echoed secrets included."""
 
 from __future__ import annotations
 
@@ -17,11 +14,8 @@ SENSITIVE_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie",
 
 
 def _base64_cores(data: bytes) -> set[str]:
-    """What the base64 of any text holding `data` contains, whatever bytes come before it.
-
-    Base64 works on 3-byte groups, so `data` encodes one of three ways depending on its offset;
-    for each, only the characters computed from `data` alone are kept.
-    """
+    """What the base64 of any text holding `data` contains, whatever bytes come before it: one
+    core per offset in base64's 3-byte groups, the characters computed from `data` alone."""
     cores = set()
     for shift in range(3):
         encoded = base64.b64encode(b"\0" * shift + data).decode()

@@ -116,10 +116,8 @@ _DROPPED = frozenset({"$id", "$schema", "$defs", "$comment"})
 
 
 def inline_references(node: Any, resolver: Resolver[Any], depth: int = 0) -> Any:
-    """`node` with every `$ref` replaced by what it names, resolved by `resolver` (offline).
-
-    References local to the OpenAPI document itself (`#/components/...`) are kept: they are
-    not schema files, and schemathesis resolves them in the document."""
+    """`node` with every `$ref` replaced by what it names, resolved by `resolver` (offline);
+    `#/components/...` references are kept for schemathesis to resolve in the document."""
     if depth > 64:
         raise SequenceContractError("schema references nest deeper than 64 levels (recursive?)")
     if isinstance(node, list):

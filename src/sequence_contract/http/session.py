@@ -1,12 +1,6 @@
-"""`ContractSession`: a requests.Session with a default timeout, a client-side rate limit, safe
+"""`ContractSession`: a requests.Session with a default timeout, client-side pacing, budgeted
 retries and a record of every exchange. A request ends in a response the checks may judge, or in
-an `EnvironmentProblem` the suite reports apart from contract failures.
-
-Retries: a 429 is repeated for any method (the server did not act), 502/503/504 and dropped
-connections only for idempotent ones, a refused connection for all (nothing was sent), a timeout
-or failed DNS lookup never. A wait that would break its budget (`run_wait_seconds` for 429s,
-`max_wait_seconds` per request for the rest) gives up at once.
-"""
+an `EnvironmentProblem` the suite reports apart from contract failures."""
 
 from __future__ import annotations
 
@@ -46,12 +40,9 @@ NETWORK_FAILURES = (
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """How hard the suite tries before calling a failure "environment".
-
-    `attempts`: retries after the first try. `max_wait_seconds`: the longest one request may
-    wait before its retries of 5xx answers and dropped connections. `run_wait_seconds`: the
-    longest the whole run may wait out the server's rate limit.
-    """
+    """How hard the suite tries before calling a failure "environment": `attempts` retries, at
+    most `max_wait_seconds` of waits per request (5xx, dropped connections) and
+    `run_wait_seconds` per run for the server's rate limit."""
 
     attempts: int = 5
     backoff_seconds: float = 0.5
@@ -126,6 +117,9 @@ class ContractSession(requests.Session):
                     response.content  # noqa: B018
                 except NETWORK_FAILURES as exc:
                     error = exc
+                # A 429 is repeated for any method (the server did not act), 502/503/504 and
+                # dropped connections for idempotent ones, a refused connection for all (nothing
+                # was sent), a timeout or failed DNS lookup never.
                 cause = _retry_cause(verb, response, error)
                 if cause == "connection dropped" and verb not in IDEMPOTENT_METHODS:
                     gave_up = f"not repeated: a {verb} may already have been applied"

@@ -30,11 +30,8 @@ class RunSeed:
 
 
 def choose_seed(profile: str, given: object) -> str | None:
-    """The seed to force for this run: the given one, or a fresh one for a random profile.
-
-    Hypothesis would otherwise pick a different seed per test and print none (schemathesis
-    turns off its replay output), so a nightly failure could not be replayed.
-    """
+    """The seed to force for this run: the given one, or a fresh one for a random profile
+    (else hypothesis picks one per test and, under schemathesis, prints none to replay)."""
     if given is not None:
         return str(given)
     return None if RunSeed(profile, None).deterministic else str(secrets.randbelow(2**32))
