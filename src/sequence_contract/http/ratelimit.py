@@ -134,10 +134,16 @@ class RateLimiter:
             server_paced = self.learned_per_minute is not None or self._cap is not None
             charged = wait > 0 and (server_paced or self._hold_until > now)
             if charged and self.budget is not None and not self.budget.take(wait):
-                self._give_up()
+                self.gave_up = True
+                self.per_minute, self._capacity = self._configured
+                self._tokens = min(self._tokens, self._capacity)
+                self._cap, self._hold_until = None, 0.0
                 wait, tokens, last = self._plan(now, past_hold=True)
             self._tokens, self._last = tokens, last
-            self._remember(now + wait)
+            self._sent.append(now + wait)
+            keep = max(LOOKBACK_SECONDS, self._cap[1] if self._cap else 0.0)
+            while self._sent[0] < now + wait - keep:
+                self._sent.popleft()
             self.waited_seconds += wait
         if wait:
             self._sleep(wait)
@@ -156,13 +162,6 @@ class RateLimiter:
             # The token is spent now; the refill during the wait pays the debt back.
             tokens -= 1
         return wait + self._window_wait(now + wait), tokens, last
-
-    def _give_up(self) -> None:
-        self.gave_up = True
-        self.per_minute, self._capacity = self._configured
-        self._tokens = min(self._tokens, self._capacity)
-        self._cap = None
-        self._hold_until = 0.0
 
     def throttled(self, headers: Mapping[str, str], wait: float) -> None:
         """A 429 came back; its retry waits `wait` seconds (Retry-After or backoff): learn the
@@ -238,9 +237,3 @@ class RateLimiter:
             # From now on no bursts: the quota is known to be tight.
             self._capacity = 1.0
             self._tokens = min(self._tokens, self._capacity)
-
-    def _remember(self, sent_at: float) -> None:
-        self._sent.append(sent_at)
-        keep = max(LOOKBACK_SECONDS, self._cap[1] if self._cap else 0.0)
-        while self._sent and self._sent[0] < sent_at - keep:
-            self._sent.popleft()
