@@ -15,9 +15,8 @@ from dataclasses import dataclass
 DEFAULT_WINDOW_SECONDS = 60.0
 # Pace at 90 % of what the server allows: clocks and windows never line up exactly.
 SAFETY = 0.9
-# How far back the accepted requests are counted when only Retry-After tells the quota, and
-# how many it takes to say anything: a 429 after a handful means another client of the same
-# key spent the quota, not that the quota is a handful.
+# When only Retry-After tells the quota, the requests of the last minute estimate it; a 429
+# after a handful means another client of the key spent the quota, not that it is a handful.
 LOOKBACK_SECONDS = 60.0
 MIN_SAMPLE = 10
 MIN_LEARNING_WAIT = 2.0  # seconds of Retry-After it takes to learn a rate from one

@@ -59,8 +59,6 @@ class ContractReporter:
         """--baseline was given: compare with `previous` (None: no earlier run) at the end."""
         self._baseline_on, self._previous = True, previous
 
-    # -- run ------------------------------------------------------------------------------
-
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionstart(self, session: pytest.Session) -> None:
         # On each handler: a filter on a logger misses propagated records.
@@ -192,8 +190,6 @@ class ContractReporter:
     def _baseline_out(self) -> str:
         return str(self.config.getoption("baseline_out") or self.config.getoption("baseline"))
 
-    # -- facts ----------------------------------------------------------------------------
-
     def run_facts(self, *, static_only: bool = False) -> list[tuple[str, str]]:
         settings = self.run.settings
         profile = PROFILES[settings.profile]
@@ -239,8 +235,6 @@ class ContractReporter:
             facts += [("Baseline mark", line) for line in self.comparison.lines()]
         return facts
 
-    # -- pytest-html ----------------------------------------------------------------------
-
     def pytest_html_report_title(self, report: Any) -> None:
         settings = self.run.settings
         report.title = (
@@ -270,8 +264,6 @@ class ContractReporter:
                     f"in {group.first.test}.\n"
                 )
             ]
-
-    # -- console --------------------------------------------------------------------------
 
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
         redact = self.run.redactor.text
