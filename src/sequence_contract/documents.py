@@ -58,7 +58,7 @@ class VersionDocuments:
                 contents = self._resolver.lookup(target).contents
             except Unresolvable as exc:
                 raise DocumentError(
-                    f"{self.version}: $ref {ref!r} (from {_short(base)}) leads nowhere"
+                    f"{self.version}: $ref {ref!r} (from {base.rsplit('/', 1)[-1]}) leads nowhere"
                 ) from exc
             if not isinstance(contents, dict):
                 raise DocumentError(f"{self.version}: $ref {ref!r} is not an object")
@@ -68,7 +68,9 @@ class VersionDocuments:
             siblings = {k: v for k, v in node.items() if k != "$ref"}
             node = {**contents, **siblings}
             base = document
-        raise DocumentError(f"{self.version}: $ref chain from {_short(base)} does not end")
+        raise DocumentError(
+            f"{self.version}: $ref chain from {base.rsplit('/', 1)[-1]} does not end"
+        )
 
     def follow(self, node: Any) -> dict[str, Any]:
         """A node of the OpenAPI document with its `$ref`s followed ({} for a non-object)."""
@@ -123,7 +125,3 @@ def _root_name(document: str, fragment: str) -> str | None:
         return None
     stem = filename.removesuffix(schemas.SCHEMA_SUFFIX)
     return "".join(part[:1].upper() + part[1:] for part in stem.replace("_", "-").split("-"))
-
-
-def _short(uri: str) -> str:
-    return uri.rsplit("/", 1)[-1]
