@@ -93,8 +93,9 @@ class RunWaitBudget:
 
 
 class RateLimiter:
-    """A token bucket: `per_minute` requests a minute on average (0: none until the server says),
-    bursts up to `burst`; a known quota is also kept over any window."""
+    """A token bucket kept as the time its next token is free: `per_minute` requests a minute on
+    average (0: none until the server says), bursts up to `burst`; a known quota is also kept
+    over any window."""
 
     def __init__(
         self,
@@ -111,12 +112,11 @@ class RateLimiter:
         # Pays for the waits the server's limit causes (holds, a taught pace); None: unbounded.
         self.budget: RunWaitBudget | None = None
         self.gave_up = False  # the budget ran out: the server's limit is no longer waited for
-        self._configured = (float(per_minute), float(max(1, burst)))
-        self._capacity = float(max(1, burst))
-        self._tokens = self._capacity
+        self._configured = (float(per_minute), max(1, burst))
+        self._burst = max(1, burst)
         self._clock = clock
         self._sleep = sleep
-        self._last = clock()
+        self._free = clock()  # when the pace frees the next token; a burst may run ahead of it
         self._hold_until = 0.0
         self._cap: tuple[int, float] | None = None  # at most n requests in any w seconds
         self._sent: deque[float] = deque()  # when recent requests went out
@@ -129,16 +129,15 @@ class RateLimiter:
         the server's limit causes, only the configured pace is kept from then on."""
         with self._lock:
             now = self._clock()
-            wait, tokens, last = self._plan(now, past_hold)
+            wait, free = self._plan(now, past_hold)
             server_paced = self.learned_per_minute is not None or self._cap is not None
             charged = wait > 0 and (server_paced or self._hold_until > now)
             if charged and self.budget is not None and not self.budget.take(wait):
                 self.gave_up = True
-                self.per_minute, self._capacity = self._configured
-                self._tokens = min(self._tokens, self._capacity)
+                self.per_minute, self._burst = self._configured
                 self._cap, self._hold_until = None, 0.0
-                wait, tokens, last = self._plan(now, past_hold=True)
-            self._tokens, self._last = tokens, last
+                wait, free = self._plan(now, past_hold=True)
+            self._free = free
             self._sent.append(now + wait)
             keep = max(LOOKBACK_SECONDS, self._cap[1] if self._cap else 0.0)
             while self._sent[0] < now + wait - keep:
@@ -148,19 +147,16 @@ class RateLimiter:
             self._sleep(wait)
         return wait
 
-    def _plan(self, now: float, past_hold: bool) -> tuple[float, float, float]:
-        """The wait before the next request, and the bucket's tokens and time after it."""
-        wait = 0.0 if past_hold else max(0.0, self._hold_until - now)
-        tokens, last = self._tokens, self._last
+    def _plan(self, now: float, past_hold: bool) -> tuple[float, float]:
+        """The wait before the next request, and when the token after it is free."""
+        at = now if past_hold else max(now, self._hold_until)
+        free = self._free
         if self.per_minute:
-            rate = self.per_minute / 60.0
-            tokens = min(self._capacity, tokens + (now + wait - last) * rate)
-            last = now + wait
-            if tokens < 1:
-                wait += (1 - tokens) / rate
-            # The token is spent now; the refill during the wait pays the debt back.
-            tokens -= 1
-        return wait + self._window_wait(now + wait), tokens, last
+            interval = 60.0 / self.per_minute
+            free = max(free, at)
+            at = max(at, free - (self._burst - 1) * interval)
+            free += interval
+        return at - now + self._window_wait(at), free
 
     def throttled(self, headers: Mapping[str, str], wait: float) -> None:
         """A 429 came back; its retry waits `wait` seconds (Retry-After or backoff): learn the
@@ -234,5 +230,4 @@ class RateLimiter:
             self.per_minute = per_minute * SAFETY
             self.learned_per_minute = per_minute
             # From now on no bursts: the quota is known to be tight.
-            self._capacity = 1.0
-            self._tokens = min(self._tokens, self._capacity)
+            self._burst = 1
