@@ -14,6 +14,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from sequence_contract import schemas
+from sequence_contract.documents import DocumentError, documents
 from sequence_contract.errors import SequenceContractError
 from sequence_contract.schemas import (
     LATEST_VERSION,
@@ -324,19 +325,25 @@ def test_a_broken_reference_is_one_clear_error(
 def test_resolve_follows_a_reference_through_the_registry(
     version: str, reference: str, base: str | None, expected: str
 ) -> None:
-    base_uri = (schemas_root() / version / base).as_uri() if base else None
-    found = schemas.resolve(version, reference, base_uri)
+    docs = documents(version)
+    base_uri = (schemas_root() / version / base).as_uri() if base else docs.openapi_uri
+    found = docs.resolve({"$ref": reference}, base_uri).contents
     assert found["type"] == "string"
     assert expected in found["enum"]
 
 
 def test_resolve_names_a_reference_that_leads_nowhere() -> None:
-    with pytest.raises(SchemaNotFoundError, match=re.escape("'nothing.json#/x' leads nowhere")):
-        schemas.resolve("2024-07-30", "nothing.json#/x")
+    docs = documents("2024-07-30")
+    with pytest.raises(
+        DocumentError, match=re.escape("'nothing.json#/x' (from openapi.json) lead")
+    ):
+        docs.resolve({"$ref": "nothing.json#/x"}, docs.openapi_uri)
 
 
 @pytest.mark.parametrize("version", SHIPPED)
 def test_2024_05_09_documents_fewer_states_than_2024_07_30(version: str) -> None:
-    states = set(schemas.resolve(version, "address.schema.json#/$defs/stateCode")["enum"])
+    docs = documents(version)
+    ref = {"$ref": "address.schema.json#/$defs/stateCode"}
+    states = set(docs.resolve(ref, docs.openapi_uri).contents["enum"])
     territories = {"NT", "NU", "YT"}
     assert territories <= states if version == "2024-07-30" else not territories & states

@@ -195,16 +195,6 @@ def validator_for(version: str, name: str) -> Draft202012Validator:
     )
 
 
-def resolve(version: str, reference: str, base: str | None = None) -> Any:
-    """What a `$ref` points at, e.g. `address.schema.json#/$defs/countryCode`; relative
-    references resolve against `base` (a URI from the registry), else the version folder."""
-    start = base or (_version_dir(version) / _OPENAPI_FILE).as_uri()
-    try:
-        return registry(version).resolver(start).lookup(reference).contents
-    except Unresolvable:
-        raise SchemaNotFoundError(f"{version}: $ref {reference!r} leads nowhere") from None
-
-
 _SHORT = reprlib.Repr()
 _SHORT.maxlist = 6
 _SHORT.maxdict = 4
