@@ -8,7 +8,6 @@ from sequence_contract.schemas import LATEST_VERSION
 from sequence_contract.suite.reporting.coverage import (
     ContractCoverage,
     DocumentedOperation,
-    OperationMatcher,
     documented_operations,
     status_documented,
 )
@@ -35,7 +34,7 @@ MATCHES = {
 
 @pytest.mark.parametrize(("method", "path"), MATCHES, ids=[" ".join(k) for k in MATCHES])
 def test_requests_map_to_their_operation(method: str, path: str) -> None:
-    matcher = OperationMatcher(OPERATIONS, BASE_URL)
+    matcher = ContractCoverage(OPERATIONS, BASE_URL)
     assert matcher.name(method, BASE_URL + path + "?limit=1") == MATCHES[(method, path)]
 
 

@@ -7,12 +7,12 @@ from schemathesis.core.failures import Failure, FailureGroup
 
 from sequence_contract.http import TargetUnreachable
 from sequence_contract.suite.checks import ContractViolation
-from sequence_contract.suite.reporting.coverage import DocumentedOperation, OperationMatcher
+from sequence_contract.suite.reporting.coverage import ContractCoverage, DocumentedOperation
 from sequence_contract.suite.reporting.failures import describe
 from sequence_contract.suite.runtime import SetupFailed
 from tests.reporting.exchanges import BASE_URL, exchange
 
-MATCHER = OperationMatcher(
+MATCHER = ContractCoverage(
     [
         DocumentedOperation("GET", "/customers", ("200",)),
         DocumentedOperation("POST", "/customers/{id}/archive", ("200",)),

@@ -41,28 +41,6 @@ def status_documented(status: int, documented: tuple[str, ...]) -> bool:
     )
 
 
-class OperationMatcher:
-    """Maps a request (method, URL) to "METHOD /template"; unknown ones are named as such."""
-
-    def __init__(self, operations: list[DocumentedOperation], base_url: str) -> None:
-        self.operations = {operation.name: operation for operation in operations}
-        self._base_path = urlsplit(base_url).path.rstrip("/")
-        # Literal segments win over parameters: /customers/search before /customers/{id}.
-        templates = sorted({op.path for op in operations}, key=lambda t: (t.count("{"), -len(t)))
-        self._templates = [
-            (t, re.compile(re.sub(r"\\\{[^}/]+\\\}", "[^/]+", re.escape(t)))) for t in templates
-        ]
-
-    def name(self, method: str, url: str) -> str:
-        """ "POST /customers/{id}/archive", or "GET /customers/{id}/archive (not documented)"."""
-        path = urlsplit(url).path.removeprefix(self._base_path) or "/"
-        template = next((t for t, pattern in self._templates if pattern.fullmatch(path)), None)
-        name = f"{method.upper()} {template or path}"
-        if name not in self.operations:
-            return f"{name} ({UNDOCUMENTED})" if template else f"{method.upper()} other path"
-        return name
-
-
 VERSION_HEADER = "sequence-version"
 CASE_HEADER = "x-schemathesis-testcaseid"
 ABSENT = "(absent)"
@@ -101,17 +79,33 @@ class OperationCoverage:
 
 
 class ContractCoverage:
-    """Rows for every documented operation, reached or not, and for anything else sent."""
+    """Rows for every documented operation, reached or not, and for anything else sent; and
+    the operation a request (method, URL) belongs to."""
 
     def __init__(self, operations: list[DocumentedOperation], base_url: str) -> None:
-        self.matcher = OperationMatcher(operations, base_url)
         self._rows: dict[str, OperationCoverage] = {
             op.name: OperationCoverage(op.name, op.documented_statuses) for op in operations
         }
         self.not_reached_elsewhere: set[str] = set()  # budget-skipped tests of no one operation
+        self._base_path = urlsplit(base_url).path.rstrip("/")
+        # Literal segments win over parameters: /customers/search before /customers/{id}.
+        templates = sorted({op.path for op in operations}, key=lambda t: (t.count("{"), -len(t)))
+        self._templates = [
+            (t, re.compile(re.sub(r"\\\{[^}/]+\\\}", "[^/]+", re.escape(t)))) for t in templates
+        ]
+        self._operations = {op.name for op in operations}
+
+    def name(self, method: str, url: str) -> str:
+        """ "POST /customers/{id}/archive", or "GET /customers/{id}/archive (not documented)"."""
+        path = urlsplit(url).path.removeprefix(self._base_path) or "/"
+        template = next((t for t, pattern in self._templates if pattern.fullmatch(path)), None)
+        name = f"{method.upper()} {template or path}"
+        if name not in self._operations:
+            return f"{name} ({UNDOCUMENTED})" if template else f"{method.upper()} other path"
+        return name
 
     def row(self, operation: str) -> OperationCoverage:
-        """The row of `operation` as `OperationMatcher.name` gives it: the undocumented methods
+        """The row of `operation` as `name` gives it: the undocumented methods
         of a path share one row, and every other path another."""
         name = operation
         if operation.endswith(f" ({UNDOCUMENTED})"):
@@ -125,7 +119,7 @@ class ContractCoverage:
     def count(self, exchanges: Iterable[Exchange]) -> None:
         """Count these exchanges: requests, statuses, versions sent, generated cases."""
         for exchange in exchanges:
-            row = self.row(self.matcher.name(exchange.method, exchange.url))
+            row = self.row(self.name(exchange.method, exchange.url))
             row.requests += 1 + exchange.retries
             row.methods[exchange.method] += 1
             if exchange.status is not None:
@@ -137,7 +131,7 @@ class ContractCoverage:
 
     def attribute(self, test: str, exchanges: Iterable[Exchange], failed: bool) -> set[str]:
         """Note that `test` exercised (and failed on) these exchanges' operations; returns them."""
-        touched = {self.row(self.matcher.name(e.method, e.url)).name for e in exchanges}
+        touched = {self.row(self.name(e.method, e.url)).name for e in exchanges}
         for name in touched:
             self._rows[name].tests.add(test)
             if failed:

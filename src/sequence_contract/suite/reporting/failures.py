@@ -15,7 +15,7 @@ from schemathesis.core.failures import Failure
 from sequence_contract.http import Exchange
 from sequence_contract.http.errors import environment_problem_behind
 from sequence_contract.suite.checks import ContractViolation
-from sequence_contract.suite.reporting.coverage import CASE_HEADER, OperationMatcher
+from sequence_contract.suite.reporting.coverage import CASE_HEADER, ContractCoverage
 from sequence_contract.suite.runtime import SetupFailed
 
 _SHORT = reprlib.Repr()
@@ -57,7 +57,7 @@ def describe(
     test_name: str,
     error: BaseException,
     exchanges: Sequence[Exchange],
-    matcher: OperationMatcher,
+    coverage: ContractCoverage,
 ) -> list[FailureRecord]:
     """The failure entries of one failed test phase: one per check failure (a schemathesis
     `Failure`; the suite's own, `ContractViolation`, already says where and what) or error."""
@@ -72,7 +72,7 @@ def describe(
         failing = failing or tuple(exchanges[-1:])
         operation = str(failure.operation or "") if failure else ""
         if not operation and failing:
-            operation = matcher.name(failing[-1].method, failing[-1].url)
+            operation = coverage.name(failing[-1].method, failing[-1].url)
         entry = partial(
             FailureRecord,
             test=test,

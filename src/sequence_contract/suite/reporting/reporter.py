@@ -122,7 +122,7 @@ class ContractReporter:
         exchanges: list[Exchange],
     ) -> None:
         name = getattr(item, "originalname", None) or item.name
-        records = describe(item.nodeid, name, error, exchanges, self.coverage.matcher)
+        records = describe(item.nodeid, name, error, exchanges, self.coverage)
         changes: dict[str, Any] = {"flaky": baseline.flaky_replay(error)}
         if dict(report.user_properties).get(FAILURE_KIND) == "environment":
             changes["kind"] = "environment"
