@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import requests
 
 from sequence_contract.errors import UsageError
-from sequence_contract.http.errors import BadCredentials, NotTheApi, VersionNotServed
+from sequence_contract.http.errors import EnvironmentProblem
 from sequence_contract.schemas import load_openapi
 
 SANDBOX_HOST = "sandbox.sequencehq.com"
@@ -146,7 +146,7 @@ def preflight(session: requests.Session, target: Target, versions: tuple[str, ..
         )
         if response.status_code in (401, 403):
             client_id = target.credentials.client_id
-            raise BadCredentials(
+            raise EnvironmentProblem(
                 f"{where}: the API answered {response.status_code} to the credentials of client "
                 f"id {client_id[:4] + '…' if len(client_id) > 6 else '…'}; check "
                 f"{CLIENT_ID_VARIABLE} / {CLIENT_SECRET_VARIABLE}"
@@ -155,19 +155,23 @@ def preflight(session: requests.Session, target: Target, versions: tuple[str, ..
             continue  # a server error is the contract's business: the tests will say where
         content_type = response.headers.get("Content-Type", "")
         if "json" not in content_type.lower():
-            raise NotTheApi(
+            raise EnvironmentProblem(
                 f"{where}: answered {response.status_code} with "
                 f"{content_type or 'no content type'}, not JSON; is the base URL the API root "
                 "(it ends in /api)?"
             )
         if response.status_code == 404:
-            raise NotTheApi(f"{where}: 404; is the base URL the API root (it ends in /api)?")
+            raise EnvironmentProblem(
+                f"{where}: 404; is the base URL the API root (it ends in /api)?"
+            )
         try:
             error_type = response.json()["error"]["type"]
         except (ValueError, LookupError, TypeError):
             error_type = None
         if response.status_code == 400 and error_type == "UnrecognisedApiVersion":
-            raise VersionNotServed(f"{where}: the server does not serve {VERSION_HEADER} {version}")
+            raise EnvironmentProblem(
+                f"{where}: the server does not serve {VERSION_HEADER} {version}"
+            )
 
 
 def archive_method(version: str) -> str:

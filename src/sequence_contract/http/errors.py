@@ -38,18 +38,6 @@ class ServiceUnavailable(EnvironmentProblem):
     """502, 503 or 504 after every allowed retry, or to a request that may not be repeated."""
 
 
-class BadCredentials(EnvironmentProblem):
-    """The API refused the credentials on the very first call."""
-
-
-class NotTheApi(EnvironmentProblem):
-    """The base URL answers, but not like the Sequence API."""
-
-
-class VersionNotServed(EnvironmentProblem):
-    """The server refuses a Sequence-Version the run needs."""
-
-
 def environment_problem_behind(error: BaseException | None) -> EnvironmentProblem | None:
     return error_behind(error, EnvironmentProblem)
 
