@@ -4,6 +4,7 @@ by `FailureRecord.key`), marked new, known, fixed or flaky."""
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -57,17 +58,13 @@ class Comparison:
     marked: tuple[tuple[Entry, Mark], ...]
     fixed: tuple[Entry, ...]
 
-    def count(self, mark: Mark) -> int:
-        if mark is Mark.FIXED:
-            return len(self.fixed)
-        return sum(1 for _, m in self.marked if m is mark)
-
     def mark_of(self, key: Key) -> Mark | None:
         return next((m for entry, m in self.marked if entry.key == key), None)
 
     def summary(self) -> str:
+        counts = Counter(mark for _, mark in self.marked) + Counter({Mark.FIXED: len(self.fixed)})
         order = (Mark.NEW, Mark.KNOWN, Mark.FLAKY, Mark.FIXED)
-        return ", ".join(f"{self.count(mark)} {mark.value}" for mark in order)
+        return ", ".join(f"{counts[mark]} {mark.value}" for mark in order)
 
     def lines(self) -> list[str]:
         """One line a group: "NEW [check] operation: what", then the fixed ones."""
@@ -96,7 +93,7 @@ def fails_run(comparison: Comparison, fail_on: str) -> bool:
     """`--fail-on any`: any contract failure (pytest's own verdict); `new`: only new ones."""
     if fail_on == "any":
         return any(mark is not Mark.FLAKY for _, mark in comparison.marked)
-    return comparison.count(Mark.NEW) > 0
+    return any(mark is Mark.NEW for _, mark in comparison.marked)
 
 
 def load(path: Path) -> Baseline | None:
