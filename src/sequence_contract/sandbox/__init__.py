@@ -8,8 +8,6 @@ from sequence_contract.sandbox.config import (
     DEFAULT_CLIENT_ID,
     DEFAULT_CLIENT_SECRET,
     SandboxConfig,
-)
-from sequence_contract.sandbox.errors import (
     SandboxConfigError,
     SandboxError,
     SandboxStartError,

@@ -1,44 +1,215 @@
-"""The sandbox as an ASGI app, and serving it with uvicorn in a background thread.
+"""The sandbox as an ASGI app, served by uvicorn in a background thread.
 
-Requests too broken to reach the app still get Sequence's error envelope: uvicorn answers
-what h11 cannot parse (a bare CR or a NUL in a header, a header line without a colon, two
-Content-Lengths, a request line or headers over its size limit, ...) with a plain-text 400
-before the app sees anything; `EnvelopeH11Protocol` sends the API's JSON envelope and
-`Sequence-Version` instead, with h11's status hint (431 for a request head too large).
-Messages never quote the request: the broken line may be the Authorization header.
+Every request takes one path (where Sequence's order is not documented, it is ours): ambiguous
+framing (400, connection closed) and an overlong target (414), then 401, 429, 400 (version),
+404/405 (path), 415/413/400 (body), then the operation. Every answer carries `Sequence-Version`;
+anything unexpected is a 500 envelope, logged without credentials.
 """
 
 import asyncio
+import hmac
 import json
+import logging
+import math
 import socket
 import sys
 import threading
 import time
-from collections.abc import AsyncIterator
+import traceback
+from collections import deque
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from typing import Any
 
 import h11
 import uvicorn
 from starlette.applications import Starlette
+from starlette.requests import Request
 from starlette.routing import Mount
+from starlette.types import Receive, Scope, Send
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from sequence_contract.sandbox.config import SandboxConfig
-from sequence_contract.sandbox.errors import (
+from sequence_contract.redaction import Redactor
+from sequence_contract.sandbox.config import SandboxConfig, SandboxError, SandboxStartError
+from sequence_contract.sandbox.faults import FaultServices, resolve_faults
+from sequence_contract.sandbox.messages import (
     INVALID_HTTP_REQUEST,
+    JSON_CONTENT_TYPE,
     REQUEST_TOO_LARGE,
-    SandboxError,
-    SandboxStartError,
+    VERSION_HEADER,
+    ApiError,
+    ApiResponse,
+    SandboxExchange,
+    basic_credentials,
     envelope,
+    internal_error,
+    too_many_requests,
+    unauthorized,
 )
-from sequence_contract.sandbox.messages import JSON_CONTENT_TYPE, VERSION_HEADER
-from sequence_contract.sandbox.pipeline import Pipeline
-from sequence_contract.sandbox.routing import API_PREFIX
-from sequence_contract.sandbox.store import Store
-from sequence_contract.sandbox.versions import DEFAULT_VERSION
+from sequence_contract.sandbox.store import Clock, Store, utc_now
+from sequence_contract.sandbox.validation import check_framing, check_target_length, read_json_body
+from sequence_contract.sandbox.versions import (
+    API_PREFIX,
+    DEFAULT_VERSION,
+    OperationCall,
+    match_route,
+    resolve_version,
+)
 
 START_TIMEOUT_SECONDS = 10.0
 STOP_TIMEOUT_SECONDS = 10.0
+WINDOW_SECONDS = 60.0
+logger = logging.getLogger("sequence_contract.sandbox")
+
+
+class SlidingWindowLimiter:
+    """Requests per minute per API key, counted over a sliding 60-second window."""
+
+    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self._limit = per_minute
+        self._clock = clock
+        self._hits: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def acquire(self, key: str) -> int | None:
+        """Count one request for `key`: None if allowed, else whole seconds to wait."""
+        with self._lock:
+            now = self._clock()
+            hits = self._hits.setdefault(key, deque())
+            while hits and hits[0] <= now - WINDOW_SECONDS:
+                hits.popleft()
+            if len(hits) >= self._limit:
+                return max(1, math.ceil(hits[0] + WINDOW_SECONDS - now))
+            hits.append(now)
+            return None
+
+
+def authenticate(header: str | None, client_id: str, client_secret: str) -> str:
+    """The client id of a valid Basic Authorization header; raises a 401 ApiError otherwise.
+    Messages never quote the header: it carries the secret."""
+    if header is None or not header.strip():
+        raise unauthorized("Missing Authorization header; send Basic base64(clientId:clientSecret)")
+    if header.strip().partition(" ")[0].lower() != "basic":
+        raise unauthorized("The Authorization scheme must be Basic")
+    credentials = basic_credentials(header)
+    if credentials is None:
+        raise unauthorized("The Authorization header is not valid Basic credentials")
+    given_id, given_secret = credentials
+    # Both comparisons always run, in constant time, so timing reveals neither part.
+    id_matches = hmac.compare_digest(given_id.encode(), client_id.encode())
+    secret_matches = hmac.compare_digest(given_secret.encode(), client_secret.encode())
+    if not (id_matches & secret_matches):
+        raise unauthorized("The client id or secret is not recognised")
+    return given_id
+
+
+class Pipeline:
+    """The ASGI application behind every path."""
+
+    def __init__(self, config: SandboxConfig, store: Store, clock: Clock = utc_now) -> None:
+        self._config = config
+        self._faults = resolve_faults(config.faults)
+        self._limiter = SlidingWindowLimiter(config.rate_limit_per_minute)
+        self._services = FaultServices(store, clock, config.client_id, config.client_secret)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            if scope["type"] == "websocket":
+                await send({"type": "websocket.close", "code": 1003})
+            return
+        request = Request(scope, receive)
+        raw_authorization = request.headers.get("authorization")
+        try:
+            response = await self._respond(request)
+        except Exception as exc:  # the last resort: never let an exception escape as a crash
+            self._log_unexpected(request, exc, raw_authorization)
+            response = internal_error().to_response()
+            response.headers[VERSION_HEADER] = DEFAULT_VERSION
+        await response.to_starlette()(scope, receive, send)
+
+    async def _respond(self, request: Request) -> ApiResponse:
+        headers: dict[str, str] = {}
+        for name, value in request.headers.items():
+            headers.setdefault(name.lower(), value)
+        exchange = SandboxExchange(
+            request.method.upper(), request.scope["path"], dict(request.query_params), headers
+        )
+        for fault in self._faults:
+            if fault.before_request is not None:
+                fault.before_request(exchange, self._services)
+        try:
+            response = await self._dispatch(exchange, request)
+        except ApiError as error:
+            response = error.to_response()
+        version = exchange.version.name if exchange.version is not None else DEFAULT_VERSION
+        response.headers[VERSION_HEADER] = version
+        for fault in self._faults:
+            if fault.transform_response is not None:
+                response = fault.transform_response(exchange, response)
+        return response
+
+    async def _dispatch(self, exchange: SandboxExchange, request: Request) -> ApiResponse:
+        check_framing(exchange.headers)
+        check_target_length(request.scope)
+        client_id = authenticate(
+            exchange.headers.get("authorization"),
+            self._config.client_id,
+            self._config.client_secret,
+        )
+        wait = self._limiter.acquire(client_id)
+        if wait is not None:
+            raise too_many_requests(wait, self._config.rate_limit_per_minute)
+        exchange.version = resolve_version(exchange.headers.get("sequence-version"))
+        matched = match_route(exchange.path)
+        if matched is None:
+            raise ApiError(404, "NotFound", f"No such path: {exchange.path[:200]}")
+        route, params = matched
+        operation = exchange.version.find(route, exchange.method)
+        if operation is None:
+            allow = ", ".join(exchange.version.methods_for(route))
+            raise ApiError(
+                405,
+                "MethodNotAllowed",
+                f"{exchange.method} is not allowed on this path; allowed: {allow}",
+                headers={"Allow": allow},
+            )
+        exchange.operation = operation.name
+        exchange.path_params = params
+        for fault in self._faults:
+            if fault.replace_response is not None:
+                replaced = await fault.replace_response(exchange, self._services)
+                if replaced is not None:
+                    return replaced
+        body: Any = None
+        if operation.takes_body:
+            body = await read_json_body(
+                exchange.headers, request.stream(), self._config.max_body_bytes
+            )
+            for fault in self._faults:
+                if fault.check_body is not None:
+                    fault.check_body(exchange, body)
+        services = self._services
+        call = OperationCall(
+            exchange.version, params, exchange.query, body, services.store, services.clock
+        )
+        return await operation.handler(call)
+
+    def _log_unexpected(self, request: Request, exc: Exception, authorization: str | None) -> None:
+        redactor = Redactor()
+        redactor.add_credentials(self._config.client_id, self._config.client_secret)
+        if authorization:
+            # The caller's credentials, right or wrong, are secrets too.
+            redactor.add(authorization)
+            redactor.add(authorization.strip().partition(" ")[2].strip())
+            given = basic_credentials(authorization)
+            if given is not None and given[1]:
+                redactor.add_credentials(*given)
+        logger.error(
+            "unexpected error on %s %s, answered 500:\n%s",
+            request.method,
+            redactor.text(request.scope["path"][:200]),
+            redactor.text("".join(traceback.format_exception(exc))),
+        )
 
 
 def create_app(config: SandboxConfig) -> Starlette:

@@ -1,13 +1,9 @@
-"""Customers in SQLite, as version-neutral JSON documents.
+"""Customers in SQLite as version-neutral JSON documents in the API's field names, and their
+sorting and cursor pagination. One connection, shared by worker threads behind a lock; every
+write is a `BEGIN IMMEDIATE` transaction, so concurrent requests and processes lose none."""
 
-A customer is one document in the API's own field names: every field any version shows, plus
-`updatedAt` and `customerAliases`. Who is whose parent is a column and organizations a table,
-because they join customers; the list's filters read generated columns. One connection, shared
-by the server's worker threads behind a lock; every write runs in a `BEGIN IMMEDIATE`
-transaction, so concurrent requests (and a second process sharing `db_path`) never lose a
-write.
-"""
-
+import base64
+import binascii
 import json
 import shutil
 import sqlite3
@@ -15,19 +11,34 @@ import tempfile
 import threading
 import uuid
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from sequence_contract import schemas
-from sequence_contract.sandbox.errors import SandboxConfigError
+from sequence_contract.sandbox.config import SandboxConfigError
 
 # A stored customer, as loaded: the document plus `seq` (insertion order, to break sort ties)
 # and `organizations`. A draft (what a create or replace asks for) has the document's keys; a
 # key it leaves out keeps its current value, and `parentId` names the parent.
 Customer = dict[str, Any]
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def format_timestamp(moment: datetime) -> str:
+    """`2024-05-01T12:00:00.123Z`, as the API writes timestamps, for an aware datetime."""
+    utc = moment.astimezone(UTC)
+    return f"{utc:%Y-%m-%dT%H:%M:%S}.{utc.microsecond // 1000:03d}Z"
+
 
 # The tables; bump SCHEMA_VERSION when they change incompatibly.
 SCHEMA_VERSION = "2"
@@ -336,3 +347,100 @@ class Store:
             }
             for seq, customer_id, parent, document in rows
         ]
+
+
+# --- sorting and paging: cursors are base64url of the sort position (sort key, value,
+# insertion order) of the item they follow or precede, so they survive added or archived
+# customers, and are refused with another sort.
+
+CUSTOM_PROPERTY_PREFIX = "customProperties."
+SORT_FIELDS = ("createdAt", "legalName", "label")
+
+# (value missing, value, insertion order): a total order, whatever the values.
+SortKey = tuple[bool, str, int]
+
+
+class CursorError(ValueError):
+    """A cursor that this listing did not produce."""
+
+
+@dataclass(frozen=True)
+class SortSpec:
+    field: str  # one of SORT_FIELDS or "customProperties.<key>"
+    descending: bool
+
+
+def is_sortable(field: str) -> bool:
+    return field in SORT_FIELDS or (
+        field.startswith(CUSTOM_PROPERTY_PREFIX) and len(field) > len(CUSTOM_PROPERTY_PREFIX)
+    )
+
+
+def sort_key(customer: Customer, field: str) -> SortKey:
+    value: str | None
+    if field == "createdAt":  # fixed width, so that string order is time order
+        value = (
+            f"{datetime.fromisoformat(customer['createdAt']).astimezone(UTC):%Y-%m-%dT%H:%M:%S.%f}"
+        )
+    elif field.startswith(CUSTOM_PROPERTY_PREFIX):
+        value = customer["customProperties"].get(field.removeprefix(CUSTOM_PROPERTY_PREFIX))
+    else:
+        value = customer.get(field)
+    return (value is None, value or "", customer["seq"])
+
+
+def encode_cursor(sort: SortSpec, key: SortKey) -> str:
+    payload = json.dumps([sort.field, sort.descending, list(key)], separators=(",", ":"))
+    return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+
+
+def decode_cursor(sort: SortSpec, cursor: str) -> SortKey:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        field, descending, (missing, value, seq) = json.loads(raw)
+    except (binascii.Error, ValueError, TypeError):
+        raise CursorError("is not a cursor returned by this listing") from None
+    if not (isinstance(missing, bool) and isinstance(value, str) and type(seq) is int):
+        raise CursorError("is not a cursor returned by this listing")
+    if field != sort.field or descending is not sort.descending:
+        raise CursorError("was returned for a different sortBy or sortOrder")
+    return (missing, value, seq)
+
+
+def paginate(
+    customers: Sequence[Customer],
+    sort: SortSpec,
+    limit: int,
+    *,
+    after: str | None = None,
+    before: str | None = None,
+) -> tuple[list[Customer], dict[str, object]]:
+    """One page of `customers` in `sort` order, after or before a cursor, and the answer's
+    `pagination` (its cursors and the total); raises CursorError."""
+    keyed = sorted(
+        ((sort_key(c, sort.field), c) for c in customers),
+        key=lambda pair: pair[0],
+        reverse=sort.descending,
+    )
+    keys = [key for key, _ in keyed]
+
+    def comes_after(key: SortKey, mark: SortKey) -> bool:
+        return key < mark if sort.descending else key > mark
+
+    if after is not None:
+        mark = decode_cursor(sort, after)
+        start = next((i for i, k in enumerate(keys) if comes_after(k, mark)), len(keys))
+        end = min(start + limit, len(keys))
+    elif before is not None:
+        mark = decode_cursor(sort, before)
+        end = next((i for i, k in enumerate(keys) if not comes_after(mark, k)), len(keys))
+        start = max(0, end - limit)
+    else:
+        start, end = 0, min(limit, len(keys))
+    pagination: dict[str, object] = {}
+    if start < end and end < len(keys):
+        pagination["after"] = encode_cursor(sort, keys[end - 1])
+    if start < end and start > 0:
+        pagination["before"] = encode_cursor(sort, keys[start])
+    pagination["totalResultSize"] = len(customers)
+    return [customer for _, customer in keyed[start:end]], pagination

@@ -1,14 +1,12 @@
-"""The API versions the sandbox serves, selected by the `Sequence-Version` header.
+"""The API versions the sandbox serves, selected by `Sequence-Version`: its paths, its
+operations (those its OpenAPI document lists), how a body becomes a version-neutral draft for
+the store, and how a stored customer is shown. A new version needs its schemas, a draft reader
+and an entry in SERVED_VERSIONS."""
 
-Each version's operations (method and path) are the ones its OpenAPI document lists; its
-bodies and query parameters are checked with its schemas (see `validation`). What stays here
-is what the documents cannot say: how a body becomes a version-neutral draft for the store,
-and how a stored customer is shown (see `render`). Adding a version: its schema folder, a
-draft reader and renderers, and an entry in SERVED_VERSIONS.
-"""
-
+import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from functools import cache
 from types import MappingProxyType
 from typing import Any
 
@@ -16,25 +14,107 @@ from starlette.concurrency import run_in_threadpool
 
 from sequence_contract import schemas
 from sequence_contract.documents import documents
-from sequence_contract.sandbox import render, routing
-from sequence_contract.sandbox.errors import (
+from sequence_contract.sandbox.messages import (
     UNRECOGNISED_API_VERSION,
     ApiError,
+    ApiResponse,
     Problem,
-    not_found,
     validation_failed,
 )
-from sequence_contract.sandbox.messages import ApiResponse
-from sequence_contract.sandbox.paging import (
+from sequence_contract.sandbox.store import (
     SORT_FIELDS,
+    Clock,
     CursorError,
+    Customer,
+    InvalidParentError,
     SortSpec,
+    Store,
+    format_timestamp,
     is_sortable,
     paginate,
 )
-from sequence_contract.sandbox.store import Customer, InvalidParentError, Store
-from sequence_contract.sandbox.timestamps import Clock, format_timestamp
 from sequence_contract.sandbox.validation import INVALID_VALUE, check_body, read_query
+
+API_PREFIX = "/api"
+
+CUSTOMERS = "/customers"
+CUSTOMER = "/customers/{id}"
+CUSTOMER_ARCHIVE = "/customers/{id}/archive"
+
+# Each template as a pattern: a parameter is one non-empty path segment.
+_PATTERNS = [
+    (route, re.compile(API_PREFIX + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", route)))
+    for route in (CUSTOMERS, CUSTOMER, CUSTOMER_ARCHIVE)
+]
+
+
+def match_route(path: str) -> tuple[str, dict[str, str]] | None:
+    """The route template matching a request path (with `/api`) and its parameters."""
+    for route, pattern in _PATTERNS:
+        if matched := pattern.fullmatch(path):
+            return route, matched.groupdict()
+    return None
+
+
+# --- rendering: the stored document, with 2024-05-09's flat contact fields added, holds every
+# field any version shows; the version's schema picks its fields in its order, at every level.
+
+PRIMARY, STANDARD = "PRIMARY", "STANDARD"
+
+# The fields an object shows, each with its own shape; [shape] for an array's items; None
+# for a value shown as it is.
+Shape = dict[str, "Shape"] | list["Shape"] | None
+
+
+def _shape_of(schema: Any, resolver: Any) -> Shape:  # a referencing Resolver
+    while isinstance(schema, dict) and "$ref" in schema:
+        found = resolver.lookup(schema["$ref"])
+        schema, resolver = found.contents, found.resolver
+    if not isinstance(schema, dict):
+        return None
+    if "properties" in schema:
+        return {name: _shape_of(sub, resolver) for name, sub in schema["properties"].items()}
+    if "items" in schema:
+        return [_shape_of(schema["items"], resolver)]
+    return None
+
+
+@cache
+def _shape(version: str, name: str) -> Shape:
+    uri = (schemas.schemas_root() / version / f"{name}.schema.json").as_uri()
+    resolver = schemas.registry(version).resolver(uri)
+    return _shape_of(resolver.lookup(uri).contents, resolver)
+
+
+def _fit(value: Any, shape: Shape) -> Any:
+    if isinstance(shape, dict) and isinstance(value, dict):
+        return {
+            key: _fit(value[key], sub) for key, sub in shape.items() if value.get(key) is not None
+        }
+    if isinstance(shape, list) and isinstance(value, list | tuple):
+        return [_fit(item, shape[0]) for item in value]
+    return value
+
+
+def _neutral(customer: Customer) -> dict[str, Any]:
+    """The stored document plus 2024-05-09's flat contact fields."""
+    contacts = customer["contacts"]
+    active = [c for c in contacts if c.get("archivedAt") is None]
+    primary = [c for c in active if c["billingPreference"] == PRIMARY]
+    main = next(iter(primary or active or contacts), None)
+    return {
+        **customer,
+        "contactName": main["name"] if main else None,
+        "email": main["email"] if main else "",
+        "billingEmails": [c["email"] for c in active if c["billingPreference"] == STANDARD],
+    }
+
+
+def render(version: str, schema: str, customer: Customer) -> dict[str, Any]:
+    """`customer` as the version's `schema` ("customer" or "list-customer-item") shows it."""
+    shown: dict[str, Any] = _fit(_neutral(customer), _shape(version, schema))
+    return shown
+
 
 REQUEST_SCHEMA = "create-or-update-customer-request"
 # The most a page holds; 2024-05-09 documents no bounds, so its limit is clamped to these.
@@ -65,7 +145,7 @@ class Endpoint:
 
     name: str
     method: str
-    route: str  # a template from `routing`, e.g. routing.CUSTOMER
+    route: str  # a template from `routing`, e.g. CUSTOMER
     handler: Handler
     takes_body: bool = False
 
@@ -77,7 +157,7 @@ class ApiVersion:
     read_draft: Callable[[dict[str, Any]], Customer]  # of a body its schema accepts
 
     def render_customer(self, record: Customer) -> dict[str, Any]:
-        return render.render(self.name, "customer", record)
+        return render(self.name, "customer", record)
 
     def find(self, route: str, method: str) -> Endpoint | None:
         return next(
@@ -94,7 +174,7 @@ class ApiVersion:
 def _found(record: Customer | None, customer_id: str) -> Customer:
     """The record, or the 404 an unknown (or malformed) id gets."""
     if record is None:
-        raise not_found(f"No customer has the id {customer_id[:100]!r}")
+        raise ApiError(404, "NotFound", f"No customer has the id {customer_id[:100]!r}")
     return record
 
 
@@ -112,7 +192,7 @@ async def _written(write: Callable[[], Customer | None]) -> Customer | None:
 
 async def list_customers(call: OperationCall) -> ApiResponse:
     problems: list[Problem] = []
-    given = read_query(call.version.name, routing.CUSTOMERS, "GET", call.query, problems)
+    given = read_query(call.version.name, CUSTOMERS, "GET", call.query, problems)
     sort_field = given.get("sortBy", "createdAt")
     if not is_sortable(sort_field):
         message = f"must be one of {', '.join(SORT_FIELDS)} or customProperties.<key>"
@@ -131,7 +211,7 @@ async def list_customers(call: OperationCall) -> ApiResponse:
     except CursorError as error:
         param = "after" if after is not None else "before"
         raise validation_failed([Problem(INVALID_VALUE, str(error), param)]) from None
-    items = [render.render(call.version.name, "list-customer-item", c) for c in page]
+    items = [render(call.version.name, "list-customer-item", c) for c in page]
     return ApiResponse(200, {"items": items, "pagination": pagination})
 
 
@@ -167,14 +247,14 @@ async def archive_customer(call: OperationCall) -> ApiResponse:
 
 
 _HANDLERS: Mapping[tuple[str, str], tuple[str, Handler]] = {
-    ("GET", routing.CUSTOMERS): ("listCustomers", list_customers),
-    ("POST", routing.CUSTOMERS): ("createCustomer", create_customer),
-    ("GET", routing.CUSTOMER): ("getCustomer", get_customer),
-    ("PUT", routing.CUSTOMER): ("updateCustomer", update_customer),
+    ("GET", CUSTOMERS): ("listCustomers", list_customers),
+    ("POST", CUSTOMERS): ("createCustomer", create_customer),
+    ("GET", CUSTOMER): ("getCustomer", get_customer),
+    ("PUT", CUSTOMER): ("updateCustomer", update_customer),
     # 2024-05-09 documents DELETE as "Archive customer" too.
-    ("DELETE", routing.CUSTOMER): ("deleteCustomer", archive_customer),
-    ("POST", routing.CUSTOMER_ARCHIVE): ("archiveCustomer", archive_customer),
-    ("PUT", routing.CUSTOMER_ARCHIVE): ("archiveCustomer", archive_customer),
+    ("DELETE", CUSTOMER): ("deleteCustomer", archive_customer),
+    ("POST", CUSTOMER_ARCHIVE): ("archiveCustomer", archive_customer),
+    ("PUT", CUSTOMER_ARCHIVE): ("archiveCustomer", archive_customer),
 }
 
 
@@ -227,8 +307,8 @@ def read_draft_2024_05_09(body: dict[str, Any]) -> Customer:
     mapping lets `render` give back exactly what was sent. A replace sets every field, so
     contacts added through 2024-07-30 are replaced too, and a missing telephone is cleared."""
     name = body.get("contactName") or body["legalName"]
-    emails = [(body["email"], render.PRIMARY)]
-    emails += [(email, render.STANDARD) for email in body["billingEmails"]]
+    emails = [(body["email"], PRIMARY)]
+    emails += [(email, STANDARD) for email in body["billingEmails"]]
     contacts = [{"name": name, "email": e, "billingPreference": p} for e, p in emails]
     # This version's request carries lastSynced.
     return _draft_of(body, contacts, synced=True) | {"telephone": body.get("telephone") or None}
