@@ -19,6 +19,7 @@ VALIDATION_ERROR = "validationError"
 UNRECOGNISED_API_VERSION = "UnrecognisedApiVersion"
 INVALID_HTTP_REQUEST = "InvalidHttpRequest"
 REQUEST_TOO_LARGE = "RequestTooLarge"
+REQUIRED, INVALID_TYPE, INVALID_VALUE = "required", "invalidType", "invalidValue"  # Problem codes
 
 
 @dataclass

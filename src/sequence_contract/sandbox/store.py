@@ -13,7 +13,6 @@ import uuid
 import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from urllib.parse import urlsplit
 
 from sequence_contract import schemas
 from sequence_contract.sandbox.config import SandboxConfigError
+from sequence_contract.sandbox.messages import INVALID_VALUE, Problem, validation_failed
 
 # A stored customer, as loaded: the document plus `seq` (insertion order, to break sort ties)
 # and `organizations`. A draft (what a create or replace asks for) has the document's keys; a
@@ -185,14 +185,14 @@ class Store:
 
     # --- operations -------------------------------------------------------------------------
 
-    def insert(self, draft: Customer, *, now: str) -> Customer:
+    def insert(self, draft: Customer, now: str) -> Customer:
         blank = {"id": _new_id(), "createdAt": now, "status": DEFAULT_STATUS}
         document = _document({"customProperties": {}, "customerAliases": [], **draft}, now, blank)
         with self._write() as conn:
             self._save(conn, document, draft.get("parentId"), new=True)
             return self._load(conn, "id = ?", [document["id"]])[0]
 
-    def replace(self, customer_id: str, draft: Customer, *, now: str) -> Customer | None:
+    def replace(self, customer_id: str, draft: Customer, now: str) -> Customer | None:
         """Full replace; keys the draft leaves out keep their current values."""
         with self._write() as conn:
             current = self._one(conn, customer_id)
@@ -201,7 +201,7 @@ class Store:
             self._save(conn, _document(draft, now, current), draft.get("parentId"), new=False)
             return self._one(conn, customer_id)
 
-    def archive(self, customer_id: str, *, now: str) -> Customer | None:
+    def archive(self, customer_id: str, now: str) -> Customer | None:
         """Set `archivedAt` unless already set (the first archive time is kept)."""
         with self._write() as conn:
             conn.execute(
@@ -355,19 +355,7 @@ class Store:
 
 CUSTOM_PROPERTY_PREFIX = "customProperties."
 SORT_FIELDS = ("createdAt", "legalName", "label")
-
-# (value missing, value, insertion order): a total order, whatever the values.
-SortKey = tuple[bool, str, int]
-
-
-class CursorError(ValueError):
-    """A cursor that this listing did not produce."""
-
-
-@dataclass(frozen=True)
-class SortSpec:
-    field: str  # one of SORT_FIELDS or "customProperties.<key>"
-    descending: bool
+SortKey = tuple[bool, str, int]  # (value missing, value, insertion order): a total order
 
 
 def is_sortable(field: str) -> bool:
@@ -376,12 +364,10 @@ def is_sortable(field: str) -> bool:
     )
 
 
-def sort_key(customer: Customer, field: str) -> SortKey:
+def _sort_key(customer: Customer, field: str) -> SortKey:
     value: str | None
     if field == "createdAt":  # fixed width, so that string order is time order
-        value = (
-            f"{datetime.fromisoformat(customer['createdAt']).astimezone(UTC):%Y-%m-%dT%H:%M:%S.%f}"
-        )
+        value = f"{datetime.fromisoformat(customer[field]).astimezone(UTC):%Y-%m-%dT%H:%M:%S.%f}"
     elif field.startswith(CUSTOM_PROPERTY_PREFIX):
         value = customer["customProperties"].get(field.removeprefix(CUSTOM_PROPERTY_PREFIX))
     else:
@@ -389,58 +375,58 @@ def sort_key(customer: Customer, field: str) -> SortKey:
     return (value is None, value or "", customer["seq"])
 
 
-def encode_cursor(sort: SortSpec, key: SortKey) -> str:
-    payload = json.dumps([sort.field, sort.descending, list(key)], separators=(",", ":"))
+def _cursor(sort: tuple[str, bool], key: SortKey) -> str:
+    payload = json.dumps([*sort, list(key)], separators=(",", ":"))
     return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
 
 
-def decode_cursor(sort: SortSpec, cursor: str) -> SortKey:
+def _position(sort: tuple[str, bool], param: str, cursor: str) -> SortKey:
+    message = "is not a cursor returned by this listing"
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         field, descending, (missing, value, seq) = json.loads(raw)
     except (binascii.Error, ValueError, TypeError):
-        raise CursorError("is not a cursor returned by this listing") from None
+        raise validation_failed([Problem(INVALID_VALUE, message, param)]) from None
     if not (isinstance(missing, bool) and isinstance(value, str) and type(seq) is int):
-        raise CursorError("is not a cursor returned by this listing")
-    if field != sort.field or descending is not sort.descending:
-        raise CursorError("was returned for a different sortBy or sortOrder")
+        raise validation_failed([Problem(INVALID_VALUE, message, param)])
+    if field != sort[0] or descending is not sort[1]:
+        message = "was returned for a different sortBy or sortOrder"
+        raise validation_failed([Problem(INVALID_VALUE, message, param)])
     return (missing, value, seq)
 
 
 def paginate(
     customers: Sequence[Customer],
-    sort: SortSpec,
+    sort: tuple[str, bool],
     limit: int,
-    *,
-    after: str | None = None,
-    before: str | None = None,
+    after: str | None,
+    before: str | None,
 ) -> tuple[list[Customer], dict[str, object]]:
-    """One page of `customers` in `sort` order, after or before a cursor, and the answer's
-    `pagination` (its cursors and the total); raises CursorError."""
-    keyed = sorted(
-        ((sort_key(c, sort.field), c) for c in customers),
-        key=lambda pair: pair[0],
-        reverse=sort.descending,
-    )
+    """One page of `customers` by `sort` (field, descending), after or before a cursor, and the
+    answer's `pagination`; a 400 ApiError for a cursor this listing did not give."""
+    field, descending = sort
+    keyed = sorted(((_sort_key(c, field), c) for c in customers), key=lambda pair: pair[0])
+    if descending:
+        keyed.reverse()
     keys = [key for key, _ in keyed]
 
     def comes_after(key: SortKey, mark: SortKey) -> bool:
-        return key < mark if sort.descending else key > mark
+        return key < mark if descending else key > mark
 
     if after is not None:
-        mark = decode_cursor(sort, after)
+        mark = _position(sort, "after", after)
         start = next((i for i, k in enumerate(keys) if comes_after(k, mark)), len(keys))
         end = min(start + limit, len(keys))
     elif before is not None:
-        mark = decode_cursor(sort, before)
+        mark = _position(sort, "before", before)
         end = next((i for i, k in enumerate(keys) if not comes_after(mark, k)), len(keys))
         start = max(0, end - limit)
     else:
         start, end = 0, min(limit, len(keys))
     pagination: dict[str, object] = {}
-    if start < end and end < len(keys):
-        pagination["after"] = encode_cursor(sort, keys[end - 1])
-    if start < end and start > 0:
-        pagination["before"] = encode_cursor(sort, keys[start])
+    if start < end < len(keys):
+        pagination["after"] = _cursor(sort, keys[end - 1])
+    if 0 < start < end:
+        pagination["before"] = _cursor(sort, keys[start])
     pagination["totalResultSize"] = len(customers)
     return [customer for _, customer in keyed[start:end]], pagination

@@ -17,15 +17,14 @@ from sequence_contract import schemas
 from sequence_contract.documents import documents
 from sequence_contract.sandbox.messages import (
     INVALID_HTTP_REQUEST,
+    INVALID_TYPE,
+    INVALID_VALUE,
     REQUEST_TOO_LARGE,
+    REQUIRED,
     ApiError,
     Problem,
     validation_failed,
 )
-
-REQUIRED = "required"
-INVALID_TYPE = "invalidType"
-INVALID_VALUE = "invalidValue"
 
 _LISTED_VALUES = 12  # longer enums are described by their schema instead of listed
 # Longer digit strings are refused before int() sees them (it refuses thousands of digits).

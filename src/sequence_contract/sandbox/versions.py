@@ -6,7 +6,7 @@ and an entry in SERVED_VERSIONS."""
 import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from types import MappingProxyType
 from typing import Any
 
@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from sequence_contract import schemas
 from sequence_contract.documents import documents
 from sequence_contract.sandbox.messages import (
+    INVALID_VALUE,
     UNRECOGNISED_API_VERSION,
     ApiError,
     ApiResponse,
@@ -24,16 +25,14 @@ from sequence_contract.sandbox.messages import (
 from sequence_contract.sandbox.store import (
     SORT_FIELDS,
     Clock,
-    CursorError,
     Customer,
     InvalidParentError,
-    SortSpec,
     Store,
     format_timestamp,
     is_sortable,
     paginate,
 )
-from sequence_contract.sandbox.validation import INVALID_VALUE, check_body, read_query
+from sequence_contract.sandbox.validation import check_body, read_query
 
 API_PREFIX = "/api"
 
@@ -145,7 +144,7 @@ class Endpoint:
 
     name: str
     method: str
-    route: str  # a template from `routing`, e.g. CUSTOMER
+    route: str  # a template, e.g. CUSTOMER
     handler: Handler
     takes_body: bool = False
 
@@ -168,24 +167,23 @@ class ApiVersion:
         return tuple(op.method for op in self.operations if op.route == route)
 
 
-# --- the operations, the same in every version but for the version's own shapes ----------
+# --- the operations, the same in every version but for the version's own shapes
 
 
-def _found(record: Customer | None, customer_id: str) -> Customer:
-    """The record, or the 404 an unknown (or malformed) id gets."""
+def _answer(call: OperationCall, record: Customer | None, status: int = 200) -> ApiResponse:
+    """The customer as the version shows it, or the 404 an unknown (or malformed) id gets."""
     if record is None:
-        raise ApiError(404, "NotFound", f"No customer has the id {customer_id[:100]!r}")
-    return record
+        raise ApiError(404, "NotFound", f"No customer has the id {call.path_params['id'][:100]!r}")
+    return ApiResponse(status, call.version.render_customer(record))
 
 
-def _draft(call: OperationCall) -> Customer:
+async def _write(call: OperationCall, write: Callable[[Customer, str], Customer | None]) -> Any:
+    """`write(draft, now)` of the body's draft, in a worker thread."""
     check_body(call.version.name, REQUEST_SCHEMA, call.body)
-    return call.version.read_draft(call.body)
-
-
-async def _written(write: Callable[[], Customer | None]) -> Customer | None:
+    draft = call.version.read_draft(call.body)
+    now = format_timestamp(call.clock())
     try:
-        return await run_in_threadpool(write)
+        return await run_in_threadpool(write, draft, now)
     except InvalidParentError as error:  # a rule of the docs' prose: the parent must exist
         raise validation_failed([Problem(INVALID_VALUE, str(error), "parentId")]) from None
 
@@ -202,48 +200,31 @@ async def list_customers(call: OperationCall) -> ApiResponse:
     if problems:
         raise validation_failed(problems)
     # A version without a sortOrder enum (2024-05-09) sorts descending unless told ASC.
-    sort = SortSpec(sort_field, given.get("sortOrder", "DESC") != "ASC")
+    sort = (sort_field, given.get("sortOrder", "DESC") != "ASC")
     limit = min(MAX_LIMIT, max(MIN_LIMIT, given.get("limit", DEFAULT_LIMIT)))
     customers = await run_in_threadpool(call.store.search, given)
-    after, before = given.get("after"), given.get("before")
-    try:
-        page, pagination = paginate(customers, sort, limit, after=after, before=before)
-    except CursorError as error:
-        param = "after" if after is not None else "before"
-        raise validation_failed([Problem(INVALID_VALUE, str(error), param)]) from None
+    page, pagination = paginate(customers, sort, limit, given.get("after"), given.get("before"))
     items = [render(call.version.name, "list-customer-item", c) for c in page]
     return ApiResponse(200, {"items": items, "pagination": pagination})
 
 
 async def create_customer(call: OperationCall) -> ApiResponse:
-    draft = _draft(call)
-    now = format_timestamp(call.clock())
-    record = await _written(lambda: call.store.insert(draft, now=now))
-    assert record is not None  # an insert always stores
-    return ApiResponse(201, call.version.render_customer(record))
+    return _answer(call, await _write(call, call.store.insert), 201)
 
 
 async def get_customer(call: OperationCall) -> ApiResponse:
-    customer_id = call.path_params["id"]
-    record = await run_in_threadpool(call.store.get, customer_id)
-    return ApiResponse(200, call.version.render_customer(_found(record, customer_id)))
+    return _answer(call, await run_in_threadpool(call.store.get, call.path_params["id"]))
 
 
 async def update_customer(call: OperationCall) -> ApiResponse:
     # The body is validated before the id is looked up: a bad body is a 400 for any id.
-    draft = _draft(call)
-    customer_id = call.path_params["id"]
-    now = format_timestamp(call.clock())
-    record = await _written(lambda: call.store.replace(customer_id, draft, now=now))
-    return ApiResponse(200, call.version.render_customer(_found(record, customer_id)))
+    return _answer(call, await _write(call, partial(call.store.replace, call.path_params["id"])))
 
 
 async def archive_customer(call: OperationCall) -> ApiResponse:
     """Archive (the first archivedAt stays). No body is documented; one sent is not read."""
-    customer_id = call.path_params["id"]
     now = format_timestamp(call.clock())
-    record = await run_in_threadpool(lambda: call.store.archive(customer_id, now=now))
-    return ApiResponse(200, call.version.render_customer(_found(record, customer_id)))
+    return _answer(call, await run_in_threadpool(call.store.archive, call.path_params["id"], now))
 
 
 _HANDLERS: Mapping[tuple[str, str], tuple[str, Handler]] = {

@@ -22,6 +22,7 @@ from sequence_contract.sandbox.faults import (
     without_header,
 )
 from sequence_contract.sandbox.messages import (
+    INVALID_VALUE,
     JSON_CONTENT_TYPE,
     ApiError,
     ApiResponse,
@@ -32,7 +33,7 @@ from sequence_contract.sandbox.messages import (
     too_many_requests,
     validation_failed,
 )
-from sequence_contract.sandbox.validation import INVALID_VALUE, join
+from sequence_contract.sandbox.validation import join
 from sequence_contract.sandbox.versions import REQUEST_SCHEMA
 from sequence_contract.schemas import inlined_schema
 
