@@ -154,7 +154,7 @@ class Store:
             self._connection.execute(f"PRAGMA {pragma}")
         self._connection.execute("PRAGMA foreign_keys = ON")
         self._connection.create_function("casefold", 1, str.casefold, deterministic=True)
-        with self._write() as conn:
+        with self._transaction() as conn:
             for statement in TABLES.split(";"):
                 conn.execute(statement)
             row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
@@ -167,7 +167,8 @@ class Store:
                 )
 
     @contextmanager
-    def _transaction(self, begin: str) -> Iterator[sqlite3.Connection]:
+    def _transaction(self, begin: str = "BEGIN IMMEDIATE") -> Iterator[sqlite3.Connection]:
+        # Writers take the write lock up front (IMMEDIATE): no upgrade deadlocks between them.
         with self._lock:
             if self.closed:
                 raise RuntimeError("the sandbox store is closed")
@@ -179,31 +180,25 @@ class Store:
                 raise
             self._connection.execute("COMMIT")
 
-    def _write(self) -> Any:
-        # IMMEDIATE takes the write lock up front: no upgrade deadlocks between writers.
-        return self._transaction("BEGIN IMMEDIATE")
-
-    # --- operations -------------------------------------------------------------------------
-
     def insert(self, draft: Customer, now: str) -> Customer:
         blank = {"id": _new_id(), "createdAt": now, "status": DEFAULT_STATUS}
         document = _document({"customProperties": {}, "customerAliases": [], **draft}, now, blank)
-        with self._write() as conn:
-            self._save(conn, document, draft.get("parentId"), new=True)
+        with self._transaction() as conn:
+            self._save(conn, document, draft.get("parentId"))
             return self._load(conn, "id = ?", [document["id"]])[0]
 
     def replace(self, customer_id: str, draft: Customer, now: str) -> Customer | None:
         """Full replace; keys the draft leaves out keep their current values."""
-        with self._write() as conn:
+        with self._transaction() as conn:
             current = self._one(conn, customer_id)
             if current is None:
                 return None
-            self._save(conn, _document(draft, now, current), draft.get("parentId"), new=False)
+            self._save(conn, _document(draft, now, current), draft.get("parentId"))
             return self._one(conn, customer_id)
 
     def archive(self, customer_id: str, now: str) -> Customer | None:
         """Set `archivedAt` unless already set (the first archive time is kept)."""
-        with self._write() as conn:
+        with self._transaction() as conn:
             conn.execute(
                 "UPDATE customers SET document = json_set(document, '$.archivedAt', ?1, "
                 "'$.updatedAt', ?1) WHERE id = ?2 AND archived_at IS NULL",
@@ -267,49 +262,40 @@ class Store:
             "integrationIds": [],
             "customProperties": {},
         }
-        with self._write() as conn:
+        with self._transaction() as conn:
             claimed = conn.execute("INSERT OR IGNORE INTO meta VALUES ('seeded', 'true')")
             if claimed.rowcount != 1:
                 return False
-            self._save(conn, owner, None, new=True)
+            self._save(conn, owner, None)
             conn.execute(
                 "INSERT INTO organizations VALUES (?, ?)", (organization["id"], owner["id"])
             )
-            self._save(conn, customer, owner["id"], new=True)
+            self._save(conn, customer, owner["id"])
             return True
 
-    # --- helpers (called inside a transaction) ---------------------------------------------
+    # --- inside a transaction
 
-    def _save(
-        self, conn: sqlite3.Connection, document: Customer, parent_id: str | None, *, new: bool
-    ) -> None:
+    def _save(self, conn: sqlite3.Connection, document: Customer, parent_id: str | None) -> None:
+        """Insert or replace `document`; a parent given becomes an organization's owner."""
         customer_id = document["id"]
         if parent_id is not None:
-            self._check_parent(conn, customer_id, parent_id)
+            row = conn.execute("SELECT parent_id FROM customers WHERE id = ?", (parent_id,))
+            found = row.fetchone()
+            if parent_id == customer_id:
+                raise InvalidParentError("a customer cannot be its own parent")
+            if found is None:
+                raise InvalidParentError("no customer has this id")
+            if found[0] == customer_id:
+                raise InvalidParentError("the parent is a child of this customer")
             conn.execute(
                 "INSERT OR IGNORE INTO organizations VALUES (?, ?)", (_new_id(), parent_id)
             )
-        stored = json.dumps(document, ensure_ascii=False)
-        if new:
-            conn.execute(
-                "INSERT INTO customers (id, parent_id, document) VALUES (?, ?, ?)",
-                (customer_id, parent_id, stored),
-            )
-        else:
-            conn.execute(
-                "UPDATE customers SET document = ?, parent_id = coalesce(?, parent_id) "
-                "WHERE id = ?",
-                (stored, parent_id, customer_id),
-            )
-
-    def _check_parent(self, conn: sqlite3.Connection, customer_id: str, parent_id: str) -> None:
-        if parent_id == customer_id:
-            raise InvalidParentError("a customer cannot be its own parent")
-        row = conn.execute("SELECT parent_id FROM customers WHERE id = ?", (parent_id,)).fetchone()
-        if row is None:
-            raise InvalidParentError("no customer has this id")
-        if row[0] == customer_id:
-            raise InvalidParentError("the parent is a child of this customer")
+        conn.execute(
+            "INSERT INTO customers (id, parent_id, document) VALUES (?, ?, ?) ON CONFLICT (id) "
+            "DO UPDATE SET document = excluded.document, "
+            "parent_id = coalesce(excluded.parent_id, parent_id)",
+            (customer_id, parent_id, json.dumps(document, ensure_ascii=False)),
+        )
 
     def _one(self, conn: sqlite3.Connection, customer_id: str) -> Customer | None:
         found = self._load(conn, "id = ?", [customer_id])
