@@ -47,7 +47,7 @@ from sequence_contract.sandbox.messages import (
     unauthorized,
 )
 from sequence_contract.sandbox.store import Clock, Store, utc_now
-from sequence_contract.sandbox.validation import check_framing, check_target_length, read_json_body
+from sequence_contract.sandbox.validation import check_head, read_json_body
 from sequence_contract.sandbox.versions import (
     API_PREFIX,
     DEFAULT_VERSION,
@@ -149,8 +149,7 @@ class Pipeline:
         return response
 
     async def _dispatch(self, exchange: SandboxExchange, request: Request) -> ApiResponse:
-        check_framing(exchange.headers)
-        check_target_length(request.scope)
+        check_head(request.scope, exchange.headers)
         client_id = authenticate(
             exchange.headers.get("authorization"),
             self._config.client_id,

@@ -112,14 +112,6 @@ def _unstorable_text(value: object, key: str | None = None) -> Iterator[Problem]
             yield from _unstorable_text(item, join(key, index))
 
 
-def _one_per_key(found: Iterable[Problem]) -> list[Problem]:
-    """The first problem of each field (its type before its value), in the order found."""
-    kept: dict[str | None, Problem] = {}
-    for problem in found:
-        kept.setdefault(problem.key, problem)
-    return list(kept.values())
-
-
 def _from_errors(errors: Iterable[ValidationError], prefix: str | None = None) -> list[Problem]:
     collected = list(errors)
     paths = [tuple(error.absolute_path) for error in collected]
@@ -138,32 +130,21 @@ def _from_errors(errors: Iterable[ValidationError], prefix: str | None = None) -
 def check_body(version: str, schema: str, body: Any) -> None:
     """Raise one 400 validationError listing every way `body` breaks the version's schema."""
     errors = schemas.validator_for(version, schema).iter_errors(body)
-    found = _one_per_key([*_from_errors(errors), *_unstorable_text(body)])
+    # The first problem of each field (its type before its value), in the order found.
+    found: dict[str | None, Problem] = {}
+    for problem in [*_from_errors(errors), *_unstorable_text(body)]:
+        found.setdefault(problem.key, problem)
     if found:
-        raise validation_failed(found)
+        raise validation_failed(found.values())
 
 
 @cache
-def _query_schemas(
-    version: str, path: str, method: str
-) -> dict[str, tuple[dict[str, Any], Draft202012Validator]]:
+def _query_validators(version: str, path: str, method: str) -> dict[str, Draft202012Validator]:
     return {
-        parameter["name"]: (
-            parameter.get("schema", {}),
-            Draft202012Validator(parameter.get("schema", {})),
-        )
+        parameter["name"]: Draft202012Validator(parameter.get("schema", {}))
         for parameter in documents(version).parameters(method, path)
         if parameter.get("in") == "query"
     }
-
-
-def _typed(raw: str, schema: Mapping[str, Any]) -> object:
-    """The parameter's text as the JSON value its schema types; the text itself if it is none."""
-    if schema.get("type") == "integer" and _INTEGER.fullmatch(raw):
-        return int(raw)
-    if schema.get("type") == "boolean" and raw.lower() in ("true", "false"):
-        return raw.lower() == "true"
-    return raw
 
 
 def read_query(
@@ -172,11 +153,17 @@ def read_query(
     """The documented query parameters that were given (an empty value counts as not given),
     typed and checked by their schemas; problems are added to `problems`. Others are ignored."""
     values: dict[str, Any] = {}
-    for name, (schema, validator) in _query_schemas(version, path, method).items():
+    for name, validator in _query_validators(version, path, method).items():
         raw = params.get(name)
         if not raw:
             continue
-        value = _typed(raw, schema)
+        # The text as the JSON value its schema types; the text itself if it is none.
+        kind = validator.schema.get("type") if isinstance(validator.schema, dict) else None
+        value: object = raw
+        if kind == "integer" and _INTEGER.fullmatch(raw):
+            value = int(raw)
+        elif kind == "boolean" and raw.lower() in ("true", "false"):
+            value = raw.lower() == "true"
         errors = list(validator.iter_errors(value))
         problems.extend(_from_errors(errors, name))
         if not errors:
@@ -190,22 +177,23 @@ def read_query(
 # (and below uvicorn's 16 KiB head limit, which only applies to heads that arrive in pieces,
 # so without this the answer to a 20 KiB URL would depend on TCP segmentation).
 MAX_TARGET_BYTES = 8192
+MAX_DEPTH = 32
+# After a 413 the rest of the body is read and dropped, up to this many times the limit, so
+# that the client finishes sending and can read the answer instead of a reset connection.
+DRAIN_FACTOR = 8
 
 
-def check_framing(headers: Mapping[str, str]) -> None:
-    """Both Content-Length and Transfer-Encoding: the body's length is ambiguous, the classic
-    request-smuggling set-up. Refused, and the connection closed after the answer (RFC 9112
-    section 6.3), so that bytes after the body are never read as another request."""
+def check_head(scope: Scope, headers: Mapping[str, str]) -> None:
+    """Refuse ambiguous framing and overlong targets, ahead of auth and routing."""
     if "content-length" in headers and "transfer-encoding" in headers:
+        # The classic request-smuggling set-up: the connection is closed after the answer
+        # (RFC 9112 section 6.3), so that bytes after the body are never read as a request.
         raise ApiError(
             400,
             INVALID_HTTP_REQUEST,
             "Send either Content-Length or Transfer-Encoding, not both",
             headers={"Connection": "close"},
         )
-
-
-def check_target_length(scope: Scope) -> None:
     raw_path = scope.get("raw_path") or scope["path"].encode("utf-8", "surrogateescape")
     length = len(raw_path) + len(scope.get("query_string", b""))
     if length > MAX_TARGET_BYTES:
@@ -216,54 +204,12 @@ def check_target_length(scope: Scope) -> None:
         )
 
 
-MAX_DEPTH = 32
-# After a 413 the rest of the body is read and dropped, up to this many times the limit, so
-# that the client finishes sending and can read the answer instead of a reset connection.
-DRAIN_FACTOR = 8
+def _unsupported(message: str) -> ApiError:
+    return ApiError(415, "UnsupportedMediaType", message)
 
 
 def _invalid(message: str) -> ApiError:
     return ApiError(400, "InvalidJson", message)
-
-
-def check_media_type(content_type: str | None) -> None:
-    """Accept `application/json`, optionally with `charset=utf-8`."""
-    if content_type is None:
-        raise ApiError(415, "UnsupportedMediaType", "Missing Content-Type; send application/json")
-    media_type, *params = (part.strip() for part in content_type.split(";"))
-    if media_type.lower() != "application/json":
-        raise ApiError(415, "UnsupportedMediaType", "The Content-Type must be application/json")
-    for param in params:
-        name, _, value = param.partition("=")
-        charset = value.strip().strip('"').lower()
-        if name.strip().lower() == "charset" and charset not in ("utf-8", "utf8"):
-            raise ApiError(415, "UnsupportedMediaType", "The only accepted charset is utf-8")
-
-
-async def read_limited(
-    chunks: AsyncIterator[bytes], declared_length: str | None, max_bytes: int
-) -> bytes:
-    too_large = ApiError(
-        413, "PayloadTooLarge", f"The request body is larger than {max_bytes} bytes"
-    )
-    drain_limit = max_bytes * DRAIN_FACTOR
-    declared = int(declared_length) if declared_length and declared_length.isdigit() else 0
-    if declared > drain_limit:
-        raise too_large  # not worth draining: the connection gets closed instead
-    received = bytearray()
-    seen = 0
-    try:
-        async for chunk in chunks:
-            seen += len(chunk)
-            if seen > drain_limit:
-                break
-            if seen <= max_bytes:
-                received.extend(chunk)
-    except ClientDisconnect:
-        raise _invalid("The client disconnected before sending the whole body") from None
-    if seen > max_bytes:
-        raise too_large
-    return bytes(received)
 
 
 def _reject_constant(name: str) -> NoReturn:
@@ -282,7 +228,43 @@ def _depth(document: Any) -> int:
     return deepest
 
 
-def parse_json(raw: bytes) -> Any:
+async def read_json_body(
+    headers: Mapping[str, str], chunks: AsyncIterator[bytes], max_bytes: int
+) -> Any:
+    """The body as JSON: 415 unless declared as `application/json` (optionally with
+    `charset=utf-8`), 413 if too large, 400 if missing, empty, not UTF-8 or not JSON
+    (NaN and Infinity included), or nested deeper than MAX_DEPTH."""
+    content_type = headers.get("content-type")
+    if content_type is not None:
+        media_type, *params = (part.strip() for part in content_type.split(";"))
+        if media_type.lower() != "application/json":
+            raise _unsupported("The Content-Type must be application/json")
+        for param in params:
+            name, _, value = param.partition("=")
+            charset = value.strip().strip('"').lower()
+            if name.strip().lower() == "charset" and charset not in ("utf-8", "utf8"):
+                raise _unsupported("The only accepted charset is utf-8")
+    too_large = ApiError(
+        413, "PayloadTooLarge", f"The request body is larger than {max_bytes} bytes"
+    )
+    declared = headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > max_bytes * DRAIN_FACTOR:
+        raise too_large  # not worth draining: the connection gets closed instead
+    raw, seen = bytearray(), 0
+    try:
+        async for chunk in chunks:
+            seen += len(chunk)
+            if seen > max_bytes * DRAIN_FACTOR:
+                break
+            if seen <= max_bytes:
+                raw.extend(chunk)
+    except ClientDisconnect:
+        raise _invalid("The client disconnected before sending the whole body") from None
+    if seen > max_bytes:
+        raise too_large
+    if content_type is None and raw:
+        raise _unsupported("Missing Content-Type; send application/json")
+    # No body at all is a bad request (400, as documented), not a media type problem.
     if not raw.strip():
         raise _invalid("The request body is empty; send a JSON object")
     try:
@@ -300,16 +282,3 @@ def parse_json(raw: bytes) -> Any:
     if _depth(document) > MAX_DEPTH:
         raise _invalid(f"The JSON is nested deeper than {MAX_DEPTH} levels")
     return document
-
-
-async def read_json_body(
-    headers: Mapping[str, str], chunks: AsyncIterator[bytes], max_bytes: int
-) -> Any:
-    content_type = headers.get("content-type")
-    if content_type is not None:
-        check_media_type(content_type)
-    raw = await read_limited(chunks, headers.get("content-length"), max_bytes)
-    if content_type is None and raw:
-        check_media_type(content_type)  # a body of unknown type: 415
-    # No body at all is a bad request (400, as documented), not a media type problem.
-    return parse_json(raw)
