@@ -39,7 +39,7 @@ from sequence_contract.sandbox.messages import (
     VERSION_HEADER,
     ApiError,
     ApiResponse,
-    SandboxExchange,
+    Exchange,
     basic_credentials,
     envelope,
     internal_error,
@@ -131,7 +131,7 @@ class Pipeline:
         headers: dict[str, str] = {}
         for name, value in request.headers.items():
             headers.setdefault(name.lower(), value)
-        exchange = SandboxExchange(
+        exchange = Exchange(
             request.method.upper(), request.scope["path"], dict(request.query_params), headers
         )
         for fault in self._faults:
@@ -148,7 +148,7 @@ class Pipeline:
                 response = fault.transform_response(exchange, response)
         return response
 
-    async def _dispatch(self, exchange: SandboxExchange, request: Request) -> ApiResponse:
+    async def _dispatch(self, exchange: Exchange, request: Request) -> ApiResponse:
         check_head(request.scope, exchange.headers)
         client_id = authenticate(
             exchange.headers.get("authorization"),

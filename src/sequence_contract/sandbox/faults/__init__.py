@@ -14,7 +14,7 @@ from sequence_contract.sandbox.config import UnknownFaultError
 from sequence_contract.sandbox.messages import (
     ApiError,
     ApiResponse,
-    SandboxExchange,
+    Exchange,
     internal_error,
 )
 from sequence_contract.sandbox.store import Clock, Store
@@ -52,12 +52,12 @@ class Fault:
     name: str
     kind: FaultKind
     description: str
-    before_request: Callable[[SandboxExchange, FaultServices], None] | None = None
-    replace_response: (
-        Callable[[SandboxExchange, FaultServices], Awaitable[ApiResponse | None]] | None
-    ) = None
-    transform_response: Callable[[SandboxExchange, ApiResponse], ApiResponse] | None = None
-    check_body: Callable[[SandboxExchange, Any], None] | None = None
+    before_request: Callable[[Exchange, FaultServices], None] | None = None
+    replace_response: Callable[[Exchange, FaultServices], Awaitable[ApiResponse | None]] | None = (
+        None
+    )
+    transform_response: Callable[[Exchange, ApiResponse], ApiResponse] | None = None
+    check_body: Callable[[Exchange, Any], None] | None = None
 
 
 _REGISTRY: dict[str, Fault] = {}
@@ -121,7 +121,7 @@ def without_header(response: ApiResponse, name: str) -> ApiResponse:
     return replace(response, headers=headers)
 
 
-def customers_in(exchange: SandboxExchange, response: ApiResponse) -> list[dict[str, Any]]:
+def customers_in(exchange: Exchange, response: ApiResponse) -> list[dict[str, Any]]:
     """The customer objects of a successful answer: the body, or each list item."""
     if not is_success(response):
         return []
@@ -146,7 +146,7 @@ def edits_customers(
     successful answer of these operations (on a copy)."""
 
     def add(edit: Hook) -> Hook:
-        def transform(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
+        def transform(exchange: Exchange, response: ApiResponse) -> ApiResponse:
             if exchange.operation not in operations or not is_success(response):
                 return response
             copied = with_body_copy(response)
@@ -164,7 +164,7 @@ def edits_list_query(name: str, kind: FaultKind) -> Callable[[Hook], Hook]:
     """Register a fault that applies the decorated edit to the query of every list request."""
 
     def add(edit: Hook) -> Hook:
-        def before(exchange: SandboxExchange, services: FaultServices) -> None:
+        def before(exchange: Exchange, services: FaultServices) -> None:
             if exchange.method == "GET" and match_route(exchange.path) == (CUSTOMERS, {}):
                 query = dict(exchange.query)
                 edit(query)

@@ -3,10 +3,11 @@ each of them (the `reporting` faults excepted: they leak data for the report tes
 
 import base64
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from html import escape
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 from starlette.concurrency import run_in_threadpool
@@ -15,6 +16,7 @@ from sequence_contract.sandbox.faults import (
     CUSTOMER_OPERATIONS,
     OPERATIONS_WITH_ID,
     FaultServices,
+    Hook,
     crashed,
     customers_in,
     edits_customers,
@@ -22,6 +24,7 @@ from sequence_contract.sandbox.faults import (
     error_of,
     fault,
     is_success,
+    register,
     with_error,
     without_header,
 )
@@ -32,7 +35,7 @@ from sequence_contract.sandbox.messages import (
     VERSION_HEADER,
     ApiError,
     ApiResponse,
-    SandboxExchange,
+    Exchange,
     basic_credentials,
     basic_header,
     internal_error,
@@ -58,7 +61,7 @@ ECHO_AUTHORIZATION_HEADER = "X-Echo-Authorization"
 ECHO_SECRET_HEADER = "X-Echo-Client-Secret"
 
 
-def archive_method(exchange: SandboxExchange) -> str | None:
+def archive_method(exchange: Exchange) -> str | None:
     """The archive method (POST in 2024-07-30, PUT in 2024-05-09) of the version a request to
     the archive path asks for, for request hooks (they run before the version is resolved);
     None for other paths and unknown versions."""
@@ -133,7 +136,7 @@ def _contacts_by_id(customer: dict[str, Any]) -> None:
 
 
 @fault("list-total-as-string", "shape")
-def _total_as_string(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
+def _total_as_string(exchange: Exchange, response: ApiResponse) -> ApiResponse:
     """The list's pagination.totalResultSize is a string ('3'), not an integer."""
     pagination = response.body.get("pagination") if is_success(response) else None
     if exchange.operation != "listCustomers" or not isinstance(pagination, dict):
@@ -148,7 +151,7 @@ def _total_as_string(exchange: SandboxExchange, response: ApiResponse) -> ApiRes
 
 
 @fault("create-answers-200", "status")
-def _create_answers_200(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
+def _create_answers_200(exchange: Exchange, response: ApiResponse) -> ApiResponse:
     """POST /customers answers 200 instead of the documented 201."""
     if exchange.operation == "createCustomer" and response.status == 201:
         return replace(response, status=200)
@@ -156,7 +159,7 @@ def _create_answers_200(exchange: SandboxExchange, response: ApiResponse) -> Api
 
 
 @fault("archive-answers-204", "status")
-def _archive_answers_204(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
+def _archive_answers_204(exchange: Exchange, response: ApiResponse) -> ApiResponse:
     """Archive answers 204 No Content (undocumented) instead of 200 with the customer."""
     if exchange.operation == "archiveCustomer" and response.status == 200:
         return raw_response(replace(response, status=204), b"", None)
@@ -164,7 +167,7 @@ def _archive_answers_204(exchange: SandboxExchange, response: ApiResponse) -> Ap
 
 
 @fault("500-on-validation-error", "status")
-def _validation_error_as_500(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
+def _validation_error_as_500(exchange: Exchange, response: ApiResponse) -> ApiResponse:
     """A request that fails validation gets a 500 instead of a 400."""
     error = error_of(response)
     if response.status == 400 and error is not None and error.get("type") == VALIDATION_ERROR:
@@ -184,7 +187,7 @@ def _clamp_limit(query: dict[str, str]) -> None:
 
 
 @fault("archive-any-method", "status", "before_request")
-def _any_method_archives(exchange: SandboxExchange, services: FaultServices) -> None:
+def _any_method_archives(exchange: Exchange, services: FaultServices) -> None:
     """GET, PUT, PATCH or DELETE on /customers/{id}/archive archive the customer (200), not
     405."""
     method = archive_method(exchange)
@@ -196,7 +199,7 @@ def _any_method_archives(exchange: SandboxExchange, services: FaultServices) -> 
 
 
 @fault("text-plain-content-type", "content")
-def _text_plain(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
+def _text_plain(exchange: Exchange, response: ApiResponse) -> ApiResponse:
     """Successful customer answers (create, get, update, archive) say text/plain."""
     if exchange.operation in CUSTOMER_OPERATIONS and is_success(response):
         return raw_response(response, None, "text/plain; charset=utf-8")
@@ -204,7 +207,7 @@ def _text_plain(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse
 
 
 @fault("archive-missing-content-type", "content")
-def _no_content_type(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
+def _no_content_type(exchange: Exchange, response: ApiResponse) -> ApiResponse:
     """Archive answers (errors included) carry no Content-Type header."""
     if exchange.operation == "archiveCustomer" and response.body is not None:
         return raw_response(response, None, None)
@@ -212,7 +215,7 @@ def _no_content_type(exchange: SandboxExchange, response: ApiResponse) -> ApiRes
 
 
 @fault("archive-empty-body", "content")
-def _empty_archive_body(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
+def _empty_archive_body(exchange: Exchange, response: ApiResponse) -> ApiResponse:
     """Archive answers 200 with an empty body (Content-Type still JSON)."""
     if exchange.operation == "archiveCustomer" and is_success(response):
         return raw_response(response, b"", JSON_CONTENT_TYPE)
@@ -220,7 +223,7 @@ def _empty_archive_body(exchange: SandboxExchange, response: ApiResponse) -> Api
 
 
 @fault("truncated-customer-body", "content")
-def _truncated(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
+def _truncated(exchange: Exchange, response: ApiResponse) -> ApiResponse:
     """GET /customers/{id} sends only the first half of the customer's JSON."""
     if exchange.operation == "getCustomer" and is_success(response):
         whole = json_bytes(response.body)
@@ -229,7 +232,7 @@ def _truncated(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
 
 
 @fault("html-error-pages", "content")
-def _html_error_page(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
+def _html_error_page(exchange: Exchange, response: ApiResponse) -> ApiResponse:
     """404 and 405 answers are an HTML page (as from a gateway), not the JSON envelope."""
     error = error_of(response)
     if response.status not in (404, 405) or error is None:
@@ -243,13 +246,13 @@ def _html_error_page(exchange: SandboxExchange, response: ApiResponse) -> ApiRes
 
 
 @fault("ignore-auth", "auth", "before_request")
-def _authorize(exchange: SandboxExchange, services: FaultServices) -> None:
+def _authorize(exchange: Exchange, services: FaultServices) -> None:
     """Any credentials, or none, are accepted."""
     exchange.headers["authorization"] = basic_header(services.client_id, services.client_secret)
 
 
 @fault("accept-wrong-secret", "auth", "before_request")
-def _secret_not_checked(exchange: SandboxExchange, services: FaultServices) -> None:
+def _secret_not_checked(exchange: Exchange, services: FaultServices) -> None:
     """The client id is checked but any secret is accepted."""
     credentials = basic_credentials(exchange.headers.get("authorization", ""))
     if credentials is not None and credentials[0] == services.client_id:
@@ -257,21 +260,21 @@ def _secret_not_checked(exchange: SandboxExchange, services: FaultServices) -> N
 
 
 @fault("accept-missing-credentials", "auth", "before_request")
-def _missing_accepted(exchange: SandboxExchange, services: FaultServices) -> None:
+def _missing_accepted(exchange: Exchange, services: FaultServices) -> None:
     """A request without Authorization is served (wrong credentials still get 401)."""
     if not exchange.headers.get("authorization", "").strip():
         _authorize(exchange, services)
 
 
 @fault("archive-skips-auth", "auth", "before_request")
-def _archive_unguarded(exchange: SandboxExchange, services: FaultServices) -> None:
+def _archive_unguarded(exchange: Exchange, services: FaultServices) -> None:
     """Archive accepts any credentials or none; the other operations check them."""
     if exchange.method == archive_method(exchange):
         _authorize(exchange, services)
 
 
 @fault("500-on-missing-auth", "auth")
-def _missing_auth_crashes(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
+def _missing_auth_crashes(exchange: Exchange, response: ApiResponse) -> ApiResponse:
     """A request without Authorization gets a 500 instead of a 401."""
     if response.status == 401 and not exchange.headers.get("authorization", "").strip():
         return crashed(response)
@@ -279,7 +282,7 @@ def _missing_auth_crashes(exchange: SandboxExchange, response: ApiResponse) -> A
 
 
 @fault("403-for-bad-credentials", "auth")
-def _forbidden_not_unauthorized(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
+def _forbidden_not_unauthorized(exchange: Exchange, response: ApiResponse) -> ApiResponse:
     """Missing or wrong credentials get 403 Forbidden instead of the documented 401."""
     error = error_of(response)
     if response.status != 401 or error is None:
@@ -292,7 +295,7 @@ def _forbidden_not_unauthorized(exchange: SandboxExchange, response: ApiResponse
 
 
 @fault("500-on-unknown-version", "version")
-def _version_error_as_500(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
+def _version_error_as_500(exchange: Exchange, response: ApiResponse) -> ApiResponse:
     """An unrecognised Sequence-Version gets a 500 instead of a 400."""
     error = error_of(response)
     if response.status == 400 and error and error.get("type") == UNRECOGNISED_API_VERSION:
@@ -301,7 +304,7 @@ def _version_error_as_500(exchange: SandboxExchange, response: ApiResponse) -> A
 
 
 @fault("accept-unknown-version", "version", "before_request")
-def _unknown_as_latest(exchange: SandboxExchange, services: FaultServices) -> None:
+def _unknown_as_latest(exchange: Exchange, services: FaultServices) -> None:
     """An unrecognised Sequence-Version is served as the latest version instead of a 400."""
     if exchange.headers.get("sequence-version", DEFAULT_VERSION) not in SERVED_VERSIONS:
         del exchange.headers["sequence-version"]
@@ -314,7 +317,7 @@ def _unknown_as_latest(exchange: SandboxExchange, services: FaultServices) -> No
     f"Archive refuses Sequence-Version {DEFAULT_VERSION} (400) although it documents it.",
 )
 async def _latest_rejected_on_archive(
-    exchange: SandboxExchange, services: FaultServices
+    exchange: Exchange, services: FaultServices
 ) -> ApiResponse | None:
     if exchange.operation != "archiveCustomer":
         return None
@@ -326,9 +329,7 @@ async def _latest_rejected_on_archive(
 
 
 @fault("require-version-header", "version", "replace_response")
-async def _header_required(
-    exchange: SandboxExchange, services: FaultServices
-) -> ApiResponse | None:
+async def _header_required(exchange: Exchange, services: FaultServices) -> ApiResponse | None:
     """A request without Sequence-Version gets a 400 instead of the latest version."""
     if "sequence-version" in exchange.headers:
         return None
@@ -337,13 +338,13 @@ async def _header_required(
 
 
 @fault("no-version-echo", "version")
-def _without_echo(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
+def _without_echo(exchange: Exchange, response: ApiResponse) -> ApiResponse:
     """No answer carries the Sequence-Version header."""
     return without_header(response, VERSION_HEADER.lower())
 
 
 @fault("no-version-echo-on-errors", "version")
-def _without_echo_on_errors(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
+def _without_echo_on_errors(exchange: Exchange, response: ApiResponse) -> ApiResponse:
     """Error answers (4xx, 5xx) carry no Sequence-Version header; successes do."""
     return _without_echo(exchange, response) if response.status >= 400 else response
 
@@ -354,7 +355,7 @@ def _without_echo_on_errors(exchange: SandboxExchange, response: ApiResponse) ->
     description=f"Every answer echoes Sequence-Version {STALE_VERSION}, whatever version "
     "served it.",
 )
-def _stale_echo(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
+def _stale_echo(exchange: Exchange, response: ApiResponse) -> ApiResponse:
     return replace(response, headers={**response.headers, VERSION_HEADER: STALE_VERSION})
 
 
@@ -362,9 +363,7 @@ def _stale_echo(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse
 
 
 @fault("unknown-id-answered", "ids", "replace_response")
-async def _unknown_id_answered(
-    exchange: SandboxExchange, services: FaultServices
-) -> ApiResponse | None:
+async def _unknown_id_answered(exchange: Exchange, services: FaultServices) -> ApiResponse | None:
     """GET or archive of an id no customer has answers 200 with another customer's data."""
     if exchange.operation not in {"getCustomer", "archiveCustomer"} or exchange.version is None:
         return None
@@ -387,9 +386,7 @@ def _contact_id_as_id(customer: dict[str, object]) -> None:
 
 
 @fault("500-on-malformed-id", "ids", "replace_response")
-async def _malformed_id_crashes(
-    exchange: SandboxExchange, services: FaultServices
-) -> ApiResponse | None:
+async def _malformed_id_crashes(exchange: Exchange, services: FaultServices) -> ApiResponse | None:
     """A customer id that is not UUID-shaped gets a 500 instead of a 4xx."""
     if exchange.operation in OPERATIONS_WITH_ID and not UUID_SHAPE.match(
         exchange.path_params.get("id", "")
@@ -401,65 +398,56 @@ async def _malformed_id_crashes(
 # --- archive: nothing archived or stored, a second archive failing or restamping, listing
 
 
-async def _archived(exchange: SandboxExchange, services: FaultServices) -> Customer | None:
-    """The customer an archive call names; None (let the API answer) for anything else."""
-    if exchange.operation != "archiveCustomer" or exchange.version is None:
-        return None
-    found: Customer | None = await run_in_threadpool(services.store.get, exchange.path_params["id"])
-    return found
+def on_archive(name: str) -> Callable[[Hook], Hook]:
+    """Register a fault that answers an archive call of an existing customer with the decorated
+    `decide(customer, now)`: a customer to show (200), an answer, or None to let the API act."""
+
+    def add(decide: Hook) -> Hook:
+        async def answer(exchange: Exchange, services: FaultServices) -> ApiResponse | None:
+            if exchange.operation != "archiveCustomer" or exchange.version is None:
+                return None
+            customer = await run_in_threadpool(services.store.get, exchange.path_params["id"])
+            if customer is None:
+                return None  # the API answers 404 as usual
+            result = decide(customer, format_timestamp(services.clock()))
+            if isinstance(result, dict):
+                return ApiResponse(200, exchange.version.render_customer(result))
+            return cast(ApiResponse | None, result)
+
+        register(name, "archive", decide.__doc__, replace_response=answer)
+        return decide
+
+    return add
 
 
-def _answer(exchange: SandboxExchange, customer: Customer) -> ApiResponse:
-    assert exchange.version is not None
-    return ApiResponse(200, exchange.version.render_customer(customer))
-
-
-@fault("archive-not-persisted", "archive", "replace_response")
-async def _archive_without_storing(
-    exchange: SandboxExchange, services: FaultServices
-) -> ApiResponse | None:
+@on_archive("archive-not-persisted")
+def _archive_without_storing(customer: Customer, now: str) -> Customer:
     """Archive answers with archivedAt set but stores nothing."""
-    customer = await _archived(exchange, services)
-    if customer is None:
-        return None  # the API answers 404 as usual
-    if customer.get("archivedAt") is None:
-        customer = {**customer, "archivedAt": format_timestamp(services.clock())}
-    return _answer(exchange, customer)
+    return customer if customer.get("archivedAt") else {**customer, "archivedAt": now}
 
 
-@fault("archive-does-nothing", "archive", "replace_response")
-async def _archive_nothing(
-    exchange: SandboxExchange, services: FaultServices
-) -> ApiResponse | None:
+@on_archive("archive-does-nothing")
+def _archive_nothing(customer: Customer, now: str) -> Customer:
     """Archive answers 200 with the customer as it was: no archivedAt, nothing stored."""
-    customer = await _archived(exchange, services)
-    return None if customer is None else _answer(exchange, customer)
+    return customer
 
 
-@fault("second-archive-fails", "archive", "replace_response")
-async def _second_archive_crashes(
-    exchange: SandboxExchange, services: FaultServices
-) -> ApiResponse | None:
+@on_archive("second-archive-fails")
+def _second_archive_crashes(customer: Customer, now: str) -> ApiResponse | None:
     """Archiving an archived customer answers 500."""
-    customer = await _archived(exchange, services)
-    if customer is None or customer.get("archivedAt") is None:
+    if customer.get("archivedAt") is None:
         return None
     return internal_error().to_response()  # e.g. a unique constraint on the archive row
 
 
-@fault("second-archive-moves-archived-at", "archive", "replace_response")
-async def _second_archive_restamps(
-    exchange: SandboxExchange, services: FaultServices
-) -> ApiResponse | None:
+@on_archive("second-archive-moves-archived-at")
+def _second_archive_restamps(customer: Customer, now: str) -> Customer | None:
     """Archiving an archived customer answers a new archivedAt instead of the first one."""
-    customer = await _archived(exchange, services)
-    if customer is None or customer.get("archivedAt") is None:
+    # The bug: the answer is stamped with this call's time, not the stored first archive's
+    # (within the same millisecond nothing visibly moves).
+    if customer.get("archivedAt") in (None, now):
         return None
-    # The bug: the answer is stamped with this call's time, not the stored first archive's.
-    now = format_timestamp(services.clock())
-    if now == customer["archivedAt"]:
-        return None  # within the same millisecond nothing visibly moves
-    return _answer(exchange, {**customer, "archivedAt": now})
+    return {**customer, "archivedAt": now}
 
 
 @edits_list_query("archived-still-listed", "archive")
@@ -485,7 +473,7 @@ def _archived_status(customer: dict[str, object]) -> None:
 
 
 @fault("error-without-message", "envelope")
-def _without_message(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
+def _without_message(exchange: Exchange, response: ApiResponse) -> ApiResponse:
     """Error answers lack the required error.message."""
     error = error_of(response)
     if error is None:
@@ -494,7 +482,7 @@ def _without_message(exchange: SandboxExchange, response: ApiResponse) -> ApiRes
 
 
 @fault("error-not-enveloped", "envelope")
-def _flat(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
+def _flat(exchange: Exchange, response: ApiResponse) -> ApiResponse:
     """Error answers are a flat {type, message} object, without the error envelope."""
     error = error_of(response)
     return response if error is None else replace(response, body=dict(error))
@@ -508,7 +496,7 @@ def _detail_line(detail: Any) -> str:
 
 
 @fault("error-details-as-strings", "envelope")
-def _details_as_strings(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
+def _details_as_strings(exchange: Exchange, response: ApiResponse) -> ApiResponse:
     """Validation errors list their details as plain strings, not {code, message, key}."""
     error = error_of(response)
     if error is None or error.get("type") != VALIDATION_ERROR or "errors" not in error:
@@ -517,7 +505,7 @@ def _details_as_strings(exchange: SandboxExchange, response: ApiResponse) -> Api
 
 
 @fault("version-error-renamed", "envelope")
-def _renamed_version_error(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
+def _renamed_version_error(exchange: Exchange, response: ApiResponse) -> ApiResponse:
     """An unknown Sequence-Version is refused with type InvalidVersion, not the documented
     UnrecognisedApiVersion."""
     error = error_of(response)
@@ -531,7 +519,7 @@ def _renamed_version_error(exchange: SandboxExchange, response: ApiResponse) -> 
 
 
 @fault("astral-legal-name-500", "inputs")
-def _astral_name_crash(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
+def _astral_name_crash(exchange: Exchange, response: ApiResponse) -> ApiResponse:
     """A customer whose legalName has a character beyond the Basic Multilingual Plane (an
     emoji) is stored, but every answer that shows it is a 500."""
     for customer in customers_in(exchange, response):
@@ -616,7 +604,7 @@ def _archived_ignored_with_filter(query: dict[str, str]) -> None:
 
 
 @fault("echo-credentials", "reporting")
-def _echo_credentials(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
+def _echo_credentials(exchange: Exchange, response: ApiResponse) -> ApiResponse:
     """Every answer echoes the credentials it received in headers; error bodies repeat the
     secret plain and base64-encoded."""
     authorization = exchange.headers.get("authorization", "")
