@@ -39,43 +39,36 @@ def json_bytes(document: Any) -> bytes:
 
 @dataclass
 class ApiResponse:
+    """An answer: its JSON `body` (None: no body), or the bytes `raw` as they are (broken,
+    compressed or streamed bodies; `body` then keeps its document, for information, so faults
+    that set `raw` should run last)."""
+
     status: int
-    body: Any = None  # a JSON document; None sends no body
+    body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
-
-    def to_starlette(self) -> Response:
-        if self.body is None:
-            return Response(b"", status_code=self.status, headers=self.headers)
-        # Starlette adds a charset only to text/* types, so the full value is given here.
-        return Response(
-            json_bytes(self.body), self.status, self.headers, media_type=JSON_CONTENT_TYPE
-        )
-
-
-@dataclass
-class RawResponse(ApiResponse):
-    """An answer sent as the bytes `raw` (`body` keeps its JSON document, for information).
-    Faults that produce one should run last: a later transform edits `body`, not `raw`."""
-
-    raw: bytes = b""
-    media_type: str | None = None
+    raw: bytes | None = None
+    media_type: str | None = None  # of `raw`
     chunk_size: int | None = None  # set: streamed with chunked transfer encoding
 
     def to_starlette(self) -> Response:
+        raw, media_type = self.raw, self.media_type
+        if raw is None and self.body is not None:
+            # Starlette adds a charset only to text/* types, so the full value is given here.
+            raw, media_type = json_bytes(self.body), JSON_CONTENT_TYPE
         if self.chunk_size is None:
-            return Response(self.raw, self.status, self.headers, media_type=self.media_type)
-        size = self.chunk_size
+            return Response(raw or b"", self.status, self.headers, media_type=media_type)
+        size, whole = self.chunk_size, raw or b""
 
         async def stream() -> Any:
-            for start in range(0, len(self.raw), size):
-                yield self.raw[start : start + size]
+            for start in range(0, len(whole), size):
+                yield whole[start : start + size]
 
-        return StreamingResponse(stream(), self.status, self.headers, media_type=self.media_type)
+        return StreamingResponse(stream(), self.status, self.headers, media_type=media_type)
 
 
 def raw_response(
     response: ApiResponse, raw: bytes | None, media_type: str | None, **headers: str
-) -> RawResponse:
+) -> ApiResponse:
     """`response` sent as these bytes (None: its JSON body's), with its headers plus `headers`."""
     merged = {
         name: value for name, value in response.headers.items() if name.lower() != "content-type"
@@ -83,7 +76,7 @@ def raw_response(
     merged.update({name.replace("_", "-"): value for name, value in headers.items()})
     if raw is None:
         raw = json_bytes(response.body)
-    return RawResponse(response.status, response.body, merged, raw=raw, media_type=media_type)
+    return ApiResponse(response.status, response.body, merged, raw, media_type)
 
 
 @dataclass(frozen=True)

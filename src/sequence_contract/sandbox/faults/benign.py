@@ -28,7 +28,6 @@ from sequence_contract.sandbox.messages import (
     ApiResponse,
     Exchange,
     Problem,
-    RawResponse,
     raw_response,
     too_many_requests,
     validation_failed,
@@ -98,9 +97,9 @@ def _reorder(exchange: Exchange, response: ApiResponse) -> ApiResponse:
     return response if response.body is None else replace(response, body=_reversed(response.body))
 
 
-def _as_json_bytes(response: ApiResponse, content_type: str, **headers: str) -> RawResponse | None:
+def _as_json_bytes(response: ApiResponse, content_type: str, **headers: str) -> ApiResponse | None:
     """A JSON answer sent as bytes with this content type; None for other answers."""
-    if response.body is None or isinstance(response, RawResponse):
+    if response.body is None or response.raw is not None:
         return None
     return raw_response(response, None, content_type, **headers)
 
@@ -149,7 +148,7 @@ def _gzip(exchange: Exchange, response: ApiResponse) -> ApiResponse:
     sent = _as_json_bytes(response, JSON_CONTENT_TYPE, **headers)
     if sent is None or "gzip" not in exchange.headers.get("accept-encoding", "").lower():
         return response
-    return replace(sent, raw=gzip.compress(sent.raw, mtime=0))
+    return replace(sent, raw=gzip.compress(sent.raw or b"", mtime=0))
 
 
 @fault("chunked-responses", "benign")
