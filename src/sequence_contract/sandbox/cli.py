@@ -49,21 +49,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="Serve the Sequence Customers API (2024-07-30) locally, for testing.",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    parser.add_argument(
-        "--port",
-        type=_PORT,
-        default=8080,
-        help="port; 0 picks a free one",
-    )
+    parser.add_argument("--port", type=_PORT, default=8080, help="port; 0 picks a free one")
     parser.add_argument(
         "--db", type=Path, metavar="PATH", help="SQLite file kept between runs (default: temporary)"
     )
     parser.add_argument(
-        "--rate-limit",
-        type=_POSITIVE,
-        default=1500,
-        metavar="N",
-        help="requests per minute",
+        "--rate-limit", type=_POSITIVE, default=1500, metavar="N", help="requests per minute"
     )
     parser.add_argument(
         "--fault",
