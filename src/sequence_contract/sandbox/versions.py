@@ -65,24 +65,19 @@ PRIMARY, STANDARD = "PRIMARY", "STANDARD"
 Shape = dict[str, "Shape"] | list["Shape"] | None
 
 
-def _shape_of(schema: Any, resolver: Any) -> Shape:  # a referencing Resolver
-    while isinstance(schema, dict) and "$ref" in schema:
-        found = resolver.lookup(schema["$ref"])
-        schema, resolver = found.contents, found.resolver
+def _shape_of(schema: Any) -> Shape:
     if not isinstance(schema, dict):
         return None
     if "properties" in schema:
-        return {name: _shape_of(sub, resolver) for name, sub in schema["properties"].items()}
+        return {name: _shape_of(sub) for name, sub in schema["properties"].items()}
     if "items" in schema:
-        return [_shape_of(schema["items"], resolver)]
+        return [_shape_of(schema["items"])]
     return None
 
 
 @cache
 def _shape(version: str, name: str) -> Shape:
-    uri = (schemas.schemas_root() / version / f"{name}.schema.json").as_uri()
-    resolver = schemas.registry(version).resolver(uri)
-    return _shape_of(resolver.lookup(uri).contents, resolver)
+    return _shape_of(schemas.inlined_schema(version, name))
 
 
 def _fit(value: Any, shape: Shape) -> Any:
