@@ -244,6 +244,10 @@ _ANSWERS = {
 
 
 class EnvelopeH11Protocol(H11Protocol):
+    """What h11 cannot parse (a bare CR, two Content-Lengths, a head too large, ...) gets the
+    API's envelope and `Sequence-Version` rather than uvicorn's plain-text 400. Messages never
+    quote the request: the broken line may be the Authorization header."""
+
     def send_400_response(self, msg: str) -> None:
         # uvicorn calls this inside `except h11.RemoteProtocolError`: the error in hand says
         # which 4xx h11 would choose.
@@ -263,23 +267,6 @@ class EnvelopeH11Protocol(H11Protocol):
         for event in (response, h11.Data(data=body), h11.EndOfMessage()):
             self.transport.write(self.conn.send(event) or b"")
         self.transport.close()
-
-
-def _bind(host: str, port: int) -> socket.socket:
-    """A bound socket, so that port 0 works and the real port is known before serving."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY only on sockets whose proto says TCP;
-    # without it, keep-alive clients wait ~40 ms per request (Nagle vs delayed ACK).
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((host, port))
-        sock.listen(128)
-    except OSError as exc:
-        sock.close()
-        raise SandboxStartError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
-    sock.setblocking(False)
-    return sock
 
 
 class EmbeddedSandbox:
@@ -314,13 +301,22 @@ class EmbeddedSandbox:
             raise SandboxStartError("this sandbox is already started")
         app = create_app(self.config)
         self._store = app.state.store
-        try:
-            sock = _bind(self.host, self.port)
-        except SandboxStartError:
+        # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY only on sockets whose proto says TCP;
+        # without it, keep-alive clients wait ~40 ms per request (Nagle vs delayed ACK).
+        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+        try:  # bound here, so that port 0 works and the real port is known before serving
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind((self.host, self.port))
+            sock.listen(128)
+        except OSError as exc:
+            sock.close()
             self._store.close()
-            raise
+            where = f"{self.host}:{self.port}"
+            raise SandboxStartError(f"cannot listen on {where}: {exc.strerror or exc}") from exc
+        sock.setblocking(False)
         self.port = sock.getsockname()[1]
-        self._server = uvicorn.Server(
+        server = self._server = uvicorn.Server(
             uvicorn.Config(
                 app,
                 log_level="warning",
@@ -336,27 +332,13 @@ class EmbeddedSandbox:
             )
         )
         self._error = None
-        self._thread = threading.Thread(
-            target=self._serve, args=(self._server, sock), name="sequence-sandbox", daemon=True
+        thread = self._thread = threading.Thread(
+            target=self._serve, args=(server, sock), name="sequence-sandbox", daemon=True
         )
-        self._thread.start()
-        self._wait_until_started(timeout)
-        return self
-
-    def _serve(self, server: uvicorn.Server, sock: socket.socket) -> None:
-        try:
-            asyncio.run(server.serve(sockets=[sock]))
-        except BaseException as exc:  # SystemExit too: uvicorn exits on startup failure
-            self._error = exc
-        finally:
-            sock.close()
-
-    def _wait_until_started(self, timeout: float) -> None:
-        assert self._server is not None
-        assert self._thread is not None
+        thread.start()
         deadline = time.monotonic() + timeout
-        while not self._server.started:
-            if not self._thread.is_alive():
+        while not server.started:
+            if not thread.is_alive():
                 error = self._error
                 self._reset()
                 raise SandboxStartError(
@@ -368,6 +350,15 @@ class EmbeddedSandbox:
                     f"sandbox on {self.host}:{self.port} not ready within {timeout} s"
                 )
             time.sleep(0.01)
+        return self
+
+    def _serve(self, server: uvicorn.Server, sock: socket.socket) -> None:
+        try:
+            asyncio.run(server.serve(sockets=[sock]))
+        except BaseException as exc:  # SystemExit too: uvicorn exits on startup failure
+            self._error = exc
+        finally:
+            sock.close()
 
     def stop(self) -> None:
         """Stop serving and close the store (deleting a temporary database). Idempotent.
