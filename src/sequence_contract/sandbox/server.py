@@ -118,11 +118,24 @@ class Pipeline:
                 await send({"type": "websocket.close", "code": 1003})
             return
         request = Request(scope, receive)
-        raw_authorization = request.headers.get("authorization")
         try:
             response = await self._respond(request)
         except Exception as exc:  # the last resort: never let an exception escape as a crash
-            self._log_unexpected(request, exc, raw_authorization)
+            redactor = Redactor()
+            redactor.add_credentials(self._config.client_id, self._config.client_secret)
+            if authorization := request.headers.get("authorization"):
+                # The caller's credentials, right or wrong, are secrets too.
+                redactor.add(authorization)
+                redactor.add(authorization.strip().partition(" ")[2].strip())
+                given = basic_credentials(authorization)
+                if given is not None and given[1]:
+                    redactor.add_credentials(*given)
+            logger.error(
+                "unexpected error on %s %s, answered 500:\n%s",
+                request.method,
+                redactor.text(request.scope["path"][:200]),
+                redactor.text("".join(traceback.format_exception(exc))),
+            )
             response = internal_error().to_response()
             response.headers[VERSION_HEADER] = DEFAULT_VERSION
         await response.to_starlette()(scope, receive, send)
@@ -192,23 +205,6 @@ class Pipeline:
             exchange.version, params, exchange.query, body, services.store, services.clock
         )
         return await operation.handler(call)
-
-    def _log_unexpected(self, request: Request, exc: Exception, authorization: str | None) -> None:
-        redactor = Redactor()
-        redactor.add_credentials(self._config.client_id, self._config.client_secret)
-        if authorization:
-            # The caller's credentials, right or wrong, are secrets too.
-            redactor.add(authorization)
-            redactor.add(authorization.strip().partition(" ")[2].strip())
-            given = basic_credentials(authorization)
-            if given is not None and given[1]:
-                redactor.add_credentials(*given)
-        logger.error(
-            "unexpected error on %s %s, answered 500:\n%s",
-            request.method,
-            redactor.text(request.scope["path"][:200]),
-            redactor.text("".join(traceback.format_exception(exc))),
-        )
 
 
 def create_app(config: SandboxConfig) -> Starlette:

@@ -73,20 +73,16 @@ def _new_id() -> str:
     return str(uuid.uuid4())
 
 
-def domain_of(url: str | None) -> str | None:
-    """The host of an http(s) URL, as the docs' example derives `example.com` from its url."""
-    try:
-        parts = urlsplit((url or "").strip())
-        host = parts.hostname
-    except ValueError:
-        return None
-    return host.lower() if host and parts.scheme.lower() in ("http", "https") else None
-
-
 def _document(draft: Customer, now: str, current: Customer) -> Customer:
     """What a create or full replace of `current` stores; id, createdAt and archivedAt stay."""
     document = {**current, **draft, "id": current["id"], "updatedAt": now}
-    document["domain"] = domain_of(document.get("url"))
+    # The host of an http(s) url, as the docs' example derives `example.com` from its url.
+    try:
+        parts = urlsplit((document.get("url") or "").strip())
+        host = parts.hostname if parts.scheme.lower() in ("http", "https") else None
+    except ValueError:
+        host = None
+    document["domain"] = host.lower() if host else None
     document["contacts"] = [
         {"id": _new_id(), **contact, "createdAt": now, "updatedAt": now}
         for contact in draft["contacts"]

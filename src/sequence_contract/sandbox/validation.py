@@ -216,18 +216,6 @@ def _reject_constant(name: str) -> NoReturn:
     raise ValueError(f"{name} is not valid JSON")
 
 
-def _depth(document: Any) -> int:
-    deepest = 0
-    stack: list[tuple[Any, int]] = [(document, 1)]
-    while stack:
-        value, depth = stack.pop()
-        if isinstance(value, dict | list):
-            deepest = max(deepest, depth)
-            children = value.values() if isinstance(value, dict) else value
-            stack.extend((child, depth + 1) for child in children)
-    return deepest
-
-
 async def read_json_body(
     headers: Mapping[str, str], chunks: AsyncIterator[bytes], max_bytes: int
 ) -> Any:
@@ -279,6 +267,12 @@ async def read_json_body(
         raise _invalid(f"The request body is not valid JSON: {exc.msg} at {exc.pos}") from None
     except ValueError as exc:  # NaN/Infinity, integers too long to convert
         raise _invalid(f"The request body is not valid JSON: {exc}") from None
-    if _depth(document) > MAX_DEPTH:
-        raise _invalid(f"The JSON is nested deeper than {MAX_DEPTH} levels")
+    stack: list[tuple[Any, int]] = [(document, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict | list):
+            if depth > MAX_DEPTH:
+                raise _invalid(f"The JSON is nested deeper than {MAX_DEPTH} levels")
+            children = value.values() if isinstance(value, dict) else value
+            stack.extend((child, depth + 1) for child in children)
     return document

@@ -90,23 +90,21 @@ def _fit(value: Any, shape: Shape) -> Any:
     return value
 
 
-def _neutral(customer: Customer) -> dict[str, Any]:
-    """The stored document plus 2024-05-09's flat contact fields."""
+def render(version: str, schema: str, customer: Customer) -> dict[str, Any]:
+    """`customer` as the version's `schema` ("customer" or "list-customer-item") shows it.
+    2024-05-09's flat contact fields show the primary contact (else the first active one, else
+    an empty `email`, which that version requires) and the standard ones."""
     contacts = customer["contacts"]
     active = [c for c in contacts if c.get("archivedAt") is None]
     primary = [c for c in active if c["billingPreference"] == PRIMARY]
     main = next(iter(primary or active or contacts), None)
-    return {
+    neutral = {
         **customer,
         "contactName": main["name"] if main else None,
         "email": main["email"] if main else "",
         "billingEmails": [c["email"] for c in active if c["billingPreference"] == STANDARD],
     }
-
-
-def render(version: str, schema: str, customer: Customer) -> dict[str, Any]:
-    """`customer` as the version's `schema` ("customer" or "list-customer-item") shows it."""
-    shown: dict[str, Any] = _fit(_neutral(customer), _shape(version, schema))
+    shown: dict[str, Any] = _fit(neutral, _shape(version, schema))
     return shown
 
 
