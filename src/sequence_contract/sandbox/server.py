@@ -1,10 +1,5 @@
-"""The sandbox as an ASGI app, served by uvicorn in a background thread.
-
-Every request takes one path (where Sequence's order is not documented, it is ours): ambiguous
-framing (400, connection closed) and an overlong target (414), then 401, 429, 400 (version),
-404/405 (path), 415/413/400 (body), then the operation. Every answer carries `Sequence-Version`;
-anything unexpected is a 500 envelope, logged without credentials.
-"""
+"""The sandbox as an ASGI app, served by uvicorn in a background thread. Every answer carries
+`Sequence-Version`; anything unexpected is a 500 envelope, logged without credentials."""
 
 import asyncio
 import hmac
@@ -104,7 +99,8 @@ def authenticate(header: str | None, client_id: str, client_secret: str) -> str:
 
 
 class Pipeline:
-    """The ASGI application behind every path."""
+    """The ASGI application behind every path. Its order, where Sequence's is not documented:
+    framing (400) and target length (414), 401, 429, 400 (version), 404/405, body, operation."""
 
     def __init__(self, config: SandboxConfig, store: Store, clock: Clock = utc_now) -> None:
         self._config = config

@@ -1,7 +1,6 @@
-"""The API versions the sandbox serves, selected by `Sequence-Version`: its paths, its
-operations (those its OpenAPI document lists), how a body becomes a version-neutral draft for
-the store, and how a stored customer is shown. A new version needs its schemas, a draft reader
-and an entry in SERVED_VERSIONS."""
+"""The API versions served, selected by `Sequence-Version`: the operations each OpenAPI document
+lists, how a body becomes a draft for the store and how a customer is shown. A new version
+needs its schemas, a draft reader and an entry in SERVED_VERSIONS."""
 
 import re
 from collections.abc import Awaitable, Callable, Mapping

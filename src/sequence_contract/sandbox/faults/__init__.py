@@ -1,8 +1,6 @@
-"""Deliberate misbehaviour, switched on by name, to prove the contract suite catches it.
-
-`FAULTS` is the read-only registry: the contract breaks below, on which the suite must fail,
-and the benign variants in `benign`, which it must pass. Faults apply in configured order.
-"""
+"""Deliberate misbehaviour, switched on by name, to prove the contract suite catches it:
+`FAULTS` holds the contract breaks below, on which the suite must fail, and the benign
+variants in `benign`, which it must pass. Faults apply in the order they are configured."""
 
 import base64
 import json
