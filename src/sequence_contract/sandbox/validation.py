@@ -26,6 +26,7 @@ from sequence_contract.sandbox.messages import (
     validation_failed,
 )
 
+_JSON_TYPES = ("null", "boolean", "number", "string", "array", "object")
 _LISTED_VALUES = 12  # longer enums are described by their schema instead of listed
 # Longer digit strings are refused before int() sees them (it refuses thousands of digits).
 _INTEGER = re.compile(r"[+-]?[0-9]{1,20}", re.ASCII)
@@ -37,22 +38,8 @@ def join(key: str | None, name: str | int) -> str:
 
 
 def _type_of(value: object) -> str:
-    """The JSON type of a parsed value."""
-    if isinstance(value, bool) or value is None:
-        return "null" if value is None else "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    kinds: dict[type, str] = {dict: "object", list: "array", str: "string"}
-    return kinds.get(type(value), type(value).__name__)
-
-
-def _allowed(schema: Mapping[str, Any], values: list[Any]) -> str:
-    if len(values) <= _LISTED_VALUES:
-        return "must be one of " + ", ".join(str(value) for value in values)
-    description = str(schema.get("description", "")).rstrip(".")
-    return f"is not one of the {len(values)} allowed values" + (
-        f" ({description})" if description else ""
-    )
+    """The JSON type of a parsed value ("number" for integers too)."""
+    return next(t for t in _JSON_TYPES if Draft202012Validator.TYPE_CHECKER.is_type(value, t))
 
 
 def _problems(error: ValidationError, key: str | None) -> list[Problem]:
@@ -76,8 +63,13 @@ def _problems(error: ValidationError, key: str | None) -> list[Problem]:
             expected = value if isinstance(value, str) else " or ".join(value)
             message = f"must be of type {expected} (got {_type_of(error.instance)})"
             return [Problem(INVALID_TYPE, message, key)]
+        case "enum" if len(value) <= _LISTED_VALUES:
+            return [Problem(INVALID_VALUE, f"must be one of {', '.join(map(str, value))}", key)]
         case "enum":
-            return [Problem(INVALID_VALUE, _allowed(schema, value), key)]
+            message = f"is not one of the {len(value)} allowed values"
+            if description := str(schema.get("description", "")).rstrip("."):
+                message += f" ({description})"
+            return [Problem(INVALID_VALUE, message, key)]
         case "const":
             return [Problem(INVALID_VALUE, f"must be {value}", key)]
         case "minLength" if value == 1:
