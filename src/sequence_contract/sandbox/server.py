@@ -316,9 +316,8 @@ class EmbeddedSandbox:
                 lifespan="on",
                 server_header=False,
                 timeout_graceful_shutdown=5,
-                # uvicorn closes idle keep-alive connections after 5 s by default; a slow client
-                # (a busy CI machine) that reuses one just then sees its POST reset, which the
-                # suite rightly cannot repeat. Idle connections stay open longer here.
+                # uvicorn's default of 5 s resets the POST of a slow client that reuses an idle
+                # connection just then, which the suite rightly cannot repeat.
                 timeout_keep_alive=75,
                 http=EnvelopeH11Protocol,  # unparsable requests get the envelope too
             )

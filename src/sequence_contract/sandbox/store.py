@@ -22,9 +22,8 @@ from sequence_contract import schemas
 from sequence_contract.sandbox.config import SandboxConfigError
 from sequence_contract.sandbox.messages import INVALID_VALUE, Problem, validation_failed
 
-# A stored customer, as loaded: the document plus `seq` (insertion order, to break sort ties)
-# and `organizations`. A draft (what a create or replace asks for) has the document's keys; a
-# key it leaves out keeps its current value, and `parentId` names the parent.
+# A stored customer: the document plus `seq` (insertion order) and `organizations`; or a draft
+# (what a create or replace asks for), whose missing keys keep their values, `parentId` its parent.
 Customer = dict[str, Any]
 
 Clock = Callable[[], datetime]
