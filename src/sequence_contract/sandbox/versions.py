@@ -111,7 +111,6 @@ REQUEST_SCHEMA = "create-or-update-customer-request"
 # The most a page holds; 2024-05-09 documents no bounds, so its limit is clamped to these.
 MIN_LIMIT, MAX_LIMIT = 1, 100
 DEFAULT_LIMIT = 20  # not documented
-ADDRESS_FIELDS = ("line1", "line2", "town", "state", "postcode", "country")
 
 
 @dataclass(frozen=True)
@@ -244,11 +243,12 @@ def _documented_operations(version: str) -> tuple[Endpoint, ...]:
 # --- bodies as drafts for the version-neutral store ----------------------------------------
 
 
-def _draft_of(body: Mapping[str, Any], contacts: list[dict[str, str]], *, synced: bool) -> Customer:
+def _draft_of(version: str, body: Mapping[str, Any], contacts: list[dict[str, str]]) -> Customer:
     """The fields every version's request shares; fields it does not document are ignored."""
+    synced = version == "2024-05-09"  # this version's request carries lastSynced
     draft = {
         "legalName": body["legalName"],
-        "address": {key: body["address"].get(key) for key in ADDRESS_FIELDS},
+        "address": _fit(body["address"], _shape(version, "address")),
         "taxStatus": body["taxStatus"],
         "contacts": contacts,
         "url": body.get("url"),
@@ -270,7 +270,7 @@ def read_draft_2024_07_30(body: dict[str, Any]) -> Customer:
     """CreateOrUpdateCustomerRequest."""
     contacts = [{k: c[k] for k in ("name", "email", "billingPreference")} for c in body["contacts"]]
     kept = {k: body[k] for k in ("status", "customProperties", "parentId") if k in body}
-    return _draft_of(body, contacts, synced=False) | kept
+    return _draft_of("2024-07-30", body, contacts) | kept
 
 
 def read_draft_2024_05_09(body: dict[str, Any]) -> Customer:
@@ -283,8 +283,7 @@ def read_draft_2024_05_09(body: dict[str, Any]) -> Customer:
     emails = [(body["email"], PRIMARY)]
     emails += [(email, STANDARD) for email in body["billingEmails"]]
     contacts = [{"name": name, "email": e, "billingPreference": p} for e, p in emails]
-    # This version's request carries lastSynced.
-    return _draft_of(body, contacts, synced=True) | {"telephone": body.get("telephone") or None}
+    return _draft_of("2024-05-09", body, contacts) | {"telephone": body.get("telephone") or None}
 
 
 DEFAULT_VERSION = schemas.LATEST_VERSION  # used when the header is absent
