@@ -17,7 +17,7 @@ from typing import Any
 
 import requests
 
-from sequence_contract.sandbox.auth import basic_header
+from sequence_contract.sandbox.messages import basic_header
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ import pytest
 
 from sequence_contract.http import ContractSession, RateLimiter, RateLimitExhausted, RetryPolicy
 from sequence_contract.http.ratelimit import Quota, RunWaitBudget, read_quota
-from sequence_contract.sandbox.errors import too_many_requests
-from sequence_contract.sandbox.ratelimit import SlidingWindowLimiter as ServerQuota
+from sequence_contract.sandbox.messages import too_many_requests
+from sequence_contract.sandbox.server import SlidingWindowLimiter as ServerQuota
 from tests.http.scripted_server import Answer, scripted_server
 
 

@@ -9,8 +9,8 @@ import socket
 from dataclasses import dataclass
 from typing import Any
 
-from sequence_contract.sandbox.auth import basic_header
 from sequence_contract.sandbox.config import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
+from sequence_contract.sandbox.messages import basic_header
 from tests.sandbox.client import VERSION
 from tests.tooling.wire import Reader, WireError
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from sequence_contract.sandbox import EmbeddedSandbox, SandboxConfig
-from sequence_contract.sandbox.ratelimit import SlidingWindowLimiter
+from sequence_contract.sandbox.server import SlidingWindowLimiter
 from tests.sandbox.client import VERSION, ApiClient, assert_error, describe
 
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from sequence_contract.documents import documents
-from sequence_contract.sandbox.errors import ApiError
+from sequence_contract.sandbox.messages import ApiError
 from sequence_contract.sandbox.validation import check_body
 from sequence_contract.sandbox.versions import REQUEST_SCHEMA
 from tests.sandbox.client import ApiClient, assert_error, customer_body, describe

@@ -11,7 +11,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from sequence_contract.sandbox.faults.strict import documented_request_schema, unknown_fields
+from sequence_contract.sandbox.faults.benign import documented_request_schema, unknown_fields
 from sequence_contract.suite import exitcodes
 from tests.suite.fixtures import REPO, RunSuite
 from tests.suite.traffic_dump import DUMP_VARIABLE

@@ -1,15 +1,10 @@
-"""An embedded sandbox: Sequence's documented Customers API (2024-07-30) on a local port.
-
-Real HTTP (Starlette on uvicorn), a real SQLite store, Basic auth, the `Sequence-Version`
-header, a rate limit, and named faults that make it misbehave on purpose.
-"""
+"""An embedded sandbox: Sequence's documented Customers API on a local port, over real HTTP
+with a SQLite store, Basic auth, `Sequence-Version`, a rate limit and named faults."""
 
 from sequence_contract.sandbox.config import (
     DEFAULT_CLIENT_ID,
     DEFAULT_CLIENT_SECRET,
     SandboxConfig,
-)
-from sequence_contract.sandbox.errors import (
     SandboxConfigError,
     SandboxError,
     SandboxStartError,

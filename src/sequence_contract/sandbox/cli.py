@@ -14,8 +14,8 @@ from sequence_contract.sandbox.config import (
     DEFAULT_CLIENT_ID,
     DEFAULT_CLIENT_SECRET,
     SandboxConfig,
+    SandboxError,
 )
-from sequence_contract.sandbox.errors import SandboxError
 from sequence_contract.sandbox.faults import FAULTS
 from sequence_contract.sandbox.server import EmbeddedSandbox
 

@@ -1,22 +1,35 @@
-"""Settings of one sandbox instance."""
+"""Settings of one sandbox instance, and the errors the sandbox raises to Python callers."""
 
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sequence_contract.sandbox.errors import SandboxConfigError
+from sequence_contract.errors import SequenceContractError
 
 DEFAULT_CLIENT_ID = "sandbox-client-id"
 # A public, documented default: anyone may know it, so it protects nothing but typos.
 DEFAULT_CLIENT_SECRET = "sandbox-client-secret"
 
 
+class SandboxError(SequenceContractError):
+    """Base class of every error the embedded sandbox raises to its Python callers on purpose."""
+
+
+class SandboxConfigError(SandboxError):
+    """A SandboxConfig value is unusable (bad number, unknown fault, unusable database)."""
+
+
+class UnknownFaultError(SandboxConfigError):
+    """A fault name is not in the fault registry; the message lists the known ones."""
+
+
+class SandboxStartError(SandboxError):
+    """The server could not start: port in use, startup failure or readiness timeout."""
+
+
 @dataclass(frozen=True)
 class SandboxConfig:
-    """How a sandbox authenticates, stores, limits and misbehaves.
-
-    `db_path` keeps data between runs; without it every start gets a fresh temporary database
-    that is deleted on stop. `faults` names entries of `sequence_contract.sandbox.faults.FAULTS`.
-    """
+    """How a sandbox authenticates, stores, limits and misbehaves. Without `db_path` every
+    start gets a temporary database, deleted on stop; `faults` names entries of `FAULTS`."""
 
     client_id: str = DEFAULT_CLIENT_ID
     # repr=False: a logged or printed config must never show the secret.

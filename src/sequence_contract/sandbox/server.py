@@ -1,44 +1,206 @@
-"""The sandbox as an ASGI app, and serving it with uvicorn in a background thread.
-
-Requests too broken to reach the app still get Sequence's error envelope: uvicorn answers
-what h11 cannot parse (a bare CR or a NUL in a header, a header line without a colon, two
-Content-Lengths, a request line or headers over its size limit, ...) with a plain-text 400
-before the app sees anything; `EnvelopeH11Protocol` sends the API's JSON envelope and
-`Sequence-Version` instead, with h11's status hint (431 for a request head too large).
-Messages never quote the request: the broken line may be the Authorization header.
-"""
+"""The sandbox as an ASGI app, served by uvicorn in a background thread. Every answer carries
+`Sequence-Version`; anything unexpected is a 500 envelope, logged without credentials."""
 
 import asyncio
+import hmac
 import json
+import logging
+import math
 import socket
 import sys
 import threading
 import time
-from collections.abc import AsyncIterator
+import traceback
+from collections import deque
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from typing import Any
 
 import h11
 import uvicorn
 from starlette.applications import Starlette
+from starlette.requests import Request
 from starlette.routing import Mount
+from starlette.types import Receive, Scope, Send
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from sequence_contract.sandbox.config import SandboxConfig
-from sequence_contract.sandbox.errors import (
+from sequence_contract.redaction import Redactor
+from sequence_contract.sandbox.config import SandboxConfig, SandboxError, SandboxStartError
+from sequence_contract.sandbox.faults import FaultServices, resolve_faults
+from sequence_contract.sandbox.messages import (
     INVALID_HTTP_REQUEST,
+    JSON_CONTENT_TYPE,
     REQUEST_TOO_LARGE,
-    SandboxError,
-    SandboxStartError,
+    VERSION_HEADER,
+    ApiError,
+    ApiResponse,
+    Exchange,
+    basic_credentials,
     envelope,
+    internal_error,
+    too_many_requests,
+    unauthorized,
 )
-from sequence_contract.sandbox.messages import JSON_CONTENT_TYPE, VERSION_HEADER
-from sequence_contract.sandbox.pipeline import Pipeline
-from sequence_contract.sandbox.routing import API_PREFIX
-from sequence_contract.sandbox.store import Store
-from sequence_contract.sandbox.versions import DEFAULT_VERSION
+from sequence_contract.sandbox.store import Clock, Store, utc_now
+from sequence_contract.sandbox.validation import check_head, read_json_body
+from sequence_contract.sandbox.versions import (
+    API_PREFIX,
+    DEFAULT_VERSION,
+    OperationCall,
+    match_route,
+    resolve_version,
+)
 
 START_TIMEOUT_SECONDS = 10.0
 STOP_TIMEOUT_SECONDS = 10.0
+WINDOW_SECONDS = 60.0
+logger = logging.getLogger("sequence_contract.sandbox")
+
+
+class SlidingWindowLimiter:
+    """Requests per minute per API key, counted over a sliding 60-second window."""
+
+    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self._limit = per_minute
+        self._clock = clock
+        self._hits: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def acquire(self, key: str) -> int | None:
+        """Count one request for `key`: None if allowed, else whole seconds to wait."""
+        with self._lock:
+            now = self._clock()
+            hits = self._hits.setdefault(key, deque())
+            while hits and hits[0] <= now - WINDOW_SECONDS:
+                hits.popleft()
+            if len(hits) >= self._limit:
+                return max(1, math.ceil(hits[0] + WINDOW_SECONDS - now))
+            hits.append(now)
+            return None
+
+
+def authenticate(header: str | None, client_id: str, client_secret: str) -> str:
+    """The client id of a valid Basic Authorization header; raises a 401 ApiError otherwise.
+    Messages never quote the header: it carries the secret."""
+    if header is None or not header.strip():
+        raise unauthorized("Missing Authorization header; send Basic base64(clientId:clientSecret)")
+    if header.strip().partition(" ")[0].lower() != "basic":
+        raise unauthorized("The Authorization scheme must be Basic")
+    credentials = basic_credentials(header)
+    if credentials is None:
+        raise unauthorized("The Authorization header is not valid Basic credentials")
+    given_id, given_secret = credentials
+    # Both comparisons always run, in constant time, so timing reveals neither part.
+    id_matches = hmac.compare_digest(given_id.encode(), client_id.encode())
+    secret_matches = hmac.compare_digest(given_secret.encode(), client_secret.encode())
+    if not (id_matches & secret_matches):
+        raise unauthorized("The client id or secret is not recognised")
+    return given_id
+
+
+class Pipeline:
+    """The ASGI application behind every path. Its order, where Sequence's is not documented:
+    framing (400) and target length (414), 401, 429, 400 (version), 404/405, body, operation."""
+
+    def __init__(self, config: SandboxConfig, store: Store, clock: Clock = utc_now) -> None:
+        self._config = config
+        self._faults = resolve_faults(config.faults)
+        self._limiter = SlidingWindowLimiter(config.rate_limit_per_minute)
+        self._services = FaultServices(store, clock, config.client_id, config.client_secret)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            if scope["type"] == "websocket":
+                await send({"type": "websocket.close", "code": 1003})
+            return
+        request = Request(scope, receive)
+        try:
+            response = await self._respond(request)
+        except Exception as exc:  # the last resort: never let an exception escape as a crash
+            redactor = Redactor()
+            redactor.add_credentials(self._config.client_id, self._config.client_secret)
+            if authorization := request.headers.get("authorization"):
+                # The caller's credentials, right or wrong, are secrets too.
+                redactor.add(authorization)
+                redactor.add(authorization.strip().partition(" ")[2].strip())
+                given = basic_credentials(authorization)
+                if given is not None and given[1]:
+                    redactor.add_credentials(*given)
+            logger.error(
+                "unexpected error on %s %s, answered 500:\n%s",
+                request.method,
+                redactor.text(request.scope["path"][:200]),
+                redactor.text("".join(traceback.format_exception(exc))),
+            )
+            response = internal_error().to_response()
+            response.headers[VERSION_HEADER] = DEFAULT_VERSION
+        await response.to_starlette()(scope, receive, send)
+
+    async def _respond(self, request: Request) -> ApiResponse:
+        headers: dict[str, str] = {}
+        for name, value in request.headers.items():
+            headers.setdefault(name.lower(), value)
+        exchange = Exchange(
+            request.method.upper(), request.scope["path"], dict(request.query_params), headers
+        )
+        for fault in self._faults:
+            if fault.before_request is not None:
+                fault.before_request(exchange, self._services)
+        try:
+            response = await self._dispatch(exchange, request)
+        except ApiError as error:
+            response = error.to_response()
+        version = exchange.version.name if exchange.version is not None else DEFAULT_VERSION
+        response.headers[VERSION_HEADER] = version
+        for fault in self._faults:
+            if fault.transform_response is not None:
+                response = fault.transform_response(exchange, response)
+        return response
+
+    async def _dispatch(self, exchange: Exchange, request: Request) -> ApiResponse:
+        check_head(request.scope, exchange.headers)
+        client_id = authenticate(
+            exchange.headers.get("authorization"),
+            self._config.client_id,
+            self._config.client_secret,
+        )
+        wait = self._limiter.acquire(client_id)
+        if wait is not None:
+            raise too_many_requests(wait, self._config.rate_limit_per_minute)
+        exchange.version = resolve_version(exchange.headers.get("sequence-version"))
+        matched = match_route(exchange.path)
+        if matched is None:
+            raise ApiError(404, "NotFound", f"No such path: {exchange.path[:200]}")
+        route, params = matched
+        operation = exchange.version.find(route, exchange.method)
+        if operation is None:
+            allow = ", ".join(exchange.version.methods_for(route))
+            raise ApiError(
+                405,
+                "MethodNotAllowed",
+                f"{exchange.method} is not allowed on this path; allowed: {allow}",
+                headers={"Allow": allow},
+            )
+        exchange.operation = operation.name
+        exchange.path_params = params
+        for fault in self._faults:
+            if fault.replace_response is not None:
+                replaced = await fault.replace_response(exchange, self._services)
+                if replaced is not None:
+                    return replaced
+        body: Any = None
+        if operation.takes_body:
+            body = await read_json_body(
+                exchange.headers, request.stream(), self._config.max_body_bytes
+            )
+            for fault in self._faults:
+                if fault.check_body is not None:
+                    fault.check_body(exchange, body)
+        services = self._services
+        call = OperationCall(
+            exchange.version, params, exchange.query, body, services.store, services.clock
+        )
+        return await operation.handler(call)
 
 
 def create_app(config: SandboxConfig) -> Starlette:
@@ -74,6 +236,10 @@ _ANSWERS = {
 
 
 class EnvelopeH11Protocol(H11Protocol):
+    """What h11 cannot parse (a bare CR, two Content-Lengths, a head too large, ...) gets the
+    API's envelope and `Sequence-Version` rather than uvicorn's plain-text 400. Messages never
+    quote the request: the broken line may be the Authorization header."""
+
     def send_400_response(self, msg: str) -> None:
         # uvicorn calls this inside `except h11.RemoteProtocolError`: the error in hand says
         # which 4xx h11 would choose.
@@ -93,23 +259,6 @@ class EnvelopeH11Protocol(H11Protocol):
         for event in (response, h11.Data(data=body), h11.EndOfMessage()):
             self.transport.write(self.conn.send(event) or b"")
         self.transport.close()
-
-
-def _bind(host: str, port: int) -> socket.socket:
-    """A bound socket, so that port 0 works and the real port is known before serving."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY only on sockets whose proto says TCP;
-    # without it, keep-alive clients wait ~40 ms per request (Nagle vs delayed ACK).
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((host, port))
-        sock.listen(128)
-    except OSError as exc:
-        sock.close()
-        raise SandboxStartError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
-    sock.setblocking(False)
-    return sock
 
 
 class EmbeddedSandbox:
@@ -144,13 +293,22 @@ class EmbeddedSandbox:
             raise SandboxStartError("this sandbox is already started")
         app = create_app(self.config)
         self._store = app.state.store
-        try:
-            sock = _bind(self.host, self.port)
-        except SandboxStartError:
+        # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY only on sockets whose proto says TCP;
+        # without it, keep-alive clients wait ~40 ms per request (Nagle vs delayed ACK).
+        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+        try:  # bound here, so that port 0 works and the real port is known before serving
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind((self.host, self.port))
+            sock.listen(128)
+        except OSError as exc:
+            sock.close()
             self._store.close()
-            raise
+            where = f"{self.host}:{self.port}"
+            raise SandboxStartError(f"cannot listen on {where}: {exc.strerror or exc}") from exc
+        sock.setblocking(False)
         self.port = sock.getsockname()[1]
-        self._server = uvicorn.Server(
+        server = self._server = uvicorn.Server(
             uvicorn.Config(
                 app,
                 log_level="warning",
@@ -158,35 +316,20 @@ class EmbeddedSandbox:
                 lifespan="on",
                 server_header=False,
                 timeout_graceful_shutdown=5,
-                # uvicorn closes idle keep-alive connections after 5 s by default; a slow client
-                # (a busy CI machine) that reuses one just then sees its POST reset, which the
-                # suite rightly cannot repeat. Idle connections stay open longer here.
+                # uvicorn's default of 5 s resets the POST of a slow client that reuses an idle
+                # connection just then, which the suite rightly cannot repeat.
                 timeout_keep_alive=75,
                 http=EnvelopeH11Protocol,  # unparsable requests get the envelope too
             )
         )
         self._error = None
-        self._thread = threading.Thread(
-            target=self._serve, args=(self._server, sock), name="sequence-sandbox", daemon=True
+        thread = self._thread = threading.Thread(
+            target=self._serve, args=(server, sock), name="sequence-sandbox", daemon=True
         )
-        self._thread.start()
-        self._wait_until_started(timeout)
-        return self
-
-    def _serve(self, server: uvicorn.Server, sock: socket.socket) -> None:
-        try:
-            asyncio.run(server.serve(sockets=[sock]))
-        except BaseException as exc:  # SystemExit too: uvicorn exits on startup failure
-            self._error = exc
-        finally:
-            sock.close()
-
-    def _wait_until_started(self, timeout: float) -> None:
-        assert self._server is not None
-        assert self._thread is not None
+        thread.start()
         deadline = time.monotonic() + timeout
-        while not self._server.started:
-            if not self._thread.is_alive():
+        while not server.started:
+            if not thread.is_alive():
                 error = self._error
                 self._reset()
                 raise SandboxStartError(
@@ -198,6 +341,15 @@ class EmbeddedSandbox:
                     f"sandbox on {self.host}:{self.port} not ready within {timeout} s"
                 )
             time.sleep(0.01)
+        return self
+
+    def _serve(self, server: uvicorn.Server, sock: socket.socket) -> None:
+        try:
+            asyncio.run(server.serve(sockets=[sock]))
+        except BaseException as exc:  # SystemExit too: uvicorn exits on startup failure
+            self._error = exc
+        finally:
+            sock.close()
 
     def stop(self) -> None:
         """Stop serving and close the store (deleting a temporary database). Idempotent.

@@ -1,13 +1,9 @@
-"""Customers in SQLite, as version-neutral JSON documents.
+"""Customers in SQLite as version-neutral JSON documents in the API's field names, and their
+sorting and cursor pagination. One connection, shared by worker threads behind a lock; every
+write is a `BEGIN IMMEDIATE` transaction, so concurrent requests and processes lose none."""
 
-A customer is one document in the API's own field names: every field any version shows, plus
-`updatedAt` and `customerAliases`. Who is whose parent is a column and organizations a table,
-because they join customers; the list's filters read generated columns. One connection, shared
-by the server's worker threads behind a lock; every write runs in a `BEGIN IMMEDIATE`
-transaction, so concurrent requests (and a second process sharing `db_path`) never lose a
-write.
-"""
-
+import base64
+import binascii
 import json
 import shutil
 import sqlite3
@@ -15,19 +11,33 @@ import tempfile
 import threading
 import uuid
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from sequence_contract import schemas
-from sequence_contract.sandbox.errors import SandboxConfigError
+from sequence_contract.sandbox.config import SandboxConfigError
+from sequence_contract.sandbox.messages import INVALID_VALUE, Problem, validation_failed
 
-# A stored customer, as loaded: the document plus `seq` (insertion order, to break sort ties)
-# and `organizations`. A draft (what a create or replace asks for) has the document's keys; a
-# key it leaves out keeps its current value, and `parentId` names the parent.
+# A stored customer: the document plus `seq` (insertion order) and `organizations`; or a draft
+# (what a create or replace asks for), whose missing keys keep their values, `parentId` its parent.
 Customer = dict[str, Any]
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def format_timestamp(moment: datetime) -> str:
+    """`2024-05-01T12:00:00.123Z`, as the API writes timestamps, for an aware datetime."""
+    utc = moment.astimezone(UTC)
+    return f"{utc:%Y-%m-%dT%H:%M:%S}.{utc.microsecond // 1000:03d}Z"
+
 
 # The tables; bump SCHEMA_VERSION when they change incompatibly.
 SCHEMA_VERSION = "2"
@@ -62,20 +72,16 @@ def _new_id() -> str:
     return str(uuid.uuid4())
 
 
-def domain_of(url: str | None) -> str | None:
-    """The host of an http(s) URL, as the docs' example derives `example.com` from its url."""
-    try:
-        parts = urlsplit((url or "").strip())
-        host = parts.hostname
-    except ValueError:
-        return None
-    return host.lower() if host and parts.scheme.lower() in ("http", "https") else None
-
-
 def _document(draft: Customer, now: str, current: Customer) -> Customer:
     """What a create or full replace of `current` stores; id, createdAt and archivedAt stay."""
     document = {**current, **draft, "id": current["id"], "updatedAt": now}
-    document["domain"] = domain_of(document.get("url"))
+    # The host of an http(s) url, as the docs' example derives `example.com` from its url.
+    try:
+        parts = urlsplit((document.get("url") or "").strip())
+        host = parts.hostname if parts.scheme.lower() in ("http", "https") else None
+    except ValueError:
+        host = None
+    document["domain"] = host.lower() if host else None
     document["contacts"] = [
         {"id": _new_id(), **contact, "createdAt": now, "updatedAt": now}
         for contact in draft["contacts"]
@@ -143,7 +149,7 @@ class Store:
             self._connection.execute(f"PRAGMA {pragma}")
         self._connection.execute("PRAGMA foreign_keys = ON")
         self._connection.create_function("casefold", 1, str.casefold, deterministic=True)
-        with self._write() as conn:
+        with self._transaction() as conn:
             for statement in TABLES.split(";"):
                 conn.execute(statement)
             row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
@@ -156,7 +162,8 @@ class Store:
                 )
 
     @contextmanager
-    def _transaction(self, begin: str) -> Iterator[sqlite3.Connection]:
+    def _transaction(self, begin: str = "BEGIN IMMEDIATE") -> Iterator[sqlite3.Connection]:
+        # Writers take the write lock up front (IMMEDIATE): no upgrade deadlocks between them.
         with self._lock:
             if self.closed:
                 raise RuntimeError("the sandbox store is closed")
@@ -168,31 +175,25 @@ class Store:
                 raise
             self._connection.execute("COMMIT")
 
-    def _write(self) -> Any:
-        # IMMEDIATE takes the write lock up front: no upgrade deadlocks between writers.
-        return self._transaction("BEGIN IMMEDIATE")
-
-    # --- operations -------------------------------------------------------------------------
-
-    def insert(self, draft: Customer, *, now: str) -> Customer:
+    def insert(self, draft: Customer, now: str) -> Customer:
         blank = {"id": _new_id(), "createdAt": now, "status": DEFAULT_STATUS}
         document = _document({"customProperties": {}, "customerAliases": [], **draft}, now, blank)
-        with self._write() as conn:
-            self._save(conn, document, draft.get("parentId"), new=True)
+        with self._transaction() as conn:
+            self._save(conn, document, draft.get("parentId"))
             return self._load(conn, "id = ?", [document["id"]])[0]
 
-    def replace(self, customer_id: str, draft: Customer, *, now: str) -> Customer | None:
+    def replace(self, customer_id: str, draft: Customer, now: str) -> Customer | None:
         """Full replace; keys the draft leaves out keep their current values."""
-        with self._write() as conn:
+        with self._transaction() as conn:
             current = self._one(conn, customer_id)
             if current is None:
                 return None
-            self._save(conn, _document(draft, now, current), draft.get("parentId"), new=False)
+            self._save(conn, _document(draft, now, current), draft.get("parentId"))
             return self._one(conn, customer_id)
 
-    def archive(self, customer_id: str, *, now: str) -> Customer | None:
+    def archive(self, customer_id: str, now: str) -> Customer | None:
         """Set `archivedAt` unless already set (the first archive time is kept)."""
-        with self._write() as conn:
+        with self._transaction() as conn:
             conn.execute(
                 "UPDATE customers SET document = json_set(document, '$.archivedAt', ?1, "
                 "'$.updatedAt', ?1) WHERE id = ?2 AND archived_at IS NULL",
@@ -256,49 +257,40 @@ class Store:
             "integrationIds": [],
             "customProperties": {},
         }
-        with self._write() as conn:
+        with self._transaction() as conn:
             claimed = conn.execute("INSERT OR IGNORE INTO meta VALUES ('seeded', 'true')")
             if claimed.rowcount != 1:
                 return False
-            self._save(conn, owner, None, new=True)
+            self._save(conn, owner, None)
             conn.execute(
                 "INSERT INTO organizations VALUES (?, ?)", (organization["id"], owner["id"])
             )
-            self._save(conn, customer, owner["id"], new=True)
+            self._save(conn, customer, owner["id"])
             return True
 
-    # --- helpers (called inside a transaction) ---------------------------------------------
+    # --- inside a transaction
 
-    def _save(
-        self, conn: sqlite3.Connection, document: Customer, parent_id: str | None, *, new: bool
-    ) -> None:
+    def _save(self, conn: sqlite3.Connection, document: Customer, parent_id: str | None) -> None:
+        """Insert or replace `document`; a parent given becomes an organization's owner."""
         customer_id = document["id"]
         if parent_id is not None:
-            self._check_parent(conn, customer_id, parent_id)
+            row = conn.execute("SELECT parent_id FROM customers WHERE id = ?", (parent_id,))
+            found = row.fetchone()
+            if parent_id == customer_id:
+                raise InvalidParentError("a customer cannot be its own parent")
+            if found is None:
+                raise InvalidParentError("no customer has this id")
+            if found[0] == customer_id:
+                raise InvalidParentError("the parent is a child of this customer")
             conn.execute(
                 "INSERT OR IGNORE INTO organizations VALUES (?, ?)", (_new_id(), parent_id)
             )
-        stored = json.dumps(document, ensure_ascii=False)
-        if new:
-            conn.execute(
-                "INSERT INTO customers (id, parent_id, document) VALUES (?, ?, ?)",
-                (customer_id, parent_id, stored),
-            )
-        else:
-            conn.execute(
-                "UPDATE customers SET document = ?, parent_id = coalesce(?, parent_id) "
-                "WHERE id = ?",
-                (stored, parent_id, customer_id),
-            )
-
-    def _check_parent(self, conn: sqlite3.Connection, customer_id: str, parent_id: str) -> None:
-        if parent_id == customer_id:
-            raise InvalidParentError("a customer cannot be its own parent")
-        row = conn.execute("SELECT parent_id FROM customers WHERE id = ?", (parent_id,)).fetchone()
-        if row is None:
-            raise InvalidParentError("no customer has this id")
-        if row[0] == customer_id:
-            raise InvalidParentError("the parent is a child of this customer")
+        conn.execute(
+            "INSERT INTO customers (id, parent_id, document) VALUES (?, ?, ?) ON CONFLICT (id) "
+            "DO UPDATE SET document = excluded.document, "
+            "parent_id = coalesce(excluded.parent_id, parent_id)",
+            (customer_id, parent_id, json.dumps(document, ensure_ascii=False)),
+        )
 
     def _one(self, conn: sqlite3.Connection, customer_id: str) -> Customer | None:
         found = self._load(conn, "id = ?", [customer_id])
@@ -336,3 +328,86 @@ class Store:
             }
             for seq, customer_id, parent, document in rows
         ]
+
+
+# --- sorting and paging: cursors are base64url of the sort position (sort key, value,
+# insertion order) of the item they follow or precede, so they survive added or archived
+# customers, and are refused with another sort.
+
+CUSTOM_PROPERTY_PREFIX = "customProperties."
+SORT_FIELDS = ("createdAt", "legalName", "label")
+SortKey = tuple[bool, str, int]  # (value missing, value, insertion order): a total order
+
+
+def is_sortable(field: str) -> bool:
+    return field in SORT_FIELDS or (
+        field.startswith(CUSTOM_PROPERTY_PREFIX) and len(field) > len(CUSTOM_PROPERTY_PREFIX)
+    )
+
+
+def _sort_key(customer: Customer, field: str) -> SortKey:
+    value: str | None
+    if field == "createdAt":  # fixed width, so that string order is time order
+        value = f"{datetime.fromisoformat(customer[field]).astimezone(UTC):%Y-%m-%dT%H:%M:%S.%f}"
+    elif field.startswith(CUSTOM_PROPERTY_PREFIX):
+        value = customer["customProperties"].get(field.removeprefix(CUSTOM_PROPERTY_PREFIX))
+    else:
+        value = customer.get(field)
+    return (value is None, value or "", customer["seq"])
+
+
+def _cursor(sort: tuple[str, bool], key: SortKey) -> str:
+    payload = json.dumps([*sort, list(key)], separators=(",", ":"))
+    return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+
+
+def _position(sort: tuple[str, bool], param: str, cursor: str) -> SortKey:
+    message = "is not a cursor returned by this listing"
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        field, descending, (missing, value, seq) = json.loads(raw)
+    except (binascii.Error, ValueError, TypeError):
+        raise validation_failed([Problem(INVALID_VALUE, message, param)]) from None
+    if not (isinstance(missing, bool) and isinstance(value, str) and type(seq) is int):
+        raise validation_failed([Problem(INVALID_VALUE, message, param)])
+    if field != sort[0] or descending is not sort[1]:
+        message = "was returned for a different sortBy or sortOrder"
+        raise validation_failed([Problem(INVALID_VALUE, message, param)])
+    return (missing, value, seq)
+
+
+def paginate(
+    customers: Sequence[Customer],
+    sort: tuple[str, bool],
+    limit: int,
+    after: str | None,
+    before: str | None,
+) -> tuple[list[Customer], dict[str, object]]:
+    """One page of `customers` by `sort` (field, descending), after or before a cursor, and the
+    answer's `pagination`; a 400 ApiError for a cursor this listing did not give."""
+    field, descending = sort
+    keyed = sorted(((_sort_key(c, field), c) for c in customers), key=lambda pair: pair[0])
+    if descending:
+        keyed.reverse()
+    keys = [key for key, _ in keyed]
+
+    def comes_after(key: SortKey, mark: SortKey) -> bool:
+        return key < mark if descending else key > mark
+
+    if after is not None:
+        mark = _position(sort, "after", after)
+        start = next((i for i, k in enumerate(keys) if comes_after(k, mark)), len(keys))
+        end = min(start + limit, len(keys))
+    elif before is not None:
+        mark = _position(sort, "before", before)
+        end = next((i for i, k in enumerate(keys) if not comes_after(mark, k)), len(keys))
+        start = max(0, end - limit)
+    else:
+        start, end = 0, min(limit, len(keys))
+    pagination: dict[str, object] = {}
+    if start < end < len(keys):
+        pagination["after"] = _cursor(sort, keys[end - 1])
+    if 0 < start < end:
+        pagination["before"] = _cursor(sort, keys[start])
+    pagination["totalResultSize"] = len(customers)
+    return [customer for _, customer in keyed[start:end]], pagination

@@ -1,27 +1,32 @@
-"""Request validation against the version's own schemas, each problem named by its path.
+"""A request's framing and body read within the sandbox's limits, then checked against the
+version's schemas (bodies by its JSON Schema, query parameters by its OpenAPI document). Every
+problem is a 4xx ApiError; one 400 lists every bad field by dotted path or parameter name."""
 
-Bodies are checked with the version's JSON Schema and query parameters with the schemas
-its OpenAPI document gives them, so the value sets (countries, states, enums) and the
-documented rules live in `schemas/` only. One 400 lists every bad field, by dotted path
-(`address.country`, `contacts.0.email`) or parameter name.
-"""
-
+import json
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from functools import cache
-from typing import Any
+from typing import Any, NoReturn
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
+from starlette.requests import ClientDisconnect
+from starlette.types import Scope
 
 from sequence_contract import schemas
 from sequence_contract.documents import documents
-from sequence_contract.sandbox.errors import Problem, validation_failed
+from sequence_contract.sandbox.messages import (
+    INVALID_HTTP_REQUEST,
+    INVALID_TYPE,
+    INVALID_VALUE,
+    REQUEST_TOO_LARGE,
+    REQUIRED,
+    ApiError,
+    Problem,
+    validation_failed,
+)
 
-REQUIRED = "required"
-INVALID_TYPE = "invalidType"
-INVALID_VALUE = "invalidValue"
-
+_JSON_TYPES = ("null", "boolean", "number", "string", "array", "object")
 _LISTED_VALUES = 12  # longer enums are described by their schema instead of listed
 # Longer digit strings are refused before int() sees them (it refuses thousands of digits).
 _INTEGER = re.compile(r"[+-]?[0-9]{1,20}", re.ASCII)
@@ -33,22 +38,8 @@ def join(key: str | None, name: str | int) -> str:
 
 
 def _type_of(value: object) -> str:
-    """The JSON type of a parsed value."""
-    if isinstance(value, bool) or value is None:
-        return "null" if value is None else "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    kinds: dict[type, str] = {dict: "object", list: "array", str: "string"}
-    return kinds.get(type(value), type(value).__name__)
-
-
-def _allowed(schema: Mapping[str, Any], values: list[Any]) -> str:
-    if len(values) <= _LISTED_VALUES:
-        return "must be one of " + ", ".join(str(value) for value in values)
-    description = str(schema.get("description", "")).rstrip(".")
-    return f"is not one of the {len(values)} allowed values" + (
-        f" ({description})" if description else ""
-    )
+    """The JSON type of a parsed value ("number" for integers too)."""
+    return next(t for t in _JSON_TYPES if Draft202012Validator.TYPE_CHECKER.is_type(value, t))
 
 
 def _problems(error: ValidationError, key: str | None) -> list[Problem]:
@@ -72,8 +63,13 @@ def _problems(error: ValidationError, key: str | None) -> list[Problem]:
             expected = value if isinstance(value, str) else " or ".join(value)
             message = f"must be of type {expected} (got {_type_of(error.instance)})"
             return [Problem(INVALID_TYPE, message, key)]
+        case "enum" if len(value) <= _LISTED_VALUES:
+            return [Problem(INVALID_VALUE, f"must be one of {', '.join(map(str, value))}", key)]
         case "enum":
-            return [Problem(INVALID_VALUE, _allowed(schema, value), key)]
+            message = f"is not one of the {len(value)} allowed values"
+            if description := str(schema.get("description", "")).rstrip("."):
+                message += f" ({description})"
+            return [Problem(INVALID_VALUE, message, key)]
         case "const":
             return [Problem(INVALID_VALUE, f"must be {value}", key)]
         case "minLength" if value == 1:
@@ -108,14 +104,6 @@ def _unstorable_text(value: object, key: str | None = None) -> Iterator[Problem]
             yield from _unstorable_text(item, join(key, index))
 
 
-def _one_per_key(found: Iterable[Problem]) -> list[Problem]:
-    """The first problem of each field (its type before its value), in the order found."""
-    kept: dict[str | None, Problem] = {}
-    for problem in found:
-        kept.setdefault(problem.key, problem)
-    return list(kept.values())
-
-
 def _from_errors(errors: Iterable[ValidationError], prefix: str | None = None) -> list[Problem]:
     collected = list(errors)
     paths = [tuple(error.absolute_path) for error in collected]
@@ -134,32 +122,21 @@ def _from_errors(errors: Iterable[ValidationError], prefix: str | None = None) -
 def check_body(version: str, schema: str, body: Any) -> None:
     """Raise one 400 validationError listing every way `body` breaks the version's schema."""
     errors = schemas.validator_for(version, schema).iter_errors(body)
-    found = _one_per_key([*_from_errors(errors), *_unstorable_text(body)])
+    # The first problem of each field (its type before its value), in the order found.
+    found: dict[str | None, Problem] = {}
+    for problem in [*_from_errors(errors), *_unstorable_text(body)]:
+        found.setdefault(problem.key, problem)
     if found:
-        raise validation_failed(found)
+        raise validation_failed(found.values())
 
 
 @cache
-def _query_schemas(
-    version: str, path: str, method: str
-) -> dict[str, tuple[dict[str, Any], Draft202012Validator]]:
+def _query_validators(version: str, path: str, method: str) -> dict[str, Draft202012Validator]:
     return {
-        parameter["name"]: (
-            parameter.get("schema", {}),
-            Draft202012Validator(parameter.get("schema", {})),
-        )
+        parameter["name"]: Draft202012Validator(parameter.get("schema", {}))
         for parameter in documents(version).parameters(method, path)
         if parameter.get("in") == "query"
     }
-
-
-def _typed(raw: str, schema: Mapping[str, Any]) -> object:
-    """The parameter's text as the JSON value its schema types; the text itself if it is none."""
-    if schema.get("type") == "integer" and _INTEGER.fullmatch(raw):
-        return int(raw)
-    if schema.get("type") == "boolean" and raw.lower() in ("true", "false"):
-        return raw.lower() == "true"
-    return raw
 
 
 def read_query(
@@ -168,13 +145,126 @@ def read_query(
     """The documented query parameters that were given (an empty value counts as not given),
     typed and checked by their schemas; problems are added to `problems`. Others are ignored."""
     values: dict[str, Any] = {}
-    for name, (schema, validator) in _query_schemas(version, path, method).items():
+    for name, validator in _query_validators(version, path, method).items():
         raw = params.get(name)
         if not raw:
             continue
-        value = _typed(raw, schema)
+        # The text as the JSON value its schema types; the text itself if it is none.
+        kind = validator.schema.get("type") if isinstance(validator.schema, dict) else None
+        value: object = raw
+        if kind == "integer" and _INTEGER.fullmatch(raw):
+            value = int(raw)
+        elif kind == "boolean" and raw.lower() in ("true", "false"):
+            value = raw.lower() == "true"
         errors = list(validator.iter_errors(value))
         problems.extend(_from_errors(errors, name))
         if not errors:
             values[name] = value
     return values
+
+
+# --- framing and body
+
+# Path plus query. Sequence's own limit is not documented; 8 KiB is a common front-end limit
+# (and below uvicorn's 16 KiB head limit, which only applies to heads that arrive in pieces,
+# so without this the answer to a 20 KiB URL would depend on TCP segmentation).
+MAX_TARGET_BYTES = 8192
+MAX_DEPTH = 32
+# After a 413 the rest of the body is read and dropped, up to this many times the limit, so
+# that the client finishes sending and can read the answer instead of a reset connection.
+DRAIN_FACTOR = 8
+
+
+def check_head(scope: Scope, headers: Mapping[str, str]) -> None:
+    """Refuse ambiguous framing and overlong targets, ahead of auth and routing."""
+    if "content-length" in headers and "transfer-encoding" in headers:
+        # The classic request-smuggling set-up: the connection is closed after the answer
+        # (RFC 9112 section 6.3), so that bytes after the body are never read as a request.
+        raise ApiError(
+            400,
+            INVALID_HTTP_REQUEST,
+            "Send either Content-Length or Transfer-Encoding, not both",
+            headers={"Connection": "close"},
+        )
+    raw_path = scope.get("raw_path") or scope["path"].encode("utf-8", "surrogateescape")
+    length = len(raw_path) + len(scope.get("query_string", b""))
+    if length > MAX_TARGET_BYTES:
+        raise ApiError(
+            414,
+            REQUEST_TOO_LARGE,
+            f"The path and query are {length} bytes long; the limit is {MAX_TARGET_BYTES}",
+        )
+
+
+def _unsupported(message: str) -> ApiError:
+    return ApiError(415, "UnsupportedMediaType", message)
+
+
+def _invalid(message: str) -> ApiError:
+    return ApiError(400, "InvalidJson", message)
+
+
+def _reject_constant(name: str) -> NoReturn:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+async def read_json_body(
+    headers: Mapping[str, str], chunks: AsyncIterator[bytes], max_bytes: int
+) -> Any:
+    """The body as JSON: 415 unless declared as `application/json` (optionally with
+    `charset=utf-8`), 413 if too large, 400 if missing, empty, not UTF-8 or not JSON
+    (NaN and Infinity included), or nested deeper than MAX_DEPTH."""
+    content_type = headers.get("content-type")
+    if content_type is not None:
+        media_type, *params = (part.strip() for part in content_type.split(";"))
+        if media_type.lower() != "application/json":
+            raise _unsupported("The Content-Type must be application/json")
+        for param in params:
+            name, _, value = param.partition("=")
+            charset = value.strip().strip('"').lower()
+            if name.strip().lower() == "charset" and charset not in ("utf-8", "utf8"):
+                raise _unsupported("The only accepted charset is utf-8")
+    too_large = ApiError(
+        413, "PayloadTooLarge", f"The request body is larger than {max_bytes} bytes"
+    )
+    declared = headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > max_bytes * DRAIN_FACTOR:
+        raise too_large  # not worth draining: the connection gets closed instead
+    raw, seen = bytearray(), 0
+    try:
+        async for chunk in chunks:
+            seen += len(chunk)
+            if seen > max_bytes * DRAIN_FACTOR:
+                break
+            if seen <= max_bytes:
+                raw.extend(chunk)
+    except ClientDisconnect:
+        raise _invalid("The client disconnected before sending the whole body") from None
+    if seen > max_bytes:
+        raise too_large
+    if content_type is None and raw:
+        raise _unsupported("Missing Content-Type; send application/json")
+    # No body at all is a bad request (400, as documented), not a media type problem.
+    if not raw.strip():
+        raise _invalid("The request body is empty; send a JSON object")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _invalid(f"The request body is not valid UTF-8 (byte {exc.start})") from None
+    try:
+        document = json.loads(text, parse_constant=_reject_constant)
+    except RecursionError:
+        raise _invalid(f"The JSON is nested deeper than {MAX_DEPTH} levels") from None
+    except json.JSONDecodeError as exc:
+        raise _invalid(f"The request body is not valid JSON: {exc.msg} at {exc.pos}") from None
+    except ValueError as exc:  # NaN/Infinity, integers too long to convert
+        raise _invalid(f"The request body is not valid JSON: {exc}") from None
+    stack: list[tuple[Any, int]] = [(document, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict | list):
+            if depth > MAX_DEPTH:
+                raise _invalid(f"The JSON is nested deeper than {MAX_DEPTH} levels")
+            children = value.values() if isinstance(value, dict) else value
+            stack.extend((child, depth + 1) for child in children)
+    return document
