@@ -16,8 +16,9 @@ from sequence_contract.upgrade.consumers.model import (
     Interaction,
     Matcher,
     Rule,
+    read_consumer,
 )
-from sequence_contract.upgrade.consumers.usage import call_of, read_consumer
+from sequence_contract.upgrade.consumers.usage import call_of
 from tests.upgrade.consumer_files import CUSTOMER_ID, FROM, READ, TO, Call, pact
 
 _V2 = {"pactSpecification": {"version": "2.0.0"}}

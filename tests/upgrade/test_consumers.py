@@ -20,7 +20,8 @@ from sequence_contract.upgrade.check import (
     summary_line,
 )
 from sequence_contract.upgrade.consumers.matching import BREAKS, NOT_VERIFIABLE, PASSES
-from sequence_contract.upgrade.consumers.usage import calls_of, read_consumer
+from sequence_contract.upgrade.consumers.model import read_consumer
+from sequence_contract.upgrade.consumers.usage import calls_of
 from sequence_contract.upgrade.consumers.verify import verify_calls
 from sequence_contract.upgrade.replay import open_session
 from tests.upgrade.consumer_files import (

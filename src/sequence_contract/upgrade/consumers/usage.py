@@ -7,60 +7,16 @@ Field paths are JSON paths with named keys and `[]` for "any element of the arra
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from sequence_contract.documents import documents
-from sequence_contract.errors import UsageError
-from sequence_contract.upgrade.consumers.har import is_har, read_har
-from sequence_contract.upgrade.consumers.model import (
-    PACT,
-    BadFile,
-    ConsumerFile,
-    Interaction,
-)
-from sequence_contract.upgrade.consumers.pact import is_pact, read_pact
+from sequence_contract.upgrade.consumers.model import PACT, ConsumerFile, Interaction
 
 BASE_PATH = "/api"
-
-
-def read_consumers(paths: Sequence[Path]) -> tuple[ConsumerFile, ...]:
-    """Every file read, or a UsageError with one line per file that cannot be."""
-    files: list[ConsumerFile] = []
-    problems: list[str] = []
-    for path in paths:
-        try:
-            files.append(read_consumer(path))
-        except UsageError as exc:
-            problems.append(str(exc))
-    if problems:
-        raise UsageError("\n".join(problems))
-    return tuple(files)
-
-
-def read_consumer(path: Path) -> ConsumerFile:
-    name = str(path)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if is_har(data):
-            return read_har(data, name)
-        if is_pact(data):
-            return read_pact(data, name)
-        problem = "neither a Pact file ('interactions') nor a HAR file ('log')"
-    except OSError as exc:
-        problem = f"cannot read: {exc.strerror or exc}"
-    except UnicodeDecodeError:
-        problem = "not UTF-8 text"
-    except json.JSONDecodeError as exc:
-        problem = f"not JSON: {exc}"
-    except BadFile as exc:
-        problem = str(exc)
-    raise UsageError(f"--consumer {name}: {problem}")
 
 
 @dataclass(frozen=True)
