@@ -19,10 +19,9 @@ from sequence_contract.target import (
     preflight,
     remote_target,
 )
-from sequence_contract.upgrade.consumers.judge import CallVerdict, ConsumerUsage, judge
 from sequence_contract.upgrade.consumers.matching import BREAKS, NOT_VERIFIABLE, PASSES
 from sequence_contract.upgrade.consumers.model import read_consumers
-from sequence_contract.upgrade.consumers.usage import calls_of
+from sequence_contract.upgrade.consumers.usage import CallVerdict, ConsumerUsage, calls_of, judge
 from sequence_contract.upgrade.consumers.verify import Verified, verify_calls
 from sequence_contract.upgrade.diff import diff_versions
 from sequence_contract.upgrade.model import Change

@@ -1,7 +1,6 @@
-"""Live verification: each consumer call replayed once under the target version, on
-customers this run makes (reads share one; each call that changes data gets its own) or a
-random id where the call expects none. Provider states the gate can set up: none, "a
-customer exists" and "no such customer". The README tells the rules.
+"""Live verification: each consumer call replayed once under the target version, on customers
+this run makes (reads share one, each call that changes data gets its own) or a random id where
+the call expects none. The README tells the rules and the provider states the gate sets up.
 """
 
 from __future__ import annotations
@@ -43,8 +42,71 @@ def verify_calls(
     writes_allowed: bool = True,
 ) -> Verified:
     client = Client(session, target, to_version, writes=writes_allowed)
-    verifier = _Verifier(client, run_id)
-    results = {index: verifier.call(call) for index, call in enumerate(calls)}
+    shared: list[tuple[str | None, str]] = []  # the customer reads share
+
+    def customer(method: str, absent: bool) -> tuple[str | None, str]:
+        if absent:
+            return str(uuid.uuid4()), ""
+        if method not in SAFE_METHODS:
+            return create()  # each call that changes data gets its own customer
+        if not shared:
+            shared.append(create() if client.writes else listed())
+        return shared[0]
+
+    def create() -> tuple[str | None, str]:
+        body = customer_body(to_version, run_id, len(client.created) + 1)
+        response = client.send("POST", "/customers", json=body)
+        if found := client.keep_created(response, json_or_none(response)):
+            return found, ""
+        status = response.status_code
+        return None, f"could not create a customer for it: POST /customers answered {status}"
+
+    def listed() -> tuple[str | None, str]:
+        response = client.send("GET", "/customers", params=[("limit", "1")])
+        data = json_or_none(response)
+        items = data.get("items") if isinstance(data, dict) else None
+        first = items[0] if response.status_code == 200 and isinstance(items, list) and items else 0
+        if isinstance(first, dict) and first.get("id"):
+            return str(first["id"]), ""
+        return None, "read-only host and no customer to read (GET /customers?limit=1 listed none)"
+
+    def verify(call: Call) -> Verification | str:
+        """The call's verification, or why it cannot be verified."""
+        if call.problem or call.operation is None:
+            return call.problem or "no documented operation"
+        interaction, method = call.interaction, call.interaction.method
+        states = [provider_state(s) for s in interaction.states]
+        unknown = [s for s, kind in zip(interaction.states, states, strict=True) if kind is None]
+        if unknown:
+            return (
+                "provider state " + ", ".join(repr(s) for s in unknown) + " cannot be set up "
+                "by the gate (it sets up: a customer exists; no such customer)"
+            )
+        if method not in SAFE_METHODS and not client.writes:
+            return "read-only host: only GET, HEAD and OPTIONS are replayed"
+        path = call.operation.split(" ", 1)[1]
+        if "{" in path:
+            found, problem = customer(method, "absent" in states or interaction.status == 404)
+            if found is None:
+                return problem
+            path = re.sub(r"\{[^}]*\}", found, path)
+        body = interaction.body
+        if call.operation == CREATE and isinstance(body, dict):
+            body = {**body, "label": run_label(run_id)}
+        headers = {k: v for k, v in interaction.headers.items() if k in FORWARDED_HEADERS}
+        params = list(interaction.query) or None
+        response = client.send(method, path, params=params, json=body, headers=headers)
+        data = json_or_none(response)
+        if call.operation == CREATE:
+            client.keep_created(response, data)
+        if response.status_code == 429:
+            return "rate limited (429) after retries: not a contract result"
+        return check_response(interaction, response.status_code, response.headers, data, to_version)
+
+    results = {}
+    for index, call in enumerate(calls):
+        result = verify(call)
+        results[index] = Verification(unchecked=[result]) if isinstance(result, str) else result
     return Verified(results, client.created, client.requests)
 
 
@@ -55,76 +117,3 @@ def provider_state(state: str) -> str | None:
     if _ABSENT.search(state):
         return "absent"
     return "exists" if _EXISTS.search(state) else None
-
-
-class _Verifier:
-    def __init__(self, client: Client, run_id: str) -> None:
-        self.client = client
-        self.run_id = run_id
-        self.shared: tuple[str | None, str] | None = None  # the customer reads share
-
-    def call(self, call: Call) -> Verification:
-        if call.problem or call.operation is None:
-            return _not_verifiable(call.problem or "no documented operation")
-        interaction = call.interaction
-        states = [provider_state(s) for s in interaction.states]
-        unknown = [s for s, kind in zip(interaction.states, states, strict=True) if kind is None]
-        if unknown:
-            return _not_verifiable(
-                "provider state " + ", ".join(repr(s) for s in unknown) + " cannot be set up "
-                "by the gate (it sets up: a customer exists; no such customer)",
-            )
-        method = interaction.method
-        if method not in SAFE_METHODS and not self.client.writes:
-            return _not_verifiable("read-only host: only GET, HEAD and OPTIONS are replayed")
-        path = call.operation.split(" ", 1)[1]
-        if "{" in path:
-            absent = "absent" in states or interaction.status == 404
-            customer, problem = self._customer(method, absent)
-            if customer is None:
-                return _not_verifiable(problem)
-            path = re.sub(r"\{[^}]*\}", customer, path)
-        body = interaction.body
-        if call.operation == CREATE and isinstance(body, dict):
-            body = {**body, "label": run_label(self.run_id)}
-        headers = {k: v for k, v in interaction.headers.items() if k in FORWARDED_HEADERS}
-        query = list(interaction.query) or None
-        response = self.client.send(method, path, params=query, json=body, headers=headers)
-        data = json_or_none(response)
-        if call.operation == CREATE:
-            self.client.keep_created(response, data)
-        if response.status_code == 429:
-            return _not_verifiable("rate limited (429) after retries: not a contract result")
-        version = self.client.version
-        return check_response(interaction, response.status_code, response.headers, data, version)
-
-    def _customer(self, method: str, absent: bool) -> tuple[str | None, str]:
-        if absent:
-            return str(uuid.uuid4()), ""
-        if method not in SAFE_METHODS:
-            return self._create()  # each call that changes data gets its own customer
-        if self.shared is None:
-            self.shared = self._create() if self.client.writes else self._listed()
-        return self.shared
-
-    def _create(self) -> tuple[str | None, str]:
-        body = customer_body(self.client.version, self.run_id, len(self.client.created) + 1)
-        response = self.client.send("POST", "/customers", json=body)
-        if customer := self.client.keep_created(response, json_or_none(response)):
-            return customer, ""
-        status = response.status_code
-        return None, f"could not create a customer for it: POST /customers answered {status}"
-
-    def _listed(self) -> tuple[str | None, str]:
-        response = self.client.send("GET", "/customers", params=[("limit", "1")])
-        data = json_or_none(response)
-        items = data.get("items") if isinstance(data, dict) else None
-        if response.status_code == 200 and isinstance(items, list) and items:
-            first = items[0]
-            if isinstance(first, dict) and first.get("id"):
-                return str(first["id"]), ""
-        return None, "read-only host and no customer to read (GET /customers?limit=1 listed none)"
-
-
-def _not_verifiable(reason: str) -> Verification:
-    return Verification(unchecked=[reason])
