@@ -40,44 +40,35 @@ def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         description=_DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument(
-        "--from",
-        dest="from_version",
-        required=True,
-        metavar="VERSION",
-        help="the Sequence-Version the integration pins today",
-    )
-    parser.add_argument(
-        "--to",
-        dest="to_version",
-        required=True,
-        metavar="VERSION",
-        help="the Sequence-Version to move to",
-    )
-    parser.add_argument(
+    for flag, help_text in (
+        ("from", "the Sequence-Version the integration pins today"),
+        ("to", "the Sequence-Version to move to"),
+    ):
+        parser.add_argument(
+            f"--{flag}", dest=f"{flag}_version", required=True, metavar="VERSION", help=help_text
+        )
+    add = parser.add_argument
+    add(
         "--base-url",
         metavar="URL",
-        help="replay against this API root (credentials from "
-        "SEQUENCE_CLIENT_ID / SEQUENCE_CLIENT_SECRET); default: an "
-        "embedded sandbox",
+        help="replay against this API root (credentials from SEQUENCE_CLIENT_ID / "
+        "SEQUENCE_CLIENT_SECRET); default: an embedded sandbox",
     )
-    parser.add_argument(
+    add(
         "--allow-destructive-host",
         metavar="HOST",
         default=os.environ.get(ALLOW_HOST_VARIABLE) or None,
-        help="allow the replay to create and archive customers on HOST although "
-        f"it is not the Sequence sandbox (env {ALLOW_HOST_VARIABLE})",
+        help="allow the replay to create and archive customers on HOST although it is not the "
+        f"Sequence sandbox (env {ALLOW_HOST_VARIABLE})",
     )
-    parser.add_argument(
-        "--documents-only", action="store_true", help="compare the documents only, replay nothing"
-    )
-    parser.add_argument(
+    add("--documents-only", action="store_true", help="compare the documents only, replay nothing")
+    add(
         "--waivers",
         type=Path,
         metavar="FILE",
         help="YAML or TOML file of accepted changes (id, reason)",
     )
-    parser.add_argument(
+    add(
         "--consumer",
         dest="consumers",
         type=Path,
@@ -88,10 +79,9 @@ def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         "that touch them block, and they are replayed under --to",
     )
     for report in ("html", "json"):
-        default = f"reports/upgrade-FROM-TO.{report}"
-        help_text = f"{report.upper()} report (default {default})"
-        parser.add_argument(f"--{report}", type=Path, metavar="PATH", help=help_text)
-    parser.add_argument(
+        help_text = f"{report.upper()} report (default reports/upgrade-FROM-TO.{report})"
+        add(f"--{report}", type=Path, metavar="PATH", help=help_text)
+    add(
         "--request-timeout",
         type=_positive,
         default=30.0,

@@ -17,10 +17,6 @@ from sequence_contract.upgrade.model import Change
 REPORT_FORMAT = 1
 
 
-def _counts(file: ConsumerFile) -> str:
-    return f"{file.format}, {len(file.interactions)} interaction(s)"
-
-
 # -- console -----------------------------------------------------------------------------
 
 
@@ -43,14 +39,45 @@ def summary(check: UpgradeCheck, written: Sequence[str] = ()) -> str:
         else:
             lines.append(f"  info      {change.id}  (breaking; does not affect your calls)")
     lines += [f"  ok        {c.id}" for c in check.documented if not c.breaking]
-    lines += ["", *_observed(check)]
+    expected = [c for c in check.observed if c.expected]
+    lines += [
+        "",
+        f"Observed changes: {len(check.observed)} ({len(expected)} predicted by the documents, "
+        f"{len(check.observed) - len(expected)} not)"
+        if check.replays
+        else "Observed changes: not replayed",
+    ]
+    for change in check.observed:
+        if change.expected:
+            lines.append(f"  expected  {change.id}  <- {', '.join(change.explained_by)}")
+        elif change.breaking and not check.affects(change):
+            lines.append(
+                f"  info      {change.id}  (not in the documents; does not affect your calls)"
+            )
+        elif change.breaking:
+            lines += _entry(check, change, "  (not in the documents)")
+        else:
+            lines.append(f"  ok        {change.id}  (not in the documents)")
     if check.waiver_file is not None:
         used = len({w.where for w in check.waivers.waived.values()})
         unused = check.waivers.unused
         lines += ["", f"Waivers: {check.waiver_file}: {used} used, {len(unused)} unused"]
         lines += [f"  unused    {w.id}  ({w.where})" for w in unused]
     if check.consumers is not None:
-        lines += ["", *_consumer_lines(check)]
+        lines += ["", "Consumer files:"]
+        for file in check.consumers.files:
+            lines.append(f"  {file.path}: {_counts(file)}")
+            lines += [f"    note: {n}" for n in file.notes]
+        if check.consumers.replayed:
+            lines.append(
+                f"  live verification on {check.to_version}: {check.consumers.requests} "
+                f"request(s), {len(check.consumers.created)} customer(s) created"
+            )
+        lines += ["", "Your calls:"]
+        for row in rows(check):
+            tag = {BREAKS: "BREAKS", PASSES: "passes"}.get(row.outcome, "not verifiable")
+            lines.append(f"  {tag:<15} {row.operation}  ({row.verdict.call.label})")
+            lines += [f"                  {w}" for w in row.why if w]
     if written:
         lines += ["", "Reports: " + ", ".join(written)]
     lines.append("")
@@ -67,55 +94,12 @@ def summary(check: UpgradeCheck, written: Sequence[str] = ()) -> str:
     return "\n".join(lines)
 
 
-def _observed(check: UpgradeCheck) -> list[str]:
-    if not check.replays:
-        return ["Observed changes: not replayed"]
-    changes = check.observed
-    expected = [c for c in changes if c.expected]
-    lines = [
-        f"Observed changes: {len(changes)} ({len(expected)} predicted by the documents, "
-        f"{len(changes) - len(expected)} not)"
-    ]
-    for change in changes:
-        if change.expected:
-            lines.append(f"  expected  {change.id}  <- {', '.join(change.explained_by)}")
-        elif change.breaking and not check.affects(change):
-            lines.append(
-                f"  info      {change.id}  (not in the documents; does not affect your calls)"
-            )
-        elif change.breaking:
-            lines += _entry(check, change, "  (not in the documents)")
-        else:
-            lines.append(f"  ok        {change.id}  (not in the documents)")
-    return lines
-
-
 def _entry(check: UpgradeCheck, change: Change, extra: str = "") -> list[str]:
     waiver = check.waiver_for(change)
     tag = "waived  " if waiver else "BREAKING"
     lines = [f"  {tag}  {change.id}{extra}", f"            {change.description}"]
     if waiver:
         lines.append(f"            waived: {waiver.reason}")
-    return lines
-
-
-def _consumer_lines(check: UpgradeCheck) -> list[str]:
-    usage = check.consumers
-    assert usage is not None
-    lines = ["Consumer files:"]
-    for file in usage.files:
-        lines.append(f"  {file.path}: {_counts(file)}")
-        lines += [f"    note: {n}" for n in file.notes]
-    if usage.replayed:
-        lines.append(
-            f"  live verification on {check.to_version}: {usage.requests} request(s), "
-            f"{len(usage.created)} customer(s) created"
-        )
-    lines += ["", "Your calls:"]
-    for row in rows(check):
-        tag = {BREAKS: "BREAKS", PASSES: "passes"}.get(row.outcome, "not verifiable")
-        lines.append(f"  {tag:<15} {row.operation}  ({row.verdict.call.label})")
-        lines += [f"                  {w}" for w in row.why if w]
     return lines
 
 
@@ -236,14 +220,14 @@ def html_text(check: UpgradeCheck) -> str:
         *(f'<p class="muted">Note: {_e(n)}</p>' for n in check.notes),
         _consumers_html(check),
         "<h2>Blocking</h2>",
-        _table(check, check.blocking, "Nothing blocks the upgrade."),
+        _changes(check, check.blocking, "Nothing blocks the upgrade."),
         "<h2>Documented changes</h2>",
         '<p class="muted">From the two versions\' OpenAPI documents and JSON Schemas.</p>',
-        _table(check, check.documented, "The documents describe no change."),
+        _changes(check, check.documented, "The documents describe no change."),
         "<h2>Observed changes</h2>",
         '<p class="muted">From replaying the same operations once per version. '
         '"Expected" means a documented change predicts it.</p>',
-        _table(check, check.observed, "The replay observed no difference.")
+        _changes(check, check.observed, "The replay observed no difference.")
         if check.replays
         else "<p>Not replayed.</p>",
         _unused_html(check),
@@ -253,15 +237,20 @@ def html_text(check: UpgradeCheck) -> str:
     return "\n".join(p for p in parts if p) + "\n"
 
 
-def _table(check: UpgradeCheck, changes: Iterable[Change], empty: str) -> str:
-    rows = [_change_row(check, c) for c in changes]
-    if not rows:
+def _table(head: Iterable[str], rows: Iterable[str], empty: str = "") -> str:
+    """A table of `rows` (each `<tr>...</tr>`), or `empty` when there is none."""
+    body = "".join(rows)
+    if not body and empty:
         return f"<p>{_e(empty)}</p>"
-    head = (
-        "<tr><th>Verdict</th><th>Change</th><th>What</th><th>Before</th><th>After</th>"
-        "<th>Seen in</th></tr>"
-    )
-    return f"<table>{head}{''.join(rows)}</table>"
+    return f"<table><tr>{''.join(f'<th>{h}</th>' for h in head)}</tr>{body}</table>"
+
+
+def _changes(check: UpgradeCheck, changes: Iterable[Change], empty: str) -> str:
+    head = ("Verdict", "Change", "What", "Before", "After", "Seen in")
+    return _table(head, (_change_row(check, c) for c in changes), empty)
+
+
+_ROW_TAGS = {BREAKS: "blocking", PASSES: "ok"}
 
 
 def _change_row(check: UpgradeCheck, change: Change) -> str:
@@ -275,7 +264,7 @@ def _change_row(check: UpgradeCheck, change: Change) -> str:
     else:
         tag, label, note = "ok", "ok", ""
     what = _e(change.description) + (f'<br><span class="muted">{_e(note)}</span>' if note else "")
-    seen = "<br>".join(_e(s) for s in change.seen_in)
+    seen = _lines(change.seen_in)
     return (
         f'<tr><td><span class="tag {tag}">{label}</span></td>'
         f"<td><code>{_e(change.id)}</code></td><td>{what}</td>"
@@ -293,34 +282,24 @@ def _consumers_html(check: UpgradeCheck) -> str:
         + "</li>"
         for f in check.consumers.files
     )
-    body = []
-    for row in rows(check):
-        tag = {BREAKS: "blocking", PASSES: "ok"}.get(row.outcome, "expected")
-        why = "<br>".join(_e(w) for w in row.why if w)
-        body.append(
-            f'<tr><td><span class="tag {tag}">{_e(row.outcome)}</span></td>'
-            f"<td><code>{_e(row.operation)}</code></td>"
-            f"<td>{_e(row.verdict.call.label)}</td><td>{why}</td></tr>"
-        )
-    head = "<tr><th>Result</th><th>Operation</th><th>Interaction</th><th>Why</th></tr>"
-    return (
-        f"<h2>Your calls: {_e(summary_line(check))}</h2><ul>{files}</ul>"
-        f"<table>{head}{''.join(body)}</table>"
-    )
+    body = [
+        f'<tr><td><span class="tag {_ROW_TAGS.get(row.outcome, "expected")}">'
+        f"{_e(row.outcome)}</span></td><td><code>{_e(row.operation)}</code></td>"
+        f"<td>{_e(row.verdict.call.label)}</td><td>{_lines(row.why)}</td></tr>"
+        for row in rows(check)
+    ]
+    head = ("Result", "Operation", "Interaction", "Why")
+    return f"<h2>Your calls: {_e(summary_line(check))}</h2><ul>{files}</ul>{_table(head, body)}"
 
 
 def _unused_html(check: UpgradeCheck) -> str:
     if check.waiver_file is None:
         return ""
-    rows = "".join(
+    rows = (
         f"<tr><td><code>{_e(w.id)}</code></td><td>{_e(w.reason)}</td><td>{_e(w.where)}</td></tr>"
         for w in check.waivers.unused
     )
-    body = (
-        f"<table><tr><th>Waiver</th><th>Reason</th><th>Where</th></tr>{rows}</table>"
-        if rows
-        else "<p>Every waiver matched a change.</p>"
-    )
+    body = _table(("Waiver", "Reason", "Where"), rows, "Every waiver matched a change.")
     return f"<h2>Unused waivers ({_e(str(check.waiver_file))})</h2>{body}"
 
 
@@ -329,7 +308,6 @@ def _replays_html(check: UpgradeCheck) -> str:
     if not replays:
         return ""
     steps = list(dict.fromkeys(o.step for r in replays for o in r.observations))
-    head = "<tr><th>Step</th>" + "".join(f"<th>{_e(r.version)}</th>" for r in replays) + "</tr>"
     rows = []
     for step in steps:
         cells = []
@@ -345,14 +323,22 @@ def _replays_html(check: UpgradeCheck) -> str:
     labels = "; ".join(f"{r.version}: {r.label}" for r in replays)
     return (
         f'<h2>Replay steps</h2><p class="muted">Customers created are labelled '
-        f"{_e(labels)}.</p><table>{head}{''.join(rows)}</table>"
+        f"{_e(labels)}.</p>{_table(['Step', *(_e(r.version) for r in replays)], rows)}"
     )
+
+
+def _counts(file: ConsumerFile) -> str:
+    return f"{file.format}, {len(file.interactions)} interaction(s)"
 
 
 def _value(value: Any) -> str:
     if value is None:
         return ""
     return value if isinstance(value, str) else json.dumps(value)
+
+
+def _lines(lines: Iterable[str]) -> str:
+    return "<br>".join(_e(line) for line in lines if line)
 
 
 def _e(text: str) -> str:
