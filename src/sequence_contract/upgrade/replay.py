@@ -69,33 +69,24 @@ class Client:
     def __init__(
         self, session: ContractSession, target: Target, version: str, *, writes: bool = True
     ) -> None:
-        self.session = session
-        self.base_url = target.base_url
-        self.version = version
+        self.session, self.base_url, self.version = session, target.base_url, version
         self.writes = writes
         self.created: list[str] = []
         self.requests = 0
 
     def send(
-        self,
-        method: str,
-        path: str,
-        *,
-        json: Any = None,
-        params: Any = None,
-        headers: Mapping[str, str] | None = None,
-        version: str | None = None,
-    ) -> requests.Response:
+        self, method: str, path: str, *, version: str | None = None, **kwargs: Any
+    ) -> tuple[requests.Response, Any]:
+        """The response and its JSON body (None when empty or not JSON)."""
         if method not in SAFE_METHODS and not self.writes:
             raise AssertionError(f"{method} {path}: refusing to write on a read-only host")
         self.requests += 1
-        return self.session.request(
-            method,
-            f"{self.base_url}{path}",
-            params=params,
-            json=json,
-            headers={VERSION_HEADER: version or self.version, **(headers or {})},
-        )
+        headers = {VERSION_HEADER: version or self.version, **(kwargs.pop("headers", None) or {})}
+        response = self.session.request(method, f"{self.base_url}{path}", headers=headers, **kwargs)
+        try:
+            return response, response.json() if response.content else None
+        except ValueError:
+            return response, None
 
     def keep_created(self, response: requests.Response, data: Any) -> str | None:
         """The id of the customer a create answered with, remembered as ours."""
@@ -136,11 +127,10 @@ def replay(session: ContractSession, target: Target, version: str, run_id: str) 
         template: str,
         customer: str | None,
         *,
-        json: Any = None,
-        params: Any = None,
         version: str = version,
         mutates: bool = False,
-    ) -> requests.Response | None:
+        **kwargs: Any,
+    ) -> tuple[requests.Response, Any] | None:
         operation = f"{method} {template}"
         if "{id}" in template and customer is None:
             why = "no customer: the create step failed"
@@ -149,26 +139,20 @@ def replay(session: ContractSession, target: Target, version: str, run_id: str) 
         if mutates and customer not in client.created:
             raise AssertionError(f"{name}: refusing to change customer {customer} (not ours)")
         path = template.replace("{id}", customer or "")
-        response = client.send(method, path, json=json, params=params, version=version)
-        data = json_or_none(response)
+        response, data = client.send(method, path, version=version, **kwargs)
+        shown = data
         if name == "list" and isinstance(data, dict) and isinstance(data.get("items"), list):
             # Other customers of the account say nothing about the version: keep ours only.
             items = [i for i in data["items"] if isinstance(i, dict) and i.get("id") == customer]
-            data = {**data, "items": items}
-        observations.append(
-            Observation(
-                name,
-                operation,
-                response.status_code,
-                _headers(response, version),
-                shape_of(data, [run_id]) if data is not None else {},
-            )
-        )
-        return response
+            shown = {**data, "items": items}
+        shape = shape_of(shown, [run_id]) if shown is not None else {}
+        headers = _headers(response, version)
+        observations.append(Observation(name, operation, response.status_code, headers, shape))
+        return response, data
 
     body = _create_body(version, run_id)
     created = step("create", "POST", "/customers", None, json=body)
-    customer = client.keep_created(created, json_or_none(created)) if created else None
+    customer = client.keep_created(*created) if created else None
     step("get", "GET", "/customers/{id}", customer)
     step(
         "list", "GET", "/customers", customer, params={"limit": 100, "legalName": body["legalName"]}
@@ -179,11 +163,11 @@ def replay(session: ContractSession, target: Target, version: str, run_id: str) 
     step("archive-again", archive, ARCHIVE, customer, mutates=True)
     unknown = str(uuid.uuid4())
     answer = step("get-unknown-id", "GET", "/customers/{id}", unknown)
-    if answer is not None and answer.status_code >= 300:
+    status = answer[0].status_code if answer is not None else None
+    if status is not None and status >= 300:
         # Archived only once the server has said no such customer exists.
         step("archive-unknown-id", archive, ARCHIVE, unknown)
     else:
-        status = answer.status_code if answer is not None else None
         why = f"GET of the random id {unknown} answered {status}"
         observations.append(
             Observation("archive-unknown-id", f"{archive} {ARCHIVE}", None, note=why)
@@ -219,13 +203,3 @@ def _headers(response: requests.Response, sent_version: str) -> dict[str, str]:
         else:
             found[name] = value.replace(" ", "").lower()
     return found
-
-
-def json_or_none(response: requests.Response) -> Any:
-    """The body as JSON, or None for an empty or non-JSON body."""
-    if not response.content:
-        return None
-    try:
-        return response.json()
-    except ValueError:
-        return None

@@ -14,7 +14,7 @@ from sequence_contract.http import ContractSession
 from sequence_contract.target import SAFE_METHODS, Target, customer_body, run_label
 from sequence_contract.upgrade.consumers.matching import Verification, check_response
 from sequence_contract.upgrade.consumers.usage import Call
-from sequence_contract.upgrade.replay import Client, json_or_none
+from sequence_contract.upgrade.replay import Client
 
 # The only request headers replayed: the rest (cookies, auth, user agents) belong to the
 # recording, and credentials come from the gate's own.
@@ -55,15 +55,14 @@ def verify_calls(
 
     def create() -> tuple[str | None, str]:
         body = customer_body(to_version, run_id, len(client.created) + 1)
-        response = client.send("POST", "/customers", json=body)
-        if found := client.keep_created(response, json_or_none(response)):
+        response, data = client.send("POST", "/customers", json=body)
+        if found := client.keep_created(response, data):
             return found, ""
         status = response.status_code
         return None, f"could not create a customer for it: POST /customers answered {status}"
 
     def listed() -> tuple[str | None, str]:
-        response = client.send("GET", "/customers", params=[("limit", "1")])
-        data = json_or_none(response)
+        response, data = client.send("GET", "/customers", params=[("limit", "1")])
         items = data.get("items") if isinstance(data, dict) else None
         first = items[0] if response.status_code == 200 and isinstance(items, list) and items else 0
         if isinstance(first, dict) and first.get("id"):
@@ -95,8 +94,7 @@ def verify_calls(
             body = {**body, "label": run_label(run_id)}
         headers = {k: v for k, v in interaction.headers.items() if k in FORWARDED_HEADERS}
         params = list(interaction.query) or None
-        response = client.send(method, path, params=params, json=body, headers=headers)
-        data = json_or_none(response)
+        response, data = client.send(method, path, params=params, json=body, headers=headers)
         if call.operation == CREATE:
             client.keep_created(response, data)
         if response.status_code == 429:
