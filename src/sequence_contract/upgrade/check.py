@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -191,6 +191,11 @@ def run_upgrade_check(
                     )
         if replays:
             observed = compare_replays(replays[0], replays[1], documented)
+    if from_version == to_version:
+        notes.append(f"{from_version} is compared with itself: any change is noise")
+    for run in replays:
+        if skipped := [o.step for o in run.observations if o.status is None]:
+            notes.append(f"{run.version}: steps not run: {', '.join(skipped)}")
     usage = judge(files, calls, [*documented, *observed], to_version, verified) if files else None
     found = usage.found if usage else ()
     outcome = apply_waivers(waivers, [*documented, *observed, *found])
@@ -203,18 +208,15 @@ def run_upgrade_check(
         waivers=outcome,
         waiver_file=waiver_file,
         replays=replays,
-        notes=(*notes, *_notes(from_version, to_version, replays)),
+        notes=tuple(notes),
         consumers=usage,
     )
 
 
-@contextmanager
-def _target(settings: ReplaySettings, *, allowed: bool) -> Iterator[Target]:
+def _target(settings: ReplaySettings, *, allowed: bool) -> AbstractContextManager[Target]:
     """The target; a usage error when the check must write there and may not."""
     if settings.base_url is None:
-        with embedded_sandbox() as target:
-            yield target
-        return
+        return embedded_sandbox()
     target = remote_target(settings.base_url, settings.credentials)
     # The replay creates, updates and archives customers: never on a live account unasked.
     if not allowed:
@@ -223,7 +225,7 @@ def _target(settings: ReplaySettings, *, allowed: bool) -> Iterator[Target]:
             f"--base-url {settings.base_url}: the replay creates and archives customers, and "
             f"{host} is not a sandbox; pass --allow-destructive-host {host} if that is intended"
         )
-    yield target
+    return nullcontext(target)
 
 
 def _writes_allowed(settings: ReplaySettings) -> bool:
@@ -231,14 +233,3 @@ def _writes_allowed(settings: ReplaySettings) -> bool:
         return True
     kind = classify(settings.base_url, embedded=False)
     return destructive_allowed(settings.base_url, kind, settings.allow_destructive_host)
-
-
-def _notes(from_version: str, to_version: str, replays: tuple[Replay, ...]) -> tuple[str, ...]:
-    notes = []
-    if from_version == to_version:
-        notes.append(f"{from_version} is compared with itself: any change is noise")
-    for run in replays:
-        skipped = [o.step for o in run.observations if o.status is None]
-        if skipped:
-            notes.append(f"{run.version}: steps not run: {', '.join(skipped)}")
-    return tuple(notes)

@@ -1,8 +1,5 @@
-"""Differences between two replays, each traced to the documented change that predicts it.
-
-An observation the documents predict ("expected") leaves the verdict to that documented
-change, so one change is waived once; one nothing documents is what the documents missed.
-"""
+"""Differences between two replays, each traced to the documented change that predicts it
+("expected": that change carries the verdict); one nothing documents is what they missed."""
 
 from __future__ import annotations
 
@@ -37,8 +34,6 @@ _TEXTS = {
 
 
 class _Seen(NamedTuple):
-    """One difference at one step."""
-
     kind: str
     subject: str
     breaking: bool
@@ -70,14 +65,7 @@ def compare_replays(old: Replay, new: Replay, documented: Iterable[Change]) -> l
         if all(s.explained_by for s in group):
             explained = tuple(dict.fromkeys(e for s in group for e in s.explained_by))
         steps = tuple(dict.fromkeys(s.step for s in group))
-        text = _TEXTS[first.kind].format(
-            step=first.step,
-            subject=first.subject,
-            before=first.before,
-            after=first.after,
-            old=old.version,
-            new=new.version,
-        )
+        text = _TEXTS[first.kind].format(**first._asdict(), old=old.version, new=new.version)
         if first.kind != "status-changed":
             text += f" [{first.step if len(steps) == 1 else f'{len(steps)} steps'}]"
         changes.append(
