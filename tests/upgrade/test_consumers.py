@@ -278,8 +278,8 @@ def test_where_writes_are_not_allowed_only_the_consumer_calls_are_replayed(
     assert read.outcome == PASSES, read.why
     # The documents still say the archive breaks: static judgement needs no request.
     assert archive.outcome == BREAKS
-    assert archive.verdict.live is not None
-    assert archive.verdict.live.reason == "read-only host: only GET, HEAD and OPTIONS are replayed"
+    assert archive.call.live is not None
+    assert archive.call.live.reason == "read-only host: only GET, HEAD and OPTIONS are replayed"
 
 
 EXAMPLES = Path(__file__).parents[2] / "examples" / "consumers"

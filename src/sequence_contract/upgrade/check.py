@@ -21,7 +21,7 @@ from sequence_contract.target import (
 )
 from sequence_contract.upgrade.consumers.matching import BREAKS, NOT_VERIFIABLE, PASSES
 from sequence_contract.upgrade.consumers.model import read_consumers
-from sequence_contract.upgrade.consumers.usage import CallVerdict, ConsumerUsage, calls_of, judge
+from sequence_contract.upgrade.consumers.usage import Call, ConsumerUsage, calls_of, judge
 from sequence_contract.upgrade.consumers.verify import Verified, verify_calls
 from sequence_contract.upgrade.diff import diff_versions
 from sequence_contract.upgrade.model import Change
@@ -86,13 +86,13 @@ class Row:
     """One consumer call's result: `why` holds "<change id>: <where: what>" when it breaks,
     else the reason or notes."""
 
-    verdict: CallVerdict
+    call: Call
     outcome: str  # PASSES, BREAKS, NOT_VERIFIABLE
     why: tuple[str, ...]
 
     @property
     def operation(self) -> str:
-        return self.verdict.call.shown
+        return self.call.shown
 
 
 def rows(check: UpgradeCheck) -> list[Row]:
@@ -100,15 +100,13 @@ def rows(check: UpgradeCheck) -> list[Row]:
         return []
     blocking = {c.id for c in check.blocking}
     described = {c.id: c.description for c in check.changes}
-    return [_row(check, v, blocking, described) for v in check.consumers.verdicts]
+    return [_row(check, v, blocking, described) for v in check.consumers.calls]
 
 
-def _row(
-    check: UpgradeCheck, verdict: CallVerdict, blocking: set[str], described: dict[str, str]
-) -> Row:
-    whys = {i.change_id: i.why for i in verdict.impacts}
-    broken = [i for i in verdict.change_ids if i in blocking]
-    live = verdict.live
+def _row(check: UpgradeCheck, call: Call, blocking: set[str], described: dict[str, str]) -> Row:
+    whys = {i.change_id: i.why for i in call.impacts}
+    broken = [i for i in call.change_ids if i in blocking]
+    live = call.live
     if broken:
         # The change ids with their "where: what", then what the live replay saw.
         lines = [
@@ -120,17 +118,17 @@ def _row(
             for m in (live.mismatches if live else ())
             if f"{m.where}: {m.what}" not in shown  # not already a blocking change itself
         ]
-        return Row(verdict, BREAKS, tuple(lines))
-    notes = [f"{i}: waived" for i in verdict.change_ids if i in check.waivers.waived]
-    if verdict.call.version == check.to_version != check.from_version:
+        return Row(call, BREAKS, tuple(lines))
+    notes = [f"{i}: waived" for i in call.change_ids if i in check.waivers.waived]
+    if call.version == check.to_version != check.from_version:
         notes.append(f"already sends {check.to_version}: the documented changes do not apply")
-    if verdict.call.problem:
-        return Row(verdict, NOT_VERIFIABLE, (verdict.call.problem,))
+    if call.problem:
+        return Row(call, NOT_VERIFIABLE, (call.problem,))
     if live is None:
-        return Row(verdict, NOT_VERIFIABLE, ("not replayed (--documents-only)", *notes))
+        return Row(call, NOT_VERIFIABLE, ("not replayed (--documents-only)", *notes))
     if live.outcome == NOT_VERIFIABLE:
-        return Row(verdict, NOT_VERIFIABLE, (live.reason, *notes))
-    return Row(verdict, PASSES, (*notes, *live.notes))
+        return Row(call, NOT_VERIFIABLE, (live.reason, *notes))
+    return Row(call, PASSES, (*notes, *live.notes))
 
 
 def summary_line(check: UpgradeCheck) -> str:

@@ -76,7 +76,7 @@ def summary(check: UpgradeCheck, written: Sequence[str] = ()) -> str:
         lines += ["", "Your calls:"]
         for row in rows(check):
             tag = {BREAKS: "BREAKS", PASSES: "passes"}.get(row.outcome, "not verifiable")
-            lines.append(f"  {tag:<15} {row.operation}  ({row.verdict.call.label})")
+            lines.append(f"  {tag:<15} {row.operation}  ({row.call.label})")
             lines += [f"                  {w}" for w in row.why if w]
     if written:
         lines += ["", "Reports: " + ", ".join(written)]
@@ -172,7 +172,7 @@ def _consumers_json(check: UpgradeCheck) -> dict[str, Any] | None:
 
 
 def _row_json(row: Row) -> dict[str, Any]:
-    call = row.verdict.call
+    call = row.call
     return {
         "source": call.interaction.source,
         "description": call.interaction.description,
@@ -180,7 +180,7 @@ def _row_json(row: Row) -> dict[str, Any]:
         "version": call.version,
         "result": row.outcome,
         "why": list(row.why),
-        "affectedBy": [{"id": i.change_id, "where": i.why} for i in row.verdict.impacts],
+        "affectedBy": [{"id": i.change_id, "where": i.why} for i in call.impacts],
         "sends": sorted(call.sent | call.params),
         "reliesOn": sorted(call.relied | {f"header {h}" for h in call.relied_headers}),
     }
@@ -285,7 +285,7 @@ def _consumers_html(check: UpgradeCheck) -> str:
     body = [
         f'<tr><td><span class="tag {_ROW_TAGS.get(row.outcome, "expected")}">'
         f"{_e(row.outcome)}</span></td><td><code>{_e(row.operation)}</code></td>"
-        f"<td>{_e(row.verdict.call.label)}</td><td>{_lines(row.why)}</td></tr>"
+        f"<td>{_e(row.call.label)}</td><td>{_lines(row.why)}</td></tr>"
         for row in rows(check)
     ]
     head = ("Result", "Operation", "Interaction", "Why")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +30,15 @@ _STEP_OPERATION = re.compile(r"\(([A-Z]+ [^)]+)\)$")
 
 
 @dataclass(frozen=True)
+class Impact:
+    """A change that affects a call, and where: `path` is "" when it is the whole operation."""
+
+    change_id: str
+    why: str
+    path: str = ""
+
+
+@dataclass(frozen=True)
 class Call:
     """An interaction with what it uses, in the terms of its version's documents."""
 
@@ -41,6 +50,14 @@ class Call:
     relied: frozenset[str] = frozenset()  # response body paths the code relies on
     relied_headers: frozenset[str] = frozenset()  # lower-case response header names
     problem: str = ""  # why it cannot be judged (unknown operation, other version, ...)
+    # Filled in by `judge`: the changes that touch it, and its live result.
+    impacts: tuple[Impact, ...] = ()
+    live: Verification | None = None
+    live_ids: tuple[str, ...] = ()  # ids of the changes its live mismatches became
+
+    @property
+    def change_ids(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys([*(i.change_id for i in self.impacts), *self.live_ids]))
 
     @property
     def label(self) -> str:
@@ -53,39 +70,18 @@ class Call:
 
 
 @dataclass(frozen=True)
-class Impact:
-    """A change that affects a call, and where: `path` is "" when it is the whole operation."""
-
-    change_id: str
-    why: str
-    path: str = ""
-
-
-@dataclass(frozen=True)
-class CallVerdict:
-    call: Call
-    impacts: tuple[Impact, ...] = ()
-    live: Verification | None = None
-    live_ids: tuple[str, ...] = ()  # ids of the changes its live mismatches became
-
-    @property
-    def change_ids(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys([*(i.change_id for i in self.impacts), *self.live_ids]))
-
-
-@dataclass(frozen=True)
 class ConsumerUsage:
     """Every consumer call with the changes that touch it and its live result."""
 
     files: tuple[ConsumerFile, ...]
-    verdicts: tuple[CallVerdict, ...]
+    calls: tuple[Call, ...]
     found: tuple[Change, ...] = ()  # what the live verification found, as changes
     created: tuple[str, ...] = ()  # customers the live verification made
     requests: int = 0
     replayed: bool = False
 
     def affects(self, change: Change) -> bool:
-        return any(change.id in v.change_ids for v in self.verdicts)
+        return any(change.id in c.change_ids for c in self.calls)
 
 
 def calls_of(files: Iterable[ConsumerFile], from_version: str, to_version: str) -> tuple[Call, ...]:
@@ -266,7 +262,7 @@ def judge(
     changes = list(changes)
     breaking = {c.id for c in changes if c.breaking and c.origin == DOCUMENTED}
     found = ChangeSet()
-    verdicts = []
+    judged = []
     for index, call in enumerate(calls):
         impacts: tuple[Impact, ...] = ()
         if call.operation is not None and call.version != to_version:
@@ -279,12 +275,13 @@ def judge(
             )
             found.add(change)
             ids.append(change.id)
-        verdicts.append(CallVerdict(call, impacts, result, tuple(dict.fromkeys(ids))))
+        live_ids = tuple(dict.fromkeys(ids))
+        judged.append(replace(call, impacts=impacts, live=result, live_ids=live_ids))
     if verified is None:
-        return ConsumerUsage(files, tuple(verdicts), tuple(found.items()))
+        return ConsumerUsage(files, tuple(judged), tuple(found.items()))
     created = tuple(verified.created)
     return ConsumerUsage(
-        files, tuple(verdicts), tuple(found.items()), created, verified.requests, True
+        files, tuple(judged), tuple(found.items()), created, verified.requests, True
     )
 
 
