@@ -25,8 +25,13 @@ from sequence_contract.upgrade.consumers.usage import Call, ConsumerUsage, calls
 from sequence_contract.upgrade.consumers.verify import Verified, verify_calls
 from sequence_contract.upgrade.diff import diff_versions
 from sequence_contract.upgrade.model import Change
-from sequence_contract.upgrade.observed import compare_replays
-from sequence_contract.upgrade.replay import Replay, new_run_id, open_session, replay
+from sequence_contract.upgrade.replay import (
+    Replay,
+    compare_replays,
+    new_run_id,
+    open_session,
+    replay,
+)
 from sequence_contract.upgrade.waivers import Waiver, WaiverOutcome, apply_waivers
 
 

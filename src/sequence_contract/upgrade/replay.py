@@ -1,17 +1,15 @@
-"""The same steps replayed once per version against one server, on customers the run creates.
-
-Each version's run creates a labelled customer, reads, lists, updates and archives it (by that
-version's archive method), archives it again, asks for an unknown id and sends an unknown
-version. The responses are reduced to shapes (`shape.py`) for `observed.py` to compare.
-"""
+"""Observed changes: the same steps replayed once per version against one server, on
+customers the run creates (README: the upgrade gate), the responses reduced to shapes
+(`shape.py`), and the two runs' differences, each traced to the documented change that
+predicts it ("expected": that change carries the verdict)."""
 
 from __future__ import annotations
 
 import secrets
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import requests
 
@@ -25,7 +23,8 @@ from sequence_contract.target import (
     customer_body,
     run_label,
 )
-from sequence_contract.upgrade.shape import Shape, shape_of
+from sequence_contract.upgrade.model import OBSERVED, Change
+from sequence_contract.upgrade.shape import Shape, ancestors, base_type, shape_of, without_value
 
 UNKNOWN_VERSION = "1999-12-31"  # well-formed, never published
 REMOTE_RATE_LIMIT = 600  # requests a minute; far under the documented 1,500
@@ -40,6 +39,27 @@ AS_SENT = "<as sent>"
 REQUEST_SCHEMA = "create-or-update-customer-request"
 OPTIONAL_FIELDS = {"telephone": "+44 20 7946 0000", "url": "https://example.com/upgrade-check"}
 ARCHIVE = "/customers/{id}/archive"
+# Which documented changes can explain an observed body difference at the same place.
+_EXPLAINED_BY = {
+    "field-removed": ("response-field-removed", "response-field-made-optional"),
+    "field-added": ("response-field-added", "response-field-made-required"),
+    "type-changed": ("response-type-changed",),
+    "value-changed": (
+        "response-enum-value-added",
+        "response-enum-value-removed",
+        "response-type-changed",
+    ),
+}
+_TEXTS = {
+    "status-changed": "{step}: status {before} in {old}, {after} in {new}",
+    "field-removed": "{subject}: in {old} responses ({before}), absent in {new}",
+    "field-added": "{subject}: new in {new} responses ({after})",
+    "type-changed": "{subject}: {before} in {old}, {after} in {new}",
+    "value-changed": "{subject}: {before} in {old}, {after} in {new}",
+    "header-removed": "header {subject}: sent in {old} ({before}), not in {new}",
+    "header-added": "header {subject}: new in {new} ({after})",
+    "header-changed": "header {subject}: {before} in {old}, {after} in {new}",
+}
 
 
 @dataclass(frozen=True)
@@ -203,3 +223,104 @@ def _headers(response: requests.Response, sent_version: str) -> dict[str, str]:
         else:
             found[name] = value.replace(" ", "").lower()
     return found
+
+
+class _Seen(NamedTuple):
+    kind: str
+    subject: str
+    breaking: bool
+    step: str
+    before: object
+    after: object
+    explained_by: tuple[str, ...]
+
+
+def compare_replays(old: Replay, new: Replay, documented: Iterable[Change]) -> list[Change]:
+    """Every observed difference from `old`'s run to `new`'s, merged by id."""
+    documented = list(documented)
+    by_pointer: dict[str, list[Change]] = {}
+    for change in documented:
+        for pointer in change.pointers:
+            by_pointer.setdefault(pointer, []).append(change)
+    ids = {change.id for change in documented}
+    new_steps = {o.step: o for o in new.observations}
+    grouped: dict[str, list[_Seen]] = {}
+    for before in old.observations:
+        after = new_steps.get(before.step)
+        for seen in _step(before, after, by_pointer, ids) if after is not None else ():
+            grouped.setdefault(f"observed-{seen.kind}:{seen.subject}", []).append(seen)
+    changes = []
+    for change_id, group in grouped.items():
+        first = group[0]
+        # Expected only if every step where it shows is predicted by the documents.
+        explained: tuple[str, ...] = ()
+        if all(s.explained_by for s in group):
+            explained = tuple(dict.fromkeys(e for s in group for e in s.explained_by))
+        steps = tuple(dict.fromkeys(s.step for s in group))
+        text = _TEXTS[first.kind].format(**first._asdict(), old=old.version, new=new.version)
+        if first.kind != "status-changed":
+            text += f" [{first.step if len(steps) == 1 else f'{len(steps)} steps'}]"
+        changes.append(
+            Change(
+                id=change_id,
+                kind=f"observed-{first.kind}",
+                subject=first.subject,
+                origin=OBSERVED,
+                breaking=any(s.breaking for s in group),
+                description=text,
+                location=steps[0],
+                before=first.before,
+                after=first.after,
+                seen_in=steps,
+                explained_by=explained,
+            )
+        )
+    return sorted(changes, key=lambda c: (not c.breaking, c.id))
+
+
+def _step(
+    old: Observation, new: Observation, by_pointer: dict[str, list[Change]], ids: set[str]
+) -> list[_Seen]:
+    step = f"{new.step} ({new.operation})"
+    if old.status != new.status:
+        method, _, path = new.operation.partition(" ")
+        candidates = (
+            f"status-code-changed:{new.operation}",
+            f"operation-method-changed:{path}",
+            f"operation-removed:{old.operation}",
+            f"operation-path-changed:{old.operation}",
+        )
+        explained = tuple(c for c in candidates if c in ids) if method else ()
+        return [_Seen("status-changed", new.step, True, step, old.status, new.status, explained)]
+    found: list[_Seen] = []
+
+    def add(kind: str, subject: str, breaking: bool, before: object, after: object) -> None:
+        wanted = _EXPLAINED_BY.get(kind, ())
+        pointed = by_pointer.get(f"{new.operation} {new.status} {subject}", ())
+        explained = tuple(c.id for c in pointed if c.kind in wanted)
+        found.append(_Seen(kind, subject, breaking, step, before, after, explained))
+
+    for path in _outermost(set(old.shape) - set(new.shape)):
+        add("field-removed", path, True, old.shape[path], None)
+    for path in _outermost(set(new.shape) - set(old.shape)):
+        add("field-added", path, False, None, new.shape[path])
+    for path in sorted(set(old.shape) & set(new.shape)):
+        before, after = old.shape[path], new.shape[path]
+        if before != after:
+            same_form = without_value(before) == without_value(after)
+            same = same_form and base_type(before) == base_type(after)
+            add("value-changed" if same else "type-changed", path, True, before, after)
+    for name in sorted(set(old.headers) | set(new.headers)):
+        sent, now = old.headers.get(name), new.headers.get(name)
+        if now is None:
+            add("header-removed", name, True, sent, None)
+        elif sent is None:
+            add("header-added", name, False, None, now)
+        elif sent != now:
+            add("header-changed", name, True, sent, now)
+    return found
+
+
+def _outermost(paths: set[str]) -> list[str]:
+    """Paths whose parent is not in the set: a new object is one change, not one per leaf."""
+    return sorted(p for p in paths if not any(a in paths for a in ancestors(p)))
