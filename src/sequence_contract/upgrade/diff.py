@@ -307,7 +307,7 @@ class _Differ:
         here = Where(where.direction, name, where.operation, where.path, where.status)
         if not self._types(old.contents, new.contents, here):
             return
-        self._enum(old.contents, new.contents, here)
+        self._enums(old.contents, new.contents, here)
         self._constraints(old.contents, new.contents, here)
         self._properties(old, new, here, depth)
         for keyword, suffix in (("items", "[]"), ("additionalProperties", ".*")):
@@ -329,11 +329,10 @@ class _Differ:
         self._at(where, "type-changed", breaking, f"type {before} became {after}", before, after)
         return old_types is None or new_types is None or bool(old_types & new_types)
 
-    def _enum(self, old: dict[str, Any], new: dict[str, Any], where: Where) -> None:
-        old_values, new_values = _enum_values(old), _enum_values(new)
-        if old_values == new_values:
+    def _enums(self, old: dict[str, Any], new: dict[str, Any], where: Where) -> None:
+        old_list, new_list = _enum(old), _enum(new)
+        if old_list == new_list:
             return
-        old_list, new_list = _enum_list(old_values), _enum_list(new_values)
         if old_list is None or new_list is None:
             # An enum appears (requests: values rejected) or goes (responses: any value).
             kind = "enum-removed" if new_list is None else "enum-added"
@@ -464,16 +463,14 @@ def _type_text(types: frozenset[str] | None) -> str:
     return "|".join(sorted(types - {"integer"}) if "number" in types else sorted(types))
 
 
-def _enum_values(schema: dict[str, Any]) -> frozenset[str] | None:
-    if isinstance(schema.get("enum"), list):
-        return frozenset(json.dumps(v, sort_keys=True) for v in schema["enum"])
-    if "const" in schema:
-        return frozenset({json.dumps(schema["const"], sort_keys=True)})
-    return None
-
-
-def _enum_list(values: frozenset[str] | None) -> list[Any] | None:
-    return None if values is None else [json.loads(v) for v in sorted(values)]
+def _enum(schema: dict[str, Any]) -> list[Any] | None:
+    """The values an `enum` or `const` allows, in a stable order; None when neither is set."""
+    values = schema["enum"] if isinstance(schema.get("enum"), list) else None
+    values = [schema["const"]] if values is None and "const" in schema else values
+    if values is None:
+        return None
+    texts = {json.dumps(v, sort_keys=True) for v in values}
+    return [json.loads(t) for t in sorted(texts)]
 
 
 def _tightens(keyword: str, before: Any, after: Any) -> bool:

@@ -1,8 +1,5 @@
-"""What the upgrade check finds: one `Change` per difference, documented or observed.
-
-Ids (`<kind>:<subject>`, e.g. `response-field-removed:Customer.email`) are built from names
-that stay put between runs, so a waiver file can name them and two reports diff cleanly.
-"""
+"""What the upgrade check finds: one `Change` per difference, documented or observed. Ids
+(`response-field-removed:Customer.email`) use names that stay put, so waivers can name them."""
 
 from __future__ import annotations
 

@@ -44,7 +44,12 @@ def load_waivers(path: Path) -> tuple[Waiver, ...]:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise UsageError(f"--waivers {path}: cannot read: {exc.strerror or exc}") from exc
-    data = _parse(path, text)
+    try:
+        data = tomllib.loads(text) if path.suffix.lower() == ".toml" else yaml.safe_load(text)
+    except (yaml.YAMLError, tomllib.TOMLDecodeError) as exc:
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        hint = " (quote an id that starts with '*')" if "alias" in str(exc) else ""
+        raise UsageError(f"{path}: not valid YAML/TOML: {first_line}{hint}") from exc
     entries = data.get("waivers") if isinstance(data, dict) else data
     if data is None or entries is None:
         return ()
@@ -64,17 +69,6 @@ def apply_waivers(waivers: Iterable[Waiver], changes: Iterable[Change]) -> Waive
                 used.add(index)
     unused = tuple(w for index, w in enumerate(waivers) if index not in used)
     return WaiverOutcome(waived, unused)
-
-
-def _parse(path: Path, text: str) -> Any:
-    try:
-        if path.suffix.lower() == ".toml":
-            return tomllib.loads(text)
-        return yaml.safe_load(text)
-    except (yaml.YAMLError, tomllib.TOMLDecodeError) as exc:
-        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        hint = " (quote an id that starts with '*')" if "alias" in str(exc) else ""
-        raise UsageError(f"{path}: not valid YAML/TOML: {first_line}{hint}") from exc
 
 
 def _waiver(path: Path, number: int, entry: Any) -> Waiver:
