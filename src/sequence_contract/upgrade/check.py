@@ -73,8 +73,7 @@ class UpgradeCheck:
 
     @property
     def blocking(self) -> tuple[Change, ...]:
-        """Breaking, not waived, (if observed) not predicted by a documented change, and
-        (with consumer files) affecting one of the consumer's calls."""
+        """Breaking, not waived, not predicted (observed), affecting a call (consumer files)."""
         return tuple(
             c
             for c in self.changes
@@ -88,8 +87,7 @@ class UpgradeCheck:
 
 @dataclass(frozen=True)
 class Row:
-    """One consumer call's result: `why` holds "<change id>: <where: what>" when it breaks,
-    else the reason or notes."""
+    """One consumer call's result; `why`: "<change id>: <where: what>" lines, or the reason."""
 
     call: Call
     outcome: str  # PASSES, BREAKS, NOT_VERIFIABLE
@@ -152,9 +150,7 @@ def run_upgrade_check(
     waiver_file: Path | None = None,
     consumers: Sequence[Path] = (),
 ) -> UpgradeCheck:
-    """The whole check; `replay_on=None` compares the documents only. With `consumers`
-    (Pact or HAR files), only changes that touch their calls block, and the calls are
-    replayed under `to_version` too."""
+    """The whole check; `replay_on=None` compares the documents only."""
     shipped = schemas.available_versions()
     for option, version in (("--from", from_version), ("--to", to_version)):
         if version not in shipped:

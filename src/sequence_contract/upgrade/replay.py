@@ -197,8 +197,8 @@ def replay(session: ContractSession, target: Target, version: str, run_id: str) 
 
 
 def _create_body(version: str, run_id: str) -> dict[str, Any]:
-    """The suite's create body, plus the optional fields the version documents: a field
-    shows as removed (or added) only if the replay filled it in."""
+    """The suite's create body and the optional fields the version documents (a field shows
+    as removed or added only if the replay filled it in)."""
     body = customer_body(version, run_id, 1)
     request = schemas.validator_for(version, REQUEST_SCHEMA).schema
     documented = request.get("properties", {}) if isinstance(request, Mapping) else {}
