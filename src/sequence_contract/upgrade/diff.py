@@ -118,7 +118,8 @@ class _Differ:
         where: Where | None = None,
     ) -> None:
         """Record change `<kind>:<name><suffix>`, described as "<name>: <text>"."""
-        location, pointers = operation, tuple[str, ...]()
+        location = operation
+        pointers: tuple[str, ...] = ()
         if where is not None:
             response = where.direction == RESPONSE
             body = f"{where.status} response" if response else REQUEST

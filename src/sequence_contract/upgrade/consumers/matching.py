@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
@@ -32,7 +32,7 @@ BREAKS = "breaks"
 NOT_VERIFIABLE = "not verifiable"
 
 # Matchers on the value alone: (does it pass, what to say when not: {0} the value, {1} its type).
-_VALUE_KINDS: dict[str, tuple[Any, str]] = {
+_VALUE_KINDS: dict[str, tuple[Callable[[Any], object], str]] = {
     "integer": (lambda v: type(v) is int, "expected an integer, got {0!r}"),
     "decimal": (lambda v: isinstance(v, float), "expected a decimal, got {0!r}"),
     "number": (lambda v: type(v) in (int, float), "expected a number, got {0!r}"),

@@ -63,8 +63,9 @@ def verify_calls(
 
     def listed() -> tuple[str | None, str]:
         response, data = client.send("GET", "/customers", params=[("limit", "1")])
-        items = data.get("items") if isinstance(data, dict) else None
-        first = items[0] if response.status_code == 200 and isinstance(items, list) and items else 0
+        ok = response.status_code == 200 and isinstance(data, dict)
+        items = data.get("items") if ok else None
+        first = items[0] if isinstance(items, list) and items else None
         if isinstance(first, dict) and first.get("id"):
             return str(first["id"]), ""
         return None, "read-only host and no customer to read (GET /customers?limit=1 listed none)"
