@@ -55,20 +55,12 @@ class ChangeSet:
         self._by_id: dict[str, Change] = {}
 
     def add(self, change: Change) -> None:
-        known = self._by_id.get(change.id)
-        if known is None:
-            self._by_id[change.id] = change
-            return
-        self._by_id[change.id] = replace(
-            known,
-            seen_in=_union(known.seen_in, change.seen_in),
-            pointers=_union(known.pointers, change.pointers),
-            explained_by=_union(known.explained_by, change.explained_by),
-        )
+        known = self._by_id.setdefault(change.id, change)
+        if known is not change:
+            merged = {
+                k: tuple(dict.fromkeys(getattr(known, k) + getattr(change, k))) for k in _LISTS
+            }
+            self._by_id[change.id] = replace(known, **merged)
 
     def items(self) -> list[Change]:
         return sorted(self._by_id.values(), key=lambda c: (not c.breaking, c.id))
-
-
-def _union(known: tuple[str, ...], more: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(known + more))
