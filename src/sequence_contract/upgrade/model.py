@@ -57,10 +57,16 @@ class ChangeSet:
     def add(self, change: Change) -> None:
         known = self._by_id.setdefault(change.id, change)
         if known is not change:
-            merged = {
-                k: tuple(dict.fromkeys(getattr(known, k) + getattr(change, k))) for k in _LISTS
-            }
-            self._by_id[change.id] = replace(known, **merged)
+            self._by_id[change.id] = replace(
+                known,
+                seen_in=_union(known.seen_in, change.seen_in),
+                pointers=_union(known.pointers, change.pointers),
+                explained_by=_union(known.explained_by, change.explained_by),
+            )
 
     def items(self) -> list[Change]:
         return sorted(self._by_id.values(), key=lambda c: (not c.breaking, c.id))
+
+
+def _union(known: tuple[str, ...], more: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(known + more))
