@@ -254,21 +254,21 @@ def _pact_rules(raw: Any, major: str) -> tuple[tuple[Rule, ...], tuple[Rule, ...
     if not isinstance(raw, dict):
         raise BadFile("matchingRules is not an object")
     if major == "2":
-        body: dict[str, Any] = {}
-        headers: dict[str, Any] = {}
+        body: list[Rule] = []
+        headers: list[Rule] = []
         for key, spec in raw.items():
             key = str(key)
             if key == "$.body" or key.startswith(("$.body.", "$.body[")):
-                body["$" + key[len("$.body") :]] = spec
+                body.append(_pact_rule("$" + key[len("$.body") :], spec, major))
             elif key.startswith("$.headers."):
-                headers[key[len("$.headers.") :]] = spec
-    else:
-        body, headers = raw.get("body") or {}, raw.get("header") or {}
-        if not isinstance(body, dict) or not isinstance(headers, dict):
-            raise BadFile("matchingRules.body / .header are not objects")
+                headers.append(_pact_rule(key[len("$.headers.") :].lower(), spec, major))
+        return tuple(body), tuple(headers)
+    body_spec, header_spec = raw.get("body") or {}, raw.get("header") or {}
+    if not isinstance(body_spec, dict) or not isinstance(header_spec, dict):
+        raise BadFile("matchingRules.body / .header are not objects")
     return (
-        tuple(_pact_rule(str(k), v, major) for k, v in body.items()),
-        tuple(_pact_rule(str(k).lower(), v, major) for k, v in headers.items()),
+        tuple(_pact_rule(str(k), v, major) for k, v in body_spec.items()),
+        tuple(_pact_rule(str(k).lower(), v, major) for k, v in header_spec.items()),
     )
 
 
