@@ -256,13 +256,14 @@ def test_on_a_read_only_host_only_safe_calls_are_replayed(
     with open_session(target) as session:
         sent: list[str] = []
         session.hooks["response"].append(lambda r, *_, **__: sent.append(r.request.method))
-        verified = verify_calls(session, target, calls, TO, "read-only", writes_allowed=False)
-    read, archive = verified.results[0], verified.results[1]
+        (read, archive), client = verify_calls(
+            session, target, calls, TO, "read-only", writes_allowed=False
+        )
     assert read.outcome == PASSES, read
     assert archive.outcome == NOT_VERIFIABLE
     assert archive.reason == "read-only host: only GET, HEAD and OPTIONS are replayed"
     assert set(sent) == {"GET"}, sent
-    assert verified.created == []
+    assert client.created == []
 
 
 def test_where_writes_are_not_allowed_only_the_consumer_calls_are_replayed(

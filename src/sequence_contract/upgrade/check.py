@@ -22,7 +22,7 @@ from sequence_contract.target import (
 from sequence_contract.upgrade.consumers.matching import BREAKS, NOT_VERIFIABLE, PASSES
 from sequence_contract.upgrade.consumers.model import read_consumers
 from sequence_contract.upgrade.consumers.usage import Call, ConsumerUsage, calls_of, judge
-from sequence_contract.upgrade.consumers.verify import Verified, verify_calls
+from sequence_contract.upgrade.consumers.verify import verify_calls
 from sequence_contract.upgrade.diff import diff_versions
 from sequence_contract.upgrade.model import Change
 from sequence_contract.upgrade.replay import (
@@ -49,14 +49,13 @@ class UpgradeCheck:
 
     from_version: str
     to_version: str
-    target: str  # e.g. "embedded sandbox" or the base URL; "" when nothing was replayed
+    target: str  # "" when nothing was replayed
     documented: tuple[Change, ...]
     observed: tuple[Change, ...]
     waivers: WaiverOutcome
     waiver_file: Path | None = None
     replays: tuple[Replay, ...] = ()
     notes: tuple[str, ...] = ()
-    # --consumer files: only the changes that touch the team's calls can block.
     consumers: ConsumerUsage | None = None
 
     @property
@@ -93,20 +92,15 @@ class Row:
     outcome: str  # PASSES, BREAKS, NOT_VERIFIABLE
     why: tuple[str, ...]
 
-    @property
-    def operation(self) -> str:
-        return self.call.shown
-
 
 def rows(check: UpgradeCheck) -> list[Row]:
-    if check.consumers is None:
-        return []
+    calls = check.consumers.calls if check.consumers else ()
+    return [_row(check, call) for call in calls]
+
+
+def _row(check: UpgradeCheck, call: Call) -> Row:
     blocking = {c.id for c in check.blocking}
     described = {c.id: c.description for c in check.changes}
-    return [_row(check, v, blocking, described) for v in check.consumers.calls]
-
-
-def _row(check: UpgradeCheck, call: Call, blocking: set[str], described: dict[str, str]) -> Row:
     whys = {i.change_id: i.why for i in call.impacts}
     broken = [i for i in call.change_ids if i in blocking]
     live = call.live
@@ -159,7 +153,7 @@ def run_upgrade_check(
             )
     files = read_consumers(consumers)
     calls = calls_of(files, from_version, to_version)
-    verified: Verified | None = None
+    verified = None
     documented = diff_versions(from_version, to_version)
     observed: list[Change] = []
     replays: tuple[Replay, ...] = ()

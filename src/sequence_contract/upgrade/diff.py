@@ -1,6 +1,5 @@
 """Documented changes: the two versions' documents compared, each change judged for a client
-of the old version (requests and responses are mirror images; see the README).
-"""
+of the old version (requests and responses are mirror images; see the README)."""
 
 from __future__ import annotations
 
@@ -397,8 +396,7 @@ def _operations(docs: VersionDocuments) -> list[_Operation]:
 def _pair_moved(
     removed: dict[tuple[str, str], _Operation], added: dict[tuple[str, str], _Operation]
 ) -> list[tuple[_Operation, _Operation]]:
-    """Takes out of `removed` and `added` the operations that moved: the same path with one
-    method gone and one new (method changed), or the same method and operationId elsewhere."""
+    """Takes out of `removed` and `added` the operations that moved (method or path changed)."""
     pairs: list[tuple[_Operation, _Operation]] = []
     for template in sorted({key[1] for key in removed}):
         gone = [key for key in removed if key[1] == template]

@@ -1,7 +1,5 @@
-"""Observed changes: the same steps replayed once per version against one server, on
-customers the run creates (README: the upgrade gate), the responses reduced to shapes
-(`shape.py`), and the two runs' differences, each traced to the documented change that
-predicts it ("expected": that change carries the verdict)."""
+"""Observed changes: the same steps replayed once per version on customers the run creates,
+and the two runs' differences traced to the documented changes that predict them."""
 
 from __future__ import annotations
 
@@ -64,8 +62,6 @@ _TEXTS = {
 
 @dataclass(frozen=True)
 class Observation:
-    """One step of one run: what came back, reduced to what can be compared."""
-
     step: str
     operation: str  # "<METHOD> <path template>", as the version's document names it
     status: int | None  # None: not run (`note` says why)
@@ -83,8 +79,7 @@ class Replay:
 
 
 class Client:
-    """Requests to one target under one Sequence-Version; counts them and keeps the ids of
-    the customers it created. Where writes are not allowed it refuses to send one."""
+    """Requests under one Sequence-Version, counted; remembers the customers it created."""
 
     def __init__(
         self, session: ContractSession, target: Target, version: str, *, writes: bool = True
@@ -197,8 +192,7 @@ def replay(session: ContractSession, target: Target, version: str, run_id: str) 
 
 
 def _create_body(version: str, run_id: str) -> dict[str, Any]:
-    """The suite's create body and the optional fields the version documents (a field shows
-    as removed or added only if the replay filled it in)."""
+    """The suite's create body plus the optional fields the version documents."""
     body = customer_body(version, run_id, 1)
     request = schemas.validator_for(version, REQUEST_SCHEMA).schema
     documented = request.get("properties", {}) if isinstance(request, Mapping) else {}

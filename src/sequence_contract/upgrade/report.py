@@ -76,7 +76,7 @@ def summary(check: UpgradeCheck, written: Sequence[str] = ()) -> str:
         lines += ["", "Your calls:"]
         for row in rows(check):
             tag = {BREAKS: "BREAKS", PASSES: "passes"}.get(row.outcome, "not verifiable")
-            lines.append(f"  {tag:<15} {row.operation}  ({row.call.label})")
+            lines.append(f"  {tag:<15} {row.call.shown}  ({row.call.label})")
             lines += [f"                  {w}" for w in row.why if w]
     if written:
         lines += ["", "Reports: " + ", ".join(written)]
@@ -176,7 +176,7 @@ def _row_json(row: Row) -> dict[str, Any]:
     return {
         "source": call.interaction.source,
         "description": call.interaction.description,
-        "operation": row.operation,
+        "operation": row.call.shown,
         "version": call.version,
         "result": row.outcome,
         "why": list(row.why),
@@ -284,7 +284,7 @@ def _consumers_html(check: UpgradeCheck) -> str:
     )
     body = [
         f'<tr><td><span class="tag {_ROW_TAGS.get(row.outcome, "expected")}">'
-        f"{_e(row.outcome)}</span></td><td><code>{_e(row.operation)}</code></td>"
+        f"{_e(row.outcome)}</span></td><td><code>{_e(row.call.shown)}</code></td>"
         f"<td>{_e(row.call.label)}</td><td>{_lines(row.why)}</td></tr>"
         for row in rows(check)
     ]
@@ -307,19 +307,18 @@ def _replays_html(check: UpgradeCheck) -> str:
     replays = check.replays
     if not replays:
         return ""
-    steps = list(dict.fromkeys(o.step for r in replays for o in r.observations))
+    by_step = [{o.step: o for o in r.observations} for r in replays]
     rows = []
-    for step in steps:
-        cells = []
-        for replay in replays:
-            found = next((o for o in replay.observations if o.step == step), None)
+    for step in dict.fromkeys(s for steps in by_step for s in steps):
+        cells = ""
+        for found in (steps.get(step) for steps in by_step):
             if found is None:
-                cells.append("<td></td>")
+                cells += "<td></td>"
             elif found.status is None:
-                cells.append(f'<td class="muted">not run: {_e(found.note or "")}</td>')
+                cells += f'<td class="muted">not run: {_e(found.note or "")}</td>'
             else:
-                cells.append(f"<td><code>{_e(found.operation)}</code> → {found.status}</td>")
-        rows.append(f"<tr><td>{_e(step)}</td>{''.join(cells)}</tr>")
+                cells += f"<td><code>{_e(found.operation)}</code> → {found.status}</td>"
+        rows.append(f"<tr><td>{_e(step)}</td>{cells}</tr>")
     labels = "; ".join(f"{r.version}: {r.label}" for r in replays)
     return (
         f'<h2>Replay steps</h2><p class="muted">Customers created are labelled '

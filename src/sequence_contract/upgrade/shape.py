@@ -1,6 +1,5 @@
-"""A response body reduced to what two runs can compare: one descriptor per JSON path
-(`$.address.country` -> `string='GB'`; array elements share `$.items[]`). Values that differ
-per run (ids, timestamps, cursors, the run's names, messages) keep only type and format."""
+"""A response body reduced to one descriptor per JSON path (`$.address.country` ->
+`string='GB'`); values that differ per run (ids, times, names) keep only type and format."""
 
 from __future__ import annotations
 

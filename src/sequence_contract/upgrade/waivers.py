@@ -1,8 +1,5 @@
-"""Waivers: changes a team has accepted, in a YAML or TOML file (`waivers: [{id, reason}]`).
-
-An id may hold `*` (any text) and `?` (one character). A waiver silences exactly what it
-matches; one that matches nothing is reported as unused, so stale entries show.
-"""
+"""Waivers: changes a team has accepted, in a YAML or TOML file (`waivers: [{id, reason}]`);
+ids may hold `*` and `?`. A waiver matching nothing is reported as unused."""
 
 from __future__ import annotations
 

@@ -1,7 +1,5 @@
-"""A live response checked against what a call expects: Pact matching rules where the file
-gives them, else JSON types only (the run's customers carry their own data, so Pact's equality
-would fail). A matcher this module does not know is named in `unchecked`, never passed.
-"""
+"""A live response checked against what a call expects: Pact matching rules where given, else
+JSON types only. A matcher this module does not know is named in `unchecked`, never passed."""
 
 from __future__ import annotations
 

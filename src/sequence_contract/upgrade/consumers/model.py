@@ -1,6 +1,4 @@
-"""A team's recorded calls, read from a Pact (v2, v3, v4) or HAR 1.2 file (told by content):
-one `Interaction` per call.
-"""
+"""A team's recorded calls, read from a Pact (v2, v3, v4) or HAR 1.2 file (told by content)."""
 
 from __future__ import annotations
 
@@ -28,16 +26,12 @@ class BadFile(ValueError):
 
 @dataclass(frozen=True)
 class Matcher:
-    """One Pact matcher: `kind` is its `match` value (`type`, `regex`, ...); `options` the rest."""
-
-    kind: str
+    kind: str  # the `match` value (`type`, `regex`, ...)
     options: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class Rule:
-    """The matchers a Pact gives one JSON path, combined with AND (default) or OR."""
-
     path: str  # as written in the file, e.g. "$.items[*].id"
     matchers: tuple[Matcher, ...]
     combine: str = "AND"
@@ -247,8 +241,7 @@ def _pact_body(part: dict[str, Any], major: str, which: str) -> Any:
 
 
 def _pact_rules(raw: Any, major: str) -> tuple[tuple[Rule, ...], tuple[Rule, ...]]:
-    """(body rules with `$`-rooted paths, header rules keyed by lower-case name). v2 keys
-    each rule by `$.body...` or `$.headers...`; v3+ groups them by part."""
+    """(body rules with `$`-rooted paths, header rules keyed by lower-case name)."""
     if not raw:
         return (), ()
     if not isinstance(raw, dict):

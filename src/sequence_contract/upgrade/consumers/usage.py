@@ -1,6 +1,5 @@
 """What each consumer call uses (operation, version, fields as JSON paths such as
-`$.items[].email`, the form of `Change.pointers`), and which changes touch it (README rules).
-"""
+`$.items[].email`, the form of `Change.pointers`), and which changes touch it (README rules)."""
 
 from __future__ import annotations
 
@@ -8,17 +7,15 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sequence_contract.documents import documents
 from sequence_contract.upgrade.consumers.matching import Mismatch, Verification
 from sequence_contract.upgrade.consumers.model import PACT, ConsumerFile, Interaction
 from sequence_contract.upgrade.diff import template_key
 from sequence_contract.upgrade.model import DOCUMENTED, OBSERVED, Change, ChangeSet
+from sequence_contract.upgrade.replay import Client
 from sequence_contract.upgrade.shape import ancestors, related
-
-if TYPE_CHECKING:
-    from sequence_contract.upgrade.consumers.verify import Verified
 
 BASE_PATH = "/api"
 _REQUIRED_FIELD_KINDS = frozenset({"request-field-added-required", "request-field-made-required"})
@@ -256,18 +253,18 @@ def judge(
     calls: tuple[Call, ...],
     changes: Iterable[Change],
     to_version: str,
-    verified: Verified | None = None,
+    verified: tuple[list[Verification], Client] | None = None,
 ) -> ConsumerUsage:
     """Every call with its impacts and its live result (None: not replayed)."""
     changes = list(changes)
     breaking = {c.id for c in changes if c.breaking and c.origin == DOCUMENTED}
     found = ChangeSet()
     judged = []
-    for index, call in enumerate(calls):
+    results: list[Verification | None] = [*verified[0]] if verified else [None] * len(calls)
+    for call, result in zip(calls, results, strict=True):
         impacts: tuple[Impact, ...] = ()
         if call.operation is not None and call.version != to_version:
             impacts = tuple(i for c in changes if (i := impact(call, c)) is not None)
-        result = verified.results.get(index) if verified else None
         ids: list[str] = []
         for mismatch in result.mismatches if result is not None else ():
             change = _mismatch_change(
@@ -279,9 +276,9 @@ def judge(
         judged.append(replace(call, impacts=impacts, live=result, live_ids=live_ids))
     if verified is None:
         return ConsumerUsage(files, tuple(judged), tuple(found.items()))
-    created = tuple(verified.created)
+    client = verified[1]
     return ConsumerUsage(
-        files, tuple(judged), tuple(found.items()), created, verified.requests, True
+        files, tuple(judged), tuple(found.items()), tuple(client.created), client.requests, True
     )
 
 

@@ -1,14 +1,11 @@
 """Live verification: each consumer call replayed once under the target version, on customers
-this run makes (reads share one, each call that changes data gets its own) or a random id where
-the call expects none. The README tells the rules and the provider states the gate sets up.
-"""
+this run makes or a random id where the call expects none (README: provider states)."""
 
 from __future__ import annotations
 
 import re
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from sequence_contract.http import ContractSession
 from sequence_contract.target import SAFE_METHODS, Target, customer_body, run_label
@@ -25,13 +22,6 @@ _CUSTOMER = re.compile(r"\bcustomers?\b", re.IGNORECASE)
 _EXISTS = re.compile(r"\bexists?\b|\bthere (is|are)\b", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
-class Verified:
-    results: dict[int, Verification]  # by index of the call
-    created: list[str]
-    requests: int
-
-
 def verify_calls(
     session: ContractSession,
     target: Target,
@@ -40,7 +30,8 @@ def verify_calls(
     run_id: str,
     *,
     writes_allowed: bool = True,
-) -> Verified:
+) -> tuple[list[Verification], Client]:
+    """Each call's verification, and the client that counted the requests and customers."""
     client = Client(session, target, to_version, writes=writes_allowed)
     shared: list[tuple[str | None, str]] = []  # the customer reads share
 
@@ -102,11 +93,8 @@ def verify_calls(
             return "rate limited (429) after retries: not a contract result"
         return check_response(interaction, response.status_code, response.headers, data, to_version)
 
-    results = {}
-    for index, call in enumerate(calls):
-        result = verify(call)
-        results[index] = Verification(unchecked=[result]) if isinstance(result, str) else result
-    return Verified(results, client.created, client.requests)
+    results = [verify(call) for call in calls]
+    return [Verification(unchecked=[r]) if isinstance(r, str) else r for r in results], client
 
 
 def provider_state(state: str) -> str | None:
