@@ -66,7 +66,7 @@ def test_a_reader_passes_with_every_breaking_change_listed_as_not_affecting_it(
     assert check.consumers is not None
     assert not [c.id for c in breaking if check.consumers.affects(c)]
     [row] = rows(check)
-    assert row.outcome == PASSES, row.why
+    assert row["result"] == PASSES, row["why"]
     assert summary_line(check) == f"0 of 1 interaction breaks on {TO}"
 
 
@@ -87,8 +87,8 @@ def test_a_call_touched_by_a_breaking_change_fails_naming_it(
     assert not check.passed
     assert change_id in blocking, blocking
     [row] = rows(check)
-    assert row.outcome == BREAKS
-    assert any(w.startswith(change_id) for w in row.why), row.why
+    assert row["result"] == BREAKS
+    assert any(w.startswith(change_id) for w in row["why"]), row["why"]
     # The live replay sees the break too, and the documented change explains it.
     assert check.consumers is not None
     assert check.consumers.found, "the live replay found nothing"
@@ -161,14 +161,14 @@ def test_a_har_recorded_on_the_old_version(
     path.write_text(json.dumps(har), encoding="utf-8")
     check = _check(on_sandbox, path)
     [row] = rows(check)
-    assert row.outcome == outcome, row.why
+    assert row["result"] == outcome, row["why"]
     blocking = [c.id for c in check.blocking]
     if blocking_includes is None:
         assert check.passed, blocking
     else:
         assert blocking_includes in blocking, blocking
     # The recording's credentials are neither replayed nor reported.
-    assert config.client_secret not in json.dumps([r.why for r in rows(check)])
+    assert config.client_secret not in json.dumps([r["why"] for r in rows(check)])
 
 
 @pytest.mark.parametrize(
@@ -190,10 +190,10 @@ def test_live_verification_catches_an_undocumented_drop_only_where_it_matters(
             "consumer-response-mismatch:GET /customers/{id} $.legalName"
         ]
         [row] = rows(check)
-        assert row.why == (
+        assert row["why"] == [
             "consumer-response-mismatch:GET /customers/{id} $.legalName: "
-            "$.legalName: missing (expected string)",
-        )
+            "$.legalName: missing (expected string)"
+        ]
 
 
 @pytest.mark.parametrize(
@@ -229,14 +229,14 @@ def test_calls_the_gate_cannot_judge_are_listed_with_the_reason(
     check = _check(on_sandbox, write_pact(tmp_path / "pact.json", 3, [READ, call]))
     assert check.passed, [c.id for c in check.blocking]
     first, second = rows(check)
-    assert first.outcome == PASSES
-    assert second.outcome == NOT_VERIFIABLE
-    assert any(reason in w for w in second.why), second.why
+    assert first["result"] == PASSES
+    assert second["result"] == NOT_VERIFIABLE
+    assert any(reason in w for w in second["why"]), second["why"]
 
 
 def test_documents_only_judges_statically(tmp_path: Path) -> None:
     check = _check(None, write_pact(tmp_path / "pact.json", 4, [READ, ARCHIVE]))
-    outcomes = [r.outcome for r in rows(check)]
+    outcomes = [r["result"] for r in rows(check)]
     assert outcomes == [NOT_VERIFIABLE, BREAKS]
     assert check.consumers is not None
     assert check.consumers.requests == 0
@@ -276,11 +276,12 @@ def test_where_writes_are_not_allowed_only_the_consumer_calls_are_replayed(
     assert check.consumers is not None
     assert check.consumers.created == ()
     read, archive = rows(check)
-    assert read.outcome == PASSES, read.why
+    assert read["result"] == PASSES, read["why"]
     # The documents still say the archive breaks: static judgement needs no request.
-    assert archive.outcome == BREAKS
-    assert archive.call.live is not None
-    assert archive.call.live.reason == "read-only host: only GET, HEAD and OPTIONS are replayed"
+    assert archive["result"] == BREAKS
+    live = check.consumers.calls[1].live
+    assert live is not None
+    assert live.reason == "read-only host: only GET, HEAD and OPTIONS are replayed"
 
 
 EXAMPLES = Path(__file__).parents[2] / "examples" / "consumers"

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from sequence_contract import schemas
@@ -84,21 +85,29 @@ class UpgradeCheck:
         return not self.blocking
 
 
-@dataclass(frozen=True)
-class Row:
-    """One consumer call's result; `why`: "<change id>: <where: what>" lines, or the reason."""
+def rows(check: UpgradeCheck) -> list[dict[str, Any]]:
+    """Each consumer call's result as the JSON report gives it (`result`, `why`, ...)."""
+    found = []
+    for call in check.consumers.calls if check.consumers else ():
+        outcome, why = _judged(check, call)
+        found.append(
+            {
+                "source": call.interaction.source,
+                "description": call.interaction.description,
+                "operation": call.shown,
+                "version": call.version,
+                "result": outcome,
+                "why": why,
+                "affectedBy": [{"id": i.change_id, "where": i.why} for i in call.impacts],
+                "sends": sorted(call.sent | call.params),
+                "reliesOn": sorted(call.relied | {f"header {h}" for h in call.relied_headers}),
+            }
+        )
+    return found
 
-    call: Call
-    outcome: str  # PASSES, BREAKS, NOT_VERIFIABLE
-    why: tuple[str, ...]
 
-
-def rows(check: UpgradeCheck) -> list[Row]:
-    calls = check.consumers.calls if check.consumers else ()
-    return [_row(check, call) for call in calls]
-
-
-def _row(check: UpgradeCheck, call: Call) -> Row:
+def _judged(check: UpgradeCheck, call: Call) -> tuple[str, list[str]]:
+    """The call's outcome; why: "<change id>: <where: what>" lines, or the reason."""
     blocking = {c.id for c in check.blocking}
     described = {c.id: c.description for c in check.changes}
     whys = {i.change_id: i.why for i in call.impacts}
@@ -115,22 +124,22 @@ def _row(check: UpgradeCheck, call: Call) -> Row:
             for m in (live.mismatches if live else ())
             if f"{m.where}: {m.what}" not in shown  # not already a blocking change itself
         ]
-        return Row(call, BREAKS, tuple(lines))
+        return BREAKS, lines
     notes = [f"{i}: waived" for i in call.change_ids if i in check.waivers.waived]
     if call.version == check.to_version != check.from_version:
         notes.append(f"already sends {check.to_version}: the documented changes do not apply")
     if call.problem:
-        return Row(call, NOT_VERIFIABLE, (call.problem,))
+        return NOT_VERIFIABLE, [call.problem]
     if live is None:
-        return Row(call, NOT_VERIFIABLE, ("not replayed (--documents-only)", *notes))
+        return NOT_VERIFIABLE, ["not replayed (--documents-only)", *notes]
     if live.outcome == NOT_VERIFIABLE:
-        return Row(call, NOT_VERIFIABLE, (live.reason, *notes))
-    return Row(call, PASSES, (*notes, *live.notes))
+        return NOT_VERIFIABLE, [live.reason, *notes]
+    return PASSES, [*notes, *live.notes]
 
 
 def summary_line(check: UpgradeCheck) -> str:
     found = rows(check)
-    broken = sum(r.outcome == BREAKS for r in found)
+    broken = sum(r["result"] == BREAKS for r in found)
     noun = "interaction breaks" if len(found) == 1 else "interactions break"
     return f"{broken} of {len(found)} {noun} on {check.to_version}"
 

@@ -11,7 +11,7 @@ from sequence_contract.errors import SequenceContractError, UsageError
 from sequence_contract.redaction import Redactor
 from sequence_contract.target import ALLOW_HOST_VARIABLE, credentials_from_env
 from sequence_contract.upgrade.check import ReplaySettings, run_upgrade_check
-from sequence_contract.upgrade.report import html_text, json_text, summary
+from sequence_contract.upgrade.report import as_json, html_text, json_text, summary
 from sequence_contract.upgrade.waivers import load_waivers
 
 NAME = "upgrade-check"
@@ -117,7 +117,8 @@ def run(args: argparse.Namespace) -> int:
         )
         stem = f"reports/upgrade-{args.from_version}-{args.to_version}"
         written = [args.html or Path(f"{stem}.html"), args.json or Path(f"{stem}.json")]
-        for path, text in zip(written, (html_text(check), json_text(check)), strict=True):
+        report = as_json(check)
+        for path, text in zip(written, (html_text(report), json_text(report)), strict=True):
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_text(redactor.text(text), encoding="utf-8")
@@ -132,7 +133,8 @@ def run(args: argparse.Namespace) -> int:
         # package's own files or the embedded sandbox broken: not the user's input.
         fail(f"environment: {exc}")
         return ENVIRONMENT_BROKEN
-    print(redactor.text(summary(check, [str(p) for p in written])))
+    used = len({w.where for w in check.waivers.waived.values()})
+    print(redactor.text(summary(report, used, [str(p) for p in written])))
     return OK if check.passed else BREAKING
 
 
