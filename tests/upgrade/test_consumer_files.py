@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from sequence_contract.cli import main
-from sequence_contract.upgrade.consumers.matching import check_response
+from sequence_contract.upgrade.consumers.matching import PASSES, check_response
 from sequence_contract.upgrade.consumers.model import (
     PACT,
     Interaction,
@@ -209,25 +209,29 @@ MATCHERS: list[tuple[Matcher, Any, Any, bool]] = [
 @pytest.mark.parametrize(("matcher", "expected", "actual", "passes"), MATCHERS)
 def test_a_matcher(matcher: Matcher, expected: Any, actual: Any, passes: bool) -> None:
     result = check_response(_interaction(expected, {"$.v": [matcher]}), 200, {}, {"v": actual}, TO)
-    assert result.passed is passes, result
+    assert (result.outcome == PASSES) is passes, result
 
 
 def test_an_unknown_matcher_is_named_never_passed() -> None:
     result = check_response(
         _interaction("x", {"$.v": [Matcher("arrayContains")]}), 200, {}, {"v": "x"}, TO
     )
-    assert not result.passed
+    assert result.outcome != PASSES
     assert result.unchecked == ["$.v: matcher 'arrayContains' is not supported"]
 
 
 def test_or_needs_one_matcher_and_type_cascades_into_arrays() -> None:
     either = [Matcher("integer"), Matcher("regex", {"regex": "[0-9]+"})]
-    assert check_response(_interaction(1, {"$.v": either}, "OR"), 200, {}, {"v": "7"}, TO).passed
-    assert not check_response(
-        _interaction(1, {"$.v": either}, "AND"), 200, {}, {"v": "7"}, TO
-    ).passed
+    assert (
+        check_response(_interaction(1, {"$.v": either}, "OR"), 200, {}, {"v": "7"}, TO).outcome
+        == PASSES
+    )
+    assert (
+        check_response(_interaction(1, {"$.v": either}, "AND"), 200, {}, {"v": "7"}, TO).outcome
+        != PASSES
+    )
     each = _interaction([{"id": "a"}], {"$.v": [Matcher("type", {"min": 1})]})
-    assert check_response(each, 200, {}, {"v": [{"id": "b"}, {"id": "c"}]}, TO).passed
+    assert check_response(each, 200, {}, {"v": [{"id": "b"}, {"id": "c"}]}, TO).outcome == PASSES
     broken = check_response(each, 200, {}, {"v": [{"id": "b"}, {"no": 1}]}, TO)
     assert [(m.where, m.what) for m in broken.mismatches] == [
         ("$.v[].id", "missing (expected string)")

@@ -61,10 +61,6 @@ class Verification:
     by_type: int = 0  # values without a rule, compared by JSON type
 
     @property
-    def passed(self) -> bool:
-        return not self.mismatches and not self.unchecked
-
-    @property
     def outcome(self) -> str:
         return BREAKS if self.mismatches else NOT_VERIFIABLE if self.unchecked else PASSES
 

@@ -57,10 +57,6 @@ class Call:
         return tuple(dict.fromkeys([*(i.change_id for i in self.impacts), *self.live_ids]))
 
     @property
-    def label(self) -> str:
-        return self.interaction.label
-
-    @property
     def shown(self) -> str:
         """The documented operation, else the call as recorded."""
         return self.operation or f"{self.interaction.method} {self.interaction.path}"
@@ -301,6 +297,6 @@ def _mismatch_change(call: Call, mismatch: Mismatch, impacts: list[Impact]) -> C
         True,
         f"{where}: {mismatch.what}",
         operation,
-        seen_in=(call.label,),
+        seen_in=(call.interaction.label,),
         explained_by=tuple(dict.fromkeys(i.change_id for i in explained)),
     )
