@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -33,7 +34,7 @@ from sequence_contract.upgrade.replay import (
     open_session,
     replay,
 )
-from sequence_contract.upgrade.waivers import Waiver, WaiverOutcome, apply_waivers
+from sequence_contract.upgrade.waivers import Waiver
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ class UpgradeCheck:
     target: str  # "" when nothing was replayed
     documented: tuple[Change, ...]
     observed: tuple[Change, ...]
-    waivers: WaiverOutcome
+    waivers: tuple[Waiver, ...] = ()
     waiver_file: Path | None = None
     replays: tuple[Replay, ...] = ()
     notes: tuple[str, ...] = ()
@@ -64,20 +65,27 @@ class UpgradeCheck:
         found = self.consumers.found if self.consumers else ()
         return self.documented + self.observed + found
 
-    def waiver_for(self, change: Change) -> Waiver | None:
-        return self.waivers.waived.get(change.id)
+    @cached_property
+    def waived(self) -> dict[str, Waiver]:
+        """Change id -> the first waiver matching it."""
+        matches = ((c.id, [w for w in self.waivers if w.matches(c.id)]) for c in self.changes)
+        return {change_id: found[0] for change_id, found in matches if found}
+
+    @property
+    def unused_waivers(self) -> tuple[Waiver, ...]:
+        return tuple(w for w in self.waivers if not any(w.matches(c.id) for c in self.changes))
 
     def affects(self, change: Change) -> bool:
         """Without consumer files every change counts; with them, those touching a call."""
         return self.consumers is None or self.consumers.affects(change)
 
-    @property
+    @cached_property
     def blocking(self) -> tuple[Change, ...]:
         """Breaking, not waived, not predicted (observed), affecting a call (consumer files)."""
         return tuple(
             c
             for c in self.changes
-            if c.breaking and not c.expected and c.id not in self.waivers.waived and self.affects(c)
+            if c.breaking and not c.expected and c.id not in self.waived and self.affects(c)
         )
 
     @property
@@ -125,7 +133,7 @@ def _judged(check: UpgradeCheck, call: Call) -> tuple[str, list[str]]:
             if f"{m.where}: {m.what}" not in shown  # not already a blocking change itself
         ]
         return BREAKS, lines
-    notes = [f"{i}: waived" for i in call.change_ids if i in check.waivers.waived]
+    notes = [f"{i}: waived" for i in call.change_ids if i in check.waived]
     if call.version == check.to_version != check.from_version:
         notes.append(f"already sends {check.to_version}: the documented changes do not apply")
     if call.problem:
@@ -199,15 +207,13 @@ def run_upgrade_check(
         if skipped := [o.step for o in run.observations if o.status is None]:
             notes.append(f"{run.version}: steps not run: {', '.join(skipped)}")
     usage = judge(files, calls, [*documented, *observed], to_version, verified) if files else None
-    found = usage.found if usage else ()
-    outcome = apply_waivers(waivers, [*documented, *observed, *found])
     return UpgradeCheck(
         from_version=from_version,
         to_version=to_version,
         target=target_text,
         documented=tuple(documented),
         observed=tuple(observed),
-        waivers=outcome,
+        waivers=tuple(waivers),
         waiver_file=waiver_file,
         replays=replays,
         notes=tuple(notes),

@@ -133,7 +133,7 @@ def run(args: argparse.Namespace) -> int:
         # package's own files or the embedded sandbox broken: not the user's input.
         fail(f"environment: {exc}")
         return ENVIRONMENT_BROKEN
-    used = len({w.where for w in check.waivers.waived.values()})
+    used = len({w.where for w in check.waived.values()})
     print(redactor.text(summary(report, used, [str(p) for p in written])))
     return OK if check.passed else BREAKING
 

@@ -30,7 +30,7 @@ def as_json(check: UpgradeCheck) -> dict[str, Any]:
         "observed": [_change_json(check, c) for c in check.observed],
         "waivers": {
             "file": str(check.waiver_file) if check.waiver_file else None,
-            "unused": [asdict(w) for w in check.waivers.unused],
+            "unused": [asdict(w) for w in check.unused_waivers],
         },
         "replays": [
             {
@@ -65,7 +65,7 @@ def as_json(check: UpgradeCheck) -> dict[str, Any]:
 
 def _change_json(check: UpgradeCheck, change: Change) -> dict[str, Any]:
     data = change.as_json()
-    waiver = check.waiver_for(change)
+    waiver = check.waived.get(change.id)
     data["waived"] = {"by": waiver.id, "reason": waiver.reason} if waiver else None
     data["blocking"] = change in check.blocking
     if check.consumers is not None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import fnmatch
 import tomllib
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,7 +12,6 @@ from typing import Any
 import yaml
 
 from sequence_contract.errors import UsageError
-from sequence_contract.upgrade.model import Change
 
 _KEYS = frozenset({"id", "reason"})
 
@@ -27,12 +25,6 @@ class Waiver:
     def matches(self, change_id: str) -> bool:
         # Only `*` and `?` are wildcards: `[` stands for itself, as in `integrationIds[]`.
         return fnmatch.fnmatchcase(change_id, self.id.replace("[", "[[]"))
-
-
-@dataclass(frozen=True)
-class WaiverOutcome:
-    waived: dict[str, Waiver]  # change id -> the first waiver matching it
-    unused: tuple[Waiver, ...]
 
 
 def load_waivers(path: Path) -> tuple[Waiver, ...]:
@@ -53,19 +45,6 @@ def load_waivers(path: Path) -> tuple[Waiver, ...]:
     if not isinstance(entries, list):
         raise UsageError(f"{path}: expected a list of waivers (or a 'waivers:' key holding one)")
     return tuple(_waiver(path, number, entry) for number, entry in enumerate(entries, 1))
-
-
-def apply_waivers(waivers: Iterable[Waiver], changes: Iterable[Change]) -> WaiverOutcome:
-    waivers = tuple(waivers)
-    waived: dict[str, Waiver] = {}
-    used: set[int] = set()
-    for change in changes:
-        for index, waiver in enumerate(waivers):
-            if waiver.matches(change.id):
-                waived.setdefault(change.id, waiver)
-                used.add(index)
-    unused = tuple(w for index, w in enumerate(waivers) if index not in used)
-    return WaiverOutcome(waived, unused)
 
 
 def _waiver(path: Path, number: int, entry: Any) -> Waiver:
