@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sequence_contract.documents import Node, VersionDocuments
@@ -60,10 +60,6 @@ class _Operation:
     @property
     def label(self) -> str:
         return f"{self.method} {self.path}"
-
-    @property
-    def key(self) -> tuple[str, str]:
-        return self.method, template_key(self.path)
 
 
 @dataclass(frozen=True)
@@ -180,12 +176,11 @@ class _Differ:
             )
 
     def run(self) -> list[Change]:
-        old_ops = {op.key: op for op in _operations(self.old)}
-        new_ops = {op.key: op for op in _operations(self.new)}
+        old_ops, new_ops = _operations(self.old), _operations(self.new)
         removed = {key: op for key, op in old_ops.items() if key not in new_ops}
         added = {key: op for key, op in new_ops.items() if key not in old_ops}
         for was, now in _pair_moved(removed, added):
-            if was.key[1] == now.key[1]:
+            if template_key(was.path) == template_key(now.path):
                 text = f"method {was.method} became {now.method}"
                 kind, name, seen = "operation-method-changed", now.path, (was.label,)
                 self._emit(kind, name, now.label, True, text, was.method, now.method, seen=seen)
@@ -304,7 +299,7 @@ class _Differ:
         new = self.new.resolve(new_raw, new_base)
         # Name the value after the schema the old client knows it by.
         name = old.root or new.root or where.name
-        here = Where(where.direction, name, where.operation, where.path, where.status)
+        here = replace(where, name=name)
         if not self._types(old.contents, new.contents, here):
             return
         self._enums(old.contents, new.contents, here)
@@ -389,8 +384,12 @@ class _Differ:
                 self._rule(child, "field-added", None, now)
 
 
-def _operations(docs: VersionDocuments) -> list[_Operation]:
-    return [_Operation(method, str(path), op) for method, path, op in docs.operations()]
+def _operations(docs: VersionDocuments) -> dict[tuple[str, str], _Operation]:
+    """By method and path template."""
+    return {
+        (method, template_key(str(path))): _Operation(method, str(path), op)
+        for method, path, op in docs.operations()
+    }
 
 
 def _pair_moved(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Sequence
+from functools import cache
 
 from sequence_contract.http import ContractSession
 from sequence_contract.target import SAFE_METHODS, Target, customer_body, run_label
@@ -33,16 +34,11 @@ def verify_calls(
 ) -> tuple[list[Verification], Client]:
     """Each call's verification, and the client that counted the requests and customers."""
     client = Client(session, target, to_version, writes=writes_allowed)
-    shared: list[tuple[str | None, str]] = []  # the customer reads share
 
-    def customer(method: str, absent: bool) -> tuple[str | None, str]:
-        if absent:
-            return str(uuid.uuid4()), ""
-        if method not in SAFE_METHODS:
-            return create()  # each call that changes data gets its own customer
-        if not shared:
-            shared.append(create() if client.writes else listed())
-        return shared[0]
+    @cache
+    def shared() -> tuple[str | None, str]:
+        """The customer the reads share."""
+        return create() if client.writes else listed()
 
     def create() -> tuple[str | None, str]:
         body = customer_body(to_version, run_id, len(client.created) + 1)
@@ -77,7 +73,11 @@ def verify_calls(
             return "read-only host: only GET, HEAD and OPTIONS are replayed"
         path = call.operation.split(" ", 1)[1]
         if "{" in path:
-            found, problem = customer(method, "absent" in states or interaction.status == 404)
+            customer: tuple[str | None, str] = (str(uuid.uuid4()), "")  # expected absent
+            if "absent" not in states and interaction.status != 404:
+                # Reads share one customer; each call that changes data gets its own.
+                customer = shared() if method in SAFE_METHODS else create()
+            found, problem = customer
             if found is None:
                 return problem
             path = re.sub(r"\{[^}]*\}", found, path)
