@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from sequence_contract.documents import Node, VersionDocuments
-from sequence_contract.upgrade.model import DOCUMENTED, Change, ChangeSet
+from sequence_contract.upgrade.model import DOCUMENTED, Change, merged
 
 REQUEST = "request"
 RESPONSE = "response"
@@ -96,7 +96,7 @@ def template_key(path: str) -> str:
 class _Differ:
     def __init__(self, old: VersionDocuments, new: VersionDocuments) -> None:
         self.old, self.new = old, new
-        self.found = ChangeSet()
+        self.found: list[Change] = []
 
     def _emit(
         self,
@@ -123,7 +123,7 @@ class _Differ:
                 location += f" ({where.path})"
                 part = where.status if response else REQUEST
                 pointers = (f"{where.operation} {part} {where.path}",)
-        self.found.add(
+        self.found.append(
             Change(
                 f"{kind}:{name}{suffix}",
                 kind,
@@ -198,7 +198,7 @@ class _Differ:
         for key, op in old_ops.items():
             if key in new_ops:
                 self._operation(op, new_ops[key])
-        return self.found.items()
+        return merged(self.found)
 
     def _operation(self, old: _Operation, new: _Operation) -> None:
         self._parameters(old, new)

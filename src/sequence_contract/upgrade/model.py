@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -48,24 +49,19 @@ class Change:
         return data
 
 
-class ChangeSet:
-    """Changes keyed by id; finding the same change again adds where it was seen."""
-
-    def __init__(self) -> None:
-        self._by_id: dict[str, Change] = {}
-
-    def add(self, change: Change) -> None:
-        known = self._by_id.setdefault(change.id, change)
+def merged(changes: Iterable[Change]) -> list[Change]:
+    """One change per id, with everywhere it was seen; breaking ones first."""
+    by_id: dict[str, Change] = {}
+    for change in changes:
+        known = by_id.setdefault(change.id, change)
         if known is not change:
-            self._by_id[change.id] = replace(
+            by_id[change.id] = replace(
                 known,
                 seen_in=_union(known.seen_in, change.seen_in),
                 pointers=_union(known.pointers, change.pointers),
                 explained_by=_union(known.explained_by, change.explained_by),
             )
-
-    def items(self) -> list[Change]:
-        return sorted(self._by_id.values(), key=lambda c: (not c.breaking, c.id))
+    return sorted(by_id.values(), key=lambda c: (not c.breaking, c.id))
 
 
 def _union(known: tuple[str, ...], more: tuple[str, ...]) -> tuple[str, ...]:

@@ -13,7 +13,7 @@ from sequence_contract.documents import documents
 from sequence_contract.upgrade.consumers.matching import Mismatch, Verification
 from sequence_contract.upgrade.consumers.model import PACT, ConsumerFile, Interaction
 from sequence_contract.upgrade.diff import template_key
-from sequence_contract.upgrade.model import DOCUMENTED, OBSERVED, Change, ChangeSet
+from sequence_contract.upgrade.model import DOCUMENTED, OBSERVED, Change, merged
 from sequence_contract.upgrade.replay import Client
 from sequence_contract.upgrade.shape import ancestors, related
 
@@ -254,27 +254,23 @@ def judge(
     """Every call with its impacts and its live result (None: not replayed)."""
     changes = list(changes)
     breaking = {c.id for c in changes if c.breaking and c.origin == DOCUMENTED}
-    found = ChangeSet()
+    found: list[Change] = []
     judged = []
     results: list[Verification | None] = [*verified[0]] if verified else [None] * len(calls)
     for call, result in zip(calls, results, strict=True):
         impacts: tuple[Impact, ...] = ()
         if call.operation is not None and call.version != to_version:
             impacts = tuple(i for c in changes if (i := impact(call, c)) is not None)
-        ids: list[str] = []
-        for mismatch in result.mismatches if result is not None else ():
-            change = _mismatch_change(
-                call, mismatch, [i for i in impacts if i.change_id in breaking]
-            )
-            found.add(change)
-            ids.append(change.id)
-        live_ids = tuple(dict.fromkeys(ids))
+        predicting = [i for i in impacts if i.change_id in breaking]
+        live = [
+            _mismatch_change(call, m, predicting) for m in (result.mismatches if result else [])
+        ]
+        found += live
+        live_ids = tuple(dict.fromkeys(c.id for c in live))
         judged.append(replace(call, impacts=impacts, live=result, live_ids=live_ids))
-    if verified is None:
-        return ConsumerUsage(files, tuple(judged), tuple(found.items()))
-    client = verified[1]
+    created, requests = (tuple(verified[1].created), verified[1].requests) if verified else ((), 0)
     return ConsumerUsage(
-        files, tuple(judged), tuple(found.items()), tuple(client.created), client.requests, True
+        files, tuple(judged), tuple(merged(found)), created, requests, verified is not None
     )
 
 
