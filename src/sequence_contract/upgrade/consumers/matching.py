@@ -96,7 +96,14 @@ def check_response(
     if interaction.kind == PACT:
         _headers(interaction, headers, sent_version, result)
     if interaction.response_body is not None:
-        _Body(interaction.rules, result).compare(interaction.response_body, body, ())
+        rules = []
+        for rule in interaction.rules:
+            tokens = rule_tokens(rule.path)
+            if tokens is None:
+                result.unchecked.append(f"{rule.path}: a rule path this gate cannot read")
+            else:
+                rules.append((tokens, rule))
+        _compare(rules, interaction.response_body, body, (), result)
     if result.by_type:
         result.notes.append(
             f"{result.by_type} value(s) without a matching rule compared by type only "
@@ -128,48 +135,43 @@ def _headers(
             result.mismatches.append(Mismatch(where, f"expected {expected!r}, got {value!r}"))
 
 
-class _Body:
-    def __init__(self, rules: tuple[Rule, ...], result: Verification) -> None:
-        self.result = result
-        self.rules: list[tuple[tuple[Token, ...], Rule]] = []
-        for rule in rules:
-            tokens = rule_tokens(rule.path)
-            if tokens is None:
-                result.unchecked.append(f"{rule.path}: a rule path this gate cannot read")
-            else:
-                self.rules.append((tokens, rule))
-
-    def compare(self, expected: Any, actual: Any, path: tuple[Token, ...]) -> None:
-        where = _shown(path)
-        # The most specific rule written for exactly this path.
-        fitting = [(t, r) for t, r in self.rules if len(t) == len(path) and _fit(t, path)]
-        fitting.sort(key=lambda tr: -sum(t not in (ANY_KEY, ANY_INDEX) for t in tr[0]))
-        array_rule = False
-        if fitting:
-            rule = fitting[0][1]
-            if not _apply(rule, expected, actual, where, self.result):
-                return
-            array_rule = any(m.kind in ("type", "min", "max") for m in rule.matchers)
-        elif _type(actual) != _type(expected):
-            self.result.mismatches.append(Mismatch(where, _type_text(expected, actual)))
+def _compare(
+    rules: list[tuple[tuple[Token, ...], Rule]],
+    expected: Any,
+    actual: Any,
+    path: tuple[Token, ...],
+    result: Verification,
+) -> None:
+    where = _shown(path)
+    # The most specific rule written for exactly this path.
+    fitting = [(t, r) for t, r in rules if len(t) == len(path) and _fit(t, path)]
+    fitting.sort(key=lambda tr: -sum(t not in (ANY_KEY, ANY_INDEX) for t in tr[0]))
+    array_rule = False
+    if fitting:
+        rule = fitting[0][1]
+        if not _apply(rule, expected, actual, where, result):
             return
-        elif not isinstance(expected, dict | list) and not any(
-            # A `type` rule on an ancestor: compared by type below it.
-            len(t) < len(path) and _fit(t, path) and any(m.kind == "type" for m in r.matchers)
-            for t, r in self.rules
-        ):
-            self.result.by_type += 1
-        if isinstance(expected, dict) and isinstance(actual, dict):
-            for key, child in expected.items():
-                if key not in actual:
-                    missing = f"missing (expected {_type(child)})"
-                    self.result.mismatches.append(Mismatch(_shown((*path, key)), missing))
-                else:
-                    self.compare(child, actual[key], (*path, key))
-        elif isinstance(expected, list) and isinstance(actual, list) and expected:
-            for index, item in enumerate(actual):
-                template = expected[0] if array_rule or index >= len(expected) else expected[index]
-                self.compare(template, item, (*path, index))
+        array_rule = any(m.kind in ("type", "min", "max") for m in rule.matchers)
+    elif _type(actual) != _type(expected):
+        result.mismatches.append(Mismatch(where, _type_text(expected, actual)))
+        return
+    elif not isinstance(expected, dict | list) and not any(
+        # A `type` rule on an ancestor: compared by type below it.
+        len(t) < len(path) and _fit(t, path) and any(m.kind == "type" for m in r.matchers)
+        for t, r in rules
+    ):
+        result.by_type += 1
+    if isinstance(expected, dict) and isinstance(actual, dict):
+        for key, child in expected.items():
+            if key not in actual:
+                missing = f"missing (expected {_type(child)})"
+                result.mismatches.append(Mismatch(_shown((*path, key)), missing))
+            else:
+                _compare(rules, child, actual[key], (*path, key), result)
+    elif isinstance(expected, list) and isinstance(actual, list) and expected:
+        for index, item in enumerate(actual):
+            template = expected[0] if array_rule or index >= len(expected) else expected[index]
+            _compare(rules, template, item, (*path, index), result)
 
 
 def _apply(rule: Rule, expected: Any, actual: Any, where: str, result: Verification) -> bool:
