@@ -53,9 +53,9 @@ def as_json(check: UpgradeCheck) -> dict[str, Any]:
                 }
                 for f in usage.files
             ],
-            "replayed": usage.replayed,
-            "requests": usage.requests,
-            "createdCustomers": list(usage.created),
+            "replayed": usage.client is not None,
+            "requests": usage.client.requests if usage.client else 0,
+            "createdCustomers": usage.client.created if usage.client else [],
             "summary": summary_line(check),
             "interactions": rows(check),
             "found": [c.as_json() for c in usage.found],

@@ -69,9 +69,7 @@ class ConsumerUsage:
     files: tuple[ConsumerFile, ...]
     calls: tuple[Call, ...]
     found: tuple[Change, ...] = ()  # what the live verification found, as changes
-    created: tuple[str, ...] = ()  # customers the live verification made
-    requests: int = 0
-    replayed: bool = False
+    client: Client | None = None  # the live verification's; None when not replayed
 
     def affects(self, change: Change) -> bool:
         return any(change.id in c.change_ids for c in self.calls)
@@ -268,10 +266,8 @@ def judge(
         found += live
         live_ids = tuple(dict.fromkeys(c.id for c in live))
         judged.append(replace(call, impacts=impacts, live=result, live_ids=live_ids))
-    created, requests = (tuple(verified[1].created), verified[1].requests) if verified else ((), 0)
-    return ConsumerUsage(
-        files, tuple(judged), tuple(merged(found)), created, requests, verified is not None
-    )
+    client = verified[1] if verified else None
+    return ConsumerUsage(files, tuple(judged), tuple(merged(found)), client)
 
 
 def _mismatch_change(call: Call, mismatch: Mismatch, impacts: list[Impact]) -> Change:
