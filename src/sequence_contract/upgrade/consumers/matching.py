@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
-from sequence_contract.upgrade.consumers.model import PACT, Interaction, Matcher, Rule
+from sequence_contract.upgrade.consumers.model import PACT, Interaction, Rule
 
 _TOKEN = re.compile(
     r"\.(?P<name>\*|[^.\[\]]+)|\[\s*'(?P<quoted>[^']*)'\s*\]|\[\s*\"(?P<dquoted>[^\"]*)\"\s*\]"
@@ -151,13 +151,13 @@ def _compare(
         rule = fitting[0][1]
         if not _apply(rule, expected, actual, where, result):
             return
-        array_rule = any(m.kind in ("type", "min", "max") for m in rule.matchers)
+        array_rule = any(m["match"] in ("type", "min", "max") for m in rule.matchers)
     elif _type(actual) != _type(expected):
         result.mismatches.append(Mismatch(where, _type_text(expected, actual)))
         return
     elif not isinstance(expected, dict | list) and not any(
         # A `type` rule on an ancestor: compared by type below it.
-        len(t) < len(path) and _fit(t, path) and any(m.kind == "type" for m in r.matchers)
+        len(t) < len(path) and _fit(t, path) and any(m["match"] == "type" for m in r.matchers)
         for t, r in rules
     ):
         result.by_type += 1
@@ -181,7 +181,7 @@ def _apply(rule: Rule, expected: Any, actual: Any, where: str, result: Verificat
     for matcher in rule.matchers:
         failure = _match(matcher, expected, actual, where, result)
         if failure is None:
-            unsupported.append(f"{where}: matcher {matcher.kind!r} is not supported")
+            unsupported.append(f"{where}: matcher {matcher['match']!r} is not supported")
         elif failure:
             failures.append(failure)
         elif rule.combine == "OR":
@@ -195,10 +195,10 @@ def _apply(rule: Rule, expected: Any, actual: Any, where: str, result: Verificat
 
 
 def _match(
-    matcher: Matcher, expected: Any, actual: Any, where: str, result: Verification
+    matcher: dict[str, Any], expected: Any, actual: Any, where: str, result: Verification
 ) -> str | None:
     """'' when `actual` satisfies the matcher, else what is wrong; None: an unknown matcher."""
-    kind, options = matcher.kind, matcher.options
+    kind, options = matcher["match"], matcher
     if kind in ("type", "min", "max"):
         if _type(actual) != _type(expected):
             return _type_text(expected, actual)

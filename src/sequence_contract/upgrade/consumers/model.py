@@ -25,15 +25,9 @@ class BadFile(ValueError):
 
 
 @dataclass(frozen=True)
-class Matcher:
-    kind: str  # the `match` value (`type`, `regex`, ...)
-    options: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
 class Rule:
     path: str  # as written in the file, e.g. "$.items[*].id"
-    matchers: tuple[Matcher, ...]
+    matchers: tuple[dict[str, Any], ...]  # Pact matchers; `match` says which (`type`, ...)
     combine: str = "AND"
 
 
@@ -280,7 +274,7 @@ def _pact_rule(path: str, spec: Any, major: str) -> Rule:
             kind = "type"  # v2 writes {"min": 1} for "an array of at least one, by type"
         if not isinstance(kind, str):
             raise BadFile(f"matcher for {path}: no 'match' kind")
-        matchers.append(Matcher(kind, {k: v for k, v in matcher.items() if k != "match"}))
+        matchers.append({**matcher, "match": kind})
     combine = "AND" if major == "2" else str(spec.get("combine", "AND")).upper()
     return Rule(path, tuple(matchers), combine)
 
