@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from sequence_contract import schemas
@@ -19,15 +21,20 @@ from sequence_contract.target import (
     preflight,
     remote_target,
 )
-from sequence_contract.upgrade.consumers.judge import CallVerdict, ConsumerUsage, judge
 from sequence_contract.upgrade.consumers.matching import BREAKS, NOT_VERIFIABLE, PASSES
-from sequence_contract.upgrade.consumers.usage import calls_of, read_consumers
-from sequence_contract.upgrade.consumers.verify import Verified, verify_calls
+from sequence_contract.upgrade.consumers.model import read_consumers
+from sequence_contract.upgrade.consumers.usage import Call, ConsumerUsage, calls_of, judge
+from sequence_contract.upgrade.consumers.verify import verify_calls
 from sequence_contract.upgrade.diff import diff_versions
 from sequence_contract.upgrade.model import Change
-from sequence_contract.upgrade.observed import compare_replays
-from sequence_contract.upgrade.replay import Replay, new_run_id, open_session, replay
-from sequence_contract.upgrade.waivers import Waiver, WaiverOutcome, apply_waivers
+from sequence_contract.upgrade.replay import (
+    Replay,
+    compare_replays,
+    new_run_id,
+    open_session,
+    replay,
+)
+from sequence_contract.upgrade.waivers import Waiver
 
 
 @dataclass(frozen=True)
@@ -44,14 +51,13 @@ class UpgradeCheck:
 
     from_version: str
     to_version: str
-    target: str  # e.g. "embedded sandbox" or the base URL; "" when nothing was replayed
+    target: str  # "" when nothing was replayed
     documented: tuple[Change, ...]
     observed: tuple[Change, ...]
-    waivers: WaiverOutcome
+    waivers: tuple[Waiver, ...] = ()
     waiver_file: Path | None = None
     replays: tuple[Replay, ...] = ()
     notes: tuple[str, ...] = ()
-    # --consumer files: only the changes that touch the team's calls can block.
     consumers: ConsumerUsage | None = None
 
     @property
@@ -59,21 +65,27 @@ class UpgradeCheck:
         found = self.consumers.found if self.consumers else ()
         return self.documented + self.observed + found
 
-    def waiver_for(self, change: Change) -> Waiver | None:
-        return self.waivers.waived.get(change.id)
+    @cached_property
+    def waived(self) -> dict[str, Waiver]:
+        """Change id -> the first waiver matching it."""
+        matches = ((c.id, [w for w in self.waivers if w.matches(c.id)]) for c in self.changes)
+        return {change_id: found[0] for change_id, found in matches if found}
+
+    @property
+    def unused_waivers(self) -> tuple[Waiver, ...]:
+        return tuple(w for w in self.waivers if not any(w.matches(c.id) for c in self.changes))
 
     def affects(self, change: Change) -> bool:
         """Without consumer files every change counts; with them, those touching a call."""
         return self.consumers is None or self.consumers.affects(change)
 
-    @property
+    @cached_property
     def blocking(self) -> tuple[Change, ...]:
-        """Breaking, not waived, (if observed) not predicted by a documented change, and
-        (with consumer files) affecting one of the consumer's calls."""
+        """Breaking, not waived, not predicted (observed), affecting a call (consumer files)."""
         return tuple(
             c
             for c in self.changes
-            if c.breaking and not c.expected and c.id not in self.waivers.waived and self.affects(c)
+            if c.breaking and not c.expected and c.id not in self.waived and self.affects(c)
         )
 
     @property
@@ -81,34 +93,34 @@ class UpgradeCheck:
         return not self.blocking
 
 
-@dataclass(frozen=True)
-class Row:
-    """One consumer call's result: `why` holds "<change id>: <where: what>" when it breaks,
-    else the reason or notes."""
+def rows(check: UpgradeCheck) -> list[dict[str, Any]]:
+    """Each consumer call's result as the JSON report gives it (`result`, `why`, ...)."""
+    found = []
+    for call in check.consumers.calls if check.consumers else ():
+        outcome, why = _judged(check, call)
+        found.append(
+            {
+                "source": call.interaction.source,
+                "description": call.interaction.description,
+                "operation": call.shown,
+                "version": call.version,
+                "result": outcome,
+                "why": why,
+                "affectedBy": [{"id": i.change_id, "where": i.why} for i in call.impacts],
+                "sends": sorted(call.sent | call.params),
+                "reliesOn": sorted(call.relied | {f"header {h}" for h in call.relied_headers}),
+            }
+        )
+    return found
 
-    verdict: CallVerdict
-    outcome: str  # PASSES, BREAKS, NOT_VERIFIABLE
-    why: tuple[str, ...]
 
-    @property
-    def operation(self) -> str:
-        return self.verdict.call.shown
-
-
-def rows(check: UpgradeCheck) -> list[Row]:
-    if check.consumers is None:
-        return []
+def _judged(check: UpgradeCheck, call: Call) -> tuple[str, list[str]]:
+    """The call's outcome; why: "<change id>: <where: what>" lines, or the reason."""
     blocking = {c.id for c in check.blocking}
     described = {c.id: c.description for c in check.changes}
-    return [_row(check, v, blocking, described) for v in check.consumers.verdicts]
-
-
-def _row(
-    check: UpgradeCheck, verdict: CallVerdict, blocking: set[str], described: dict[str, str]
-) -> Row:
-    whys = {i.change_id: i.why for i in verdict.impacts}
-    broken = [i for i in verdict.change_ids if i in blocking]
-    live = verdict.live
+    whys = {i.change_id: i.why for i in call.impacts}
+    broken = [i for i in call.change_ids if i in blocking]
+    live = call.live
     if broken:
         # The change ids with their "where: what", then what the live replay saw.
         lines = [
@@ -120,22 +132,22 @@ def _row(
             for m in (live.mismatches if live else ())
             if f"{m.where}: {m.what}" not in shown  # not already a blocking change itself
         ]
-        return Row(verdict, BREAKS, tuple(lines))
-    notes = [f"{i}: waived" for i in verdict.change_ids if i in check.waivers.waived]
-    if verdict.call.version == check.to_version != check.from_version:
+        return BREAKS, lines
+    notes = [f"{i}: waived" for i in call.change_ids if i in check.waived]
+    if call.version == check.to_version != check.from_version:
         notes.append(f"already sends {check.to_version}: the documented changes do not apply")
-    if verdict.call.problem:
-        return Row(verdict, NOT_VERIFIABLE, (verdict.call.problem,))
+    if call.problem:
+        return NOT_VERIFIABLE, [call.problem]
     if live is None:
-        return Row(verdict, NOT_VERIFIABLE, ("not replayed (--documents-only)", *notes))
+        return NOT_VERIFIABLE, ["not replayed (--documents-only)", *notes]
     if live.outcome == NOT_VERIFIABLE:
-        return Row(verdict, NOT_VERIFIABLE, (live.reason, *notes))
-    return Row(verdict, PASSES, (*notes, *live.notes))
+        return NOT_VERIFIABLE, [live.reason, *notes]
+    return PASSES, [*notes, *live.notes]
 
 
 def summary_line(check: UpgradeCheck) -> str:
     found = rows(check)
-    broken = sum(r.outcome == BREAKS for r in found)
+    broken = sum(r["result"] == BREAKS for r in found)
     noun = "interaction breaks" if len(found) == 1 else "interactions break"
     return f"{broken} of {len(found)} {noun} on {check.to_version}"
 
@@ -149,9 +161,7 @@ def run_upgrade_check(
     waiver_file: Path | None = None,
     consumers: Sequence[Path] = (),
 ) -> UpgradeCheck:
-    """The whole check; `replay_on=None` compares the documents only. With `consumers`
-    (Pact or HAR files), only changes that touch their calls block, and the calls are
-    replayed under `to_version` too."""
+    """The whole check; `replay_on=None` compares the documents only."""
     shipped = schemas.available_versions()
     for option, version in (("--from", from_version), ("--to", to_version)):
         if version not in shipped:
@@ -160,7 +170,7 @@ def run_upgrade_check(
             )
     files = read_consumers(consumers)
     calls = calls_of(files, from_version, to_version)
-    verified: Verified | None = None
+    verified = None
     documented = diff_versions(from_version, to_version)
     observed: list[Change] = []
     replays: tuple[Replay, ...] = ()
@@ -191,30 +201,30 @@ def run_upgrade_check(
                     )
         if replays:
             observed = compare_replays(replays[0], replays[1], documented)
+    if from_version == to_version:
+        notes.append(f"{from_version} is compared with itself: any change is noise")
+    for run in replays:
+        if skipped := [o.step for o in run.observations if o.status is None]:
+            notes.append(f"{run.version}: steps not run: {', '.join(skipped)}")
     usage = judge(files, calls, [*documented, *observed], to_version, verified) if files else None
-    found = usage.found if usage else ()
-    outcome = apply_waivers(waivers, [*documented, *observed, *found])
     return UpgradeCheck(
         from_version=from_version,
         to_version=to_version,
         target=target_text,
         documented=tuple(documented),
         observed=tuple(observed),
-        waivers=outcome,
+        waivers=tuple(waivers),
         waiver_file=waiver_file,
         replays=replays,
-        notes=(*notes, *_notes(from_version, to_version, replays)),
+        notes=tuple(notes),
         consumers=usage,
     )
 
 
-@contextmanager
-def _target(settings: ReplaySettings, *, allowed: bool) -> Iterator[Target]:
+def _target(settings: ReplaySettings, *, allowed: bool) -> AbstractContextManager[Target]:
     """The target; a usage error when the check must write there and may not."""
     if settings.base_url is None:
-        with embedded_sandbox() as target:
-            yield target
-        return
+        return embedded_sandbox()
     target = remote_target(settings.base_url, settings.credentials)
     # The replay creates, updates and archives customers: never on a live account unasked.
     if not allowed:
@@ -223,7 +233,7 @@ def _target(settings: ReplaySettings, *, allowed: bool) -> Iterator[Target]:
             f"--base-url {settings.base_url}: the replay creates and archives customers, and "
             f"{host} is not a sandbox; pass --allow-destructive-host {host} if that is intended"
         )
-    yield target
+    return nullcontext(target)
 
 
 def _writes_allowed(settings: ReplaySettings) -> bool:
@@ -231,14 +241,3 @@ def _writes_allowed(settings: ReplaySettings) -> bool:
         return True
     kind = classify(settings.base_url, embedded=False)
     return destructive_allowed(settings.base_url, kind, settings.allow_destructive_host)
-
-
-def _notes(from_version: str, to_version: str, replays: tuple[Replay, ...]) -> tuple[str, ...]:
-    notes = []
-    if from_version == to_version:
-        notes.append(f"{from_version} is compared with itself: any change is noise")
-    for run in replays:
-        skipped = [o.step for o in run.observations if o.status is None]
-        if skipped:
-            notes.append(f"{run.version}: steps not run: {', '.join(skipped)}")
-    return tuple(notes)

@@ -11,7 +11,7 @@ from sequence_contract.errors import SequenceContractError, UsageError
 from sequence_contract.redaction import Redactor
 from sequence_contract.target import ALLOW_HOST_VARIABLE, credentials_from_env
 from sequence_contract.upgrade.check import ReplaySettings, run_upgrade_check
-from sequence_contract.upgrade.report import html_text, json_text, summary
+from sequence_contract.upgrade.report import as_json, html_text, json_text, summary
 from sequence_contract.upgrade.waivers import load_waivers
 
 NAME = "upgrade-check"
@@ -40,44 +40,35 @@ def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         description=_DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument(
-        "--from",
-        dest="from_version",
-        required=True,
-        metavar="VERSION",
-        help="the Sequence-Version the integration pins today",
-    )
-    parser.add_argument(
-        "--to",
-        dest="to_version",
-        required=True,
-        metavar="VERSION",
-        help="the Sequence-Version to move to",
-    )
-    parser.add_argument(
+    for flag, help_text in (
+        ("from", "the Sequence-Version the integration pins today"),
+        ("to", "the Sequence-Version to move to"),
+    ):
+        parser.add_argument(
+            f"--{flag}", dest=f"{flag}_version", required=True, metavar="VERSION", help=help_text
+        )
+    add = parser.add_argument
+    add(
         "--base-url",
         metavar="URL",
-        help="replay against this API root (credentials from "
-        "SEQUENCE_CLIENT_ID / SEQUENCE_CLIENT_SECRET); default: an "
-        "embedded sandbox",
+        help="replay against this API root (credentials from SEQUENCE_CLIENT_ID / "
+        "SEQUENCE_CLIENT_SECRET); default: an embedded sandbox",
     )
-    parser.add_argument(
+    add(
         "--allow-destructive-host",
         metavar="HOST",
         default=os.environ.get(ALLOW_HOST_VARIABLE) or None,
-        help="allow the replay to create and archive customers on HOST although "
-        f"it is not the Sequence sandbox (env {ALLOW_HOST_VARIABLE})",
+        help="allow the replay to create and archive customers on HOST although it is not the "
+        f"Sequence sandbox (env {ALLOW_HOST_VARIABLE})",
     )
-    parser.add_argument(
-        "--documents-only", action="store_true", help="compare the documents only, replay nothing"
-    )
-    parser.add_argument(
+    add("--documents-only", action="store_true", help="compare the documents only, replay nothing")
+    add(
         "--waivers",
         type=Path,
         metavar="FILE",
         help="YAML or TOML file of accepted changes (id, reason)",
     )
-    parser.add_argument(
+    add(
         "--consumer",
         dest="consumers",
         type=Path,
@@ -88,10 +79,9 @@ def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         "that touch them block, and they are replayed under --to",
     )
     for report in ("html", "json"):
-        default = f"reports/upgrade-FROM-TO.{report}"
-        help_text = f"{report.upper()} report (default {default})"
-        parser.add_argument(f"--{report}", type=Path, metavar="PATH", help=help_text)
-    parser.add_argument(
+        help_text = f"{report.upper()} report (default reports/upgrade-FROM-TO.{report})"
+        add(f"--{report}", type=Path, metavar="PATH", help=help_text)
+    add(
         "--request-timeout",
         type=_positive,
         default=30.0,
@@ -127,7 +117,8 @@ def run(args: argparse.Namespace) -> int:
         )
         stem = f"reports/upgrade-{args.from_version}-{args.to_version}"
         written = [args.html or Path(f"{stem}.html"), args.json or Path(f"{stem}.json")]
-        for path, text in zip(written, (html_text(check), json_text(check)), strict=True):
+        report = as_json(check)
+        for path, text in zip(written, (html_text(report), json_text(report)), strict=True):
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_text(redactor.text(text), encoding="utf-8")
@@ -142,7 +133,8 @@ def run(args: argparse.Namespace) -> int:
         # package's own files or the embedded sandbox broken: not the user's input.
         fail(f"environment: {exc}")
         return ENVIRONMENT_BROKEN
-    print(redactor.text(summary(check, [str(p) for p in written])))
+    used = len({w.where for w in check.waived.values()})
+    print(redactor.text(summary(report, used, [str(p) for p in written])))
     return OK if check.passed else BREAKING
 
 

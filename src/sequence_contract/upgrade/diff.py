@@ -1,21 +1,15 @@
-"""Documented changes: the two versions' OpenAPI documents and JSON Schemas, compared.
-
-Each change is judged from the side of a client written against the old version; requests
-and responses are mirror images. Removed or moved: breaking both ways. Responses: a field
-that may now be absent, or an enum value the client has never seen, breaks; a new field does
-not. Requests: a new required field or parameter, or a value no longer accepted, breaks.
-A different success status breaks; error statuses added or removed are reported only.
-"""
+"""Documented changes: the two versions' documents compared, each change judged for a client
+of the old version (requests and responses are mirror images; see the README)."""
 
 from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sequence_contract.documents import Node, VersionDocuments
-from sequence_contract.upgrade.model import DOCUMENTED, Change, ChangeSet
+from sequence_contract.upgrade.model import DOCUMENTED, Change, merged
 
 REQUEST = "request"
 RESPONSE = "response"
@@ -31,10 +25,30 @@ _CONSTRAINT_KEYWORDS = """
     maxContains if then else not allOf anyOf oneOf dependentRequired dependentSchemas
     propertyNames prefixItems
 """
-_CONSTRAINTS = tuple(_CONSTRAINT_KEYWORDS.split())
+_CONSTRAINTS = _CONSTRAINT_KEYWORDS.split()
 # A lower bound going up, or an upper bound going down, rejects values that passed before.
 _LOWER_BOUNDS = ("minLength", "minimum", "exclusiveMinimum", "minItems", "minProperties")
 _UPPER_BOUNDS = ("maxLength", "maximum", "exclusiveMaximum", "maxItems", "maxProperties")
+# kind: (text in responses, text in requests, breaking in responses, breaking in requests)
+_RULES: dict[str, tuple[str, str, bool, bool]] = {
+    "field-made-optional": ("may now be absent", "no longer required", True, False),
+    "field-made-required": ("now always present", "now required", False, True),
+    "field-added": ("new in responses", "new optional field", False, False),
+    "enum-removed": (
+        "values no longer limited to a list",
+        "values no longer limited to a list",
+        True,
+        False,
+    ),
+    "enum-added": ("values now limited to a list", "values now limited to a list", False, True),
+    "enum-value-added": (
+        "responses may carry values it did not before",
+        "requests may use new values",
+        True,
+        False,
+    ),
+    "enum-value-removed": ("responses no longer carry", "requests may no longer use", False, True),
+}
 
 
 @dataclass(frozen=True)
@@ -46,10 +60,6 @@ class _Operation:
     @property
     def label(self) -> str:
         return f"{self.method} {self.path}"
-
-    @property
-    def key(self) -> tuple[str, str]:
-        return self.method, template_key(self.path)
 
 
 @dataclass(frozen=True)
@@ -85,9 +95,8 @@ def template_key(path: str) -> str:
 
 class _Differ:
     def __init__(self, old: VersionDocuments, new: VersionDocuments) -> None:
-        self.old = old
-        self.new = new
-        self.found = ChangeSet()
+        self.old, self.new = old, new
+        self.found: list[Change] = []
 
     def _emit(
         self,
@@ -96,10 +105,10 @@ class _Differ:
         operation: str,
         breaking: bool,
         text: str,
-        *,
-        suffix: str = "",
         before: Any = None,
         after: Any = None,
+        *,
+        suffix: str = "",
         seen: tuple[str, ...] = (),
         where: Where | None = None,
     ) -> None:
@@ -107,19 +116,18 @@ class _Differ:
         location = operation
         pointers: tuple[str, ...] = ()
         if where is not None:
-            part = where.status if where.direction == RESPONSE else REQUEST
-            body = f"{where.status} response" if where.direction == RESPONSE else REQUEST
+            response = where.direction == RESPONSE
+            body = f"{where.status} response" if response else REQUEST
             location = f"{operation} {body}: {where.name}"
             if where.path:
                 location += f" ({where.path})"
-                # The values the change affects, so that observations can be traced to it.
+                part = where.status if response else REQUEST
                 pointers = (f"{where.operation} {part} {where.path}",)
-        subject = name + suffix
-        self.found.add(
+        self.found.append(
             Change(
-                f"{kind}:{subject}",
+                f"{kind}:{name}{suffix}",
                 kind,
-                subject,
+                name + suffix,
                 DOCUMENTED,
                 breaking,
                 f"{name}: {text}",
@@ -131,10 +139,20 @@ class _Differ:
             )
         )
 
-    def _at(self, where: Where, kind: str, breaking: bool, text: str, **extra: Any) -> None:
+    def _at(
+        self, where: Where, kind: str, breaking: bool, text: str, *args: Any, **kw: Any
+    ) -> None:
         """A change of the value at `where`, named after it."""
         kind = f"{where.direction}-{kind}"
-        self._emit(kind, where.name, where.operation, breaking, text, where=where, **extra)
+        self._emit(kind, where.name, where.operation, breaking, text, *args, where=where, **kw)
+
+    def _rule(self, where: Where, kind: str, before: Any, after: Any, detail: str = "") -> None:
+        """A change whose text and verdict `_RULES` gives for each direction."""
+        on_response, on_request, breaks_response, breaks_request = _RULES[kind]
+        response = where.direction == RESPONSE
+        text = (on_response if response else on_request) + detail
+        breaking = breaks_response if response else breaks_request
+        self._at(where, kind, breaking, text, before, after)
 
     def _gone_and_new(
         self,
@@ -143,62 +161,44 @@ class _Differ:
         operation: str,
         old: Any,
         new: Any,
-        texts: tuple[str, str],
-        breaking: tuple[bool, bool],
+        texts: str,
+        breaks: tuple[bool, bool],
     ) -> None:
         """`<kind>-removed` and `<kind>-added` for each key of `old` or `new` alone."""
+        gone_text, new_text = texts.split("|")
         for key in sorted(set(old) - set(new)):
-            text = texts[0].format(key)
-            self._emit(
-                f"{kind}-removed", name, operation, breaking[0], text, suffix=f" {key}", before=key
-            )
+            text = gone_text.format(key)
+            self._emit(f"{kind}-removed", name, operation, breaks[0], text, key, suffix=f" {key}")
         for key in sorted(set(new) - set(old)):
-            text = texts[1].format(key)
+            text = new_text.format(key)
             self._emit(
-                f"{kind}-added", name, operation, breaking[1], text, suffix=f" {key}", after=key
+                f"{kind}-added", name, operation, breaks[1], text, None, key, suffix=f" {key}"
             )
 
     def run(self) -> list[Change]:
-        old_ops = {op.key: op for op in _operations(self.old)}
-        new_ops = {op.key: op for op in _operations(self.new)}
+        old_ops, new_ops = _operations(self.old), _operations(self.new)
         removed = {key: op for key, op in old_ops.items() if key not in new_ops}
         added = {key: op for key, op in new_ops.items() if key not in old_ops}
-        for before, after in _pair_moved(removed, added):
-            if before.key[1] == after.key[1]:
-                text = f"method {before.method} became {after.method}"
-                self._emit(
-                    "operation-method-changed",
-                    after.path,
-                    after.label,
-                    True,
-                    text,
-                    before=before.method,
-                    after=after.method,
-                    seen=(before.label,),
-                )
+        for was, now in _pair_moved(removed, added):
+            if template_key(was.path) == template_key(now.path):
+                text = f"method {was.method} became {now.method}"
+                kind, name, seen = "operation-method-changed", now.path, (was.label,)
+                self._emit(kind, name, now.label, True, text, was.method, now.method, seen=seen)
             else:
-                text = f"moved to {after.label}"
-                self._emit(
-                    "operation-path-changed",
-                    before.label,
-                    after.label,
-                    True,
-                    text,
-                    before=before.label,
-                    after=after.label,
-                )
-            self._operation(before, after)
+                text, kind = f"moved to {now.label}", "operation-path-changed"
+                self._emit(kind, was.label, now.label, True, text, was.label, now.label)
+            self._operation(was, now)
         for op in removed.values():
             text = "the operation no longer exists"
-            self._emit("operation-removed", op.label, op.label, True, text, before=op.label)
+            self._emit("operation-removed", op.label, op.label, True, text, op.label)
         for op in added.values():
             self._emit(
-                "operation-added", op.label, op.label, False, "new operation", after=op.label
+                "operation-added", op.label, op.label, False, "new operation", None, op.label
             )
         for key, op in old_ops.items():
             if key in new_ops:
                 self._operation(op, new_ops[key])
-        return self.found.items()
+        return merged(self.found)
 
     def _operation(self, old: _Operation, new: _Operation) -> None:
         self._parameters(old, new)
@@ -208,7 +208,7 @@ class _Differ:
         if old_body is None and new_body is not None:
             required = bool(new_body.contents.get("required"))
             text = "now takes a request body" + (" (required)" if required else " (optional)")
-            self._emit("request-body-added", label, label, required, text, after=required)
+            self._emit("request-body-added", label, label, required, text, None, required)
         elif new_body is None and old_body is not None:
             text = "no longer takes a request body (one sent may be rejected)"
             self._emit("request-body-removed", label, label, True, text)
@@ -220,8 +220,7 @@ class _Differ:
         self._responses(old, new)
 
     def _parameters(self, old: _Operation, new: _Operation) -> None:
-        old_params = _parameter_map(self.old, old)
-        new_params = _parameter_map(self.new, new)
+        old_params, new_params = _parameter_map(self.old, old), _parameter_map(self.new, new)
         label = new.label
         for key in {**old_params, **new_params}:
             subject = f"{label} {key[0]}.{key[1]}"
@@ -231,15 +230,15 @@ class _Differ:
             now_is = "required" if required else "optional"
             if now is None:
                 text = "parameter no longer documented (may be rejected or ignored)"
-                self._emit("request-parameter-removed", subject, label, True, text, before=key[1])
+                self._emit("request-parameter-removed", subject, label, True, text, key[1])
             elif param is None:
                 kind = "request-parameter-added" + ("-required" if required else "")
                 text = f"new {now_is} parameter"
-                self._emit(kind, subject, label, required, text, after=key[1])
+                self._emit(kind, subject, label, required, text, None, key[1])
             else:
                 if was != required:
                     kind, text = f"request-parameter-made-{now_is}", f"parameter now {now_is}"
-                    self._emit(kind, subject, label, required, text, before=was, after=required)
+                    self._emit(kind, subject, label, required, text, was, required)
                 self._schema(
                     _parameter_schema(self.old, key, param),
                     _parameter_schema(self.new, key, now),
@@ -256,55 +255,39 @@ class _Differ:
         new_ok = sorted(c for c in new_codes if c.startswith("2"))
         pairs = [(code, code) for code in old_codes if code in new_codes]
         if old_ok != new_ok:
-            text = (
-                f"success status {'/'.join(old_ok) or 'none'} became {'/'.join(new_ok) or 'none'}"
-            )
-            kind = "status-code-changed"
-            self._emit(kind, label, label, True, text, before=old_ok, after=new_ok)
+            text = f"success status {'/'.join(old_ok) or 'none'} became "
+            text += "/".join(new_ok) or "none"
+            self._emit("status-code-changed", label, label, True, text, old_ok, new_ok)
             if len(old_ok) == 1 and len(new_ok) == 1:
                 pairs.append((old_ok[0], new_ok[0]))
+        old_errors = [c for c in old_codes if not c.startswith("2")]
+        new_errors = [c for c in new_codes if not c.startswith("2")]
+        texts = "status {} no longer documented|may now answer {}"
         self._gone_and_new(
-            "response-status",
-            label,
-            label,
-            [c for c in old_codes if not c.startswith("2")],
-            [c for c in new_codes if not c.startswith("2")],
-            ("status {} no longer documented", "may now answer {}"),
-            (False, False),
+            "response-status", label, label, old_errors, new_errors, texts, (False, False)
         )
         for old_code, new_code in pairs:
             before = self.old.resolve(old_codes[old_code], self.old.openapi_uri)
             after = self.new.resolve(new_codes[new_code], self.new.openapi_uri)
             where = Where(RESPONSE, f"{label} {new_code}", label, "$", new_code)
+            old_headers = {str(k).lower() for k in before.contents.get("headers", {})}
+            new_headers = {str(k).lower() for k in after.contents.get("headers", {})}
+            texts = "header {} no longer sent|new header {}"
             self._gone_and_new(
-                "response-header",
-                where.name,
-                label,
-                {str(k).lower() for k in before.contents.get("headers", {})},
-                {str(k).lower() for k in after.contents.get("headers", {})},
-                ("header {} no longer sent", "new header {}"),
-                (True, False),
+                "response-header", where.name, label, old_headers, new_headers, texts, (True, False)
             )
             self._content(before, after, where)
 
     def _content(self, old: Node, new: Node, where: Where) -> None:
         old_media = old.contents.get("content", {}) or {}
         new_media = new.contents.get("content", {}) or {}
-        self._gone_and_new(
-            f"{where.direction}-media-type",
-            where.name,
-            where.operation,
-            old_media,
-            new_media,
-            ("{} body no longer used", "{} body is new"),
-            (True, where.direction == RESPONSE and not old_media),
-        )
+        kind, texts = f"{where.direction}-media-type", "{} body no longer used|{} body is new"
+        breaks = (True, where.direction == RESPONSE and not old_media)
+        self._gone_and_new(kind, where.name, where.operation, old_media, new_media, texts, breaks)
         for media in sorted(set(old_media) & set(new_media)):
             old_schema = (old_media[media] or {}).get("schema", {})
             new_schema = (new_media[media] or {}).get("schema", {})
             self._schema(old_schema, new_schema, old.base, new.base, where)
-
-    # -- schemas ------------------------------------------------------------------------
 
     def _schema(
         self, old_raw: Any, new_raw: Any, old_base: str, new_base: str, where: Where, depth: int = 0
@@ -316,10 +299,10 @@ class _Differ:
         new = self.new.resolve(new_raw, new_base)
         # Name the value after the schema the old client knows it by.
         name = old.root or new.root or where.name
-        here = Where(where.direction, name, where.operation, where.path, where.status)
+        here = replace(where, name=name)
         if not self._types(old.contents, new.contents, here):
             return
-        self._enum(old.contents, new.contents, here)
+        self._enums(old.contents, new.contents, here)
         self._constraints(old.contents, new.contents, here)
         self._properties(old, new, here, depth)
         for keyword, suffix in (("items", "[]"), ("additionalProperties", ".*")):
@@ -332,49 +315,30 @@ class _Differ:
         old_types, new_types = _types(old), _types(new)
         if old_types == new_types:
             return True
-        if where.direction == RESPONSE:
-            # Fewer possible types in a response is fine; more is not.
-            breaking = old_types is not None and (new_types is None or not new_types <= old_types)
-        else:
-            breaking = new_types is not None and (old_types is None or not old_types <= new_types)
+        # Fewer possible types in a response is fine, more is not; the reverse in requests.
+        wider, narrower = (new_types, old_types)
+        if where.direction != RESPONSE:
+            wider, narrower = narrower, wider
+        breaking = narrower is not None and (wider is None or not wider <= narrower)
         before, after = _type_text(old_types), _type_text(new_types)
-        self._at(
-            where,
-            "type-changed",
-            breaking,
-            f"type {before} became {after}",
-            before=before,
-            after=after,
-        )
+        self._at(where, "type-changed", breaking, f"type {before} became {after}", before, after)
         return old_types is None or new_types is None or bool(old_types & new_types)
 
-    def _enum(self, old: dict[str, Any], new: dict[str, Any], where: Where) -> None:
-        old_values, new_values = _enum_values(old), _enum_values(new)
-        if old_values == new_values:
+    def _enums(self, old: dict[str, Any], new: dict[str, Any], where: Where) -> None:
+        old_list, new_list = _enum(old), _enum(new)
+        if old_list == new_list:
             return
-        response = where.direction == RESPONSE
-        if old_values is None or new_values is None:
+        if old_list is None or new_list is None:
             # An enum appears (requests: values rejected) or goes (responses: any value).
-            breaking = (new_values is None) if response else (old_values is None)
-            kind = "enum-removed" if new_values is None else "enum-added"
-            text = "no longer limited to a list" if new_values is None else "now limited to a list"
-            before, after = _enum_list(old_values), _enum_list(new_values)
-            self._at(where, kind, breaking, f"values {text}", before=before, after=after)
+            kind = "enum-removed" if new_list is None else "enum-added"
+            self._rule(where, kind, old_list, new_list)
             return
-        old_list, new_list = _enum_list(old_values) or [], _enum_list(new_values) or []
         added = [v for v in new_list if v not in old_list]
         removed = [v for v in old_list if v not in new_list]
         if added:
-            text = (
-                "responses may carry values it did not before"
-                if response
-                else "requests may use new values"
-            )
-            self._at(where, "enum-value-added", response, f"{text}: {_join(added)}", after=added)
+            self._rule(where, "enum-value-added", None, added, f": {_join(added)}")
         if removed:
-            text = "responses no longer carry" if response else "requests may no longer use"
-            text = f"{text}: {_join(removed)}"
-            self._at(where, "enum-value-removed", not response, text, before=removed)
+            self._rule(where, "enum-value-removed", removed, None, f": {_join(removed)}")
 
     def _constraints(self, old: dict[str, Any], new: dict[str, Any], where: Where) -> None:
         for keyword in _CONSTRAINTS:
@@ -388,8 +352,8 @@ class _Differ:
                 text = f"the {keyword} rule changed (see before/after)"
             else:
                 text = f"{keyword} {_short(before)} became {_short(after)}"
-            extra = {"before": before, "after": after, "suffix": f"#{keyword}"}
-            self._at(where, "constraint-changed", breaking, text, **extra)
+            kind = "constraint-changed"
+            self._at(where, kind, breaking, text, before, after, suffix=f"#{keyword}")
 
     def _properties(self, old: Node, new: Node, where: Where, depth: int) -> None:
         old_props = old.contents.get("properties") or {}
@@ -399,46 +363,39 @@ class _Differ:
         response = where.direction == RESPONSE
         for prop in old_props:
             child = where.child(f".{prop}")
+            was = "required" if prop in old_required else "optional"
             if prop not in new_props:
-                was = "required" if prop in old_required else "optional"
                 text = "responses" if response else "requests (it may be ignored)"
-                self._at(
-                    child, "field-removed", True, f"removed from {text}; it was {was}", before=was
-                )
+                self._at(child, "field-removed", True, f"removed from {text}; it was {was}", was)
                 continue
-            was_required, is_required = prop in old_required, prop in new_required
-            if was_required and not is_required:
-                text = "may now be absent" if response else "no longer required"
-                extra = {"before": "required", "after": "optional"}
-                self._at(child, "field-made-optional", response, text, **extra)
-            elif is_required and not was_required:
-                text = "now always present" if response else "now required"
-                extra = {"before": "optional", "after": "required"}
-                self._at(child, "field-made-required", not response, text, **extra)
+            now = "required" if prop in new_required else "optional"
+            if was != now:
+                self._rule(child, f"field-made-{now}", was, now)
             self._schema(old_props[prop], new_props[prop], old.base, new.base, child, depth + 1)
         for prop in new_props:
             if prop in old_props:
                 continue
             child = where.child(f".{prop}")
-            required = prop in new_required
-            if not response and required:
+            now = "required" if prop in new_required else "optional"
+            if not response and now == "required":
                 text = "new field, required in requests"
-                self._at(child, "field-added-required", True, text, after="required")
+                self._at(child, "field-added-required", True, text, None, now)
             else:
-                text = "new in responses" if response else "new optional field"
-                after = "required" if required else "optional"
-                self._at(child, "field-added", False, text, after=after)
+                self._rule(child, "field-added", None, now)
 
 
-def _operations(docs: VersionDocuments) -> list[_Operation]:
-    return [_Operation(method, str(path), op) for method, path, op in docs.operations()]
+def _operations(docs: VersionDocuments) -> dict[tuple[str, str], _Operation]:
+    """By method and path template."""
+    return {
+        (method, template_key(str(path))): _Operation(method, str(path), op)
+        for method, path, op in docs.operations()
+    }
 
 
 def _pair_moved(
     removed: dict[tuple[str, str], _Operation], added: dict[tuple[str, str], _Operation]
 ) -> list[tuple[_Operation, _Operation]]:
-    """Takes out of `removed` and `added` the operations that moved: the same path with one
-    method gone and one new (method changed), or the same method and operationId elsewhere."""
+    """Takes out of `removed` and `added` the operations that moved (method or path changed)."""
     pairs: list[tuple[_Operation, _Operation]] = []
     for template in sorted({key[1] for key in removed}):
         gone = [key for key in removed if key[1] == template]
@@ -466,9 +423,7 @@ def _parameter_map(docs: VersionDocuments, op: _Operation) -> dict[tuple[str, st
     # Operation-level parameters override path-level ones of the same name and place.
     for param in docs.parameters(op.method, op.path):
         place, name = str(param.get("in", "")), str(param.get("name", ""))
-        if place == "header":
-            name = name.lower()  # HTTP header names are case-insensitive
-        params[(place, name)] = param
+        params[(place, name.lower() if place == "header" else name)] = param
     return params
 
 
@@ -489,14 +444,10 @@ def _parameter_schema(
 def _types(schema: dict[str, Any]) -> frozenset[str] | None:
     """The JSON types a schema allows; None when it does not say (any type)."""
     declared = schema.get("type")
-    if isinstance(declared, str):
-        types = {declared}
-    elif isinstance(declared, list):
-        types = {str(t) for t in declared}
-    elif "properties" in schema:
-        types = {"object"}
-    elif "items" in schema:
-        types = {"array"}
+    if isinstance(declared, str | list):
+        types = {declared} if isinstance(declared, str) else {str(t) for t in declared}
+    elif "properties" in schema or "items" in schema:
+        types = {"object" if "properties" in schema else "array"}
     else:
         return None
     if "number" in types:
@@ -510,16 +461,14 @@ def _type_text(types: frozenset[str] | None) -> str:
     return "|".join(sorted(types - {"integer"}) if "number" in types else sorted(types))
 
 
-def _enum_values(schema: dict[str, Any]) -> frozenset[str] | None:
-    if isinstance(schema.get("enum"), list):
-        return frozenset(json.dumps(v, sort_keys=True) for v in schema["enum"])
-    if "const" in schema:
-        return frozenset({json.dumps(schema["const"], sort_keys=True)})
-    return None
-
-
-def _enum_list(values: frozenset[str] | None) -> list[Any] | None:
-    return None if values is None else [json.loads(v) for v in sorted(values)]
+def _enum(schema: dict[str, Any]) -> list[Any] | None:
+    """The values an `enum` or `const` allows, in a stable order; None when neither is set."""
+    values = schema["enum"] if isinstance(schema.get("enum"), list) else None
+    values = [schema["const"]] if values is None and "const" in schema else values
+    if values is None:
+        return None
+    texts = {json.dumps(v, sort_keys=True) for v in values}
+    return [json.loads(t) for t in sorted(texts)]
 
 
 def _tightens(keyword: str, before: Any, after: Any) -> bool:

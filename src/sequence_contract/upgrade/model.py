@@ -1,11 +1,9 @@
-"""What the upgrade check finds: one `Change` per difference, documented or observed.
-
-Ids (`<kind>:<subject>`, e.g. `response-field-removed:Customer.email`) are built from names
-that stay put between runs, so a waiver file can name them and two reports diff cleanly.
-"""
+"""What the upgrade check finds: one `Change` per difference, documented or observed. Ids
+(`response-field-removed:Customer.email`) use names that stay put, so waivers can name them."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -51,26 +49,19 @@ class Change:
         return data
 
 
-class ChangeSet:
-    """Changes keyed by id; finding the same change again adds where it was seen."""
-
-    def __init__(self) -> None:
-        self._by_id: dict[str, Change] = {}
-
-    def add(self, change: Change) -> None:
-        known = self._by_id.get(change.id)
-        if known is None:
-            self._by_id[change.id] = change
-            return
-        self._by_id[change.id] = replace(
-            known,
-            seen_in=_union(known.seen_in, change.seen_in),
-            pointers=_union(known.pointers, change.pointers),
-            explained_by=_union(known.explained_by, change.explained_by),
-        )
-
-    def items(self) -> list[Change]:
-        return sorted(self._by_id.values(), key=lambda c: (not c.breaking, c.id))
+def merged(changes: Iterable[Change]) -> list[Change]:
+    """One change per id, with everywhere it was seen; breaking ones first."""
+    by_id: dict[str, Change] = {}
+    for change in changes:
+        known = by_id.setdefault(change.id, change)
+        if known is not change:
+            by_id[change.id] = replace(
+                known,
+                seen_in=_union(known.seen_in, change.seen_in),
+                pointers=_union(known.pointers, change.pointers),
+                explained_by=_union(known.explained_by, change.explained_by),
+            )
+    return sorted(by_id.values(), key=lambda c: (not c.breaking, c.id))
 
 
 def _union(known: tuple[str, ...], more: tuple[str, ...]) -> tuple[str, ...]:

@@ -1,17 +1,13 @@
-"""The same steps replayed once per version against one server, on customers the run creates.
-
-Each version's run creates a labelled customer, reads, lists, updates and archives it (by that
-version's archive method), archives it again, asks for an unknown id and sends an unknown
-version. The responses are reduced to shapes (`shape.py`) for `observed.py` to compare.
-"""
+"""Observed changes: the same steps replayed once per version on customers the run creates,
+and the two runs' differences traced to the documented changes that predict them."""
 
 from __future__ import annotations
 
 import secrets
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import requests
 
@@ -25,7 +21,8 @@ from sequence_contract.target import (
     customer_body,
     run_label,
 )
-from sequence_contract.upgrade.shape import Shape, shape_of
+from sequence_contract.upgrade.model import OBSERVED, Change
+from sequence_contract.upgrade.shape import Shape, ancestors, base_type, shape_of, without_value
 
 UNKNOWN_VERSION = "1999-12-31"  # well-formed, never published
 REMOTE_RATE_LIMIT = 600  # requests a minute; far under the documented 1,500
@@ -40,12 +37,31 @@ AS_SENT = "<as sent>"
 REQUEST_SCHEMA = "create-or-update-customer-request"
 OPTIONAL_FIELDS = {"telephone": "+44 20 7946 0000", "url": "https://example.com/upgrade-check"}
 ARCHIVE = "/customers/{id}/archive"
+# Which documented changes can explain an observed body difference at the same place.
+_EXPLAINED_BY = {
+    "field-removed": ("response-field-removed", "response-field-made-optional"),
+    "field-added": ("response-field-added", "response-field-made-required"),
+    "type-changed": ("response-type-changed",),
+    "value-changed": (
+        "response-enum-value-added",
+        "response-enum-value-removed",
+        "response-type-changed",
+    ),
+}
+_TEXTS = {
+    "status-changed": "{step}: status {before} in {old}, {after} in {new}",
+    "field-removed": "{subject}: in {old} responses ({before}), absent in {new}",
+    "field-added": "{subject}: new in {new} responses ({after})",
+    "type-changed": "{subject}: {before} in {old}, {after} in {new}",
+    "value-changed": "{subject}: {before} in {old}, {after} in {new}",
+    "header-removed": "header {subject}: sent in {old} ({before}), not in {new}",
+    "header-added": "header {subject}: new in {new} ({after})",
+    "header-changed": "header {subject}: {before} in {old}, {after} in {new}",
+}
 
 
 @dataclass(frozen=True)
 class Observation:
-    """One step of one run: what came back, reduced to what can be compared."""
-
     step: str
     operation: str  # "<METHOD> <path template>", as the version's document names it
     status: int | None  # None: not run (`note` says why)
@@ -63,39 +79,29 @@ class Replay:
 
 
 class Client:
-    """Requests to one target under one Sequence-Version; counts them and keeps the ids of
-    the customers it created. Where writes are not allowed it refuses to send one."""
+    """Requests under one Sequence-Version, counted; remembers the customers it created."""
 
     def __init__(
         self, session: ContractSession, target: Target, version: str, *, writes: bool = True
     ) -> None:
-        self.session = session
-        self.base_url = target.base_url
-        self.version = version
+        self.session, self.base_url, self.version = session, target.base_url, version
         self.writes = writes
         self.created: list[str] = []
         self.requests = 0
 
     def send(
-        self,
-        method: str,
-        path: str,
-        *,
-        json: Any = None,
-        params: Any = None,
-        headers: Mapping[str, str] | None = None,
-        version: str | None = None,
-    ) -> requests.Response:
+        self, method: str, path: str, *, version: str | None = None, **kwargs: Any
+    ) -> tuple[requests.Response, Any]:
+        """The response and its JSON body (None when empty or not JSON)."""
         if method not in SAFE_METHODS and not self.writes:
             raise AssertionError(f"{method} {path}: refusing to write on a read-only host")
         self.requests += 1
-        return self.session.request(
-            method,
-            f"{self.base_url}{path}",
-            params=params,
-            json=json,
-            headers={VERSION_HEADER: version or self.version, **(headers or {})},
-        )
+        headers = {VERSION_HEADER: version or self.version, **(kwargs.pop("headers", None) or {})}
+        response = self.session.request(method, f"{self.base_url}{path}", headers=headers, **kwargs)
+        try:
+            return response, response.json() if response.content else None
+        except ValueError:
+            return response, None
 
     def keep_created(self, response: requests.Response, data: Any) -> str | None:
         """The id of the customer a create answered with, remembered as ours."""
@@ -136,11 +142,10 @@ def replay(session: ContractSession, target: Target, version: str, run_id: str) 
         template: str,
         customer: str | None,
         *,
-        json: Any = None,
-        params: Any = None,
         version: str = version,
         mutates: bool = False,
-    ) -> requests.Response | None:
+        **kwargs: Any,
+    ) -> tuple[requests.Response, Any] | None:
         operation = f"{method} {template}"
         if "{id}" in template and customer is None:
             why = "no customer: the create step failed"
@@ -149,26 +154,20 @@ def replay(session: ContractSession, target: Target, version: str, run_id: str) 
         if mutates and customer not in client.created:
             raise AssertionError(f"{name}: refusing to change customer {customer} (not ours)")
         path = template.replace("{id}", customer or "")
-        response = client.send(method, path, json=json, params=params, version=version)
-        data = json_or_none(response)
+        response, data = client.send(method, path, version=version, **kwargs)
+        shown = data
         if name == "list" and isinstance(data, dict) and isinstance(data.get("items"), list):
             # Other customers of the account say nothing about the version: keep ours only.
             items = [i for i in data["items"] if isinstance(i, dict) and i.get("id") == customer]
-            data = {**data, "items": items}
-        observations.append(
-            Observation(
-                name,
-                operation,
-                response.status_code,
-                _headers(response, version),
-                shape_of(data, [run_id]) if data is not None else {},
-            )
-        )
-        return response
+            shown = {**data, "items": items}
+        shape = shape_of(shown, [run_id]) if shown is not None else {}
+        headers = _headers(response, version)
+        observations.append(Observation(name, operation, response.status_code, headers, shape))
+        return response, data
 
     body = _create_body(version, run_id)
     created = step("create", "POST", "/customers", None, json=body)
-    customer = client.keep_created(created, json_or_none(created)) if created else None
+    customer = client.keep_created(*created) if created else None
     step("get", "GET", "/customers/{id}", customer)
     step(
         "list", "GET", "/customers", customer, params={"limit": 100, "legalName": body["legalName"]}
@@ -179,11 +178,11 @@ def replay(session: ContractSession, target: Target, version: str, run_id: str) 
     step("archive-again", archive, ARCHIVE, customer, mutates=True)
     unknown = str(uuid.uuid4())
     answer = step("get-unknown-id", "GET", "/customers/{id}", unknown)
-    if answer is not None and answer.status_code >= 300:
+    status = answer[0].status_code if answer is not None else None
+    if status is not None and status >= 300:
         # Archived only once the server has said no such customer exists.
         step("archive-unknown-id", archive, ARCHIVE, unknown)
     else:
-        status = answer.status_code if answer is not None else None
         why = f"GET of the random id {unknown} answered {status}"
         observations.append(
             Observation("archive-unknown-id", f"{archive} {ARCHIVE}", None, note=why)
@@ -193,8 +192,7 @@ def replay(session: ContractSession, target: Target, version: str, run_id: str) 
 
 
 def _create_body(version: str, run_id: str) -> dict[str, Any]:
-    """The suite's create body, plus the optional fields the version documents: a field
-    shows as removed (or added) only if the replay filled it in."""
+    """The suite's create body plus the optional fields the version documents."""
     body = customer_body(version, run_id, 1)
     request = schemas.validator_for(version, REQUEST_SCHEMA).schema
     documented = request.get("properties", {}) if isinstance(request, Mapping) else {}
@@ -221,11 +219,102 @@ def _headers(response: requests.Response, sent_version: str) -> dict[str, str]:
     return found
 
 
-def json_or_none(response: requests.Response) -> Any:
-    """The body as JSON, or None for an empty or non-JSON body."""
-    if not response.content:
-        return None
-    try:
-        return response.json()
-    except ValueError:
-        return None
+class _Seen(NamedTuple):
+    kind: str
+    subject: str
+    breaking: bool
+    step: str
+    before: object
+    after: object
+    explained_by: tuple[str, ...]
+
+
+def compare_replays(old: Replay, new: Replay, documented: Iterable[Change]) -> list[Change]:
+    """Every observed difference from `old`'s run to `new`'s, merged by id."""
+    documented = list(documented)
+    by_pointer: dict[str, list[Change]] = {}
+    for change in documented:
+        for pointer in change.pointers:
+            by_pointer.setdefault(pointer, []).append(change)
+    ids = {change.id for change in documented}
+    new_steps = {o.step: o for o in new.observations}
+    grouped: dict[str, list[_Seen]] = {}
+    for before in old.observations:
+        after = new_steps.get(before.step)
+        for seen in _step(before, after, by_pointer, ids) if after is not None else ():
+            grouped.setdefault(f"observed-{seen.kind}:{seen.subject}", []).append(seen)
+    changes = []
+    for change_id, group in grouped.items():
+        first = group[0]
+        # Expected only if every step where it shows is predicted by the documents.
+        explained: tuple[str, ...] = ()
+        if all(s.explained_by for s in group):
+            explained = tuple(dict.fromkeys(e for s in group for e in s.explained_by))
+        steps = tuple(dict.fromkeys(s.step for s in group))
+        text = _TEXTS[first.kind].format(**first._asdict(), old=old.version, new=new.version)
+        if first.kind != "status-changed":
+            text += f" [{first.step if len(steps) == 1 else f'{len(steps)} steps'}]"
+        changes.append(
+            Change(
+                id=change_id,
+                kind=f"observed-{first.kind}",
+                subject=first.subject,
+                origin=OBSERVED,
+                breaking=any(s.breaking for s in group),
+                description=text,
+                location=steps[0],
+                before=first.before,
+                after=first.after,
+                seen_in=steps,
+                explained_by=explained,
+            )
+        )
+    return sorted(changes, key=lambda c: (not c.breaking, c.id))
+
+
+def _step(
+    old: Observation, new: Observation, by_pointer: dict[str, list[Change]], ids: set[str]
+) -> list[_Seen]:
+    step = f"{new.step} ({new.operation})"
+    if old.status != new.status:
+        method, _, path = new.operation.partition(" ")
+        candidates = (
+            f"status-code-changed:{new.operation}",
+            f"operation-method-changed:{path}",
+            f"operation-removed:{old.operation}",
+            f"operation-path-changed:{old.operation}",
+        )
+        explained = tuple(c for c in candidates if c in ids) if method else ()
+        return [_Seen("status-changed", new.step, True, step, old.status, new.status, explained)]
+    found: list[_Seen] = []
+
+    def add(kind: str, subject: str, breaking: bool, before: object, after: object) -> None:
+        wanted = _EXPLAINED_BY.get(kind, ())
+        pointed = by_pointer.get(f"{new.operation} {new.status} {subject}", ())
+        explained = tuple(c.id for c in pointed if c.kind in wanted)
+        found.append(_Seen(kind, subject, breaking, step, before, after, explained))
+
+    for path in _outermost(set(old.shape) - set(new.shape)):
+        add("field-removed", path, True, old.shape[path], None)
+    for path in _outermost(set(new.shape) - set(old.shape)):
+        add("field-added", path, False, None, new.shape[path])
+    for path in sorted(set(old.shape) & set(new.shape)):
+        before, after = old.shape[path], new.shape[path]
+        if before != after:
+            same_form = without_value(before) == without_value(after)
+            same = same_form and base_type(before) == base_type(after)
+            add("value-changed" if same else "type-changed", path, True, before, after)
+    for name in sorted(set(old.headers) | set(new.headers)):
+        sent, now = old.headers.get(name), new.headers.get(name)
+        if now is None:
+            add("header-removed", name, True, sent, None)
+        elif sent is None:
+            add("header-added", name, False, None, now)
+        elif sent != now:
+            add("header-changed", name, True, sent, now)
+    return found
+
+
+def _outermost(paths: set[str]) -> list[str]:
+    """Paths whose parent is not in the set: a new object is one change, not one per leaf."""
+    return sorted(p for p in paths if not any(a in paths for a in ancestors(p)))

@@ -1,5 +1,5 @@
-"""The upgrade check told three ways: the console summary, JSON for machines, and one
-self-contained HTML page for people."""
+"""The upgrade check as one JSON document, told three ways: the console summary, the JSON
+file for machines, and one self-contained HTML page for people."""
 
 from __future__ import annotations
 
@@ -9,124 +9,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict
 from typing import Any
 
-from sequence_contract.upgrade.check import Row, UpgradeCheck, rows, summary_line
+from sequence_contract.upgrade.check import UpgradeCheck, rows, summary_line
 from sequence_contract.upgrade.consumers.matching import BREAKS, PASSES
-from sequence_contract.upgrade.consumers.model import ConsumerFile
 from sequence_contract.upgrade.model import Change
 
 REPORT_FORMAT = 1
 
 
-def _counts(file: ConsumerFile) -> str:
-    return f"{file.format}, {len(file.interactions)} interaction(s)"
-
-
-# -- console -----------------------------------------------------------------------------
-
-
-def summary(check: UpgradeCheck, written: Sequence[str] = ()) -> str:
-    """What blocks the upgrade first, everything else one line each."""
-    lines = [f"Upgrade check: Sequence-Version {check.from_version} -> {check.to_version}"]
-    if check.target:
-        lines.append(f"Replayed on: {check.target}")
-    lines += [f"Note: {note}" for note in check.notes]
-    breaking = [c for c in check.documented if c.breaking]
-    waived = [c for c in breaking if check.waiver_for(c)]
-    lines += [
-        "",
-        f"Documented changes: {len(check.documented)} ({len(breaking)} breaking, "
-        f"{len(waived)} of them waived)",
-    ]
-    for change in breaking:
-        if check.affects(change):
-            lines += _entry(check, change)
-        else:
-            lines.append(f"  info      {change.id}  (breaking; does not affect your calls)")
-    lines += [f"  ok        {c.id}" for c in check.documented if not c.breaking]
-    lines += ["", *_observed(check)]
-    if check.waiver_file is not None:
-        used = len({w.where for w in check.waivers.waived.values()})
-        unused = check.waivers.unused
-        lines += ["", f"Waivers: {check.waiver_file}: {used} used, {len(unused)} unused"]
-        lines += [f"  unused    {w.id}  ({w.where})" for w in unused]
-    if check.consumers is not None:
-        lines += ["", *_consumer_lines(check)]
-    if written:
-        lines += ["", "Reports: " + ", ".join(written)]
-    lines.append("")
-    blocking = check.blocking
-    if blocking:
-        count = f"{len(blocking)} breaking change" + ("s" if len(blocking) != 1 else "")
-        affecting = " affecting your calls" if check.consumers is not None else ""
-        lines.append(f"Result: FAIL: {count}{affecting} neither expected nor waived")
-    else:
-        yours = " that affects your calls" if check.consumers is not None else ""
-        lines.append(f"Result: PASS: no breaking change{yours} left unwaived")
-    if check.consumers is not None:
-        lines.append(summary_line(check))
-    return "\n".join(lines)
-
-
-def _observed(check: UpgradeCheck) -> list[str]:
-    if not check.replays:
-        return ["Observed changes: not replayed"]
-    changes = check.observed
-    expected = [c for c in changes if c.expected]
-    lines = [
-        f"Observed changes: {len(changes)} ({len(expected)} predicted by the documents, "
-        f"{len(changes) - len(expected)} not)"
-    ]
-    for change in changes:
-        if change.expected:
-            lines.append(f"  expected  {change.id}  <- {', '.join(change.explained_by)}")
-        elif change.breaking and not check.affects(change):
-            lines.append(
-                f"  info      {change.id}  (not in the documents; does not affect your calls)"
-            )
-        elif change.breaking:
-            lines += _entry(check, change, "  (not in the documents)")
-        else:
-            lines.append(f"  ok        {change.id}  (not in the documents)")
-    return lines
-
-
-def _entry(check: UpgradeCheck, change: Change, extra: str = "") -> list[str]:
-    waiver = check.waiver_for(change)
-    tag = "waived  " if waiver else "BREAKING"
-    lines = [f"  {tag}  {change.id}{extra}", f"            {change.description}"]
-    if waiver:
-        lines.append(f"            waived: {waiver.reason}")
-    return lines
-
-
-def _consumer_lines(check: UpgradeCheck) -> list[str]:
-    usage = check.consumers
-    assert usage is not None
-    lines = ["Consumer files:"]
-    for file in usage.files:
-        lines.append(f"  {file.path}: {_counts(file)}")
-        lines += [f"    note: {n}" for n in file.notes]
-    if usage.replayed:
-        lines.append(
-            f"  live verification on {check.to_version}: {usage.requests} request(s), "
-            f"{len(usage.created)} customer(s) created"
-        )
-    lines += ["", "Your calls:"]
-    for row in rows(check):
-        tag = {BREAKS: "BREAKS", PASSES: "passes"}.get(row.outcome, "not verifiable")
-        lines.append(f"  {tag:<15} {row.operation}  ({row.verdict.call.label})")
-        lines += [f"                  {w}" for w in row.why if w]
-    return lines
-
-
-# -- JSON --------------------------------------------------------------------------------
-
-
-def json_text(check: UpgradeCheck) -> str:
-    return json.dumps(as_json(check), indent=2, sort_keys=False, default=str) + "\n"
-
-
 def as_json(check: UpgradeCheck) -> dict[str, Any]:
+    usage = check.consumers
     return {
         "format": REPORT_FORMAT,
         "from": check.from_version,
@@ -139,7 +30,7 @@ def as_json(check: UpgradeCheck) -> dict[str, Any]:
         "observed": [_change_json(check, c) for c in check.observed],
         "waivers": {
             "file": str(check.waiver_file) if check.waiver_file else None,
-            "unused": [asdict(w) for w in check.waivers.unused],
+            "unused": [asdict(w) for w in check.unused_waivers],
         },
         "replays": [
             {
@@ -150,13 +41,31 @@ def as_json(check: UpgradeCheck) -> dict[str, Any]:
             }
             for replay in check.replays
         ],
-        "consumers": _consumers_json(check),
+        "consumers": None
+        if usage is None
+        else {
+            "files": [
+                {
+                    "path": f.path,
+                    "format": f.format,
+                    "interactions": len(f.interactions),
+                    "notes": list(f.notes),
+                }
+                for f in usage.files
+            ],
+            "replayed": usage.client is not None,
+            "requests": usage.client.requests if usage.client else 0,
+            "createdCustomers": usage.client.created if usage.client else [],
+            "summary": summary_line(check),
+            "interactions": rows(check),
+            "found": [c.as_json() for c in usage.found],
+        },
     }
 
 
 def _change_json(check: UpgradeCheck, change: Change) -> dict[str, Any]:
     data = change.as_json()
-    waiver = check.waiver_for(change)
+    waiver = check.waived.get(change.id)
     data["waived"] = {"by": waiver.id, "reason": waiver.reason} if waiver else None
     data["blocking"] = change in check.blocking
     if check.consumers is not None:
@@ -164,42 +73,96 @@ def _change_json(check: UpgradeCheck, change: Change) -> dict[str, Any]:
     return data
 
 
-def _consumers_json(check: UpgradeCheck) -> dict[str, Any] | None:
-    usage = check.consumers
-    if usage is None:
-        return None
-    return {
-        "files": [
-            {
-                "path": f.path,
-                "format": f.format,
-                "interactions": len(f.interactions),
-                "notes": list(f.notes),
-            }
-            for f in usage.files
-        ],
-        "replayed": usage.replayed,
-        "requests": usage.requests,
-        "createdCustomers": list(usage.created),
-        "summary": summary_line(check),
-        "interactions": [_row_json(r) for r in rows(check)],
-        "found": [c.as_json() for c in usage.found],
-    }
+def json_text(report: dict[str, Any]) -> str:
+    return json.dumps(report, indent=2, sort_keys=False, default=str) + "\n"
 
 
-def _row_json(row: Row) -> dict[str, Any]:
-    call = row.verdict.call
-    return {
-        "source": call.interaction.source,
-        "description": call.interaction.description,
-        "operation": row.operation,
-        "version": call.version,
-        "result": row.outcome,
-        "why": list(row.why),
-        "affectedBy": [{"id": i.change_id, "where": i.why} for i in row.verdict.impacts],
-        "sends": sorted(call.sent | call.params),
-        "reliesOn": sorted(call.relied | {f"header {h}" for h in call.relied_headers}),
-    }
+# -- console -----------------------------------------------------------------------------
+
+
+def summary(report: dict[str, Any], used_waivers: int, written: Sequence[str] = ()) -> str:
+    """What blocks the upgrade first, everything else one line each."""
+    lines = [f"Upgrade check: Sequence-Version {report['from']} -> {report['to']}"]
+    if report["target"]:
+        lines.append(f"Replayed on: {report['target']}")
+    lines += [f"Note: {note}" for note in report["notes"]]
+    documented, observed = report["documented"], report["observed"]
+    breaking = [c for c in documented if c["breaking"]]
+    waived = [c for c in breaking if c["waived"]]
+    lines += [
+        "",
+        f"Documented changes: {len(documented)} ({len(breaking)} breaking, "
+        f"{len(waived)} of them waived)",
+    ]
+    for change in breaking:
+        if change.get("affectsYou", True):
+            lines += _entry(change)
+        else:
+            lines.append(f"  info      {change['id']}  (breaking; does not affect your calls)")
+    lines += [f"  ok        {c['id']}" for c in documented if not c["breaking"]]
+    expected = [c for c in observed if c["explainedBy"]]
+    lines += [
+        "",
+        f"Observed changes: {len(observed)} ({len(expected)} predicted by the documents, "
+        f"{len(observed) - len(expected)} not)"
+        if report["replays"]
+        else "Observed changes: not replayed",
+    ]
+    for change in observed:
+        if change["explainedBy"]:
+            lines.append(f"  expected  {change['id']}  <- {', '.join(change['explainedBy'])}")
+        elif change["breaking"] and not change.get("affectsYou", True):
+            lines.append(
+                f"  info      {change['id']}  (not in the documents; does not affect your calls)"
+            )
+        elif change["breaking"]:
+            lines += _entry(change, "  (not in the documents)")
+        else:
+            lines.append(f"  ok        {change['id']}  (not in the documents)")
+    waivers = report["waivers"]
+    if waivers["file"] is not None:
+        unused = waivers["unused"]
+        lines += ["", f"Waivers: {waivers['file']}: {used_waivers} used, {len(unused)} unused"]
+        lines += [f"  unused    {w['id']}  ({w['where']})" for w in unused]
+    consumers = report["consumers"]
+    if consumers is not None:
+        lines += ["", "Consumer files:"]
+        for file in consumers["files"]:
+            lines.append(f"  {file['path']}: {_counts(file)}")
+            lines += [f"    note: {n}" for n in file["notes"]]
+        if consumers["replayed"]:
+            lines.append(
+                f"  live verification on {report['to']}: {consumers['requests']} "
+                f"request(s), {len(consumers['createdCustomers'])} customer(s) created"
+            )
+        lines += ["", "Your calls:"]
+        for row in consumers["interactions"]:
+            tag = {BREAKS: "BREAKS", PASSES: "passes"}.get(row["result"], "not verifiable")
+            lines.append(f"  {tag:<15} {row['operation']}  ({_label(row)})")
+            lines += [f"                  {w}" for w in row["why"] if w]
+    if written:
+        lines += ["", "Reports: " + ", ".join(written)]
+    lines.append("")
+    blocking = report["blocking"]
+    if blocking:
+        count = f"{len(blocking)} breaking change" + ("s" if len(blocking) != 1 else "")
+        affecting = " affecting your calls" if consumers is not None else ""
+        lines.append(f"Result: FAIL: {count}{affecting} neither expected nor waived")
+    else:
+        yours = " that affects your calls" if consumers is not None else ""
+        lines.append(f"Result: PASS: no breaking change{yours} left unwaived")
+    if consumers is not None:
+        lines.append(consumers["summary"])
+    return "\n".join(lines)
+
+
+def _entry(change: dict[str, Any], extra: str = "") -> list[str]:
+    waiver = change["waived"]
+    tag = "waived  " if waiver else "BREAKING"
+    lines = [f"  {tag}  {change['id']}{extra}", f"            {change['description']}"]
+    if waiver:
+        lines.append(f"            waived: {waiver['reason']}")
+    return lines
 
 
 # -- HTML --------------------------------------------------------------------------------
@@ -219,140 +182,151 @@ th{background:#f4f4f4}code{font:12px ui-monospace,monospace;word-break:break-all
 """
 
 
-def html_text(check: UpgradeCheck) -> str:
+def html_text(report: dict[str, Any]) -> str:
+    passed = report["result"] == "pass"
     verdict = (
         "PASS: no breaking change left unwaived"
-        if check.passed
-        else f"FAIL: {len(check.blocking)} breaking change(s) neither expected nor waived"
+        if passed
+        else f"FAIL: {len(report['blocking'])} breaking change(s) neither expected nor waived"
     )
-    title = _e(f"Upgrade check {check.from_version} → {check.to_version}")
+    title = _e(f"Upgrade check {report['from']} → {report['to']}")
+    found = report["consumers"]["found"] if report["consumers"] else []
+    by_id = {c["id"]: c for c in report["documented"] + report["observed"] + found}
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         f"<title>{title}</title><style>{_STYLE}</style></head><body>",
         f"<h1>{title}</h1>",
-        f'<p class="verdict {"pass" if check.passed else "fail"}">{_e(verdict)}</p>',
-        f"<p>Replayed on: {_e(check.target or 'not replayed')}</p>",
-        *(f'<p class="muted">Note: {_e(n)}</p>' for n in check.notes),
-        _consumers_html(check),
+        f'<p class="verdict {"pass" if passed else "fail"}">{_e(verdict)}</p>',
+        f"<p>Replayed on: {_e(report['target'] or 'not replayed')}</p>",
+        *(f'<p class="muted">Note: {_e(n)}</p>' for n in report["notes"]),
+        _consumers_html(report["consumers"]),
         "<h2>Blocking</h2>",
-        _table(check, check.blocking, "Nothing blocks the upgrade."),
+        _changes([by_id[i] for i in report["blocking"]], "Nothing blocks the upgrade."),
         "<h2>Documented changes</h2>",
         '<p class="muted">From the two versions\' OpenAPI documents and JSON Schemas.</p>',
-        _table(check, check.documented, "The documents describe no change."),
+        _changes(report["documented"], "The documents describe no change."),
         "<h2>Observed changes</h2>",
         '<p class="muted">From replaying the same operations once per version. '
         '"Expected" means a documented change predicts it.</p>',
-        _table(check, check.observed, "The replay observed no difference.")
-        if check.replays
+        _changes(report["observed"], "The replay observed no difference.")
+        if report["replays"]
         else "<p>Not replayed.</p>",
-        _unused_html(check),
-        _replays_html(check),
+        _unused_html(report["waivers"]),
+        _replays_html(report["replays"]),
         "</body></html>",
     ]
     return "\n".join(p for p in parts if p) + "\n"
 
 
-def _table(check: UpgradeCheck, changes: Iterable[Change], empty: str) -> str:
-    rows = [_change_row(check, c) for c in changes]
-    if not rows:
+def _table(head: Iterable[str], rows: Iterable[str], empty: str = "") -> str:
+    """A table of `rows` (each `<tr>...</tr>`), or `empty` when there is none."""
+    body = "".join(rows)
+    if not body and empty:
         return f"<p>{_e(empty)}</p>"
-    head = (
-        "<tr><th>Verdict</th><th>Change</th><th>What</th><th>Before</th><th>After</th>"
-        "<th>Seen in</th></tr>"
-    )
-    return f"<table>{head}{''.join(rows)}</table>"
+    return f"<table><tr>{''.join(f'<th>{h}</th>' for h in head)}</tr>{body}</table>"
 
 
-def _change_row(check: UpgradeCheck, change: Change) -> str:
-    waiver = check.waiver_for(change)
-    if waiver:
-        tag, label, note = "waived", "waived", f"waived: {waiver.reason}"
-    elif change.expected:
-        tag, label, note = "expected", "expected", "predicted by " + ", ".join(change.explained_by)
-    elif change.breaking:
+def _changes(changes: list[dict[str, Any]], empty: str) -> str:
+    head = ("Verdict", "Change", "What", "Before", "After", "Seen in")
+    return _table(head, (_change_row(c) for c in changes), empty)
+
+
+_ROW_TAGS = {BREAKS: "blocking", PASSES: "ok"}
+
+
+def _change_row(change: dict[str, Any]) -> str:
+    if change.get("waived"):
+        tag, label, note = "waived", "waived", f"waived: {change['waived']['reason']}"
+    elif change.get("explainedBy"):
+        tag, label, note = (
+            "expected",
+            "expected",
+            "predicted by " + ", ".join(change["explainedBy"]),
+        )
+    elif change["breaking"]:
         tag, label, note = "blocking", "breaking", ""
     else:
         tag, label, note = "ok", "ok", ""
-    what = _e(change.description) + (f'<br><span class="muted">{_e(note)}</span>' if note else "")
-    seen = "<br>".join(_e(s) for s in change.seen_in)
+    what = _e(change["description"])
+    what += f'<br><span class="muted">{_e(note)}</span>' if note else ""
     return (
         f'<tr><td><span class="tag {tag}">{label}</span></td>'
-        f"<td><code>{_e(change.id)}</code></td><td>{what}</td>"
-        f"<td><code>{_e(_value(change.before))}</code></td>"
-        f"<td><code>{_e(_value(change.after))}</code></td><td>{seen}</td></tr>"
+        f"<td><code>{_e(change['id'])}</code></td><td>{what}</td>"
+        f"<td><code>{_e(_value(change['before']))}</code></td>"
+        f"<td><code>{_e(_value(change['after']))}</code></td><td>{_lines(change['seenIn'])}</td></tr>"
     )
 
 
-def _consumers_html(check: UpgradeCheck) -> str:
-    if check.consumers is None:
+def _consumers_html(consumers: dict[str, Any] | None) -> str:
+    if consumers is None:
         return ""
     files = "".join(
-        f"<li><code>{_e(f.path)}</code>: {_e(_counts(f))}"
-        + "".join(f'<br><span class="muted">{_e(n)}</span>' for n in f.notes)
+        f"<li><code>{_e(f['path'])}</code>: {_e(_counts(f))}"
+        + "".join(f'<br><span class="muted">{_e(n)}</span>' for n in f["notes"])
         + "</li>"
-        for f in check.consumers.files
+        for f in consumers["files"]
     )
-    body = []
-    for row in rows(check):
-        tag = {BREAKS: "blocking", PASSES: "ok"}.get(row.outcome, "expected")
-        why = "<br>".join(_e(w) for w in row.why if w)
-        body.append(
-            f'<tr><td><span class="tag {tag}">{_e(row.outcome)}</span></td>'
-            f"<td><code>{_e(row.operation)}</code></td>"
-            f"<td>{_e(row.verdict.call.label)}</td><td>{why}</td></tr>"
-        )
-    head = "<tr><th>Result</th><th>Operation</th><th>Interaction</th><th>Why</th></tr>"
-    return (
-        f"<h2>Your calls: {_e(summary_line(check))}</h2><ul>{files}</ul>"
-        f"<table>{head}{''.join(body)}</table>"
-    )
+    body = [
+        f'<tr><td><span class="tag {_ROW_TAGS.get(row["result"], "expected")}">'
+        f"{_e(row['result'])}</span></td><td><code>{_e(row['operation'])}</code></td>"
+        f"<td>{_e(_label(row))}</td><td>{_lines(row['why'])}</td></tr>"
+        for row in consumers["interactions"]
+    ]
+    head = ("Result", "Operation", "Interaction", "Why")
+    return f"<h2>Your calls: {_e(consumers['summary'])}</h2><ul>{files}</ul>{_table(head, body)}"
 
 
-def _unused_html(check: UpgradeCheck) -> str:
-    if check.waiver_file is None:
+def _unused_html(waivers: dict[str, Any]) -> str:
+    if waivers["file"] is None:
         return ""
-    rows = "".join(
-        f"<tr><td><code>{_e(w.id)}</code></td><td>{_e(w.reason)}</td><td>{_e(w.where)}</td></tr>"
-        for w in check.waivers.unused
+    rows = (
+        f"<tr><td><code>{_e(w['id'])}</code></td><td>{_e(w['reason'])}</td>"
+        f"<td>{_e(w['where'])}</td></tr>"
+        for w in waivers["unused"]
     )
-    body = (
-        f"<table><tr><th>Waiver</th><th>Reason</th><th>Where</th></tr>{rows}</table>"
-        if rows
-        else "<p>Every waiver matched a change.</p>"
-    )
-    return f"<h2>Unused waivers ({_e(str(check.waiver_file))})</h2>{body}"
+    body = _table(("Waiver", "Reason", "Where"), rows, "Every waiver matched a change.")
+    return f"<h2>Unused waivers ({_e(waivers['file'])})</h2>{body}"
 
 
-def _replays_html(check: UpgradeCheck) -> str:
-    replays = check.replays
+def _replays_html(replays: list[dict[str, Any]]) -> str:
     if not replays:
         return ""
-    steps = list(dict.fromkeys(o.step for r in replays for o in r.observations))
-    head = "<tr><th>Step</th>" + "".join(f"<th>{_e(r.version)}</th>" for r in replays) + "</tr>"
+    by_step = [{o["step"]: o for o in r["steps"]} for r in replays]
     rows = []
-    for step in steps:
-        cells = []
-        for replay in replays:
-            found = next((o for o in replay.observations if o.step == step), None)
+    for step in dict.fromkeys(s for steps in by_step for s in steps):
+        cells = ""
+        for found in (steps.get(step) for steps in by_step):
             if found is None:
-                cells.append("<td></td>")
-            elif found.status is None:
-                cells.append(f'<td class="muted">not run: {_e(found.note or "")}</td>')
+                cells += "<td></td>"
+            elif found["status"] is None:
+                cells += f'<td class="muted">not run: {_e(found["note"] or "")}</td>'
             else:
-                cells.append(f"<td><code>{_e(found.operation)}</code> → {found.status}</td>")
-        rows.append(f"<tr><td>{_e(step)}</td>{''.join(cells)}</tr>")
-    labels = "; ".join(f"{r.version}: {r.label}" for r in replays)
+                cells += f"<td><code>{_e(found['operation'])}</code> → {found['status']}</td>"
+        rows.append(f"<tr><td>{_e(step)}</td>{cells}</tr>")
+    labels = "; ".join(f"{r['version']}: {r['label']}" for r in replays)
     return (
         f'<h2>Replay steps</h2><p class="muted">Customers created are labelled '
-        f"{_e(labels)}.</p><table>{head}{''.join(rows)}</table>"
+        f"{_e(labels)}.</p>{_table(['Step', *(_e(r['version']) for r in replays)], rows)}"
     )
+
+
+def _counts(file: dict[str, Any]) -> str:
+    return f"{file['format']}, {file['interactions']} interaction(s)"
+
+
+def _label(row: dict[str, Any]) -> str:
+    return f"{row['source']}: {row['description']}"
 
 
 def _value(value: Any) -> str:
     if value is None:
         return ""
     return value if isinstance(value, str) else json.dumps(value)
+
+
+def _lines(lines: Iterable[str]) -> str:
+    return "<br>".join(_e(line) for line in lines if line)
 
 
 def _e(text: str) -> str:

@@ -1,8 +1,5 @@
-"""A response body reduced to what two runs can compare: one descriptor per JSON path
-(`$.address.country` -> `string='GB'`; array elements share `$.items[]`). Values that differ on
-every run (ids, timestamps, cursors, the run's own names, messages) keep only their type and
-format, so that a changed status or error type still shows.
-"""
+"""A response body reduced to one descriptor per JSON path (`$.address.country` ->
+`string='GB'`); values that differ per run (ids, times, names) keep only type and format."""
 
 from __future__ import annotations
 

@@ -1,14 +1,10 @@
-"""Waivers: changes a team has accepted, in a YAML or TOML file (`waivers: [{id, reason}]`).
-
-An id may hold `*` (any text) and `?` (one character). A waiver silences exactly what it
-matches; one that matches nothing is reported as unused, so stale entries show.
-"""
+"""Waivers: changes a team has accepted, in a YAML or TOML file (`waivers: [{id, reason}]`);
+ids may hold `*` and `?`. A waiver matching nothing is reported as unused."""
 
 from __future__ import annotations
 
 import fnmatch
 import tomllib
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,7 +12,6 @@ from typing import Any
 import yaml
 
 from sequence_contract.errors import UsageError
-from sequence_contract.upgrade.model import Change
 
 _KEYS = frozenset({"id", "reason"})
 
@@ -32,49 +27,24 @@ class Waiver:
         return fnmatch.fnmatchcase(change_id, self.id.replace("[", "[[]"))
 
 
-@dataclass(frozen=True)
-class WaiverOutcome:
-    waived: dict[str, Waiver]  # change id -> the first waiver matching it
-    unused: tuple[Waiver, ...]
-
-
 def load_waivers(path: Path) -> tuple[Waiver, ...]:
     """The file's waivers; a usage error naming the entry when one is malformed."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise UsageError(f"--waivers {path}: cannot read: {exc.strerror or exc}") from exc
-    data = _parse(path, text)
+    try:
+        data = tomllib.loads(text) if path.suffix.lower() == ".toml" else yaml.safe_load(text)
+    except (yaml.YAMLError, tomllib.TOMLDecodeError) as exc:
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        hint = " (quote an id that starts with '*')" if "alias" in str(exc) else ""
+        raise UsageError(f"{path}: not valid YAML/TOML: {first_line}{hint}") from exc
     entries = data.get("waivers") if isinstance(data, dict) else data
     if data is None or entries is None:
         return ()
     if not isinstance(entries, list):
         raise UsageError(f"{path}: expected a list of waivers (or a 'waivers:' key holding one)")
     return tuple(_waiver(path, number, entry) for number, entry in enumerate(entries, 1))
-
-
-def apply_waivers(waivers: Iterable[Waiver], changes: Iterable[Change]) -> WaiverOutcome:
-    waivers = tuple(waivers)
-    waived: dict[str, Waiver] = {}
-    used: set[int] = set()
-    for change in changes:
-        for index, waiver in enumerate(waivers):
-            if waiver.matches(change.id):
-                waived.setdefault(change.id, waiver)
-                used.add(index)
-    unused = tuple(w for index, w in enumerate(waivers) if index not in used)
-    return WaiverOutcome(waived, unused)
-
-
-def _parse(path: Path, text: str) -> Any:
-    try:
-        if path.suffix.lower() == ".toml":
-            return tomllib.loads(text)
-        return yaml.safe_load(text)
-    except (yaml.YAMLError, tomllib.TOMLDecodeError) as exc:
-        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        hint = " (quote an id that starts with '*')" if "alias" in str(exc) else ""
-        raise UsageError(f"{path}: not valid YAML/TOML: {first_line}{hint}") from exc
 
 
 def _waiver(path: Path, number: int, entry: Any) -> Waiver:

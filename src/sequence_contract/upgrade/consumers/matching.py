@@ -1,11 +1,5 @@
-"""A live response checked against what a call expects: Pact matching rules where the file
-gives them, JSON types elsewhere.
-
-The gate replays on customers it makes, whose data differ from the pact's provider state, so
-values without a rule are compared by JSON type only (counted in `by_type`), where Pact would
-compare them by equality. A matcher this module does not know is named in `unchecked`, never
-passed.
-"""
+"""A live response checked against what a call expects: Pact matching rules where given, else
+JSON types only. A matcher this module does not know is named in `unchecked`, never passed."""
 
 from __future__ import annotations
 
@@ -16,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
-from sequence_contract.upgrade.consumers.model import PACT, Interaction, Matcher, Rule
+from sequence_contract.upgrade.consumers.model import PACT, Interaction, Rule
 
 _TOKEN = re.compile(
     r"\.(?P<name>\*|[^.\[\]]+)|\[\s*'(?P<quoted>[^']*)'\s*\]|\[\s*\"(?P<dquoted>[^\"]*)\"\s*\]"
@@ -24,27 +18,30 @@ _TOKEN = re.compile(
 )
 ANY_KEY = "*"
 ANY_INDEX = -1
-_DATE_KINDS = frozenset({"date", "time", "timestamp", "datetime"})
 _SEMVER = re.compile(r"^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$")
+_TYPES = {type(None): "null", bool: "boolean", int: "number", float: "number", str: "string"}
+_TYPES |= {list: "array", dict: "object"}
+_DATES = {"date": date.fromisoformat, "time": time.fromisoformat}
+_DATES |= {"timestamp": datetime.fromisoformat, "datetime": datetime.fromisoformat}
 
 Token = str | int
 PASSES = "passes"
 BREAKS = "breaks"
 NOT_VERIFIABLE = "not verifiable"
 
-
-def _number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-# Matchers on the value alone: (does it pass, what was expected).
-_VALUE_KINDS: dict[str, tuple[Callable[[Any], bool], str]] = {
-    "integer": (lambda v: _number(v) and isinstance(v, int), "an integer"),
-    "decimal": (lambda v: isinstance(v, float), "a decimal"),
-    "number": (_number, "a number"),
-    "boolean": (lambda v: isinstance(v, bool), "a boolean"),
-    "null": (lambda v: v is None, "null"),
-    "notEmpty": (lambda v: v not in (None, "", [], {}), "a non-empty value"),
+# Matchers on the value alone: (does it pass, what to say when not: {0} the value, {1} its type).
+_VALUE_KINDS: dict[str, tuple[Callable[[Any], object], str]] = {
+    "integer": (lambda v: type(v) is int, "expected an integer, got {0!r}"),
+    "decimal": (lambda v: isinstance(v, float), "expected a decimal, got {0!r}"),
+    "number": (lambda v: type(v) in (int, float), "expected a number, got {0!r}"),
+    "boolean": (lambda v: isinstance(v, bool), "expected a boolean, got {0!r}"),
+    "null": (lambda v: v is None, "expected null, got {0!r}"),
+    "notEmpty": (lambda v: v not in (None, "", [], {}), "expected a non-empty value, got {0!r}"),
+    "semver": (
+        lambda v: isinstance(v, str) and _SEMVER.match(v),
+        "{0!r} is not a semantic version",
+    ),
+    "values": (lambda v: isinstance(v, dict), "expected an object, got {1}"),
 }
 
 
@@ -61,11 +58,7 @@ class Verification:
     mismatches: list[Mismatch] = field(default_factory=list)
     unchecked: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    by_type: int = 0
-
-    @property
-    def passed(self) -> bool:
-        return not self.mismatches and not self.unchecked
+    by_type: int = 0  # values without a rule, compared by JSON type
 
     @property
     def outcome(self) -> str:
@@ -88,22 +81,13 @@ def rule_tokens(path: str) -> tuple[Token, ...] | None:
             return None
         name = found.group("name") or found.group("quoted") or found.group("dquoted")
         index = found.group("index")
-        if name is not None:
-            tokens.append(name)
-        elif index == "*":
-            tokens.append(ANY_INDEX)
-        else:
-            tokens.append(int(str(index)))
+        tokens.append(name if name is not None else ANY_INDEX if index == "*" else int(str(index)))
         position = found.end()
     return tuple(tokens)
 
 
 def check_response(
-    interaction: Interaction,
-    status: int,
-    headers: Mapping[str, str],
-    body: Any,
-    sent_version: str,
+    interaction: Interaction, status: int, headers: Mapping[str, str], body: Any, sent_version: str
 ) -> Verification:
     result = Verification()
     if interaction.status is not None and status != interaction.status:
@@ -112,7 +96,14 @@ def check_response(
     if interaction.kind == PACT:
         _headers(interaction, headers, sent_version, result)
     if interaction.response_body is not None:
-        _Body(interaction.rules, result).compare(interaction.response_body, body, ())
+        rules = []
+        for rule in interaction.rules:
+            tokens = rule_tokens(rule.path)
+            if tokens is None:
+                result.unchecked.append(f"{rule.path}: a rule path this gate cannot read")
+            else:
+                rules.append((tokens, rule))
+        _compare(rules, interaction.response_body, body, (), result)
     if result.by_type:
         result.notes.append(
             f"{result.by_type} value(s) without a matching rule compared by type only "
@@ -127,8 +118,7 @@ def _headers(
     actual = {k.lower(): v for k, v in headers.items()}
     rules = {r.path: r for r in interaction.header_rules}
     for name, expected in interaction.response_headers.items():
-        where = f"header {name}"
-        value = actual.get(name)
+        where, value = f"header {name}", actual.get(name)
         if value is None:
             result.mismatches.append(Mismatch(where, "missing"))
             continue
@@ -145,61 +135,43 @@ def _headers(
             result.mismatches.append(Mismatch(where, f"expected {expected!r}, got {value!r}"))
 
 
-class _Body:
-    def __init__(self, rules: tuple[Rule, ...], result: Verification) -> None:
-        self.result = result
-        self.rules: list[tuple[tuple[Token, ...], Rule]] = []
-        for rule in rules:
-            tokens = rule_tokens(rule.path)
-            if tokens is None:
-                result.unchecked.append(f"{rule.path}: a rule path this gate cannot read")
-            else:
-                self.rules.append((tokens, rule))
-
-    def compare(self, expected: Any, actual: Any, path: tuple[Token, ...]) -> None:
-        where = _shown(path)
-        rule = self._rule(path)
-        array_rule = False
-        if rule is not None:
-            if not _apply(rule, expected, actual, where, self.result):
-                return
-            array_rule = any(m.kind in ("type", "min", "max") for m in rule.matchers)
-        elif _type(actual) != _type(expected):
-            self.result.mismatches.append(Mismatch(where, _type_text(expected, actual)))
+def _compare(
+    rules: list[tuple[tuple[Token, ...], Rule]],
+    expected: Any,
+    actual: Any,
+    path: tuple[Token, ...],
+    result: Verification,
+) -> None:
+    where = _shown(path)
+    # The most specific rule written for exactly this path.
+    fitting = [(t, r) for t, r in rules if len(t) == len(path) and _fit(t, path)]
+    fitting.sort(key=lambda tr: -sum(t not in (ANY_KEY, ANY_INDEX) for t in tr[0]))
+    array_rule = False
+    if fitting:
+        rule = fitting[0][1]
+        if not _apply(rule, expected, actual, where, result):
             return
-        elif not isinstance(expected, dict | list) and not self._cascades(path):
-            self.result.by_type += 1
-        if isinstance(expected, dict) and isinstance(actual, dict):
-            for key, child in expected.items():
-                if key not in actual:
-                    self.result.mismatches.append(
-                        Mismatch(_shown((*path, key)), f"missing (expected {_type(child)})")
-                    )
-                else:
-                    self.compare(child, actual[key], (*path, key))
-        elif isinstance(expected, list) and isinstance(actual, list) and expected:
-            for index, item in enumerate(actual):
-                template = expected[0] if array_rule or index >= len(expected) else expected[index]
-                self.compare(template, item, (*path, index))
-
-    def _rule(self, path: tuple[Token, ...]) -> Rule | None:
-        """The most specific rule written for exactly this path."""
-        best: tuple[int, Rule] | None = None
-        for tokens, rule in self.rules:
-            if len(tokens) == len(path) and all(map(_fits, tokens, path)):
-                exact = sum(t not in (ANY_KEY, ANY_INDEX) for t in tokens)
-                if best is None or exact > best[0]:
-                    best = (exact, rule)
-        return best[1] if best else None
-
-    def _cascades(self, path: tuple[Token, ...]) -> bool:
-        """A `type` rule on an ancestor: compare by type below it."""
-        return any(
-            len(tokens) < len(path)
-            and all(map(_fits, tokens, path[: len(tokens)]))
-            and any(m.kind == "type" for m in rule.matchers)
-            for tokens, rule in self.rules
-        )
+        array_rule = any(m["match"] in ("type", "min", "max") for m in rule.matchers)
+    elif _type(actual) != _type(expected):
+        result.mismatches.append(Mismatch(where, _type_text(expected, actual)))
+        return
+    elif not isinstance(expected, dict | list) and not any(
+        # A `type` rule on an ancestor: compared by type below it.
+        len(t) < len(path) and _fit(t, path) and any(m["match"] == "type" for m in r.matchers)
+        for t, r in rules
+    ):
+        result.by_type += 1
+    if isinstance(expected, dict) and isinstance(actual, dict):
+        for key, child in expected.items():
+            if key not in actual:
+                missing = f"missing (expected {_type(child)})"
+                result.mismatches.append(Mismatch(_shown((*path, key)), missing))
+            else:
+                _compare(rules, child, actual[key], (*path, key), result)
+    elif isinstance(expected, list) and isinstance(actual, list) and expected:
+        for index, item in enumerate(actual):
+            template = expected[0] if array_rule or index >= len(expected) else expected[index]
+            _compare(rules, template, item, (*path, index), result)
 
 
 def _apply(rule: Rule, expected: Any, actual: Any, where: str, result: Verification) -> bool:
@@ -209,32 +181,33 @@ def _apply(rule: Rule, expected: Any, actual: Any, where: str, result: Verificat
     for matcher in rule.matchers:
         failure = _match(matcher, expected, actual, where, result)
         if failure is None:
-            unsupported.append(f"matcher {matcher.kind!r} is not supported")
+            unsupported.append(f"{where}: matcher {matcher['match']!r} is not supported")
         elif failure:
             failures.append(failure)
         elif rule.combine == "OR":
             return True
-    if rule.combine != "OR" and failures:
-        result.mismatches.append(Mismatch(where, "; ".join(failures)))
+    if failures and (rule.combine != "OR" or not unsupported):
+        glue = " or " if rule.combine == "OR" else "; "
+        result.mismatches.append(Mismatch(where, glue.join(failures)))
         return False
-    if unsupported:
-        result.unchecked += [f"{where}: {u}" for u in unsupported]
-        return False
-    if failures:  # OR, and every matcher failed
-        result.mismatches.append(Mismatch(where, " or ".join(failures)))
-        return False
-    return True
+    result.unchecked += unsupported
+    return not unsupported
 
 
 def _match(
-    matcher: Matcher, expected: Any, actual: Any, where: str, result: Verification
+    matcher: dict[str, Any], expected: Any, actual: Any, where: str, result: Verification
 ) -> str | None:
     """'' when `actual` satisfies the matcher, else what is wrong; None: an unknown matcher."""
-    kind, options = matcher.kind, matcher.options
+    kind, options = matcher["match"], matcher
     if kind in ("type", "min", "max"):
         if _type(actual) != _type(expected):
             return _type_text(expected, actual)
-        return _bounds(actual, options)
+        low, high = options.get("min"), options.get("max")
+        if isinstance(actual, list) and isinstance(low, int) and len(actual) < low:
+            return f"expected at least {low} element(s), got {len(actual)}"
+        if isinstance(actual, list) and isinstance(high, int) and len(actual) > high:
+            return f"expected at most {high} element(s), got {len(actual)}"
+        return ""
     if kind == "regex":
         pattern = str(options.get("regex", ""))
         if actual is None or isinstance(actual, dict | list):
@@ -247,63 +220,31 @@ def _match(
         value = str(options.get("value", ""))
         return "" if value in _text(actual) else f"{actual!r} does not include {value!r}"
     if kind in _VALUE_KINDS:
-        accepts, name = _VALUE_KINDS[kind]
-        return "" if accepts(actual) else f"expected {name}, got {actual!r}"
-    if kind == "semver":
-        ok = isinstance(actual, str) and _SEMVER.match(actual) is not None
-        return "" if ok else f"{actual!r} is not a semantic version"
-    if kind == "values":
-        return "" if isinstance(actual, dict) else f"expected an object, got {_type(actual)}"
-    if kind in _DATE_KINDS:
+        accepts, failure = _VALUE_KINDS[kind]
+        return "" if accepts(actual) else failure.format(actual, _type(actual))
+    if kind in _DATES:
         named = options.get("format") or options.get(kind)
-        if named:
-            note = f"{where}: {kind} pattern {named!r} not checked (ISO 8601 checked instead)"
-            if note not in result.notes:
-                result.notes.append(note)
-        return "" if _iso(kind, actual) else f"{actual!r} is not an ISO 8601 {kind}"
+        note = f"{where}: {kind} pattern {named!r} not checked (ISO 8601 checked instead)"
+        if named and note not in result.notes:
+            result.notes.append(note)
+        try:
+            _DATES[kind](actual)
+        except (TypeError, ValueError):
+            return f"{actual!r} is not an ISO 8601 {kind}"
+        return ""
     return None
 
 
-def _bounds(actual: Any, options: Mapping[str, Any]) -> str:
-    if not isinstance(actual, list):
-        return ""
-    low, high = options.get("min"), options.get("max")
-    if isinstance(low, int) and len(actual) < low:
-        return f"expected at least {low} element(s), got {len(actual)}"
-    if isinstance(high, int) and len(actual) > high:
-        return f"expected at most {high} element(s), got {len(actual)}"
-    return ""
-
-
-def _iso(kind: str, value: Any) -> bool:
-    parse = {"date": date.fromisoformat, "time": time.fromisoformat}.get(kind)
-    try:
-        (parse or datetime.fromisoformat)(value)
-    except (TypeError, ValueError):
-        return False
-    return isinstance(value, str)
-
-
-def _fits(token: Token, concrete: Token) -> bool:
-    if token == ANY_KEY:
-        return isinstance(concrete, str)
-    if token == ANY_INDEX:
-        return isinstance(concrete, int)
-    return token == concrete
+def _fit(tokens: tuple[Token, ...], path: tuple[Token, ...]) -> bool:
+    """Does a rule's path fit (the start of) a concrete path?"""
+    return all(
+        isinstance(c, str) if t == ANY_KEY else isinstance(c, int) if t == ANY_INDEX else t == c
+        for t, c in zip(tokens, path, strict=False)
+    )
 
 
 def _type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    return "object"
+    return _TYPES.get(type(value), "object")
 
 
 def _type_text(expected: Any, actual: Any) -> str:

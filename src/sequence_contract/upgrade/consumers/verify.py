@@ -1,21 +1,18 @@
-"""Live verification: each consumer call replayed once under the target version, on
-customers this run makes (reads share one; each call that changes data gets its own) or a
-random id where the call expects none. Provider states the gate can set up: none, "a
-customer exists" and "no such customer". The README tells the rules.
-"""
+"""Live verification: each consumer call replayed once under the target version, on customers
+this run makes or a random id where the call expects none (README: provider states)."""
 
 from __future__ import annotations
 
 import re
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from functools import cache
 
 from sequence_contract.http import ContractSession
 from sequence_contract.target import SAFE_METHODS, Target, customer_body, run_label
 from sequence_contract.upgrade.consumers.matching import Verification, check_response
 from sequence_contract.upgrade.consumers.usage import Call
-from sequence_contract.upgrade.replay import Client, json_or_none
+from sequence_contract.upgrade.replay import Client
 
 # The only request headers replayed: the rest (cookies, auth, user agents) belong to the
 # recording, and credentials come from the gate's own.
@@ -26,13 +23,6 @@ _CUSTOMER = re.compile(r"\bcustomers?\b", re.IGNORECASE)
 _EXISTS = re.compile(r"\bexists?\b|\bthere (is|are)\b", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
-class Verified:
-    results: dict[int, Verification]  # by index of the call
-    created: list[str]
-    requests: int
-
-
 def verify_calls(
     session: ContractSession,
     target: Target,
@@ -41,11 +31,70 @@ def verify_calls(
     run_id: str,
     *,
     writes_allowed: bool = True,
-) -> Verified:
+) -> tuple[list[Verification], Client]:
+    """Each call's verification, and the client that counted the requests and customers."""
     client = Client(session, target, to_version, writes=writes_allowed)
-    verifier = _Verifier(client, run_id)
-    results = {index: verifier.call(call) for index, call in enumerate(calls)}
-    return Verified(results, client.created, client.requests)
+
+    @cache
+    def shared() -> tuple[str | None, str]:
+        """The customer the reads share."""
+        return create() if client.writes else listed()
+
+    def create() -> tuple[str | None, str]:
+        body = customer_body(to_version, run_id, len(client.created) + 1)
+        response, data = client.send("POST", "/customers", json=body)
+        if found := client.keep_created(response, data):
+            return found, ""
+        status = response.status_code
+        return None, f"could not create a customer for it: POST /customers answered {status}"
+
+    def listed() -> tuple[str | None, str]:
+        response, data = client.send("GET", "/customers", params=[("limit", "1")])
+        ok = response.status_code == 200 and isinstance(data, dict)
+        items = data.get("items") if ok else None
+        first = items[0] if isinstance(items, list) and items else None
+        if isinstance(first, dict) and first.get("id"):
+            return str(first["id"]), ""
+        return None, "read-only host and no customer to read (GET /customers?limit=1 listed none)"
+
+    def verify(call: Call) -> Verification | str:
+        """The call's verification, or why it cannot be verified."""
+        if call.problem or call.operation is None:
+            return call.problem or "no documented operation"
+        interaction, method = call.interaction, call.interaction.method
+        states = [provider_state(s) for s in interaction.states]
+        unknown = [s for s, kind in zip(interaction.states, states, strict=True) if kind is None]
+        if unknown:
+            return (
+                "provider state " + ", ".join(repr(s) for s in unknown) + " cannot be set up "
+                "by the gate (it sets up: a customer exists; no such customer)"
+            )
+        if method not in SAFE_METHODS and not client.writes:
+            return "read-only host: only GET, HEAD and OPTIONS are replayed"
+        path = call.operation.split(" ", 1)[1]
+        if "{" in path:
+            customer: tuple[str | None, str] = (str(uuid.uuid4()), "")  # expected absent
+            if "absent" not in states and interaction.status != 404:
+                # Reads share one customer; each call that changes data gets its own.
+                customer = shared() if method in SAFE_METHODS else create()
+            found, problem = customer
+            if found is None:
+                return problem
+            path = re.sub(r"\{[^}]*\}", found, path)
+        body = interaction.body
+        if call.operation == CREATE and isinstance(body, dict):
+            body = {**body, "label": run_label(run_id)}
+        headers = {k: v for k, v in interaction.headers.items() if k in FORWARDED_HEADERS}
+        params = list(interaction.query) or None
+        response, data = client.send(method, path, params=params, json=body, headers=headers)
+        if call.operation == CREATE:
+            client.keep_created(response, data)
+        if response.status_code == 429:
+            return "rate limited (429) after retries: not a contract result"
+        return check_response(interaction, response.status_code, response.headers, data, to_version)
+
+    results = [verify(call) for call in calls]
+    return [Verification(unchecked=[r]) if isinstance(r, str) else r for r in results], client
 
 
 def provider_state(state: str) -> str | None:
@@ -55,76 +104,3 @@ def provider_state(state: str) -> str | None:
     if _ABSENT.search(state):
         return "absent"
     return "exists" if _EXISTS.search(state) else None
-
-
-class _Verifier:
-    def __init__(self, client: Client, run_id: str) -> None:
-        self.client = client
-        self.run_id = run_id
-        self.shared: tuple[str | None, str] | None = None  # the customer reads share
-
-    def call(self, call: Call) -> Verification:
-        if call.problem or call.operation is None:
-            return _not_verifiable(call.problem or "no documented operation")
-        interaction = call.interaction
-        states = [provider_state(s) for s in interaction.states]
-        unknown = [s for s, kind in zip(interaction.states, states, strict=True) if kind is None]
-        if unknown:
-            return _not_verifiable(
-                "provider state " + ", ".join(repr(s) for s in unknown) + " cannot be set up "
-                "by the gate (it sets up: a customer exists; no such customer)",
-            )
-        method = interaction.method
-        if method not in SAFE_METHODS and not self.client.writes:
-            return _not_verifiable("read-only host: only GET, HEAD and OPTIONS are replayed")
-        path = call.operation.split(" ", 1)[1]
-        if "{" in path:
-            absent = "absent" in states or interaction.status == 404
-            customer, problem = self._customer(method, absent)
-            if customer is None:
-                return _not_verifiable(problem)
-            path = re.sub(r"\{[^}]*\}", customer, path)
-        body = interaction.body
-        if call.operation == CREATE and isinstance(body, dict):
-            body = {**body, "label": run_label(self.run_id)}
-        headers = {k: v for k, v in interaction.headers.items() if k in FORWARDED_HEADERS}
-        query = list(interaction.query) or None
-        response = self.client.send(method, path, params=query, json=body, headers=headers)
-        data = json_or_none(response)
-        if call.operation == CREATE:
-            self.client.keep_created(response, data)
-        if response.status_code == 429:
-            return _not_verifiable("rate limited (429) after retries: not a contract result")
-        version = self.client.version
-        return check_response(interaction, response.status_code, response.headers, data, version)
-
-    def _customer(self, method: str, absent: bool) -> tuple[str | None, str]:
-        if absent:
-            return str(uuid.uuid4()), ""
-        if method not in SAFE_METHODS:
-            return self._create()  # each call that changes data gets its own customer
-        if self.shared is None:
-            self.shared = self._create() if self.client.writes else self._listed()
-        return self.shared
-
-    def _create(self) -> tuple[str | None, str]:
-        body = customer_body(self.client.version, self.run_id, len(self.client.created) + 1)
-        response = self.client.send("POST", "/customers", json=body)
-        if customer := self.client.keep_created(response, json_or_none(response)):
-            return customer, ""
-        status = response.status_code
-        return None, f"could not create a customer for it: POST /customers answered {status}"
-
-    def _listed(self) -> tuple[str | None, str]:
-        response = self.client.send("GET", "/customers", params=[("limit", "1")])
-        data = json_or_none(response)
-        items = data.get("items") if isinstance(data, dict) else None
-        if response.status_code == 200 and isinstance(items, list) and items:
-            first = items[0]
-            if isinstance(first, dict) and first.get("id"):
-                return str(first["id"]), ""
-        return None, "read-only host and no customer to read (GET /customers?limit=1 listed none)"
-
-
-def _not_verifiable(reason: str) -> Verification:
-    return Verification(unchecked=[reason])
