@@ -23,7 +23,7 @@ REQUIRED, INVALID_TYPE, INVALID_VALUE = "required", "invalidType", "invalidValue
 
 
 @dataclass
-class Exchange:
+class SandboxExchange:
     method: str
     path: str
     query: Mapping[str, str]

@@ -34,7 +34,7 @@ from sequence_contract.sandbox.messages import (
     VERSION_HEADER,
     ApiError,
     ApiResponse,
-    Exchange,
+    SandboxExchange,
     basic_credentials,
     envelope,
     internal_error,
@@ -140,7 +140,7 @@ class Pipeline:
         headers: dict[str, str] = {}
         for name, value in request.headers.items():
             headers.setdefault(name.lower(), value)
-        exchange = Exchange(
+        exchange = SandboxExchange(
             request.method.upper(), request.scope["path"], dict(request.query_params), headers
         )
         for fault in self._faults:
@@ -157,7 +157,7 @@ class Pipeline:
                 response = fault.transform_response(exchange, response)
         return response
 
-    async def _dispatch(self, exchange: Exchange, request: Request) -> ApiResponse:
+    async def _dispatch(self, exchange: SandboxExchange, request: Request) -> ApiResponse:
         check_head(request.scope, exchange.headers)
         client_id = authenticate(
             exchange.headers.get("authorization"),

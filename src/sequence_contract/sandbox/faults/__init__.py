@@ -23,7 +23,7 @@ from sequence_contract.sandbox.messages import (
     VERSION_HEADER,
     ApiError,
     ApiResponse,
-    Exchange,
+    SandboxExchange,
     basic_credentials,
     basic_header,
     internal_error,
@@ -74,12 +74,12 @@ class Fault:
     name: str
     kind: FaultKind
     description: str
-    before_request: Callable[[Exchange, FaultServices], None] | None = None
-    replace_response: Callable[[Exchange, FaultServices], Awaitable[ApiResponse | None]] | None = (
-        None
-    )
-    transform_response: Callable[[Exchange, ApiResponse], ApiResponse] | None = None
-    check_body: Callable[[Exchange, Any], None] | None = None
+    before_request: Callable[[SandboxExchange, FaultServices], None] | None = None
+    replace_response: (
+        Callable[[SandboxExchange, FaultServices], Awaitable[ApiResponse | None]] | None
+    ) = None
+    transform_response: Callable[[SandboxExchange, ApiResponse], ApiResponse] | None = None
+    check_body: Callable[[SandboxExchange, Any], None] | None = None
 
 
 _REGISTRY: dict[str, Fault] = {}
@@ -143,7 +143,7 @@ def without_header(response: ApiResponse, name: str) -> ApiResponse:
     return replace(response, headers=headers)
 
 
-def customers_in(exchange: Exchange, response: ApiResponse) -> list[dict[str, Any]]:
+def customers_in(exchange: SandboxExchange, response: ApiResponse) -> list[dict[str, Any]]:
     """The customer objects of a successful answer: the body, or each list item."""
     if not is_success(response):
         return []
@@ -168,7 +168,7 @@ def edits_customers(
     successful answer of these operations (on a copy)."""
 
     def add(edit: Hook) -> Hook:
-        def transform(exchange: Exchange, response: ApiResponse) -> ApiResponse:
+        def transform(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
             if exchange.operation not in operations or not is_success(response):
                 return response
             copied = with_body_copy(response)
@@ -186,7 +186,7 @@ def edits_list_query(name: str, kind: FaultKind) -> Callable[[Hook], Hook]:
     """Register a fault that applies the decorated edit to the query of every list request."""
 
     def add(edit: Hook) -> Hook:
-        def before(exchange: Exchange, services: FaultServices) -> None:
+        def before(exchange: SandboxExchange, services: FaultServices) -> None:
             if exchange.method == "GET" and match_route(exchange.path) == (CUSTOMERS, {}):
                 query = dict(exchange.query)
                 edit(query)
@@ -234,7 +234,7 @@ ECHO_AUTHORIZATION_HEADER = "X-Echo-Authorization"
 ECHO_SECRET_HEADER = "X-Echo-Client-Secret"
 
 
-def archive_method(exchange: Exchange) -> str | None:
+def archive_method(exchange: SandboxExchange) -> str | None:
     """The archive method (POST in 2024-07-30, PUT in 2024-05-09) of the version a request to
     the archive path asks for, for request hooks (they run before the version is resolved);
     None for other paths and unknown versions."""
@@ -309,7 +309,7 @@ def _contacts_by_id(customer: dict[str, Any]) -> None:
 
 
 @fault("list-total-as-string", "shape")
-def _total_as_string(exchange: Exchange, response: ApiResponse) -> ApiResponse:
+def _total_as_string(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
     """The list's pagination.totalResultSize is a string ('3'), not an integer."""
     pagination = response.body.get("pagination") if is_success(response) else None
     if exchange.operation != "listCustomers" or not isinstance(pagination, dict):
@@ -324,7 +324,7 @@ def _total_as_string(exchange: Exchange, response: ApiResponse) -> ApiResponse:
 
 
 @fault("create-answers-200", "status")
-def _create_answers_200(exchange: Exchange, response: ApiResponse) -> ApiResponse:
+def _create_answers_200(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
     """POST /customers answers 200 instead of the documented 201."""
     if exchange.operation == "createCustomer" and response.status == 201:
         return replace(response, status=200)
@@ -332,7 +332,7 @@ def _create_answers_200(exchange: Exchange, response: ApiResponse) -> ApiRespons
 
 
 @fault("archive-answers-204", "status")
-def _archive_answers_204(exchange: Exchange, response: ApiResponse) -> ApiResponse:
+def _archive_answers_204(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
     """Archive answers 204 No Content (undocumented) instead of 200 with the customer."""
     if exchange.operation == "archiveCustomer" and response.status == 200:
         return raw_response(replace(response, status=204), b"", None)
@@ -340,7 +340,7 @@ def _archive_answers_204(exchange: Exchange, response: ApiResponse) -> ApiRespon
 
 
 @fault("500-on-validation-error", "status")
-def _validation_error_as_500(exchange: Exchange, response: ApiResponse) -> ApiResponse:
+def _validation_error_as_500(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
     """A request that fails validation gets a 500 instead of a 400."""
     error = error_of(response)
     if response.status == 400 and error is not None and error.get("type") == VALIDATION_ERROR:
@@ -359,7 +359,7 @@ def _clamp_limit(query: dict[str, str]) -> None:
 
 
 @fault("archive-any-method", "status", "before_request")
-def _any_method_archives(exchange: Exchange, services: FaultServices) -> None:
+def _any_method_archives(exchange: SandboxExchange, services: FaultServices) -> None:
     """GET, PUT, PATCH or DELETE on /customers/{id}/archive archive the customer (200), not
     405."""
     method = archive_method(exchange)
@@ -371,7 +371,7 @@ def _any_method_archives(exchange: Exchange, services: FaultServices) -> None:
 
 
 @fault("text-plain-content-type", "content")
-def _text_plain(exchange: Exchange, response: ApiResponse) -> ApiResponse:
+def _text_plain(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
     """Successful customer answers (create, get, update, archive) say text/plain."""
     if exchange.operation in CUSTOMER_OPERATIONS and is_success(response):
         return raw_response(response, None, "text/plain; charset=utf-8")
@@ -379,7 +379,7 @@ def _text_plain(exchange: Exchange, response: ApiResponse) -> ApiResponse:
 
 
 @fault("archive-missing-content-type", "content")
-def _no_content_type(exchange: Exchange, response: ApiResponse) -> ApiResponse:
+def _no_content_type(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
     """Archive answers (errors included) carry no Content-Type header."""
     if exchange.operation == "archiveCustomer" and response.body is not None:
         return raw_response(response, None, None)
@@ -387,7 +387,7 @@ def _no_content_type(exchange: Exchange, response: ApiResponse) -> ApiResponse:
 
 
 @fault("archive-empty-body", "content")
-def _empty_archive_body(exchange: Exchange, response: ApiResponse) -> ApiResponse:
+def _empty_archive_body(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
     """Archive answers 200 with an empty body (Content-Type still JSON)."""
     if exchange.operation == "archiveCustomer" and is_success(response):
         return raw_response(response, b"", JSON_CONTENT_TYPE)
@@ -395,7 +395,7 @@ def _empty_archive_body(exchange: Exchange, response: ApiResponse) -> ApiRespons
 
 
 @fault("truncated-customer-body", "content")
-def _truncated(exchange: Exchange, response: ApiResponse) -> ApiResponse:
+def _truncated(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
     """GET /customers/{id} sends only the first half of the customer's JSON."""
     if exchange.operation == "getCustomer" and is_success(response):
         whole = json_bytes(response.body)
@@ -404,7 +404,7 @@ def _truncated(exchange: Exchange, response: ApiResponse) -> ApiResponse:
 
 
 @fault("html-error-pages", "content")
-def _html_error_page(exchange: Exchange, response: ApiResponse) -> ApiResponse:
+def _html_error_page(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
     """404 and 405 answers are an HTML page (as from a gateway), not the JSON envelope."""
     error = error_of(response)
     if response.status not in (404, 405) or error is None:
@@ -418,13 +418,13 @@ def _html_error_page(exchange: Exchange, response: ApiResponse) -> ApiResponse:
 
 
 @fault("ignore-auth", "auth", "before_request")
-def _authorize(exchange: Exchange, services: FaultServices) -> None:
+def _authorize(exchange: SandboxExchange, services: FaultServices) -> None:
     """Any credentials, or none, are accepted."""
     exchange.headers["authorization"] = basic_header(services.client_id, services.client_secret)
 
 
 @fault("accept-wrong-secret", "auth", "before_request")
-def _secret_not_checked(exchange: Exchange, services: FaultServices) -> None:
+def _secret_not_checked(exchange: SandboxExchange, services: FaultServices) -> None:
     """The client id is checked but any secret is accepted."""
     credentials = basic_credentials(exchange.headers.get("authorization", ""))
     if credentials is not None and credentials[0] == services.client_id:
@@ -432,21 +432,21 @@ def _secret_not_checked(exchange: Exchange, services: FaultServices) -> None:
 
 
 @fault("accept-missing-credentials", "auth", "before_request")
-def _missing_accepted(exchange: Exchange, services: FaultServices) -> None:
+def _missing_accepted(exchange: SandboxExchange, services: FaultServices) -> None:
     """A request without Authorization is served (wrong credentials still get 401)."""
     if not exchange.headers.get("authorization", "").strip():
         _authorize(exchange, services)
 
 
 @fault("archive-skips-auth", "auth", "before_request")
-def _archive_unguarded(exchange: Exchange, services: FaultServices) -> None:
+def _archive_unguarded(exchange: SandboxExchange, services: FaultServices) -> None:
     """Archive accepts any credentials or none; the other operations check them."""
     if exchange.method == archive_method(exchange):
         _authorize(exchange, services)
 
 
 @fault("500-on-missing-auth", "auth")
-def _missing_auth_crashes(exchange: Exchange, response: ApiResponse) -> ApiResponse:
+def _missing_auth_crashes(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
     """A request without Authorization gets a 500 instead of a 401."""
     if response.status == 401 and not exchange.headers.get("authorization", "").strip():
         return crashed(response)
@@ -454,7 +454,7 @@ def _missing_auth_crashes(exchange: Exchange, response: ApiResponse) -> ApiRespo
 
 
 @fault("403-for-bad-credentials", "auth")
-def _forbidden_not_unauthorized(exchange: Exchange, response: ApiResponse) -> ApiResponse:
+def _forbidden_not_unauthorized(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
     """Missing or wrong credentials get 403 Forbidden instead of the documented 401."""
     error = error_of(response)
     if response.status != 401 or error is None:
@@ -467,7 +467,7 @@ def _forbidden_not_unauthorized(exchange: Exchange, response: ApiResponse) -> Ap
 
 
 @fault("500-on-unknown-version", "version")
-def _version_error_as_500(exchange: Exchange, response: ApiResponse) -> ApiResponse:
+def _version_error_as_500(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
     """An unrecognised Sequence-Version gets a 500 instead of a 400."""
     error = error_of(response)
     if response.status == 400 and error and error.get("type") == UNRECOGNISED_API_VERSION:
@@ -476,7 +476,7 @@ def _version_error_as_500(exchange: Exchange, response: ApiResponse) -> ApiRespo
 
 
 @fault("accept-unknown-version", "version", "before_request")
-def _unknown_as_latest(exchange: Exchange, services: FaultServices) -> None:
+def _unknown_as_latest(exchange: SandboxExchange, services: FaultServices) -> None:
     """An unrecognised Sequence-Version is served as the latest version instead of a 400."""
     if exchange.headers.get("sequence-version", DEFAULT_VERSION) not in SERVED_VERSIONS:
         del exchange.headers["sequence-version"]
@@ -489,7 +489,7 @@ def _unknown_as_latest(exchange: Exchange, services: FaultServices) -> None:
     f"Archive refuses Sequence-Version {DEFAULT_VERSION} (400) although it documents it.",
 )
 async def _latest_rejected_on_archive(
-    exchange: Exchange, services: FaultServices
+    exchange: SandboxExchange, services: FaultServices
 ) -> ApiResponse | None:
     if exchange.operation != "archiveCustomer":
         return None
@@ -501,7 +501,9 @@ async def _latest_rejected_on_archive(
 
 
 @fault("require-version-header", "version", "replace_response")
-async def _header_required(exchange: Exchange, services: FaultServices) -> ApiResponse | None:
+async def _header_required(
+    exchange: SandboxExchange, services: FaultServices
+) -> ApiResponse | None:
     """A request without Sequence-Version gets a 400 instead of the latest version."""
     if "sequence-version" in exchange.headers:
         return None
@@ -510,13 +512,13 @@ async def _header_required(exchange: Exchange, services: FaultServices) -> ApiRe
 
 
 @fault("no-version-echo", "version")
-def _without_echo(exchange: Exchange, response: ApiResponse) -> ApiResponse:
+def _without_echo(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
     """No answer carries the Sequence-Version header."""
     return without_header(response, VERSION_HEADER.lower())
 
 
 @fault("no-version-echo-on-errors", "version")
-def _without_echo_on_errors(exchange: Exchange, response: ApiResponse) -> ApiResponse:
+def _without_echo_on_errors(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
     """Error answers (4xx, 5xx) carry no Sequence-Version header; successes do."""
     return _without_echo(exchange, response) if response.status >= 400 else response
 
@@ -527,7 +529,7 @@ def _without_echo_on_errors(exchange: Exchange, response: ApiResponse) -> ApiRes
     description=f"Every answer echoes Sequence-Version {STALE_VERSION}, whatever version "
     "served it.",
 )
-def _stale_echo(exchange: Exchange, response: ApiResponse) -> ApiResponse:
+def _stale_echo(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
     return replace(response, headers={**response.headers, VERSION_HEADER: STALE_VERSION})
 
 
@@ -535,7 +537,9 @@ def _stale_echo(exchange: Exchange, response: ApiResponse) -> ApiResponse:
 
 
 @fault("unknown-id-answered", "ids", "replace_response")
-async def _unknown_id_answered(exchange: Exchange, services: FaultServices) -> ApiResponse | None:
+async def _unknown_id_answered(
+    exchange: SandboxExchange, services: FaultServices
+) -> ApiResponse | None:
     """GET or archive of an id no customer has answers 200 with another customer's data."""
     if exchange.operation not in {"getCustomer", "archiveCustomer"} or exchange.version is None:
         return None
@@ -558,7 +562,9 @@ def _contact_id_as_id(customer: dict[str, object]) -> None:
 
 
 @fault("500-on-malformed-id", "ids", "replace_response")
-async def _malformed_id_crashes(exchange: Exchange, services: FaultServices) -> ApiResponse | None:
+async def _malformed_id_crashes(
+    exchange: SandboxExchange, services: FaultServices
+) -> ApiResponse | None:
     """A customer id that is not UUID-shaped gets a 500 instead of a 4xx."""
     if exchange.operation in OPERATIONS_WITH_ID and not UUID_SHAPE.match(
         exchange.path_params.get("id", "")
@@ -575,7 +581,7 @@ def on_archive(name: str) -> Callable[[Hook], Hook]:
     `decide(customer, now)`: a customer to show (200), an answer, or None to let the API act."""
 
     def add(decide: Hook) -> Hook:
-        async def answer(exchange: Exchange, services: FaultServices) -> ApiResponse | None:
+        async def answer(exchange: SandboxExchange, services: FaultServices) -> ApiResponse | None:
             if exchange.operation != "archiveCustomer" or exchange.version is None:
                 return None
             customer = await run_in_threadpool(services.store.get, exchange.path_params["id"])
@@ -645,7 +651,7 @@ def _archived_status(customer: dict[str, object]) -> None:
 
 
 @fault("error-without-message", "envelope")
-def _without_message(exchange: Exchange, response: ApiResponse) -> ApiResponse:
+def _without_message(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
     """Error answers lack the required error.message."""
     error = error_of(response)
     if error is None:
@@ -654,7 +660,7 @@ def _without_message(exchange: Exchange, response: ApiResponse) -> ApiResponse:
 
 
 @fault("error-not-enveloped", "envelope")
-def _flat(exchange: Exchange, response: ApiResponse) -> ApiResponse:
+def _flat(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
     """Error answers are a flat {type, message} object, without the error envelope."""
     error = error_of(response)
     return response if error is None else replace(response, body=dict(error))
@@ -668,7 +674,7 @@ def _detail_line(detail: Any) -> str:
 
 
 @fault("error-details-as-strings", "envelope")
-def _details_as_strings(exchange: Exchange, response: ApiResponse) -> ApiResponse:
+def _details_as_strings(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
     """Validation errors list their details as plain strings, not {code, message, key}."""
     error = error_of(response)
     if error is None or error.get("type") != VALIDATION_ERROR or "errors" not in error:
@@ -677,7 +683,7 @@ def _details_as_strings(exchange: Exchange, response: ApiResponse) -> ApiRespons
 
 
 @fault("version-error-renamed", "envelope")
-def _renamed_version_error(exchange: Exchange, response: ApiResponse) -> ApiResponse:
+def _renamed_version_error(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
     """An unknown Sequence-Version is refused with type InvalidVersion, not the documented
     UnrecognisedApiVersion."""
     error = error_of(response)
@@ -691,7 +697,7 @@ def _renamed_version_error(exchange: Exchange, response: ApiResponse) -> ApiResp
 
 
 @fault("astral-legal-name-500", "inputs")
-def _astral_name_crash(exchange: Exchange, response: ApiResponse) -> ApiResponse:
+def _astral_name_crash(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
     """A customer whose legalName has a character beyond the Basic Multilingual Plane (an
     emoji) is stored, but every answer that shows it is a 500."""
     for customer in customers_in(exchange, response):
@@ -776,7 +782,7 @@ def _archived_ignored_with_filter(query: dict[str, str]) -> None:
 
 
 @fault("echo-credentials", "reporting")
-def _echo_credentials(exchange: Exchange, response: ApiResponse) -> ApiResponse:
+def _echo_credentials(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
     """Every answer echoes the credentials it received in headers; error bodies repeat the
     secret plain and base64-encoded."""
     authorization = exchange.headers.get("authorization", "")

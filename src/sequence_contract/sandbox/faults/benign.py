@@ -26,8 +26,8 @@ from sequence_contract.sandbox.messages import (
     JSON_CONTENT_TYPE,
     ApiError,
     ApiResponse,
-    Exchange,
     Problem,
+    SandboxExchange,
     raw_response,
     too_many_requests,
     validation_failed,
@@ -72,7 +72,7 @@ def _add_fields(obj: dict[str, Any]) -> None:
 
 
 @fault("extra-response-fields", "benign")
-def _extra_fields(exchange: Exchange, response: ApiResponse) -> ApiResponse:
+def _extra_fields(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
     """Answers carry undocumented fields: in customers, addresses, pagination and errors."""
     if not isinstance(response.body, dict):
         return response
@@ -92,7 +92,7 @@ def _reversed(value: Any) -> Any:
 
 
 @fault("reordered-keys", "benign")
-def _reorder(exchange: Exchange, response: ApiResponse) -> ApiResponse:
+def _reorder(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
     """Every JSON object lists its keys in reverse order."""
     return response if response.body is None else replace(response, body=_reversed(response.body))
 
@@ -105,19 +105,19 @@ def _as_json_bytes(response: ApiResponse, content_type: str, **headers: str) -> 
 
 
 @fault("content-type-charset-variant", "benign")
-def _charset_variant(exchange: Exchange, response: ApiResponse) -> ApiResponse:
+def _charset_variant(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
     """Content-Type is application/json;charset=UTF-8 (no space, upper-case charset)."""
     return _as_json_bytes(response, "application/json;charset=UTF-8") or response
 
 
 @fault("content-type-without-charset", "benign")
-def _without_charset(exchange: Exchange, response: ApiResponse) -> ApiResponse:
+def _without_charset(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
     """Content-Type is plain application/json (JSON is UTF-8 anyway)."""
     return _as_json_bytes(response, "application/json") or response
 
 
 @fault("extra-response-headers", "benign")
-def _extra_headers(exchange: Exchange, response: ApiResponse) -> ApiResponse:
+def _extra_headers(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
     """Answers carry undocumented headers (X-Request-Id, Cache-Control, Server-Timing, ...)."""
     extra = {
         "X-Request-Id": "req_0000000000000001",
@@ -136,13 +136,13 @@ def _extra_headers(exchange: Exchange, response: ApiResponse) -> ApiResponse:
     "replace_response",
     f"Every routed request is answered {LATENCY_SECONDS * 1000:.0f} ms later.",
 )
-async def _delay(exchange: Exchange, services: FaultServices) -> ApiResponse | None:
+async def _delay(exchange: SandboxExchange, services: FaultServices) -> ApiResponse | None:
     await asyncio.sleep(LATENCY_SECONDS)
     return None
 
 
 @fault("gzip-responses", "benign")
-def _gzip(exchange: Exchange, response: ApiResponse) -> ApiResponse:
+def _gzip(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
     """Bodies are gzip-compressed (Content-Encoding: gzip) when the client accepts gzip."""
     headers = {"Content_Encoding": "gzip", "Vary": "Accept-Encoding"}
     sent = _as_json_bytes(response, JSON_CONTENT_TYPE, **headers)
@@ -152,7 +152,7 @@ def _gzip(exchange: Exchange, response: ApiResponse) -> ApiResponse:
 
 
 @fault("chunked-responses", "benign")
-def _chunked(exchange: Exchange, response: ApiResponse) -> ApiResponse:
+def _chunked(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
     """Bodies are streamed with chunked transfer encoding, no Content-Length."""
     sent = _as_json_bytes(response, JSON_CONTENT_TYPE)
     return response if sent is None else replace(sent, chunk_size=CHUNK_BYTES)
@@ -168,7 +168,7 @@ def _shift(obj: dict[str, Any]) -> None:
 
 
 @fault("timestamp-variants", "benign")
-def _timestamp_variants(exchange: Exchange, response: ApiResponse) -> ApiResponse:
+def _timestamp_variants(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
     """Timestamps carry microseconds and a +01:00 offset (the same instants)."""
     if not is_success(response):
         return response
@@ -182,7 +182,9 @@ def _timestamp_variants(exchange: Exchange, response: ApiResponse) -> ApiRespons
     f"One routed request in {RATE_LIMIT_EVERY} is answered 429 with Retry-After: "
     f"{RETRY_AFTER_SECONDS}.",
 )
-async def _now_and_then_429(exchange: Exchange, services: FaultServices) -> ApiResponse | None:
+async def _now_and_then_429(
+    exchange: SandboxExchange, services: FaultServices
+) -> ApiResponse | None:
     count = services.state.get("routed", 0) + 1
     services.state["routed"] = count
     if count % RATE_LIMIT_EVERY:
@@ -238,11 +240,13 @@ def strict(name: str, description: str | None = None) -> Callable[[TextRule], Te
     every query value."""
 
     def add(rule: TextRule) -> TextRule:
-        def check_body(exchange: Exchange, body: Any) -> None:
+        def check_body(exchange: SandboxExchange, body: Any) -> None:
             if refused := _refusal(rule, _texts(body, "", None)):
                 raise refused
 
-        async def check_query(exchange: Exchange, services: FaultServices) -> ApiResponse | None:
+        async def check_query(
+            exchange: SandboxExchange, services: FaultServices
+        ) -> ApiResponse | None:
             refused = _refusal(rule, ((key, key, text) for key, text in exchange.query.items()))
             return refused.to_response() if refused else None
 
@@ -339,7 +343,7 @@ def unknown_fields(value: Any, schema: Any, path: str = "") -> Iterator[str]:
 
 
 @fault("refuse-unknown-fields", "benign", "check_body")
-def _refuse_unknown_fields(exchange: Exchange, body: Any) -> None:
+def _refuse_unknown_fields(exchange: SandboxExchange, body: Any) -> None:
     """Create and update refuse fields the docs do not list (400 validationError)."""
     if exchange.version is not None:
         schema = documented_request_schema(exchange.version.name)
@@ -352,7 +356,7 @@ def _refuse_unknown_fields(exchange: Exchange, body: Any) -> None:
 
 
 @fault("unknown-method-501", "benign")
-def _not_implemented(exchange: Exchange, response: ApiResponse) -> ApiResponse:
+def _not_implemented(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
     """Methods outside standard HTTP (QUERY, PROPFIND, ...) are answered 501 NotImplemented."""
     if response.status != 405 or exchange.method in KNOWN_METHODS:
         return response

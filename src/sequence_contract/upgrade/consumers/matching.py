@@ -103,7 +103,7 @@ def check_response(
                 result.unchecked.append(f"{rule.path}: a rule path this gate cannot read")
             else:
                 rules.append((tokens, rule))
-        _compare(rules, interaction.response_body, body, (), result)
+        _match_body(rules, interaction.response_body, body, (), result)
     if result.by_type:
         result.notes.append(
             f"{result.by_type} value(s) without a matching rule compared by type only "
@@ -135,7 +135,7 @@ def _headers(
             result.mismatches.append(Mismatch(where, f"expected {expected!r}, got {value!r}"))
 
 
-def _compare(
+def _match_body(
     rules: list[tuple[tuple[Token, ...], Rule]],
     expected: Any,
     actual: Any,
@@ -167,11 +167,11 @@ def _compare(
                 missing = f"missing (expected {_type(child)})"
                 result.mismatches.append(Mismatch(_shown((*path, key)), missing))
             else:
-                _compare(rules, child, actual[key], (*path, key), result)
+                _match_body(rules, child, actual[key], (*path, key), result)
     elif isinstance(expected, list) and isinstance(actual, list) and expected:
         for index, item in enumerate(actual):
             template = expected[0] if array_rule or index >= len(expected) else expected[index]
-            _compare(rules, template, item, (*path, index), result)
+            _match_body(rules, template, item, (*path, index), result)
 
 
 def _apply(rule: Rule, expected: Any, actual: Any, where: str, result: Verification) -> bool:

@@ -166,7 +166,7 @@ def impact(call: Call, change: Change) -> Impact | None:
         if change.kind == "observed-status-changed":
             return you_call
         if change.kind.startswith("observed-header-"):
-            return _header(call, change, change.subject)
+            return _header_impact(call, change, change.subject)
         hit = _first_related(call.relied, change.subject)
         return Impact(change.id, f"{hit}: you rely on it", change.subject) if hit else None
     if change.origin != DOCUMENTED or operation not in {template_key(s) for s in change.seen_in}:
@@ -199,13 +199,13 @@ def impact(call: Call, change: Change) -> Impact | None:
             return None
         return Impact(change.id, f"{name}: you send it")
     if change.kind.startswith("response-header-"):
-        return _header(call, change, change.subject.rsplit(" ", 1)[-1])
+        return _header_impact(call, change, change.subject.rsplit(" ", 1)[-1])
     if change.kind == "request-body-removed" and call.interaction.body is None:
         return None
     return you_call
 
 
-def _header(call: Call, change: Change, name: str) -> Impact | None:
+def _header_impact(call: Call, change: Change, name: str) -> Impact | None:
     name = name.lower()
     return (
         Impact(change.id, f"header {name}: you rely on it") if name in call.relied_headers else None
