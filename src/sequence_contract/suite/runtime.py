@@ -1,8 +1,5 @@
 """The live state of one contract run: the target, the HTTP session, what the run created.
-
-Owned by the plugin's session fixture `runtime` (started on first use, stopped after the last
-test); nothing here runs at import.
-"""
+Owned by the plugin's session fixture `runtime`; nothing here runs at import."""
 
 from __future__ import annotations
 
@@ -14,7 +11,8 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Final
+from types import EllipsisType
+from typing import Any
 
 import requests
 
@@ -32,27 +30,16 @@ from sequence_contract.target import (
     embedded_sandbox,
     preflight,
     remote_target,
-    run_label,
 )
 
 MAX_PAGES = 20
 EVENTUAL_SECONDS = 10.0
-
-
-class _Default:
-    def __repr__(self) -> str:
-        return "DEFAULT"
-
-
-DEFAULT: Final = _Default()
+# Customers each creating generated operation may count on while the allowance lasts.
+FAIR_SHARE = 3
 
 
 class SetupFailed(AssertionError):
     """A request the test needed as a precondition (e.g. creating a customer) did not work."""
-
-
-# Customers each creating generated operation may count on while the allowance lasts.
-FAIR_SHARE = 3
 
 
 @dataclass
@@ -69,8 +56,7 @@ class SuiteRuntime:
     cleanup_failures: list[str] = field(default_factory=list)
     # Customers each generated operation claimed (see `claim_customer`).
     generated_creates: Counter[str] = field(default_factory=Counter)
-    # Per thread, a customer claimed and not created yet: it counts against the allowance
-    # while the create is on its way (other threads claim meanwhile).
+    # Per thread, a customer claimed whose create is on its way: it counts meanwhile.
     _claimed: dict[int, str] = field(default_factory=dict, repr=False)
     _serial: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -95,33 +81,26 @@ class SuiteRuntime:
     def api_version(self) -> str:
         return self.settings.api_version
 
-    @property
-    def customer_label(self) -> str:
-        return run_label(self.run_id)
-
     def authorization(self) -> str:
-        credentials = self.target.credentials
-        pair = f"{credentials.client_id}:{credentials.client_secret}"
+        pair = f"{self.credentials.client_id}:{self.credentials.client_secret}"
         return "Basic " + base64.b64encode(pair.encode()).decode()
-
-    # -- requests -------------------------------------------------------------------------
 
     def request(
         self,
         method: str,
         path: str,
         *,
-        auth: str | _Default | None = DEFAULT,
-        version: str | _Default | None = DEFAULT,
+        auth: str | EllipsisType | None = ...,
+        version: str | EllipsisType | None = ...,
         headers: dict[str, str] | None = None,
         **kwargs: Any,
     ) -> requests.Response:
-        """Send one request; `auth`/`version` DEFAULT send the run's own, None leaves them out."""
+        """Send one request; `auth`/`version` `...` send the run's own, None leaves them out."""
         sent: dict[str, str] = {"Accept": "application/json"}
         if auth is not None:
-            sent["Authorization"] = self.authorization() if auth is DEFAULT else str(auth)
+            sent["Authorization"] = self.authorization() if auth is ... else str(auth)
         if version is not None:
-            sent["Sequence-Version"] = self.api_version if version is DEFAULT else str(version)
+            sent["Sequence-Version"] = self.api_version if version is ... else str(version)
         sent.update(headers or {})
         return self.session.request(method, self.base_url + path, headers=sent, **kwargs)
 
@@ -203,8 +182,6 @@ class SuiteRuntime:
                 body = self.get_customer(customer_id)
         return body
 
-    # -- cleanup --------------------------------------------------------------------------
-
     def archive_leftovers(self) -> None:
         """Archive every customer this run created and did not archive: and no other.
         A few at once (--in-flight): against a far server the cleanup is all waiting."""
@@ -228,13 +205,10 @@ class SuiteRuntime:
         request = response.request
         path = (request.url or "").removeprefix(self.base_url).split("?")[0]
         if request.method == "POST" and path == "/customers":
-            with (
-                self._lock
-            ):  # answered: the claim, if any, is settled (the hook runs in its thread)
+            with self._lock:  # answered: the claim is settled (the hook runs in its thread)
                 self._claimed.pop(threading.get_ident(), None)
-        if request.method == "POST" and path == "/customers" and response.status_code == 201:
             try:
-                customer_id = response.json().get("id")
+                customer_id = response.json().get("id") if response.status_code == 201 else None
             except ValueError:
                 return
             if isinstance(customer_id, str):
@@ -287,24 +261,18 @@ class Run:
 
 
 @contextlib.contextmanager
-def running(
-    settings: SuiteSettings,
-    *,
-    run_id: str,
-    redactor: Redactor,
-    traffic: TrafficLog,
-    budget: RequestBudget | None = None,
-) -> Iterator[SuiteRuntime]:
+def running(run: Run) -> Iterator[SuiteRuntime]:
     """Start the target (an embedded sandbox, or check the remote one), yield the runtime,
     and archive what the run created when the block ends. Raises an EnvironmentProblem, or
     SandboxStartError, when the target cannot be used."""
+    settings, traffic = run.settings, run.traffic
     where: contextlib.AbstractContextManager[Target]
     if settings.embedded:
         where = embedded_sandbox(settings.credentials, settings.sandbox_faults)
     else:
         where = contextlib.nullcontext(remote_target(settings.base_url or "", settings.credentials))
     with where as target:
-        redactor.add_credentials(target.credentials.client_id, target.credentials.client_secret)
+        run.redactor.add_credentials(target.credentials.client_id, target.credentials.client_secret)
         session = ContractSession(
             timeout_seconds=settings.request_timeout,
             rate_limiter=RateLimiter(settings.effective_rate_limit),
@@ -313,9 +281,11 @@ def running(
                 run_wait_seconds=settings.max_run_wait,
             ),
             traffic=traffic,
-            budget=budget,
+            budget=run.budget,
         )
-        runtime = SuiteRuntime(settings, target, session, run_id, redactor, traffic, session.budget)
+        runtime = SuiteRuntime(
+            settings, target, session, run.run_id, run.redactor, traffic, session.budget
+        )
         session.hooks["response"].append(runtime.remember)
         with session:
             with traffic.aside():
