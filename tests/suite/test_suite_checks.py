@@ -14,19 +14,19 @@ from schemathesis.core.failures import Failure
 from schemathesis.generation.meta import CoverageScenario
 
 from sequence_contract.http import Exchange
-from sequence_contract.suite.acceptance import (
+from sequence_contract.suite.checks import (
+    ContractViolation,
+    _Reporter,
+    checks_to_skip,
+    expected_statuses,
     grey_values_of,
+    list_order_rule,
+    method_semantics_check,
     positive_acceptance_check,
     refusal_problem,
 )
-from sequence_contract.suite.checks import ContractViolation, _Reporter, list_order_rule
 from sequence_contract.suite.expectations import ExpectationError, Expectations
 from sequence_contract.suite.generated import sends_nothing
-from sequence_contract.suite.methods import (
-    checks_to_skip,
-    expected_statuses,
-    method_semantics_check,
-)
 
 VERSION = "2024-07-30"
 UNKNOWN_METHOD_STATUSES = Expectations.from_pairs([]).statuses("unknown-method-status")

@@ -1,19 +1,13 @@
-"""The suite's checks: small named functions that raise `ContractViolation` ("where: what").
-
-Two kinds share one failure class, a schemathesis `Failure`, so reports read one shape:
-- the suite's rules (`RULES`): the `Sequence-Version` echo, the body `id` equal to the path id,
-  the error envelope on every 4xx, a list in the order asked for. They are registered with
-  `@schemathesis.check`, so generated and stateful cases apply them, and every example check
-  below applies them too.
-- the example tests' assertions (`status_in`, `conforms`, ...), which take the expectation
-  from the test.
+"""The suite's checks. Failures of the suite's rules (`RULES`, registered with schemathesis and
+applied by every example assertion) and of the example assertions are `ContractViolation`s,
+"where: what"; the two replaced schemathesis checks keep schemathesis' own failure classes.
 """
 
 from __future__ import annotations
 
 import json
 import reprlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -21,11 +15,15 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import requests
 import schemathesis
 from jsonschema.exceptions import best_match
+from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import Failure
+from schemathesis.generation.meta import CoverageScenario
+from schemathesis.openapi.checks import RejectedPositiveData, UnsupportedMethodResponse
 
 from sequence_contract.http import Exchange
 from sequence_contract.redaction import Redactor
 from sequence_contract.schemas import PUBLISHED_VERSIONS, validator_for, violations
+from sequence_contract.suite.positive import grey_values
 from sequence_contract.suite.reporting.render import render_exchange
 
 if TYPE_CHECKING:
@@ -33,15 +31,13 @@ if TYPE_CHECKING:
 
 _SHORT = reprlib.Repr()
 _SHORT.maxstring, _SHORT.maxother, _SHORT.maxdict, _SHORT.maxlist, _SHORT.maxlevel = 40, 60, 4, 4, 1
+CheckFunction = Callable[[Any, Any, Any], bool | None]
 
 
 class ContractViolation(Failure):
     """The API answered in a way its documented contract (or a named expectation) rules out.
-
-    Reports read its parts: `check` (the check's name; "" when a test called `fail` itself),
-    `where`, `what`, `details` (e.g. a schema violation's keyword and value), `exchange`, and
-    `case_id` when a generated case failed it.
-    """
+    Reports read `check` ("" when a test called `fail` itself), `where`, `what`, `details`,
+    `exchange`, and `case_id` when a generated case failed it."""
 
     def __init__(
         self,
@@ -108,15 +104,11 @@ class _Reporter:
 # -- the suite's rules: every response, whoever sent it --------------------------------------
 
 
-def _header(headers: Mapping[str, str], name: str) -> str | None:
-    for key, value in headers.items():
-        if key.lower() == name.lower():
+def _header(headers: Mapping[str, Any] | None, name: str) -> str | None:
+    for key, value in (headers or {}).items():
+        if key.lower() == name.lower() and isinstance(value, str):
             return value
     return None
-
-
-def _request_line(exchange: Exchange) -> str:
-    return f"{exchange.method} {urlsplit(exchange.url).path}"
 
 
 def _json_of(exchange: Exchange) -> Any:
@@ -138,19 +130,18 @@ def version_echo_rule(
     error = body.get("error") if isinstance(body, dict) else None
     refused_version = isinstance(error, dict) and error.get("type") == "UnrecognisedApiVersion"
     if sent in PUBLISHED_VERSIONS and exchange.status not in (401, 403) and not refused_version:
-        if echoed != sent:
-            report.fail(
-                exchange,
-                "response header Sequence-Version",
-                f"{echoed!r}, expected the version in effect {sent!r}",
-                check="Sequence-Version echo",
-                case_id=case,
-            )
-    elif echoed not in PUBLISHED_VERSIONS:
+        expected = None if echoed == sent else f"the version in effect {sent!r}"
+    else:
+        expected = (
+            None
+            if echoed in PUBLISHED_VERSIONS
+            else "a published version (every answer echoes one)"
+        )
+    if expected is not None:
         report.fail(
             exchange,
             "response header Sequence-Version",
-            f"{echoed!r}, expected a published version (every answer echoes one)",
+            f"{echoed!r}, expected {expected}",
             check="Sequence-Version echo",
             case_id=case,
         )
@@ -182,10 +173,9 @@ def envelope_rule(exchange: Exchange, version: str, report: _Reporter, case: str
 
 
 def list_order_rule(exchange: Exchange, version: str, report: _Reporter, case: str | None) -> None:
-    """A customer list sorted by its documented default column, creation time, comes in the
-    order asked for: `sortOrder=ASC` oldest first, DESC (the documented default) newest first.
-    Other columns are left alone (their collation is not documented), and so is a page
-    reached `before` a cursor (its order is not documented either)."""
+    """A customer list sorted by creation time (the documented default column) comes in the
+    order asked for: `sortOrder=ASC` oldest first, DESC (the default) newest first. Other
+    columns and pages reached `before` a cursor are left alone (their order is not documented)."""
     if exchange.method != "GET" or exchange.status is None or not 200 <= exchange.status < 300:
         return
     url = urlsplit(exchange.url)
@@ -220,13 +210,11 @@ def list_order_rule(exchange: Exchange, version: str, report: _Reporter, case: s
 
 def _instant(value: object) -> datetime | None:
     """A timestamp with its zone (one without cannot be ordered against another), or None."""
-    if not isinstance(value, str):
-        return None
     try:
-        instant = datetime.fromisoformat(value)
+        instant = datetime.fromisoformat(value) if isinstance(value, str) else None
     except ValueError:
         return None
-    return instant if instant.tzinfo is not None else None
+    return instant if instant and instant.tzinfo is not None else None
 
 
 Rule = Callable[[Exchange, str, _Reporter, "str | None"], None]
@@ -240,23 +228,24 @@ def apply_rules(
         rule(exchange, version, report, case)
 
 
-def _registered(rule: Rule) -> Callable[[Any, Any, Any], None]:
+def _register(rule: Rule) -> None:
     def check(ctx: Any, response: Any, case: Any) -> None:
         version = case.operation.schema.raw_schema.get("info", {}).get("version", "")
         rule(Exchange.of(response), version, _Reporter(), case.id)
 
     check.__name__ = "sequence_" + rule.__name__.removesuffix("_rule")
     check.__doc__ = rule.__doc__
-    return schemathesis.check(check)
+    schemathesis.check(check)
 
 
-REGISTERED = tuple(_registered(rule) for rule in RULES)
+for _rule in RULES:
+    _register(_rule)
 
 
 def _conforms(
     exchange: Exchange, version: str, schema: str, report: _Reporter, case: str | None = None
 ) -> Any:
-    where = _request_line(exchange)
+    where = f"{exchange.method} {urlsplit(exchange.url).path}"
     content_type = _header(exchange.response_headers, "Content-Type") or ""
     if content_type.split(";")[0].strip().lower() != "application/json":
         report.fail(
@@ -300,10 +289,6 @@ def _conforms(
 # -- the example tests' assertions -------------------------------------------------------------
 
 
-def _checked(runtime: SuiteRuntime, response: requests.Response) -> tuple[Exchange, _Reporter]:
-    return Exchange.of(response), _Reporter(runtime.redactor, runtime.authorization())
-
-
 def fail(
     runtime: SuiteRuntime,
     response: requests.Response | None,
@@ -313,8 +298,7 @@ def fail(
     check: str = "",
 ) -> None:
     report = _Reporter(runtime.redactor, runtime.authorization())
-    exchange = Exchange.of(response) if response is not None else None
-    report.fail(exchange, where, what, check=check)
+    report.fail(Exchange.of(response) if response is not None else None, where, what, check=check)
 
 
 def status_in(
@@ -324,12 +308,13 @@ def status_in(
     why: str,
 ) -> None:
     """The status is one of `expected`; then the suite's rules hold for the response."""
-    exchange, report = _checked(runtime, response)
+    exchange = Exchange.of(response)
+    report = _Reporter(runtime.redactor, runtime.authorization())
     if response.status_code not in expected:
         wanted = " or ".join(str(code) for code in sorted(expected))
         report.fail(
             exchange,
-            f"{_request_line(exchange)} status",
+            f"{exchange.method} {urlsplit(exchange.url).path} status",
             f"{response.status_code}, expected {wanted} ({why})",
             check="status code",
         )
@@ -338,7 +323,8 @@ def status_in(
 
 def conforms(runtime: SuiteRuntime, response: requests.Response, schema: str) -> Any:
     """The body is JSON matching `schema` of the run's version; returns it."""
-    exchange, report = _checked(runtime, response)
+    exchange = Exchange.of(response)
+    report = _Reporter(runtime.redactor, runtime.authorization())
     body = _conforms(exchange, runtime.api_version, schema, report)
     apply_rules(exchange, runtime.api_version, report)
     return body
@@ -348,12 +334,13 @@ def error_envelope(
     runtime: SuiteRuntime, response: requests.Response, error_type: str | None = None
 ) -> dict[str, Any]:
     body: dict[str, Any] = conforms(runtime, response, "error")
-    if error_type is not None and body["error"].get("type") != error_type:
+    found = body["error"].get("type")
+    if error_type is not None and found != error_type:
         fail(
             runtime,
             response,
             "$.error.type",
-            f"{body['error'].get('type')!r}, expected {error_type!r}",
+            f"{found!r}, expected {error_type!r}",
             check="error type",
         )
     return body
@@ -378,3 +365,128 @@ def version_echo(runtime: SuiteRuntime, response: requests.Response, expected: s
             f"{echoed!r}, expected the version in effect {expected!r}",
             check="Sequence-Version echo",
         )
+
+
+# -- method probes, after RFC 9110 (replaces schemathesis' `unsupported_method`) -------------
+# A standard method (RFC 9110 section 9, PATCH from RFC 5789) the path does not declare gets 405
+# with `Allow`; any other method (QUERY, PROPFIND, ...) 405 or 501 (15.6.2: not recognised, as
+# gateways answer), or what `unknown-method-status` names.
+
+STANDARD_METHODS = frozenset(
+    {"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"}
+)
+
+
+def expected_statuses(method: str, unknown_method_statuses: Collection[int]) -> frozenset[int]:
+    """What a path may answer to `method` when it does not declare it."""
+    return frozenset({405} if method.upper() in STANDARD_METHODS else unknown_method_statuses)
+
+
+def is_method_probe(case: Any) -> bool:
+    """A coverage-phase case that sends a method its path does not declare."""
+    data = getattr(getattr(getattr(case, "meta", None), "phase", None), "data", None)
+    return getattr(data, "scenario", None) == CoverageScenario.UNSPECIFIED_HTTP_METHOD
+
+
+def checks_to_skip(case: Any) -> list[CheckFunction]:
+    """A 501 to a non-standard method is the RFC's answer, not a server error (and
+    `method_semantics` rules out every other 5xx for it)."""
+    if is_method_probe(case) and str(case.method).upper() not in STANDARD_METHODS:
+        return [not_a_server_error]
+    return []
+
+
+def method_semantics_check(
+    unknown_method_statuses: Collection[int], *, excuse_not_found: bool = False
+) -> CheckFunction:
+    """The check for method probes. `excuse_not_found`: the run has no real customer to put in
+    the path, so a 404 (routing before method dispatch) says nothing."""
+
+    def method_semantics(ctx: Any, response: Any, case: Any) -> None:
+        method = str(response.request.method).upper()
+        if not is_method_probe(case) or method == "OPTIONS":
+            return
+        status = response.status_code
+        # A rate limiter usually sits in front of routing and throttles every method alike.
+        if status == 429 or (excuse_not_found and status == 404):
+            return
+        expected = expected_statuses(method, unknown_method_statuses)
+        label = f"{method} {case.path}"
+        if status not in expected:
+            wanted = " or ".join(str(code) for code in sorted(expected))
+            kind = "a standard" if method in STANDARD_METHODS else "a non-standard"
+            raise UnsupportedMethodResponse(
+                operation=label,
+                method=method,
+                status_code=status,
+                failure_reason="wrong_status",
+                message=f"{method} ({kind} method the path does not declare) answered "
+                f"{status}, expected {wanted} (RFC 9110 15.5.6 / 15.6.2)",
+            )
+        if status == 405 and not response.headers.get("allow"):
+            raise UnsupportedMethodResponse(
+                operation=label,
+                method=method,
+                status_code=status,
+                allow_header_present=False,
+                failure_reason="missing_allow_header",
+                message=f"{method} answered 405 without the Allow header RFC 9110 15.5.6 requires",
+            )
+
+    return method_semantics
+
+
+# -- positive acceptance with a named grey zone (replaces `positive_data_acceptance`) ---------
+# Positive cases come from the strict view, so they are valid, except for grey-zone values a
+# careful server may refuse; `grey-zone=accept-or-400` lets it, with the documented envelope.
+
+# Answers other checks judge: credentials, unknown ids, conflicts, rate limits, server errors.
+JUDGED_ELSEWHERE = frozenset({401, 403, 404, 409, 429})
+
+
+def grey_values_of(case: Any) -> list[str]:
+    """The grey-zone values a case sends, in its body and query, as "where: why"."""
+    found = list(grey_values(case.body, "body")) if case.body is not None else []
+    for name, value in (case.query or {}).items():
+        found.extend(grey_values(value, f"query {name}"))
+    return found
+
+
+def refusal_problem(
+    status: int, body: Any, grey: list[str], policy: str, api_version: str
+) -> str | None:
+    """Why this answer to a positive case breaks the contract, or None when it does not."""
+    if 200 <= status < 400 or status >= 500 or status in JUDGED_ELSEWHERE:
+        return None
+    if grey and policy == "accept-or-400" and status == 400:
+        found = violations(api_version, "error", body)
+        if not found:
+            return None
+        return f"400 for a grey-zone value, but not in the documented error envelope: {found[0]}"
+    reason = f"{status} for a request the documented schema and the strict view both call valid"
+    if grey:
+        reason += f" (grey-zone values, refused only with 400 under --expect grey-zone={policy})"
+    return reason
+
+
+def positive_acceptance_check(api_version: str, policy: str) -> CheckFunction:
+    def positive_acceptance(ctx: Any, response: Any, case: Any) -> None:
+        meta = getattr(case, "meta", None)
+        if meta is None or not meta.generation.mode.is_positive:
+            return
+        grey = grey_values_of(case)
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        problem = refusal_problem(response.status_code, body, grey, policy, api_version)
+        if problem is None:
+            return
+        raise RejectedPositiveData(
+            operation=case.operation.label,
+            message="\n".join([problem, *(f"grey zone: {item}" for item in grey[:5])]),
+            status_code=response.status_code,
+            allowed_statuses=["2xx", *(["400"] if grey and policy == "accept-or-400" else [])],
+        )
+
+    return positive_acceptance
