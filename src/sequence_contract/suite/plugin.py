@@ -261,7 +261,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if item not in generated
     )
     # Stateful runs are classes (a state machine's TestCase); generated cases are functions.
-    cases = {
+    cases: dict[pytest.Item, Any] = {
         item: getattr(item, "obj", None) for item in generated if getattr(item, "cls", None) is None
     }
     config.stash[PLAN] = _size_generated_tests(
