@@ -104,7 +104,7 @@ class _Reporter:
 # -- the suite's rules: every response, whoever sent it --------------------------------------
 
 
-def _header(headers: Mapping[str, Any] | None, name: str) -> str | None:
+def header(headers: Mapping[str, Any] | None, name: str) -> str | None:
     for key, value in (headers or {}).items():
         if key.lower() == name.lower() and isinstance(value, str):
             return value
@@ -124,8 +124,8 @@ def version_echo_rule(
     """Every answer echoes `Sequence-Version`: the version asked for when it is a published
     one and neither the credentials nor the version were refused; else some published version
     (which one answers a refused request is not documented; that one is echoed is)."""
-    sent = _header(exchange.request_headers, "Sequence-Version")
-    echoed = _header(exchange.response_headers, "Sequence-Version")
+    sent = header(exchange.request_headers, "Sequence-Version")
+    echoed = header(exchange.response_headers, "Sequence-Version")
     body = _json_of(exchange)
     error = body.get("error") if isinstance(body, dict) else None
     refused_version = isinstance(error, dict) and error.get("type") == "UnrecognisedApiVersion"
@@ -246,7 +246,7 @@ def _conforms(
     exchange: Exchange, version: str, schema: str, report: _Reporter, case: str | None = None
 ) -> Any:
     where = f"{exchange.method} {urlsplit(exchange.url).path}"
-    content_type = _header(exchange.response_headers, "Content-Type") or ""
+    content_type = header(exchange.response_headers, "Content-Type") or ""
     if content_type.split(";")[0].strip().lower() != "application/json":
         report.fail(
             exchange,

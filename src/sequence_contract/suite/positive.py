@@ -9,6 +9,7 @@ import unicodedata
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
+from sequence_contract.documents import HTTP_METHODS
 from sequence_contract.schemas import inline_references
 
 if TYPE_CHECKING:
@@ -40,7 +41,6 @@ BMP_END = 0xFFFF
 
 _STRING_CONSTRAINTS = frozenset({"enum", "const", "format", "pattern"})
 _INTEGER_BOUNDS = frozenset({"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "enum"})
-_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
 
 
 def strict_schema(schema: Any, *, name: str | None = None, required: bool = True) -> Any:
@@ -89,7 +89,7 @@ def strict_document(document: Mapping[str, Any], resolver: Resolver[Any]) -> dic
     for path_item in inlined.get("paths", {}).values():
         _strict_parameters(path_item.get("parameters", []))
         for method, operation in path_item.items():
-            if method not in _METHODS:
+            if method not in HTTP_METHODS:
                 continue
             _strict_parameters(operation.get("parameters", []))
             for media in operation.get("requestBody", {}).get("content", {}).values():

@@ -1,12 +1,6 @@
-"""Stored as sent: a create or update that answers 2xx returns every field it was sent, as sent.
-
-`differences(sent, returned, version)` compares the body of a create or full-replace PUT with
-the Customer that came back (from the write itself or from the GET that follows) and lists each
-field that was dropped or altered, phrased "where: what". Fields the server adds are not its
-business (ids, timestamps, `domain`, ...); fields the docs say are not returned are skipped, each
-with its reason in `NOT_RETURNED`, the one list of such exceptions. Only documented fields are
-compared (the request schema's properties, at every level): a property the schema does not
-name may be ignored by the server, so it is not expected back.
+"""Stored as sent: a create or full-replace PUT that answers 2xx returns every documented field it
+was sent, as sent. `differences` lists what was dropped or altered; fields the docs say are not
+returned are skipped, each with its reason in `NOT_RETURNED`.
 """
 
 from __future__ import annotations
@@ -21,7 +15,8 @@ from typing import Any
 import schemathesis
 from schemathesis.generation import GenerationMode
 
-from sequence_contract.schemas import LATEST_VERSION, available_versions, schemas_root
+from sequence_contract.schemas import LATEST_VERSION, available_versions, inlined_schema
+from sequence_contract.suite.checks import header
 
 # Request fields the Customer object does not carry, per API version: nothing to compare.
 # (What the server derives or assigns, such as `domain` from `url`, contact ids and timestamps,
@@ -39,7 +34,6 @@ NOT_RETURNED: dict[str, dict[str, str]] = {
 # Lists whose order the docs do not define: compared as collections, each sent item matched
 # to a returned item that carries all of its sent fields.
 UNORDERED = frozenset({"contacts", "integrationIds", "billingEmails"})
-REQUEST_SCHEMA = "create-or-update-customer-request.schema.json"
 
 # A documented shape: for an object with named properties, each name and its shape; None for a
 # value compared whole (strings, enums, maps such as customProperties). Arrays take the shape
@@ -52,30 +46,15 @@ def request_shape(version: str) -> Shape:
     """The documented fields of the version's create/update body, from its JSON Schema."""
     if version not in available_versions():
         return None
-    folder = schemas_root() / version
-    return _shape(_load(folder, REQUEST_SCHEMA), _load(folder, REQUEST_SCHEMA), folder, 0)
+    return _shape(inlined_schema(version, "create-or-update-customer-request"))
 
 
-def _load(folder: Any, name: str) -> dict[str, Any]:
-    loaded: dict[str, Any] = json.loads((folder / name).read_text(encoding="utf-8"))
-    return loaded
-
-
-def _shape(node: dict[str, Any], document: dict[str, Any], folder: Any, depth: int) -> Shape:
-    if depth > 10:
-        return None
-    if "$ref" in node:
-        name, _, pointer = str(node["$ref"]).partition("#")
-        document = _load(folder, name) if name else document
-        node = document
-        for part in [p for p in pointer.split("/") if p]:
-            node = node[part]
-        return _shape(node, document, folder, depth + 1)
+def _shape(node: dict[str, Any]) -> Shape:
     if node.get("type") == "array" and isinstance(node.get("items"), dict):
-        return _shape(node["items"], document, folder, depth + 1)
+        return _shape(node["items"])
     properties = node.get("properties")
     if isinstance(properties, dict) and properties:
-        return {name: _shape(sub, document, folder, depth + 1) for name, sub in properties.items()}
+        return {name: _shape(sub) for name, sub in properties.items()}
     return None
 
 
@@ -147,18 +126,11 @@ def stored_as_sent(ctx: Any, response: Any, case: Any) -> bool | None:
         return None  # not JSON: the content-type and schema checks say so
     if not isinstance(returned, dict):
         return None
-    version = _header(case.headers, "sequence-version") or LATEST_VERSION
+    version = header(case.headers, "sequence-version") or LATEST_VERSION
     found = differences(case.body, returned, version)
     if found:
         lines = "\n".join(str(d) for d in found)
         raise NotStoredAsSent(f"{case.method.upper()} {case.path}: not stored as sent\n{lines}")
-    return None
-
-
-def _header(headers: Mapping[str, Any] | None, name: str) -> str | None:
-    for key, value in (headers or {}).items():
-        if key.lower() == name and isinstance(value, str):
-            return value
     return None
 
 
@@ -208,16 +180,3 @@ def _same(sent: Any, returned: Any) -> bool:
 def _show(value: Any, limit: int = 80) -> str:
     text = json.dumps(value, ensure_ascii=False)
     return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-__all__ = [
-    "NOT_RETURNED",
-    "REQUEST_SCHEMA",
-    "UNORDERED",
-    "Difference",
-    "NotStoredAsSent",
-    "differences",
-    "documented",
-    "request_shape",
-    "stored_as_sent",
-]
