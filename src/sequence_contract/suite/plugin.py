@@ -29,7 +29,6 @@ from sequence_contract.suite.config import (
     PROFILES,
     VERSION_VARIABLE,
     add_options,
-    profile_name,
     register_hypothesis_profiles,
     resolve,
 )
@@ -106,7 +105,7 @@ def pytest_configure(config: pytest.Config) -> None:
     environment.setenv(PROFILE_VARIABLE, settings.profile)
     config.add_cleanup(environment.undo)
     run_id = time.strftime("%Y%m%d%H%M%S") + secrets.token_hex(3)
-    run = config.stash[RUN] = Run(settings, run_id, RunSeed(profile_name(config), seed))
+    run = config.stash[RUN] = Run(settings, run_id, RunSeed(settings.profile, seed))
     reporter = ContractReporter(config, run)
     if baseline:
         reporter.use_baseline(previous)
