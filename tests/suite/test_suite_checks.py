@@ -208,14 +208,14 @@ def test_a_list_comes_in_the_order_asked_for(
 ) -> None:
     exchange = _listed(query, *created)
     if passes:
-        list_order_rule(exchange, VERSION, _Reporter(), None)
+        list_order_rule(exchange, VERSION, _Reporter())
     else:
         with pytest.raises(ContractViolation, match=r"\$\.items\[\d\]\.createdAt.*first"):
-            list_order_rule(exchange, VERSION, _Reporter(), None)
+            list_order_rule(exchange, VERSION, _Reporter())
 
 
 def test_the_list_order_rule_leaves_other_answers_alone() -> None:
-    list_order_rule(_listed("?sortOrder=ASC", NEW, OLD, status=400), VERSION, _Reporter(), None)
+    list_order_rule(_listed("?sortOrder=ASC", NEW, OLD, status=400), VERSION, _Reporter())
     one = _listed("?sortOrder=ASC", NEW, OLD)
     other = Exchange("GET", "https://x/api/customers/c1", {}, None, 200, {}, one.response_body, 0)
-    list_order_rule(other, VERSION, _Reporter(), None)
+    list_order_rule(other, VERSION, _Reporter())

@@ -70,21 +70,25 @@ class ContractViolation(Failure):
 
 
 class _Reporter:
-    """How a violation renders its exchange: the run's redactor and credentials when known."""
+    """Raises violations: with the run's redactor and credentials when known, and the case."""
 
-    def __init__(self, redactor: Redactor | None = None, authorization: str | None = None):
+    def __init__(
+        self,
+        redactor: Redactor | None = None,
+        authorization: str | None = None,
+        case_id: str | None = None,
+    ):
         self.redactor = redactor or Redactor()
         self.authorization = authorization
+        self.case_id = case_id
 
     def fail(
         self,
         exchange: Exchange | None,
+        check: str,
         where: str,
         what: str,
-        *,
-        check: str = "",
         details: tuple[tuple[str, str], ...] = (),
-        case_id: str | None = None,
     ) -> None:
         redact = self.redactor.text
         message = f"{where}: {what}"
@@ -97,7 +101,7 @@ class _Reporter:
             check=check,
             details=tuple((name, redact(value)) for name, value in details),
             exchange=exchange,
-            case_id=case_id,
+            case_id=self.case_id,
         )
 
 
@@ -118,9 +122,7 @@ def _json_of(exchange: Exchange) -> Any:
         return None
 
 
-def version_echo_rule(
-    exchange: Exchange, version: str, report: _Reporter, case: str | None
-) -> None:
+def version_echo_rule(exchange: Exchange, version: str, report: _Reporter) -> None:
     """Every answer echoes `Sequence-Version`: the version asked for when it is a published
     one and neither the credentials nor the version were refused; else some published version
     (which one answers a refused request is not documented; that one is echoed is)."""
@@ -138,16 +140,11 @@ def version_echo_rule(
             else "a published version (every answer echoes one)"
         )
     if expected is not None:
-        report.fail(
-            exchange,
-            "response header Sequence-Version",
-            f"{echoed!r}, expected {expected}",
-            check="Sequence-Version echo",
-            case_id=case,
-        )
+        where = "response header Sequence-Version"
+        report.fail(exchange, "Sequence-Version echo", where, f"{echoed!r}, expected {expected}")
 
 
-def path_id_rule(exchange: Exchange, version: str, report: _Reporter, case: str | None) -> None:
+def path_id_rule(exchange: Exchange, version: str, report: _Reporter) -> None:
     """A 2xx answer about one customer is that customer: its `id` is the path's."""
     if exchange.status is None or not 200 <= exchange.status < 300:
         return
@@ -157,22 +154,17 @@ def path_id_rule(exchange: Exchange, version: str, report: _Reporter, case: str 
     path_id = unquote(parts[len(parts) - parts[::-1].index("customers")])
     body = _json_of(exchange)
     if isinstance(body, dict) and "id" in body and body["id"] != path_id:
-        report.fail(
-            exchange,
-            "$.id",
-            f"{body['id']!r}, expected the path id {path_id!r}",
-            check="id matches path",
-            case_id=case,
-        )
+        what = f"{body['id']!r}, expected the path id {path_id!r}"
+        report.fail(exchange, "id matches path", "$.id", what)
 
 
-def envelope_rule(exchange: Exchange, version: str, report: _Reporter, case: str | None) -> None:
+def envelope_rule(exchange: Exchange, version: str, report: _Reporter) -> None:
     """Every 4xx carries the documented error envelope."""
     if exchange.status is not None and 400 <= exchange.status < 500:
-        _conforms(exchange, version, "error", report, case)
+        _conforms(exchange, version, "error", report)
 
 
-def list_order_rule(exchange: Exchange, version: str, report: _Reporter, case: str | None) -> None:
+def list_order_rule(exchange: Exchange, version: str, report: _Reporter) -> None:
     """A customer list sorted by creation time (the documented default column) comes in the
     order asked for: `sortOrder=ASC` oldest first, DESC (the default) newest first. Other
     columns and pages reached `before` a cursor are left alone (their order is not documented)."""
@@ -199,12 +191,11 @@ def list_order_rule(exchange: Exchange, version: str, report: _Reporter, case: s
         if (after < before) if ascending else (after > before):
             report.fail(
                 exchange,
+                "list order",
                 f"$.items[{index}].createdAt",
                 f"{stamps[index]!r} after {stamps[index - 1]!r}, expected "
                 f"{'oldest' if ascending else 'newest'} first "
                 f"(sortOrder={'ASC' if ascending else 'DESC'}, by creation time)",
-                check="list order",
-                case_id=case,
             )
 
 
@@ -217,21 +208,19 @@ def _instant(value: object) -> datetime | None:
     return instant if instant and instant.tzinfo is not None else None
 
 
-Rule = Callable[[Exchange, str, _Reporter, "str | None"], None]
+Rule = Callable[[Exchange, str, _Reporter], None]
 RULES: tuple[Rule, ...] = (version_echo_rule, path_id_rule, envelope_rule, list_order_rule)
 
 
-def apply_rules(
-    exchange: Exchange, version: str, report: _Reporter, case: str | None = None
-) -> None:
+def apply_rules(exchange: Exchange, version: str, report: _Reporter) -> None:
     for rule in RULES:
-        rule(exchange, version, report, case)
+        rule(exchange, version, report)
 
 
 def _register(rule: Rule) -> None:
     def check(ctx: Any, response: Any, case: Any) -> None:
         version = case.operation.schema.raw_schema.get("info", {}).get("version", "")
-        rule(Exchange.of(response), version, _Reporter(), case.id)
+        rule(Exchange.of(response), version, _Reporter(case_id=case.id))
 
     check.__name__ = "sequence_" + rule.__name__.removesuffix("_rule")
     check.__doc__ = rule.__doc__
@@ -242,25 +231,16 @@ for _rule in RULES:
     _register(_rule)
 
 
-def _conforms(
-    exchange: Exchange, version: str, schema: str, report: _Reporter, case: str | None = None
-) -> Any:
+def _conforms(exchange: Exchange, version: str, schema: str, report: _Reporter) -> Any:
     where = f"{exchange.method} {urlsplit(exchange.url).path}"
     content_type = header(exchange.response_headers, "Content-Type") or ""
     if content_type.split(";")[0].strip().lower() != "application/json":
-        report.fail(
-            exchange,
-            f"{where} Content-Type",
-            f"{content_type or '(missing)'!r}, expected application/json",
-            check="content type",
-            case_id=case,
-        )
+        what = f"{content_type or '(missing)'!r}, expected application/json"
+        report.fail(exchange, "content type", f"{where} Content-Type", what)
     try:
         body = json.loads(exchange.response_body)
     except ValueError as exc:
-        report.fail(
-            exchange, f"{where} body", f"not valid JSON ({exc})", check="JSON body", case_id=case
-        )
+        report.fail(exchange, "JSON body", f"{where} body", f"not valid JSON ({exc})")
     found = violations(version, schema, body)
     if found:
         more = f" (+{len(found) - 1} more)" if len(found) > 1 else ""
@@ -269,19 +249,18 @@ def _conforms(
         value = _SHORT.repr(error.instance if error else body)
         report.fail(
             exchange,
+            f"schema {schema}",
             f"{where} body vs {schema} schema",
             found[0]
             + more
             + f"\n  schema keyword: {keyword}; offending value: {value}"
             + "".join(f"\n  - {line}" for line in found[1:6]),
-            check=f"schema {schema}",
-            details=(
+            (
                 ("schema", schema),
                 ("JSON path", error.json_path if error else "$"),
                 ("keyword", keyword),
                 ("offending value", value),
             ),
-            case_id=case,
         )
     return body
 
@@ -297,8 +276,8 @@ def fail(
     *,
     check: str = "",
 ) -> None:
-    report = _Reporter(runtime.redactor, runtime.authorization())
-    report.fail(Exchange.of(response) if response is not None else None, where, what, check=check)
+    exchange = Exchange.of(response) if response is not None else None
+    _Reporter(runtime.redactor, runtime.authorization()).fail(exchange, check, where, what)
 
 
 def status_in(
@@ -312,11 +291,9 @@ def status_in(
     report = _Reporter(runtime.redactor, runtime.authorization())
     if response.status_code not in expected:
         wanted = " or ".join(str(code) for code in sorted(expected))
+        where = f"{exchange.method} {urlsplit(exchange.url).path} status"
         report.fail(
-            exchange,
-            f"{exchange.method} {urlsplit(exchange.url).path} status",
-            f"{response.status_code}, expected {wanted} ({why})",
-            check="status code",
+            exchange, "status code", where, f"{response.status_code}, expected {wanted} ({why})"
         )
     apply_rules(exchange, runtime.api_version, report)
 
