@@ -35,20 +35,17 @@ from sequence_contract.suite.positive import drop_undocumented, strict_document
 from sequence_contract.suite.runtime import SuiteRuntime
 from sequence_contract.target import SAFE_METHODS, run_label
 
-# Values a schema cannot call valid: opaque cursors the API issues, sort columns the docs leave
-# open, references to other customers. Positive cases leave them out.
+# Opaque cursors, sort columns the docs leave open, other customers: no schema makes them valid.
 SEMANTIC_QUERY = ("after", "before", "sortBy")
 SEMANTIC_BODY = ("parentId",)
 _SESSION_SLOT = "_sequence_contract_session"
 SHARED_ID = "the-run-s-shared-customer"  # replaced on each call (see prepare_case)
-# Names the generation mode of every generated request, so traffic can be told apart later.
 GENERATION_HEADER = "X-Sequence-Contract-Generation"
 # Replaced by the suite's own checks (`suite_checks`), which do not assume one tool's defaults.
 REPLACED_CHECKS = ["positive_data_acceptance", "unsupported_method"]
 # Read-only means read-only: what a run that may not write never sends (see `admit`).
 READ_ONLY_EXCLUDED = ("method probes (undeclared methods)", "cases with an unsafe method")
-# ignored_auth repeats every case without and with wrong credentials (two requests more per
-# case, most of a run's traffic): test_auth.py asks once per operation and kind instead.
+# ignored_auth repeats every case twice more (most of a run's traffic); test_auth.py asks once.
 ALWAYS_EXCLUDED = (ignored_auth,)
 
 
@@ -83,8 +80,8 @@ def strict_view(version: str) -> dict[str, Any]:
 
 
 def conform_to_strict_view(case: Any, version: str) -> None:
-    """Drop from a case's body what the strict view does not list (the state machine fills
-    fields with objects from response examples)."""
+    """Drop from a case's body what the strict view does not list (the state machine fills in
+    objects from response examples)."""
     operation = strict_view(version)["paths"].get(case.path, {}).get(case.method.lower(), {})
     for media in operation.get("requestBody", {}).get("content", {}).values():
         if isinstance(case.body, dict | list):
@@ -92,7 +89,6 @@ def conform_to_strict_view(case: Any, version: str) -> None:
 
 
 def call_kwargs(runtime: SuiteRuntime) -> dict[str, Any]:
-    """Where and how a case is sent: the run's target, session, credentials and timeout."""
     return {
         "base_url": runtime.base_url,
         "session": runtime.session,
@@ -123,12 +119,8 @@ def send(case: Any, runtime: SuiteRuntime, path_id: str | None) -> None:
 
 
 def admit(case: Any, runtime: SuiteRuntime, *, stateful: bool = False) -> None:
-    """Discard or stop a case before it costs anything.
-
-    On a read-only run a case with an unsafe method is never sent: hypothesis discards it. A
-    case that may create a customer claims it first; when the allowance (less what the
-    example-based tests, the stateful run and the other creating operations keep) is used up,
-    or the request budget is spent, its test ends as skipped, saying so."""
+    """Discard a case a read-only run may not send; end the test as skipped, saying so, when
+    the request budget is spent or the customer the case may create cannot be claimed."""
     if not sendable(case, runtime.settings.destructive):
         hypothesis.reject()
     if runtime.budget.exhausted:
@@ -136,18 +128,15 @@ def admit(case: Any, runtime: SuiteRuntime, *, stateful: bool = False) -> None:
     operation = f"{case.method.upper()} {case.path}"
     # Generated cases leave the stateful run a customer per run of its machine.
     kept = 0 if stateful else runtime.settings.run_profile.stateful_examples
-    if stateful:
-        claimed = not is_create(case) or runtime.claim_customer("stateful", (), kept)
-    elif is_positive(case) and (consumes_customer(case) or is_create(case)):
+    if not stateful and is_positive(case) and (consumes_customer(case) or is_create(case)):
         # Each creating operation keeps a fair share until it has used it, so that one
         # (archive takes a fresh customer per case) cannot use up what the others need.
-        creating = creating_operations(runtime.api_version)
-        claimed = runtime.claim_customer(operation, creating, kept)
+        claimed = runtime.claim_customer(operation, creating_operations(runtime.api_version), kept)
     else:
-        claimed = not is_create(case) or runtime.claim_customer(f"{operation} (negative)", (), kept)
+        owner = "stateful" if stateful else f"{operation} (negative)"
+        claimed = not is_create(case) or runtime.claim_customer(owner, (), kept)
     if not claimed:
-        # Not a rejection: hypothesis would call a test whose every case it rejected
-        # unsatisfiable, and a stateful run whose steps it once took and now rejects flaky.
+        # Not a rejection: hypothesis would call the test unsatisfiable or the stateful run flaky.
         pytest.skip(
             f"sequence-contract: customer allowance of {runtime.budget.max_customers} spent "
             "(the profile's); the cases of this test may each create a customer"
@@ -165,19 +154,17 @@ def creating_operations(version: str) -> tuple[str, ...]:
 
 
 def prepare_case(case: Any, runtime: SuiteRuntime, path_id: str | None = None) -> None:
-    """What every generated case gets before it is sent: the run's customer for `{id}`, no
-    invented semantic values, a method probe that asks about the method alone, no empty query
-    value, the version under test, the generation header, and on a positive create the run's
-    label (so cleanup and people can find it)."""
-    # Coverage cases of two operations can share one body: a test perhaps running at once.
+    """The run's customer for `{id}`, no empty query value, a method probe that asks about the
+    method alone, the version under test, the generation header; on positive cases no invented
+    semantic values, and on a create the run's label (so cleanup and people can find it)."""
+    # Coverage cases of two operations, perhaps running at once, can share one body.
     case.body = copy.deepcopy(case.body)
     case.query = copy.deepcopy(case.query)
     path = case.path_parameters or {}
     if path_id and path.get("id") == SHARED_ID:
         case.path_parameters = {**path, "id": path_id}
     if case.query:
-        # An empty query value reads as "not given" on many servers: it proves nothing either
-        # way, so it is left out, and schemathesis re-judges whether the case is still negative.
+        # Many servers read an empty value as "not given": it proves nothing either way.
         case.query = {name: value for name, value in case.query.items() if not sends_nothing(value)}
     probe = is_method_probe(case)
     if probe:
@@ -217,10 +204,8 @@ def sends_nothing(value: Any) -> bool:
 
 
 def excluded_for(case: Any, runtime: SuiteRuntime) -> list[Any]:
-    """Built-in checks that must not judge this case.
-
-    Until 2024-07-30, DELETE /customers/{id} is documented as "Archive customer": the customer
-    stays readable, with archivedAt set, which `use_after_free` would call a failure."""
+    """Built-in checks that must not judge this case. Until 2024-07-30, DELETE /customers/{id}
+    archives: the customer stays readable, which `use_after_free` would call a failure."""
     excluded = [*ALWAYS_EXCLUDED]
     if runtime.api_version in ("2024-01-01", "2024-05-09"):
         excluded.append(use_after_free)
@@ -255,12 +240,8 @@ def is_positive(case: Any) -> bool:
     return bool(case.meta is None or case.meta.generation.mode is GenerationMode.POSITIVE)
 
 
-# -- sizing a generated test from the budget (at collection, no network) ------------------
-
-
 def coverage_cases(test: Callable[..., Any]) -> list[Any]:
-    """The coverage-phase cases schemathesis attached to a generated test (as hypothesis
-    explicit examples), in attachment order."""
+    """The coverage-phase cases schemathesis attached to a test (hypothesis explicit examples)."""
     return [e.kwargs.get("case") for e in getattr(test, "hypothesis_explicit_examples", ())]
 
 
@@ -276,13 +257,8 @@ def size_generated_test(
 
 
 def route_probes_through(session: requests.Session) -> None:
-    """From now on, a schemathesis request sent without a session uses `session`.
-
-    Some checks send requests of their own (`ignored_auth`, content-type control requests)
-    and drop the test's `session=`: without this they would bypass the rate limit and the
-    retries, go uncounted, and turn a passing 429 or 503 into a false finding. Idempotent; a
-    later call (a new run in the same process) replaces the session.
-    """
+    """From now on, a schemathesis request sent without a session (checks' own requests) uses
+    `session`: paced, retried and counted. A later call (a new run) replaces the session."""
     transport: Any = REQUESTS_TRANSPORT
     setattr(transport, _SESSION_SLOT, session)
     if "send" in vars(transport):

@@ -105,9 +105,8 @@ class SuiteRuntime:
         return self.session.request(method, self.base_url + path, headers=sent, **kwargs)
 
     def claim_customer(self, operation: str, creating: Iterable[str], kept: int) -> bool:
-        """May a case of `operation` create a customer? Yes while the allowance, less `kept`,
-        the claims on their way and the fair share (`FAIR_SHARE`) the other `creating`
-        operations have not used yet, has room; a yes is counted against `operation`."""
+        """May a case of `operation` create a customer? Yes while the allowance has room beyond
+        `kept`, the claims on their way and the other `creating` operations' unused fair shares."""
         with self._lock:
             others = sum(
                 FAIR_SHARE - min(FAIR_SHARE, self.generated_creates[other])
@@ -185,19 +184,19 @@ class SuiteRuntime:
     def archive_leftovers(self) -> None:
         """Archive every customer this run created and did not archive: and no other.
         A few at once (--in-flight): against a far server the cleanup is all waiting."""
+
+        def archive(customer_id: str) -> str | None:
+            try:
+                status = self.archive(customer_id).status_code
+            except Exception as exc:  # the run is over: report, do not raise
+                return f"{customer_id}: {self.redactor.text(str(exc))}"
+            return f"{customer_id}: archive answered {status}" if status >= 300 else None
+
         leftovers = [customer for customer in self.created if customer not in self.archived]
         with ThreadPoolExecutor(max(1, self.settings.in_flight), "cleanup") as pool:
-            problems = pool.map(self._archive_leftover, leftovers)
-            self.cleanup_failures.extend(problem for problem in problems if problem)
-
-    def _archive_leftover(self, customer_id: str) -> str | None:
-        try:
-            response = self.archive(customer_id)
-        except Exception as exc:  # the run is over: report, do not raise
-            return f"{customer_id}: {self.redactor.text(str(exc))}"
-        if response.status_code >= 300:
-            return f"{customer_id}: archive answered {response.status_code}"
-        return None
+            self.cleanup_failures += [
+                problem for problem in pool.map(archive, leftovers) if problem
+            ]
 
     def remember(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
         """Every 201 from POST /customers (ours or schemathesis') is a customer of this run;
@@ -244,8 +243,7 @@ class Run:
     first_failure_at: int | None = None
 
     def __post_init__(self) -> None:
-        # The budget keeps one request per customer to archive at the end, and room for the
-        # requests in flight (one per generated test running, one for the main thread).
+        # Room for the requests in flight: one per generated test running, one for the main thread.
         self.budget = RequestBudget(
             max_requests=self.settings.request_budget,
             max_customers=self.settings.customer_budget,
@@ -262,9 +260,8 @@ class Run:
 
 @contextlib.contextmanager
 def running(run: Run) -> Iterator[SuiteRuntime]:
-    """Start the target (an embedded sandbox, or check the remote one), yield the runtime,
-    and archive what the run created when the block ends. Raises an EnvironmentProblem, or
-    SandboxStartError, when the target cannot be used."""
+    """Start the target (or check the remote one), yield the runtime, and archive what the run
+    created when the block ends. Raises EnvironmentProblem or SandboxStartError."""
     settings, traffic = run.settings, run.traffic
     where: contextlib.AbstractContextManager[Target]
     if settings.embedded:
