@@ -1,11 +1,6 @@
-"""How a run's request budget is shared out, at collection time (no network).
-
-Order of spending: the example-based tests first (documented examples, archive semantics,
-refusals, auth), then the stateful run's small fixed share, then the generated cases, spread
-evenly over the operations. Within an operation, schemathesis' coverage phase (boundary values,
-missing fields, wrong types: explicit examples) comes first, thinned evenly when it does not
-fit, and random cases take the rest (at least a quarter of the share).
-The figures below are estimates; the session's count (`RequestBudget`) is the real limit.
+"""How a run's request budget is shared out at collection: the example-based tests first, then
+the stateful run's small share, then the generated cases, evenly over the operations (coverage
+cases first, thinned evenly, then random ones). Estimates: `RequestBudget` is the real limit.
 """
 
 from __future__ import annotations

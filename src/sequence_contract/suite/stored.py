@@ -19,8 +19,6 @@ from sequence_contract.schemas import LATEST_VERSION, available_versions, inline
 from sequence_contract.suite.checks import header
 
 # Request fields the Customer object does not carry, per API version: nothing to compare.
-# (What the server derives or assigns, such as `domain` from `url`, contact ids and timestamps,
-# `integrationIds[].isPending`, is never in the request, so it needs no entry here.)
 NOT_RETURNED: dict[str, dict[str, str]] = {
     "2024-07-30": {
         "customerAliases": "write-only: the Customer object has no aliases field",
@@ -31,13 +29,10 @@ NOT_RETURNED: dict[str, dict[str, str]] = {
         "customerAliases": "write-only: the Customer object has no aliases field",
     },
 }
-# Lists whose order the docs do not define: compared as collections, each sent item matched
-# to a returned item that carries all of its sent fields.
+# Lists whose order the docs do not define: each sent item matches some returned item.
 UNORDERED = frozenset({"contacts", "integrationIds", "billingEmails"})
 
-# A documented shape: for an object with named properties, each name and its shape; None for a
-# value compared whole (strings, enums, maps such as customProperties). Arrays take the shape
-# of their items.
+# Each documented property's shape (an array's is its items'); None: a value compared whole.
 Shape = dict[str, "Shape | None"] | None
 
 
@@ -81,24 +76,11 @@ class Difference:
 def differences(
     sent: Mapping[str, Any], returned: Mapping[str, Any], version: str = LATEST_VERSION
 ) -> list[Difference]:
-    """Every sent field that `returned` lost or changed, except the documented exceptions.
-
-    `customProperties` left out of a PUT keeps the stored ones (documented): a field that was
-    not sent is never compared, so that case needs nothing special.
-    """
+    """Every sent field that `returned` lost or changed, except the documented exceptions (a
+    field not sent, such as `customProperties` left out of a PUT, is never compared)."""
     skipped = NOT_RETURNED.get(version, {})
-    found: list[Difference] = []
-    for name, value in documented(dict(sent), request_shape(version)).items():
-        if name in skipped:
-            continue
-        where = f"$.{name}"
-        if name not in returned:
-            found.append(Difference(where, f"sent {_show(value)}, not returned"))
-        elif name in UNORDERED and isinstance(value, list):
-            found += _unordered(where, value, returned[name])
-        else:
-            found += _compare(where, value, returned[name])
-    return found
+    documented_sent = documented(dict(sent), request_shape(version))
+    return _compare("$", {k: v for k, v in documented_sent.items() if k not in skipped}, returned)
 
 
 # The writes whose 2xx answer is a Customer built from the request body.
@@ -135,11 +117,13 @@ def stored_as_sent(ctx: Any, response: Any, case: Any) -> bool | None:
 
 
 def _compare(where: str, sent: Any, returned: Any) -> list[Difference]:
-    if isinstance(sent, dict) and isinstance(returned, dict):
+    if isinstance(sent, dict) and isinstance(returned, Mapping):
         found: list[Difference] = []
         for key, value in sent.items():
             if key not in returned:
                 found.append(Difference(f"{where}.{key}", f"sent {_show(value)}, not returned"))
+            elif where == "$" and key in UNORDERED and isinstance(value, list):
+                found += _unordered(f"{where}.{key}", value, returned[key])
             else:
                 found += _compare(f"{where}.{key}", value, returned[key])
         return found
