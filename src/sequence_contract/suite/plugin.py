@@ -363,16 +363,15 @@ def pytest_runtest_makereport(
         report.outcome = "skipped"
         report.longrepr = (str(item.path), item.location[1] or 0, f"Skipped: {reason}")
     if report.failed:
-        problem = environment_problem_behind(call.excinfo.value if call.excinfo else None)
+        problem = environment_problem_behind(error)
         if problem is not None:
             report.longrepr = "ENVIRONMENT, not a contract failure: " + str(problem)
         kind = "contract" if problem is None else "environment"
         report.user_properties.append(("failure_kind", kind))
     # Last line of defence: no credential reaches a report, whatever raised the failure.
-    if report.longrepr is not None:
-        text = str(report.longrepr)
-        if run.redactor.text(text) != text:
-            report.longrepr = run.redactor.text(text)
+    text = str(report.longrepr)
+    if report.longrepr is not None and run.redactor.text(text) != text:
+        report.longrepr = run.redactor.text(text)
     report.sections = [(title, run.redactor.text(body)) for title, body in report.sections]
     reporter = item.config.pluginmanager.get_plugin("sequence-contract-reporter")
     if isinstance(reporter, ContractReporter):
@@ -383,10 +382,9 @@ def pytest_runtest_makereport(
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """A run whose every failure is the environment's says so with exit status 10."""
-    if RUN not in session.config.stash or exitstatus != exitcodes.CONTRACT_BROKEN:
-        return
     kinds = {_failure_kind(report) for report in _failed_reports(session.config)}
-    if kinds == {"environment"}:
+    broken = exitstatus == exitcodes.CONTRACT_BROKEN
+    if RUN in session.config.stash and broken and kinds == {"environment"}:
         session.exitstatus = exitcodes.ENVIRONMENT_BROKEN
 
 
@@ -429,8 +427,8 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
             "(the profile's); their earlier cases ran",
             yellow=True,
         )
-    failed = _failed_reports(terminalreporter.config)
-    environment = sum(1 for report in failed if _failure_kind(report) == "environment")
+    failed = [_failure_kind(report) for report in _failed_reports(terminalreporter.config)]
+    environment = failed.count("environment")
     if failed:
         write(f"failures: {len(failed) - environment} contract, {environment} environment")
     for problem in run.runtime.cleanup_failures if run.runtime else ():
