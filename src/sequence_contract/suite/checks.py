@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import reprlib
 from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -69,18 +70,13 @@ class ContractViolation(Failure):
         return f"{self.check}|{self.where}"
 
 
+@dataclass(frozen=True)
 class _Reporter:
     """Raises violations: with the run's redactor and credentials when known, and the case."""
 
-    def __init__(
-        self,
-        redactor: Redactor | None = None,
-        authorization: str | None = None,
-        case_id: str | None = None,
-    ):
-        self.redactor = redactor or Redactor()
-        self.authorization = authorization
-        self.case_id = case_id
+    redactor: Redactor = field(default_factory=Redactor)
+    authorization: str | None = None
+    case_id: str | None = None
 
     def fail(
         self,

@@ -167,19 +167,17 @@ def prepare_case(case: Any, runtime: SuiteRuntime, path_id: str | None = None) -
         # Many servers read an empty value as "not given": it proves nothing either way.
         case.query = {name: value for name, value in case.query.items() if not sends_nothing(value)}
     probe = is_method_probe(case)
-    if probe:
-        # The rest is sent as a valid request would be (garbage would be refused first).
+    headers = {
+        name: value
+        for name, value in (case.headers or {}).items()
+        if not probe or name.lower() != "sequence-version"
+    }
+    if probe:  # the rest is sent as a valid request would be (garbage would be refused first)
         case.query = {}
-        case.headers = {
-            name: value
-            for name, value in (case.headers or {}).items()
-            if name.lower() != "sequence-version"
-        }
     # Without the header the API answers in the key's pinned (or the latest) version, whose
     # shapes the run's schemas do not describe. Absence has its own example-based test.
-    headers = case.headers or {}
     if not any(name.lower() == "sequence-version" for name in headers):
-        headers = {**headers, "Sequence-Version": runtime.api_version}
+        headers["Sequence-Version"] = runtime.api_version
     label = "method-probe" if probe else "positive" if is_positive(case) else "negative"
     case.headers = {**headers, GENERATION_HEADER: label}
     if not is_positive(case):

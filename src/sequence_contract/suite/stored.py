@@ -5,6 +5,7 @@ returned are skipped, each with its reason in `NOT_RETURNED`.
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from collections.abc import Mapping
@@ -17,6 +18,7 @@ from schemathesis.generation import GenerationMode
 
 from sequence_contract.schemas import LATEST_VERSION, available_versions, inlined_schema
 from sequence_contract.suite.checks import header
+from sequence_contract.suite.positive import drop_undocumented, strict_schema
 
 # Request fields the Customer object does not carry, per API version: nothing to compare.
 NOT_RETURNED: dict[str, dict[str, str]] = {
@@ -32,36 +34,13 @@ NOT_RETURNED: dict[str, dict[str, str]] = {
 # Lists whose order the docs do not define: each sent item matches some returned item.
 UNORDERED = frozenset({"contacts", "integrationIds", "billingEmails"})
 
-# Each documented property's shape (an array's is its items'); None: a value compared whole.
-Shape = dict[str, "Shape | None"] | None
-
 
 @cache
-def request_shape(version: str) -> Shape:
-    """The documented fields of the version's create/update body, from its JSON Schema."""
+def _request_schema(version: str) -> Any:
+    """The version's create/update body schema, every documented object closed."""
     if version not in available_versions():
         return None
-    return _shape(inlined_schema(version, "create-or-update-customer-request"))
-
-
-def _shape(node: dict[str, Any]) -> Shape:
-    if node.get("type") == "array" and isinstance(node.get("items"), dict):
-        return _shape(node["items"])
-    properties = node.get("properties")
-    if isinstance(properties, dict) and properties:
-        return {name: _shape(sub) for name, sub in properties.items()}
-    return None
-
-
-def documented(value: Any, shape: Shape) -> Any:
-    """`value` without the properties `shape` does not name (at every level)."""
-    if shape is None:
-        return value
-    if isinstance(value, list):
-        return [documented(item, shape) for item in value]
-    if isinstance(value, dict):
-        return {k: documented(v, shape[k]) for k, v in value.items() if k in shape}
-    return value
+    return strict_schema(inlined_schema(version, "create-or-update-customer-request"))
 
 
 @dataclass(frozen=True)
@@ -78,9 +57,10 @@ def differences(
 ) -> list[Difference]:
     """Every sent field that `returned` lost or changed, except the documented exceptions (a
     field not sent, such as `customProperties` left out of a PUT, is never compared)."""
+    documented = copy.deepcopy(dict(sent))
+    drop_undocumented(documented, _request_schema(version))
     skipped = NOT_RETURNED.get(version, {})
-    documented_sent = documented(dict(sent), request_shape(version))
-    return _compare("$", {k: v for k, v in documented_sent.items() if k not in skipped}, returned)
+    return _compare("$", {k: v for k, v in documented.items() if k not in skipped}, returned)
 
 
 # The writes whose 2xx answer is a Customer built from the request body.
