@@ -309,13 +309,8 @@ def error_envelope(
     body: dict[str, Any] = conforms(runtime, response, "error")
     found = body["error"].get("type")
     if error_type is not None and found != error_type:
-        fail(
-            runtime,
-            response,
-            "$.error.type",
-            f"{found!r}, expected {error_type!r}",
-            check="error type",
-        )
+        what = f"{found!r}, expected {error_type!r}"
+        fail(runtime, response, "$.error.type", what, check="error type")
     return body
 
 
@@ -331,13 +326,9 @@ def version_echo(runtime: SuiteRuntime, response: requests.Response, expected: s
     """The echo is `expected` (for requests that named no version or another header)."""
     echoed = response.headers.get("Sequence-Version")
     if echoed != expected:
-        fail(
-            runtime,
-            response,
-            "response header Sequence-Version",
-            f"{echoed!r}, expected the version in effect {expected!r}",
-            check="Sequence-Version echo",
-        )
+        what = f"{echoed!r}, expected the version in effect {expected!r}"
+        where = "response header Sequence-Version"
+        fail(runtime, response, where, what, check="Sequence-Version echo")
 
 
 # -- method probes, after RFC 9110 (replaces schemathesis' `unsupported_method`) -------------

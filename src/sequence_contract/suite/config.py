@@ -125,9 +125,8 @@ class SuiteSettings:
 
     @property
     def destructive(self) -> bool:
-        if self.read_only:
-            return False
-        return destructive_allowed(self.base_url, self.target_kind, self.allow_destructive_host)
+        allowed = destructive_allowed(self.base_url, self.target_kind, self.allow_destructive_host)
+        return not self.read_only and allowed
 
     @property
     def effective_rate_limit(self) -> int:
