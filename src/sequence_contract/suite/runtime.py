@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import itertools
 import threading
 import time
 from collections import Counter
@@ -58,7 +59,7 @@ class SuiteRuntime:
     generated_creates: Counter[str] = field(default_factory=Counter)
     # Per thread, a customer claimed whose create is on its way: it counts meanwhile.
     _claimed: dict[int, str] = field(default_factory=dict, repr=False)
-    _serial: int = 0
+    _serials: Iterator[int] = field(default_factory=lambda: itertools.count(1), repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
@@ -122,10 +123,7 @@ class SuiteRuntime:
 
     def create_customer(self) -> dict[str, Any]:
         """Create a customer of this run and return its body; a failure is a setup failure."""
-        with self._lock:
-            self._serial += 1
-            serial = self._serial
-        body = customer_body(self.api_version, self.run_id, serial)
+        body = customer_body(self.api_version, self.run_id, next(self._serials))
         response = self.request("POST", "/customers", json=body)
         if response.status_code != 201:
             raise SetupFailed(
