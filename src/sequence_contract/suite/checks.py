@@ -70,7 +70,7 @@ class ContractViolation(Failure):
         return f"{self.check}|{self.where}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)  # no credentials in tracebacks
 class _Reporter:
     """Raises violations: with the run's redactor and credentials when known, and the case."""
 
