@@ -15,11 +15,10 @@ from sequence_contract.suite.config import PROFILES
 from sequence_contract.suite.generated import (
     admit,
     call_kwargs,
+    checking,
     conform_to_strict_view,
     contract_schema,
-    excluded_for,
     prepare_case,
-    suite_checks,
 )
 from sequence_contract.suite.runtime import SuiteRuntime
 
@@ -40,8 +39,7 @@ class CustomerWorkflow(contract_schema(GenerationMode.POSITIVE).as_state_machine
     ) -> None:
         case.validate_response(
             response,
-            additional_checks=[*(additional_checks or []), *suite_checks(self.runtime, None)],
-            excluded_checks=excluded_for(case, self.runtime),
+            **checking(case, self.runtime, None, additional_checks or ()),
             headers=kwargs.get("headers"),
             transport_kwargs=kwargs,
             recorder=self.recorder,

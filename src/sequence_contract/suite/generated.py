@@ -6,7 +6,7 @@ Positive cases come from the strict view (`suite.positive`), negative ones from 
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import cache
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -41,12 +41,17 @@ SEMANTIC_BODY = ("parentId",)
 _SESSION_SLOT = "_sequence_contract_session"
 SHARED_ID = "the-run-s-shared-customer"  # replaced on each call (see prepare_case)
 GENERATION_HEADER = "X-Sequence-Contract-Generation"
-# Replaced by the suite's own checks (`suite_checks`), which do not assume one tool's defaults.
+# Replaced by the suite's own checks (`checking`), which do not assume one tool's defaults.
 REPLACED_CHECKS = ["positive_data_acceptance", "unsupported_method"]
 # Read-only means read-only: what a run that may not write never sends (see `admit`).
 READ_ONLY_EXCLUDED = ("method probes (undeclared methods)", "cases with an unsafe method")
 # ignored_auth repeats every case twice more (most of a run's traffic); test_auth.py asks once.
 ALWAYS_EXCLUDED = (ignored_auth,)
+CREATE = "POST /customers"
+# After these the customer is no longer an ordinary one: each positive case takes a fresh one.
+CONSUMING = frozenset(
+    {"POST /customers/{id}/archive", "PUT /customers/{id}/archive", "DELETE /customers/{id}"}
+)
 
 
 def contract_schema(mode: GenerationMode, *, shared_id: bool = False) -> Any:
@@ -97,25 +102,35 @@ def call_kwargs(runtime: SuiteRuntime) -> dict[str, Any]:
     }
 
 
-def suite_checks(runtime: SuiteRuntime, path_id: str | None) -> list[Any]:
-    """The suite's checks that read the run's expectations (the others are registered)."""
+def checking(
+    case: Any, runtime: SuiteRuntime, path_id: str | None, additional: Iterable[Any] = ()
+) -> dict[str, Any]:
+    """The suite's checks that read the run's expectations (the others are registered), and the
+    built-in ones that must not judge this case. Until 2024-07-30, DELETE /customers/{id}
+    archives: the customer stays readable, which `use_after_free` would call a failure."""
     expectations = runtime.settings.expectations
-    return [
-        positive_acceptance_check(runtime.api_version, expectations["grey-zone"]),
-        method_semantics_check(
-            expectations.statuses("unknown-method-status"), excuse_not_found=path_id is None
-        ),
-    ]
+    excluded = [*ALWAYS_EXCLUDED, *checks_to_skip(case)]
+    if runtime.api_version in ("2024-01-01", "2024-05-09"):
+        excluded.append(use_after_free)
+    unknown_method = expectations.statuses("unknown-method-status")
+    return {
+        "additional_checks": [
+            *additional,
+            positive_acceptance_check(runtime.api_version, expectations["grey-zone"]),
+            method_semantics_check(unknown_method, excuse_not_found=path_id is None),
+        ],
+        "excluded_checks": excluded,
+    }
 
 
 def send(case: Any, runtime: SuiteRuntime, path_id: str | None) -> None:
-    """Prepare the case, send it, and apply every check; the test `admit`s it first."""
+    """Admit the case, prepare it, send it and apply every check. A positive archive (or
+    delete) takes a fresh customer, so the shared one stays usable for the other operations."""
+    admit(case, runtime)  # before a customer is created for it
+    if is_positive(case) and _operation(case) in CONSUMING:
+        path_id = runtime.create_customer()["id"]
     prepare_case(case, runtime, path_id)
-    case.call_and_validate(
-        **call_kwargs(runtime),
-        additional_checks=suite_checks(runtime, path_id),
-        excluded_checks=excluded_for(case, runtime),
-    )
+    case.call_and_validate(**call_kwargs(runtime), **checking(case, runtime, path_id))
 
 
 def admit(case: Any, runtime: SuiteRuntime, *, stateful: bool = False) -> None:
@@ -125,16 +140,16 @@ def admit(case: Any, runtime: SuiteRuntime, *, stateful: bool = False) -> None:
         hypothesis.reject()
     if runtime.budget.exhausted:
         pytest.skip(f"sequence-contract: {budget_spent_reason(runtime.budget.max_requests)}")
-    operation = f"{case.method.upper()} {case.path}"
+    operation = _operation(case)
     # Generated cases leave the stateful run a customer per run of its machine.
     kept = 0 if stateful else runtime.settings.run_profile.stateful_examples
-    if not stateful and is_positive(case) and (consumes_customer(case) or is_create(case)):
+    if not stateful and is_positive(case) and operation in CONSUMING | {CREATE}:
         # Each creating operation keeps a fair share until it has used it, so that one
         # (archive takes a fresh customer per case) cannot use up what the others need.
         claimed = runtime.claim_customer(operation, creating_operations(runtime.api_version), kept)
     else:
         owner = "stateful" if stateful else f"{operation} (negative)"
-        claimed = not is_create(case) or runtime.claim_customer(owner, (), kept)
+        claimed = operation != CREATE or runtime.claim_customer(owner, (), kept)
     if not claimed:
         # Not a rejection: hypothesis would call the test unsatisfiable or the stateful run flaky.
         pytest.skip(
@@ -146,11 +161,8 @@ def admit(case: Any, runtime: SuiteRuntime, *, stateful: bool = False) -> None:
 @cache
 def creating_operations(version: str) -> tuple[str, ...]:
     """The version's operations whose positive cases each create a customer."""
-    return tuple(
-        f"{method} {path}"
-        for method, path, _ in documents(version).operations()
-        if (method, path) == ("POST", "/customers") or _consumes(method, path)
-    )
+    operations = (f"{method} {path}" for method, path, _ in documents(version).operations())
+    return tuple(operation for operation in operations if operation in CONSUMING | {CREATE})
 
 
 def prepare_case(case: Any, runtime: SuiteRuntime, path_id: str | None = None) -> None:
@@ -187,7 +199,7 @@ def prepare_case(case: Any, runtime: SuiteRuntime, path_id: str | None = None) -
     if isinstance(case.body, dict):
         for name in SEMANTIC_BODY:
             case.body.pop(name, None)
-        if is_create(case):
+        if _operation(case) == CREATE:
             case.body["label"] = run_label(runtime.run_id)
 
 
@@ -201,15 +213,6 @@ def sends_nothing(value: Any) -> bool:
     return all(text == "" for _, text in sent)
 
 
-def excluded_for(case: Any, runtime: SuiteRuntime) -> list[Any]:
-    """Built-in checks that must not judge this case. Until 2024-07-30, DELETE /customers/{id}
-    archives: the customer stays readable, which `use_after_free` would call a failure."""
-    excluded = [*ALWAYS_EXCLUDED]
-    if runtime.api_version in ("2024-01-01", "2024-05-09"):
-        excluded.append(use_after_free)
-    return excluded + checks_to_skip(case)
-
-
 def sendable(case: Any, destructive: bool) -> bool:
     """Read-only means read-only: only safe methods where the run may not write."""
     return destructive or case.method.upper() in SAFE_METHODS
@@ -219,19 +222,8 @@ def budget_spent_reason(max_requests: int | None) -> str:
     return f"request budget of {max_requests} spent (--max-requests, or the profile's)"
 
 
-def is_create(case: Any) -> bool:
-    return bool(case.method.upper() == "POST" and case.path == "/customers")
-
-
-def consumes_customer(case: Any) -> bool:
-    """Operations after which the customer is no longer an ordinary one (archive, delete)."""
-    return _consumes(case.method.upper(), case.path)
-
-
-def _consumes(method: str, path: str) -> bool:
-    return (path == "/customers/{id}/archive" and method in ("POST", "PUT")) or (
-        path == "/customers/{id}" and method == "DELETE"
-    )
+def _operation(case: Any) -> str:
+    return f"{case.method.upper()} {case.path}"
 
 
 def is_positive(case: Any) -> bool:
