@@ -15,10 +15,11 @@ from sequence_contract.suite.config import PROFILES
 from sequence_contract.suite.generated import (
     admit,
     call_kwargs,
-    checking,
     conform_to_strict_view,
     contract_schema,
+    excluded_for,
     prepare_case,
+    suite_checks,
 )
 from sequence_contract.suite.runtime import SuiteRuntime
 
@@ -39,7 +40,8 @@ class CustomerWorkflow(contract_schema(GenerationMode.POSITIVE).as_state_machine
     ) -> None:
         case.validate_response(
             response,
-            **checking(case, self.runtime, None, additional_checks or ()),
+            additional_checks=[*(additional_checks or []), *suite_checks(self.runtime, None)],
+            excluded_checks=excluded_for(case, self.runtime),
             headers=kwargs.get("headers"),
             transport_kwargs=kwargs,
             recorder=self.recorder,

@@ -6,7 +6,7 @@ Positive cases come from the strict view (`suite.positive`), negative ones from 
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -41,7 +41,7 @@ SEMANTIC_BODY = ("parentId",)
 _SESSION_SLOT = "_sequence_contract_session"
 SHARED_ID = "the-run-s-shared-customer"  # replaced on each call (see prepare_case)
 GENERATION_HEADER = "X-Sequence-Contract-Generation"
-# Replaced by the suite's own checks (`checking`), which do not assume one tool's defaults.
+# Replaced by the suite's own checks (`suite_checks`), which do not assume one tool's defaults.
 REPLACED_CHECKS = ["positive_data_acceptance", "unsupported_method"]
 # Read-only means read-only: what a run that may not write never sends (see `admit`).
 READ_ONLY_EXCLUDED = ("method probes (undeclared methods)", "cases with an unsafe method")
@@ -102,25 +102,24 @@ def call_kwargs(runtime: SuiteRuntime) -> dict[str, Any]:
     }
 
 
-def checking(
-    case: Any, runtime: SuiteRuntime, path_id: str | None, additional: Iterable[Any] = ()
-) -> dict[str, Any]:
-    """The suite's checks that read the run's expectations (the others are registered), and the
-    built-in ones that must not judge this case. Until 2024-07-30, DELETE /customers/{id}
-    archives: the customer stays readable, which `use_after_free` would call a failure."""
+def suite_checks(runtime: SuiteRuntime, path_id: str | None) -> list[Any]:
+    """The suite's checks that read the run's expectations (the others are registered)."""
     expectations = runtime.settings.expectations
+    return [
+        positive_acceptance_check(runtime.api_version, expectations["grey-zone"]),
+        method_semantics_check(
+            expectations.statuses("unknown-method-status"), excuse_not_found=path_id is None
+        ),
+    ]
+
+
+def excluded_for(case: Any, runtime: SuiteRuntime) -> list[Any]:
+    """Built-in checks that must not judge this case. Until 2024-07-30, DELETE /customers/{id}
+    archives: the customer stays readable, which `use_after_free` would call a failure."""
     excluded = [*ALWAYS_EXCLUDED, *checks_to_skip(case)]
     if runtime.api_version in ("2024-01-01", "2024-05-09"):
         excluded.append(use_after_free)
-    unknown_method = expectations.statuses("unknown-method-status")
-    return {
-        "additional_checks": [
-            *additional,
-            positive_acceptance_check(runtime.api_version, expectations["grey-zone"]),
-            method_semantics_check(unknown_method, excuse_not_found=path_id is None),
-        ],
-        "excluded_checks": excluded,
-    }
+    return excluded
 
 
 def send(case: Any, runtime: SuiteRuntime, path_id: str | None) -> None:
@@ -130,7 +129,11 @@ def send(case: Any, runtime: SuiteRuntime, path_id: str | None) -> None:
     if is_positive(case) and _operation(case) in CONSUMING:
         path_id = runtime.create_customer()["id"]
     prepare_case(case, runtime, path_id)
-    case.call_and_validate(**call_kwargs(runtime), **checking(case, runtime, path_id))
+    case.call_and_validate(
+        **call_kwargs(runtime),
+        additional_checks=suite_checks(runtime, path_id),
+        excluded_checks=excluded_for(case, runtime),
+    )
 
 
 def admit(case: Any, runtime: SuiteRuntime, *, stateful: bool = False) -> None:
