@@ -375,27 +375,27 @@ def method_semantics_check(
         if status == 429 or (excuse_not_found and status == 404):
             return
         expected = expected_statuses(method, unknown_method_statuses)
-        label = f"{method} {case.path}"
+        allow, reason = None, "wrong_status"
         if status not in expected:
             wanted = " or ".join(str(code) for code in sorted(expected))
             kind = "a standard" if method in STANDARD_METHODS else "a non-standard"
-            raise UnsupportedMethodResponse(
-                operation=label,
-                method=method,
-                status_code=status,
-                failure_reason="wrong_status",
-                message=f"{method} ({kind} method the path does not declare) answered "
-                f"{status}, expected {wanted} (RFC 9110 15.5.6 / 15.6.2)",
+            message = (
+                f"{method} ({kind} method the path does not declare) answered {status}, "
+                f"expected {wanted} (RFC 9110 15.5.6 / 15.6.2)"
             )
-        if status == 405 and not response.headers.get("allow"):
-            raise UnsupportedMethodResponse(
-                operation=label,
-                method=method,
-                status_code=status,
-                allow_header_present=False,
-                failure_reason="missing_allow_header",
-                message=f"{method} answered 405 without the Allow header RFC 9110 15.5.6 requires",
-            )
+        elif status == 405 and not response.headers.get("allow"):
+            allow, reason = False, "missing_allow_header"
+            message = f"{method} answered 405 without the Allow header RFC 9110 15.5.6 requires"
+        else:
+            return
+        raise UnsupportedMethodResponse(
+            operation=f"{method} {case.path}",
+            method=method,
+            status_code=status,
+            allow_header_present=allow,
+            failure_reason=reason,
+            message=message,
+        )
 
     return method_semantics
 

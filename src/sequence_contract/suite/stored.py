@@ -9,7 +9,6 @@ import copy
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -43,20 +42,12 @@ def _request_schema(version: str) -> Any:
     return strict_schema(inlined_schema(version, "create-or-update-customer-request"))
 
 
-@dataclass(frozen=True)
-class Difference:
-    where: str  # a JSON path, `$.address.line2`
-    what: str
-
-    def __str__(self) -> str:
-        return f"{self.where}: {self.what}"
-
-
 def differences(
     sent: Mapping[str, Any], returned: Mapping[str, Any], version: str = LATEST_VERSION
-) -> list[Difference]:
-    """Every sent field that `returned` lost or changed, except the documented exceptions (a
-    field not sent, such as `customProperties` left out of a PUT, is never compared)."""
+) -> list[str]:
+    """Every sent field that `returned` lost or changed ("$.address.line2: ..."), except the
+    documented exceptions (a field not sent, such as `customProperties` left out of a PUT, is
+    never compared)."""
     documented = copy.deepcopy(dict(sent))
     drop_undocumented(documented, _request_schema(version))
     skipped = NOT_RETURNED.get(version, {})
@@ -91,17 +82,17 @@ def stored_as_sent(ctx: Any, response: Any, case: Any) -> bool | None:
     version = header(case.headers, "sequence-version") or LATEST_VERSION
     found = differences(case.body, returned, version)
     if found:
-        lines = "\n".join(str(d) for d in found)
+        lines = "\n".join(found)
         raise NotStoredAsSent(f"{case.method.upper()} {case.path}: not stored as sent\n{lines}")
     return None
 
 
-def _compare(where: str, sent: Any, returned: Any) -> list[Difference]:
+def _compare(where: str, sent: Any, returned: Any) -> list[str]:
     if isinstance(sent, dict) and isinstance(returned, Mapping):
-        found: list[Difference] = []
+        found: list[str] = []
         for key, value in sent.items():
             if key not in returned:
-                found.append(Difference(f"{where}.{key}", f"sent {_show(value)}, not returned"))
+                found.append(f"{where}.{key}: sent {_show(value)}, not returned")
             elif where == "$" and key in UNORDERED and isinstance(value, list):
                 found += _unordered(f"{where}.{key}", value, returned[key])
             else:
@@ -115,20 +106,18 @@ def _compare(where: str, sent: Any, returned: Any) -> list[Difference]:
         ]
     if _same(sent, returned):
         return []
-    return [Difference(where, f"sent {_show(sent)}, returned {_show(returned)}")]
+    return [f"{where}: sent {_show(sent)}, returned {_show(returned)}"]
 
 
-def _unordered(where: str, sent: list[Any], returned: Any) -> list[Difference]:
+def _unordered(where: str, sent: list[Any], returned: Any) -> list[str]:
     if not isinstance(returned, list):
-        return [Difference(where, f"sent a list of {len(sent)}, returned {_show(returned)}")]
+        return [f"{where}: sent a list of {len(sent)}, returned {_show(returned)}"]
     left = list(returned)
-    found: list[Difference] = []
+    found: list[str] = []
     for index, item in enumerate(sent):
         match = next((r for r in left if not _compare("", item, r)), None)
         if match is None:
-            found.append(
-                Difference(f"{where}[{index}]", f"sent {_show(item)}, not returned as sent")
-            )
+            found.append(f"{where}[{index}]: sent {_show(item)}, not returned as sent")
         else:
             left.remove(match)
     return found
