@@ -5,7 +5,6 @@ read-only and budget guards, environment vs contract failures, exit statuses. It
 
 from __future__ import annotations
 
-import dataclasses
 import secrets
 import time
 from collections.abc import Generator, Iterator
@@ -23,7 +22,7 @@ from sequence_contract.http.budget import BudgetSpent
 from sequence_contract.http.errors import environment_problem_behind
 from sequence_contract.sandbox import SandboxStartError
 from sequence_contract.suite import exitcodes
-from sequence_contract.suite.allotment import OperationAllotment, Plan, plan
+from sequence_contract.suite.allotment import Plan, plan
 from sequence_contract.suite.config import (
     PROFILE_VARIABLE,
     PROFILES,
@@ -293,27 +292,20 @@ def _size_generated_tests(
             item.name: sum(1 for case in coverage_cases(test) if keep(case))
             for item, test in cases.items()
         },
+        # Every positive case of a creating operation creates a customer: those tests share
+        # what the allowance leaves after the example-based tests and the stateful run.
+        creating=[
+            item.name
+            for item in cases
+            if item.name.startswith("test_write_operation[")
+            and operation_of(item.name) in creating_operations(settings.api_version)
+        ],
+        customers=settings.customer_budget - run.budget.earmarked - profile.stateful_examples,
     )
-    # Every positive case of a creating operation creates a customer: those tests share what
-    # the allowance leaves after the example-based tests and the stateful run.
-    creating = [
-        item
-        for item in cases
-        if item.name.startswith("test_write_operation[")
-        and operation_of(item.name) in creating_operations(settings.api_version)
-    ]
-    customers = settings.customer_budget - run.budget.earmarked - profile.stateful_examples
-    per_test = max(1, customers // len(creating)) if creating else 0
-    sized = dict(shares.operations)
     for item, test in cases.items():
         share = shares.operations[item.name]
-        coverage, random_cases = share.coverage_cases, share.random_cases
-        if item in creating:
-            coverage = min(coverage, per_test - 1)
-            random_cases = max(1, min(random_cases, per_test - coverage))
-            sized[item.name] = OperationAllotment(coverage, random_cases)
-        size_generated_test(test, keep, coverage, random_cases)
-    return dataclasses.replace(shares, operations=sized)  # the header shows what will run
+        size_generated_test(test, keep, share.coverage_cases, share.random_cases)
+    return shares
 
 
 def pytest_report_collectionfinish(config: pytest.Config) -> list[str]:
