@@ -25,7 +25,7 @@ from sequence_contract.suite.checks import (
     positive_acceptance_check,
     refusal_problem,
 )
-from sequence_contract.suite.expectations import ExpectationError, Expectations
+from sequence_contract.suite.config import ExpectationError, Expectations
 from sequence_contract.suite.generated import sends_nothing
 
 VERSION = "2024-07-30"

@@ -5,8 +5,6 @@ read-only and budget guards, environment vs contract failures, exit statuses. It
 
 from __future__ import annotations
 
-import secrets
-import time
 from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any
@@ -27,11 +25,11 @@ from sequence_contract.suite.config import (
     PROFILE_VARIABLE,
     PROFILES,
     VERSION_VARIABLE,
+    Expectations,
     add_options,
     register_hypothesis_profiles,
     resolve,
 )
-from sequence_contract.suite.expectations import Expectations
 from sequence_contract.suite.generated import (
     ALWAYS_EXCLUDED,
     READ_ONLY_EXCLUDED,
@@ -71,9 +69,7 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     # pytest loads a test folder's conftest at start-up exactly when it collects that folder.
     plugins = config.pluginmanager.get_plugins()
-    if hasattr(config, "workerinput") or not any(
-        getattr(p, "CONTRACT_SUITE", False) for p in plugins
-    ):
+    if hasattr(config, "workerinput") or not any(hasattr(p, "CONTRACT_SUITE") for p in plugins):
         return
     # Every contract run writes an HTML and a JUnit report unless told otherwise.
     if getattr(config.option, "htmlpath", "missing") is None:
@@ -103,8 +99,7 @@ def pytest_configure(config: pytest.Config) -> None:
     environment.setenv(VERSION_VARIABLE, settings.api_version)
     environment.setenv(PROFILE_VARIABLE, settings.profile)
     config.add_cleanup(environment.undo)
-    run_id = time.strftime("%Y%m%d%H%M%S") + secrets.token_hex(3)
-    run = config.stash[RUN] = Run(settings, run_id, RunSeed(settings.profile, seed))
+    run = config.stash[RUN] = Run(settings, RunSeed(settings.profile, seed))
     reporter = ContractReporter(config, run)
     if baseline:
         reporter.use_baseline(previous)

@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from secrets import token_hex
 from types import EllipsisType
 from typing import Any
 
@@ -230,8 +231,8 @@ class Run:
     kept in `config.stash`; `runtime` is set while the session fixture holds one."""
 
     settings: SuiteSettings
-    run_id: str
     seed: RunSeed
+    run_id: str = field(default_factory=lambda: time.strftime("%Y%m%d%H%M%S") + token_hex(3))
     redactor: Redactor = field(default_factory=Redactor)
     traffic: TrafficLog = field(default_factory=TrafficLog)
     started: float = field(default_factory=time.time)
