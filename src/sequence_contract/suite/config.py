@@ -133,25 +133,24 @@ PROFILES: dict[str, RunProfile] = {
 }  # fmt: skip
 
 
-def register_hypothesis_profiles() -> None:
-    """Our profiles, replacing hypothesis' built-in `ci`; `max_examples` is set per test."""
-    for profile in PROFILES.values():
-        settings.register_profile(
-            profile.name,
-            max_examples=100,
-            stateful_step_count=profile.stateful_max_steps,
-            derandomize=profile.deterministic,
-            # Network round trips make wall-clock deadlines meaningless here.
-            deadline=None,
-            suppress_health_check=[
-                HealthCheck.too_slow,
-                HealthCheck.filter_too_much,
-                HealthCheck.data_too_large,
-            ],
-            print_blob=True,
-            # The explain phase parses source (ast): not thread-safe on CPython before 3.11.8.
-            phases=[phase for phase in Phase if phase is not Phase.explain],
-        )
+# Our profiles, replacing hypothesis' built-in `ci`; `max_examples` is set per test.
+for profile in PROFILES.values():
+    settings.register_profile(
+        profile.name,
+        max_examples=100,
+        stateful_step_count=profile.stateful_max_steps,
+        derandomize=profile.deterministic,
+        # Network round trips make wall-clock deadlines meaningless here.
+        deadline=None,
+        suppress_health_check=[
+            HealthCheck.too_slow,
+            HealthCheck.filter_too_much,
+            HealthCheck.data_too_large,
+        ],
+        print_blob=True,
+        # The explain phase parses source (ast): not thread-safe on CPython before 3.11.8.
+        phases=[phase for phase in Phase if phase is not Phase.explain],
+    )
 
 
 @dataclass(frozen=True)
@@ -246,7 +245,7 @@ _INI: tuple[tuple[str, str, Any, Any], ...] = (
 )
 
 
-def add_options(parser: pytest.Parser) -> None:
+def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("sequence-contract", "Sequence Customers API contract suite")
     for flag, kwargs in _OPTIONS:
         group.addoption(flag, **kwargs)

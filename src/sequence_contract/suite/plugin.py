@@ -26,8 +26,7 @@ from sequence_contract.suite.config import (
     PROFILES,
     VERSION_VARIABLE,
     Expectations,
-    add_options,
-    register_hypothesis_profiles,
+    pytest_addoption,  # noqa: F401 - pytest reads the hook off this module
     resolve,
 )
 from sequence_contract.suite.generated import (
@@ -52,12 +51,6 @@ RUN = pytest.StashKey[Run]()
 PLAN = pytest.StashKey[Plan]()
 IN_FLIGHT = pytest.StashKey[InFlight]()
 GENERATED_MARK = "generated"
-
-register_hypothesis_profiles()
-
-
-def pytest_addoption(parser: pytest.Parser) -> None:
-    add_options(parser)
 
 
 @pytest.hookimpl(tryfirst=True)
