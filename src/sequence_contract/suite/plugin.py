@@ -225,7 +225,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     run = config.stash.get(RUN, None)
     if run is None:
         return
-    if not run.settings.destructive:
+    settings, profile = run.settings, run.settings.run_profile
+    if not settings.destructive:
         deselected = [item for item in items if item.get_closest_marker("destructive")]
         if deselected:
             config.hook.pytest_deselected(items=deselected)
@@ -233,7 +234,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     items.sort(key=lambda item: item.get_closest_marker(GENERATED_MARK) is not None)
     generated = [item for item in items if item.get_closest_marker(GENERATED_MARK)]
     fixtures = [list(getattr(item, "fixturenames", ())) for item in items]
-    if run.settings.destructive:
+    if settings.destructive:
         # Customers the example-based tests will create: their own, a fresh one each, and
         # one for each session fixture that creates one.
         run.budget.earmark(
@@ -241,40 +242,25 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             + sum("customer" in names for names in fixtures)
             + sum(any(n in names for names in fixtures) for n in ("shared_customer", "path_id"))
         )
-    example_tests = sum(
-        "runtime" in names
-        for item, names in zip(items, fixtures, strict=True)
-        if item not in generated
-    )
     # Stateful runs are classes (a state machine's TestCase); generated cases are functions.
     cases: dict[pytest.Item, Any] = {
         item: getattr(item, "obj", None) for item in generated if getattr(item, "cls", None) is None
     }
-    config.stash[PLAN] = _size_generated_tests(
-        run, cases, example_tests, stateful=len(cases) < len(generated)
-    )
-    config.stash[IN_FLIGHT] = InFlight(
-        {item.nodeid: test for item, test in cases.items()}, run.settings.in_flight
-    )
-
-
-def _size_generated_tests(
-    run: Run, cases: dict[pytest.Item, Any], example_tests: int, *, stateful: bool
-) -> Plan:
-    """Each generated test's share of the budget, keyed by its name
-    (`test_read_operation_negative[GET /customers]`)."""
-    settings = run.settings
-    profile = settings.run_profile
 
     def keep(case: Any) -> bool:
         return case is not None and sendable(case, settings.destructive)
 
-    shares = plan(
+    # Each generated test's share, keyed by its name (`test_read_operation[GET /customers]`).
+    shares = config.stash[PLAN] = plan(
         max_requests=settings.request_budget,
         reserve=run.budget.reserve + settings.customer_budget,  # the worst cleanup
-        example_tests=example_tests,
+        example_tests=sum(
+            "runtime" in names
+            for item, names in zip(items, fixtures, strict=True)
+            if item not in generated
+        ),
         stateful_requests=(profile.stateful_max_steps + 1) * profile.stateful_examples
-        if stateful
+        if len(cases) < len(generated)
         else 0,
         coverage_available={
             item.name: sum(1 for case in coverage_cases(test) if keep(case))
@@ -293,7 +279,9 @@ def _size_generated_tests(
     for item, test in cases.items():
         share = shares.operations[item.name]
         size_generated_test(test, keep, share.coverage_cases, share.random_cases)
-    return shares
+    config.stash[IN_FLIGHT] = InFlight(
+        {item.nodeid: test for item, test in cases.items()}, settings.in_flight
+    )
 
 
 def pytest_report_collectionfinish(config: pytest.Config) -> list[str]:
