@@ -18,7 +18,13 @@ from typing import Any
 import pytest
 from schemathesis import GenerationMode
 
-from sequence_contract.suite.generated import contract_schema, send
+from sequence_contract.suite.generated import (
+    admit,
+    consumes_customer,
+    contract_schema,
+    is_positive,
+    send,
+)
 from sequence_contract.suite.runtime import SuiteRuntime
 
 pytestmark = pytest.mark.generated  # after the example-based tests, sized by the budget
@@ -27,23 +33,34 @@ positive = contract_schema(GenerationMode.POSITIVE, shared_id=True)
 negative = contract_schema(GenerationMode.NEGATIVE, shared_id=True)
 
 
+def _write(case: Any, runtime: SuiteRuntime, path_id: str | None) -> None:
+    admit(case, runtime)  # before a customer is created for it
+    if consumes_customer(case) and is_positive(case):
+        # Archive (or delete) a fresh customer each time, so every case sees a real first one
+        # and the shared customer stays usable for the other operations.
+        path_id = runtime.create_customer()["id"]
+    send(case, runtime, path_id)
+
+
 @positive.include(method="GET").parametrize()
 def test_read_operation(case: Any, runtime: SuiteRuntime, path_id: str | None) -> None:
+    admit(case, runtime)
     send(case, runtime, path_id)
 
 
 @negative.include(method="GET").parametrize()
 def test_read_operation_negative(case: Any, runtime: SuiteRuntime, path_id: str | None) -> None:
+    admit(case, runtime)
     send(case, runtime, path_id)
 
 
 @pytest.mark.destructive
 @positive.exclude(method="GET").parametrize()
 def test_write_operation(case: Any, runtime: SuiteRuntime, path_id: str | None) -> None:
-    send(case, runtime, path_id)
+    _write(case, runtime, path_id)
 
 
 @pytest.mark.destructive
 @negative.exclude(method="GET").parametrize()
 def test_write_operation_negative(case: Any, runtime: SuiteRuntime, path_id: str | None) -> None:
-    send(case, runtime, path_id)
+    _write(case, runtime, path_id)

@@ -48,7 +48,7 @@ READ_ONLY_EXCLUDED = ("method probes (undeclared methods)", "cases with an unsaf
 # ignored_auth repeats every case twice more (most of a run's traffic); test_auth.py asks once.
 ALWAYS_EXCLUDED = (ignored_auth,)
 CREATE = "POST /customers"
-# After these the customer is no longer an ordinary one: each positive case takes a fresh one.
+# After these the customer is no longer an ordinary one (archive, delete).
 CONSUMING = frozenset(
     {"POST /customers/{id}/archive", "PUT /customers/{id}/archive", "DELETE /customers/{id}"}
 )
@@ -123,11 +123,7 @@ def excluded_for(case: Any, runtime: SuiteRuntime) -> list[Any]:
 
 
 def send(case: Any, runtime: SuiteRuntime, path_id: str | None) -> None:
-    """Admit the case, prepare it, send it and apply every check. A positive archive (or
-    delete) takes a fresh customer, so the shared one stays usable for the other operations."""
-    admit(case, runtime)  # before a customer is created for it
-    if is_positive(case) and _operation(case) in CONSUMING:
-        path_id = runtime.create_customer()["id"]
+    """Prepare the case, send it, and apply every check; the test `admit`s it first."""
     prepare_case(case, runtime, path_id)
     case.call_and_validate(
         **call_kwargs(runtime),
@@ -227,6 +223,10 @@ def budget_spent_reason(max_requests: int | None) -> str:
 
 def _operation(case: Any) -> str:
     return f"{case.method.upper()} {case.path}"
+
+
+def consumes_customer(case: Any) -> bool:
+    return _operation(case) in CONSUMING
 
 
 def is_positive(case: Any) -> bool:
