@@ -73,15 +73,16 @@ class InFlight:
     def active(self) -> bool:
         return self.workers > 1 and bool(self.tests)
 
-    def fixture_names(self) -> set[str]:
-        """The (session-scoped) fixtures the tests take."""
-        return {name for test in self.tests.values() for name in inspect.signature(test).parameters}
-
     def start(
-        self, fixtures: dict[str, Any], traffic: TrafficLog, session: ContractSession
+        self, fixture: Callable[[str], Any], traffic: TrafficLog, session: ContractSession
     ) -> None:
+        """Start the tests, with the (session-scoped) fixtures they take from `fixture`."""
         if self._executor is not None or not self.active:
             return
+        names = {
+            name for test in self.tests.values() for name in inspect.signature(test).parameters
+        }
+        fixtures = {name: fixture(name) for name in names}
         self._traffic = traffic
         session.network_wait = self._turn.given_up
         self._turn.take()  # pytest's thread, from now until close()

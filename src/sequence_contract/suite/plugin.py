@@ -133,8 +133,8 @@ def _generated_in_flight(request: pytest.FixtureRequest) -> None:
     run = request.config.stash.get(RUN, None)
     if in_flight is None or run is None or not in_flight.active:
         return
-    fixtures = {name: request.getfixturevalue(name) for name in in_flight.fixture_names()}
-    in_flight.start(fixtures, run.traffic, request.getfixturevalue("runtime").session)
+    session = request.getfixturevalue("runtime").session
+    in_flight.start(request.getfixturevalue, run.traffic, session)
 
 
 @pytest.fixture(scope="session")
