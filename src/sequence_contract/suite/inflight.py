@@ -79,10 +79,8 @@ class InFlight:
         """Start the tests, with the (session-scoped) fixtures they take from `fixture`."""
         if self._executor is not None or not self.active:
             return
-        names = {
-            name for test in self.tests.values() for name in inspect.signature(test).parameters
-        }
-        fixtures = {name: fixture(name) for name in names}
+        tests = self.tests.values()
+        fixtures = {name: fixture(name) for t in tests for name in inspect.signature(t).parameters}
         self._traffic = traffic
         session.network_wait = self._turn.given_up
         self._turn.take()  # pytest's thread, from now until close()

@@ -130,11 +130,9 @@ def _generated_in_flight(request: pytest.FixtureRequest) -> None:
     """In a contract run, the generated tests start in the background with the first test
     (--in-flight; suite/inflight.py)."""
     in_flight = request.config.stash.get(IN_FLIGHT, None)
-    run = request.config.stash.get(RUN, None)
-    if in_flight is None or run is None or not in_flight.active:
-        return
-    session = request.getfixturevalue("runtime").session
-    in_flight.start(request.getfixturevalue, run.traffic, session)
+    if in_flight is not None and in_flight.active:
+        session = request.getfixturevalue("runtime").session
+        in_flight.start(request.getfixturevalue, request.config.stash[RUN].traffic, session)
 
 
 @pytest.fixture(scope="session")
