@@ -348,7 +348,7 @@ def pytest_runtest_makereport(
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """A run whose every failure is the environment's says so with exit status 10."""
-    kinds = {_failure_kind(report) for report in _failed_reports(session.config)}
+    kinds = set(_failure_kinds(session.config))
     broken = exitstatus == exitcodes.CONTRACT_BROKEN
     if RUN in session.config.stash and broken and kinds == {"environment"}:
         session.exitstatus = exitcodes.ENVIRONMENT_BROKEN
@@ -378,22 +378,18 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     skips = [str(getattr(r, "longrepr", "")) for r in terminalreporter.stats.get("skipped", [])]
     spent = sum("request budget of" in text for text in skips)
     cut_short = sum("customer allowance of" in text for text in skips)
-    if spent:
-        write(
-            f"budget: {run.budget.describe()}; the run ended at its budget: {spent} tests "
-            "not run (see the coverage table for what was not reached); "
-            "raise --max-requests for more",
-            yellow=True,
-        )
-    else:
-        write(f"budget: {run.budget.describe()}")
+    ended = (
+        f"; the run ended at its budget: {spent} tests not run (see the coverage table for "
+        "what was not reached); raise --max-requests for more"
+    )
+    write(f"budget: {run.budget.describe()}{ended if spent else ''}", yellow=bool(spent))
     if cut_short:
         write(
             f"budget: {cut_short} generated tests cut short at the customer allowance "
             "(the profile's); their earlier cases ran",
             yellow=True,
         )
-    failed = [_failure_kind(report) for report in _failed_reports(terminalreporter.config)]
+    failed = _failure_kinds(terminalreporter.config)
     environment = failed.count("environment")
     if failed:
         write(f"failures: {len(failed) - environment} contract, {environment} environment")
@@ -401,11 +397,9 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         write(f"cleanup: could not archive {problem}", yellow=True)
 
 
-def _failed_reports(config: pytest.Config) -> list[Any]:
-    """Failed tests and errors in setup or teardown (a fixture's request can meet a 429 too)."""
+def _failure_kinds(config: pytest.Config) -> list[Any]:
+    """The kind of each failed test and error in setup or teardown (a fixture's request can meet
+    a 429 too)."""
     stats = getattr(config.pluginmanager.get_plugin("terminalreporter"), "stats", {})
-    return [*stats.get("failed", []), *stats.get("error", [])]
-
-
-def _failure_kind(report: Any) -> Any:
-    return dict(getattr(report, "user_properties", ())).get("failure_kind")
+    reports = [*stats.get("failed", []), *stats.get("error", [])]
+    return [dict(getattr(r, "user_properties", ())).get("failure_kind") for r in reports]
