@@ -15,6 +15,7 @@ import hypothesis
 import pytest
 import requests
 import schemathesis
+from requests.structures import CaseInsensitiveDict
 from schemathesis import GenerationMode
 from schemathesis.config import ExtraDataSourcesConfig
 from schemathesis.specs.openapi.checks import ignored_auth, use_after_free
@@ -178,17 +179,13 @@ def prepare_case(case: Any, runtime: SuiteRuntime, path_id: str | None = None) -
         # Many servers read an empty value as "not given": it proves nothing either way.
         case.query = {name: value for name, value in case.query.items() if not sends_nothing(value)}
     probe = is_method_probe(case)
-    headers = {
-        name: value
-        for name, value in (case.headers or {}).items()
-        if not probe or name.lower() != "sequence-version"
-    }
+    headers = CaseInsensitiveDict(case.headers or {})
     if probe:  # the rest is sent as a valid request would be (garbage would be refused first)
+        headers.pop("Sequence-Version", None)
         case.query = {}
     # Without the header the API answers in the key's pinned (or the latest) version, whose
     # shapes the run's schemas do not describe. Absence has its own example-based test.
-    if not any(name.lower() == "sequence-version" for name in headers):
-        headers["Sequence-Version"] = runtime.api_version
+    headers.setdefault("Sequence-Version", runtime.api_version)
     label = "method-probe" if probe else "positive" if is_positive(case) else "negative"
     case.headers = {**headers, GENERATION_HEADER: label}
     if not is_positive(case):
