@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sequence_contract.suite.config import SuiteSettings
-from sequence_contract.suite.expectations import Expectations
+from sequence_contract.suite.config import Expectations, SuiteSettings
 from sequence_contract.suite.reporting.replay import RunSeed, choose_seed, rerun_command
 
 

@@ -14,8 +14,7 @@ from sequence_contract.http.budget import BudgetSpent, RequestBudget
 from sequence_contract.redaction import Redactor
 from sequence_contract.schemas import LATEST_VERSION
 from sequence_contract.suite.allotment import plan, spread
-from sequence_contract.suite.config import PROFILES, SuiteSettings
-from sequence_contract.suite.expectations import Expectations
+from sequence_contract.suite.config import PROFILES, Expectations, SuiteSettings
 from sequence_contract.suite.runtime import SuiteRuntime
 from sequence_contract.target import Credentials, Target, TargetKind
 from tests.suite.servers import closed_port

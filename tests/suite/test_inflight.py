@@ -32,7 +32,7 @@ def test_each_test_reports_its_outcome_and_exchanges_in_its_place() -> None:
         raise AssertionError("broken contract")
 
     in_flight = InFlight({"a": passes, "b": fails}, workers=2)
-    in_flight.start({"runtime": traffic}, traffic, session)
+    in_flight.start({"runtime": traffic}.__getitem__, traffic, session)
 
     in_flight.result("a")
     assert [e.url for e in traffic.take_current()] == ["http://x/a"]
@@ -45,7 +45,7 @@ def test_each_test_reports_its_outcome_and_exchanges_in_its_place() -> None:
 
 def test_one_at_a_time_is_not_in_flight() -> None:
     in_flight = InFlight({"a": lambda: None}, workers=1)
-    in_flight.start({}, TrafficLog(), ContractSession())
+    in_flight.start({}.__getitem__, TrafficLog(), ContractSession())
     assert not in_flight.active
     assert not in_flight.covers("a")
 
@@ -72,7 +72,7 @@ def test_only_one_thread_runs_python_outside_network_waits() -> None:
 
     tests = {name: busy for name in ("a", "b", "c", "d")}
     in_flight = InFlight(tests, workers=4)
-    in_flight.start({}, traffic, session)
+    in_flight.start({}.__getitem__, traffic, session)
     for name in tests:
         in_flight.result(name)
     in_flight.close()

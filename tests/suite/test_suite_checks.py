@@ -14,19 +14,19 @@ from schemathesis.core.failures import Failure
 from schemathesis.generation.meta import CoverageScenario
 
 from sequence_contract.http import Exchange
-from sequence_contract.suite.acceptance import (
+from sequence_contract.suite.checks import (
+    ContractViolation,
+    _Reporter,
+    checks_to_skip,
+    expected_statuses,
     grey_values_of,
+    list_order_rule,
+    method_semantics_check,
     positive_acceptance_check,
     refusal_problem,
 )
-from sequence_contract.suite.checks import ContractViolation, _Reporter, list_order_rule
-from sequence_contract.suite.expectations import ExpectationError, Expectations
+from sequence_contract.suite.config import ExpectationError, Expectations
 from sequence_contract.suite.generated import sends_nothing
-from sequence_contract.suite.methods import (
-    checks_to_skip,
-    expected_statuses,
-    method_semantics_check,
-)
 
 VERSION = "2024-07-30"
 UNKNOWN_METHOD_STATUSES = Expectations.from_pairs([]).statuses("unknown-method-status")
@@ -208,14 +208,14 @@ def test_a_list_comes_in_the_order_asked_for(
 ) -> None:
     exchange = _listed(query, *created)
     if passes:
-        list_order_rule(exchange, VERSION, _Reporter(), None)
+        list_order_rule(exchange, VERSION, _Reporter())
     else:
         with pytest.raises(ContractViolation, match=r"\$\.items\[\d\]\.createdAt.*first"):
-            list_order_rule(exchange, VERSION, _Reporter(), None)
+            list_order_rule(exchange, VERSION, _Reporter())
 
 
 def test_the_list_order_rule_leaves_other_answers_alone() -> None:
-    list_order_rule(_listed("?sortOrder=ASC", NEW, OLD, status=400), VERSION, _Reporter(), None)
+    list_order_rule(_listed("?sortOrder=ASC", NEW, OLD, status=400), VERSION, _Reporter())
     one = _listed("?sortOrder=ASC", NEW, OLD)
     other = Exchange("GET", "https://x/api/customers/c1", {}, None, 200, {}, one.response_body, 0)
-    list_order_rule(other, VERSION, _Reporter(), None)
+    list_order_rule(other, VERSION, _Reporter())

@@ -1,17 +1,12 @@
-"""How a run's request budget is shared out, at collection time (no network).
-
-Order of spending: the example-based tests first (documented examples, archive semantics,
-refusals, auth), then the stateful run's small fixed share, then the generated cases, spread
-evenly over the operations. Within an operation, schemathesis' coverage phase (boundary values,
-missing fields, wrong types: explicit examples) comes first, thinned evenly when it does not
-fit, and random cases take the rest (at least a quarter of the share).
-The figures below are estimates; the session's count (`RequestBudget`) is the real limit.
+"""How a run's request budget is shared out at collection: the example-based tests first, then
+the stateful run's small share, then the generated cases, evenly over the operations (coverage
+cases first, thinned evenly, then random ones). Estimates: `RequestBudget` is the real limit.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -58,22 +53,29 @@ def plan(
     example_tests: int,
     stateful_requests: int,
     coverage_available: dict[str, int],
+    creating: Collection[str] = (),
+    customers: int = 0,
 ) -> Plan:
     """Share `max_requests` (less `reserve` for cleanup) between the parts of a run.
 
-    `coverage_available`: per generated operation, how many coverage-phase cases schemathesis
-    made for it (after the read-only filter)."""
+    `coverage_available`: per generated test, how many coverage-phase cases schemathesis made
+    for it (after the read-only filter). Each of the `creating` tests (every positive case
+    creates a customer) also stays within its even share of `customers`."""
     examples = math.ceil(example_tests * REQUESTS_PER_EXAMPLE_TEST)
     left = max(0, max_requests - reserve - examples)
     stateful = min(stateful_requests, left // 2)
     left -= stateful
     operations: dict[str, OperationAllotment] = {}
-    if coverage_available:
+    per_test = max(1, customers // len(creating)) if creating else 0
+    for name, available in coverage_available.items():
         cases = int(left / REQUESTS_PER_CASE) // len(coverage_available)
-        for name, available in coverage_available.items():
-            random_floor = max(1, math.ceil(cases * RANDOM_SHARE))
-            coverage = min(available, max(0, cases - random_floor))
-            operations[name] = OperationAllotment(coverage, max(1, cases - coverage))
+        random_floor = max(1, math.ceil(cases * RANDOM_SHARE))
+        coverage = min(available, max(0, cases - random_floor))
+        random_cases = max(1, cases - coverage)
+        if name in creating:
+            coverage = min(coverage, per_test - 1)
+            random_cases = max(1, min(random_cases, per_test - coverage))
+        operations[name] = OperationAllotment(coverage, random_cases)
     return Plan(examples, stateful, left, operations)
 
 

@@ -1,19 +1,14 @@
-"""The suite's checks: small named functions that raise `ContractViolation` ("where: what").
-
-Two kinds share one failure class, a schemathesis `Failure`, so reports read one shape:
-- the suite's rules (`RULES`): the `Sequence-Version` echo, the body `id` equal to the path id,
-  the error envelope on every 4xx, a list in the order asked for. They are registered with
-  `@schemathesis.check`, so generated and stateful cases apply them, and every example check
-  below applies them too.
-- the example tests' assertions (`status_in`, `conforms`, ...), which take the expectation
-  from the test.
+"""The suite's checks. Failures of the suite's rules (`RULES`, registered with schemathesis and
+applied by every example assertion) and of the example assertions are `ContractViolation`s,
+"where: what"; the two replaced schemathesis checks keep schemathesis' own failure classes.
 """
 
 from __future__ import annotations
 
 import json
 import reprlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -21,11 +16,15 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import requests
 import schemathesis
 from jsonschema.exceptions import best_match
+from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import Failure
+from schemathesis.generation.meta import CoverageScenario
+from schemathesis.openapi.checks import RejectedPositiveData, UnsupportedMethodResponse
 
 from sequence_contract.http import Exchange
 from sequence_contract.redaction import Redactor
 from sequence_contract.schemas import PUBLISHED_VERSIONS, validator_for, violations
+from sequence_contract.suite.positive import grey_values
 from sequence_contract.suite.reporting.render import render_exchange
 
 if TYPE_CHECKING:
@@ -33,15 +32,13 @@ if TYPE_CHECKING:
 
 _SHORT = reprlib.Repr()
 _SHORT.maxstring, _SHORT.maxother, _SHORT.maxdict, _SHORT.maxlist, _SHORT.maxlevel = 40, 60, 4, 4, 1
+CheckFunction = Callable[[Any, Any, Any], bool | None]
 
 
 class ContractViolation(Failure):
     """The API answered in a way its documented contract (or a named expectation) rules out.
-
-    Reports read its parts: `check` (the check's name; "" when a test called `fail` itself),
-    `where`, `what`, `details` (e.g. a schema violation's keyword and value), `exchange`, and
-    `case_id` when a generated case failed it.
-    """
+    Reports read `check` ("" when a test called `fail` itself), `where`, `what`, `details`,
+    `exchange`, and `case_id` when a generated case failed it."""
 
     def __init__(
         self,
@@ -73,22 +70,21 @@ class ContractViolation(Failure):
         return f"{self.check}|{self.where}"
 
 
+@dataclass(frozen=True, repr=False)  # no credentials in tracebacks
 class _Reporter:
-    """How a violation renders its exchange: the run's redactor and credentials when known."""
+    """Raises violations: with the run's redactor and credentials when known, and the case."""
 
-    def __init__(self, redactor: Redactor | None = None, authorization: str | None = None):
-        self.redactor = redactor or Redactor()
-        self.authorization = authorization
+    redactor: Redactor = field(default_factory=Redactor)
+    authorization: str | None = None
+    case_id: str | None = None
 
     def fail(
         self,
         exchange: Exchange | None,
+        check: str,
         where: str,
         what: str,
-        *,
-        check: str = "",
         details: tuple[tuple[str, str], ...] = (),
-        case_id: str | None = None,
     ) -> None:
         redact = self.redactor.text
         message = f"{where}: {what}"
@@ -101,22 +97,18 @@ class _Reporter:
             check=check,
             details=tuple((name, redact(value)) for name, value in details),
             exchange=exchange,
-            case_id=case_id,
+            case_id=self.case_id,
         )
 
 
 # -- the suite's rules: every response, whoever sent it --------------------------------------
 
 
-def _header(headers: Mapping[str, str], name: str) -> str | None:
-    for key, value in headers.items():
-        if key.lower() == name.lower():
+def header(headers: Mapping[str, Any] | None, name: str) -> str | None:
+    for key, value in (headers or {}).items():
+        if key.lower() == name.lower() and isinstance(value, str):
             return value
     return None
-
-
-def _request_line(exchange: Exchange) -> str:
-    return f"{exchange.method} {urlsplit(exchange.url).path}"
 
 
 def _json_of(exchange: Exchange) -> Any:
@@ -126,37 +118,29 @@ def _json_of(exchange: Exchange) -> Any:
         return None
 
 
-def version_echo_rule(
-    exchange: Exchange, version: str, report: _Reporter, case: str | None
-) -> None:
+def version_echo_rule(exchange: Exchange, version: str, report: _Reporter) -> None:
     """Every answer echoes `Sequence-Version`: the version asked for when it is a published
     one and neither the credentials nor the version were refused; else some published version
     (which one answers a refused request is not documented; that one is echoed is)."""
-    sent = _header(exchange.request_headers, "Sequence-Version")
-    echoed = _header(exchange.response_headers, "Sequence-Version")
+    sent = header(exchange.request_headers, "Sequence-Version")
+    echoed = header(exchange.response_headers, "Sequence-Version")
     body = _json_of(exchange)
     error = body.get("error") if isinstance(body, dict) else None
     refused_version = isinstance(error, dict) and error.get("type") == "UnrecognisedApiVersion"
     if sent in PUBLISHED_VERSIONS and exchange.status not in (401, 403) and not refused_version:
-        if echoed != sent:
-            report.fail(
-                exchange,
-                "response header Sequence-Version",
-                f"{echoed!r}, expected the version in effect {sent!r}",
-                check="Sequence-Version echo",
-                case_id=case,
-            )
-    elif echoed not in PUBLISHED_VERSIONS:
-        report.fail(
-            exchange,
-            "response header Sequence-Version",
-            f"{echoed!r}, expected a published version (every answer echoes one)",
-            check="Sequence-Version echo",
-            case_id=case,
+        expected = None if echoed == sent else f"the version in effect {sent!r}"
+    else:
+        expected = (
+            None
+            if echoed in PUBLISHED_VERSIONS
+            else "a published version (every answer echoes one)"
         )
+    if expected is not None:
+        where = "response header Sequence-Version"
+        report.fail(exchange, "Sequence-Version echo", where, f"{echoed!r}, expected {expected}")
 
 
-def path_id_rule(exchange: Exchange, version: str, report: _Reporter, case: str | None) -> None:
+def path_id_rule(exchange: Exchange, version: str, report: _Reporter) -> None:
     """A 2xx answer about one customer is that customer: its `id` is the path's."""
     if exchange.status is None or not 200 <= exchange.status < 300:
         return
@@ -166,26 +150,20 @@ def path_id_rule(exchange: Exchange, version: str, report: _Reporter, case: str 
     path_id = unquote(parts[len(parts) - parts[::-1].index("customers")])
     body = _json_of(exchange)
     if isinstance(body, dict) and "id" in body and body["id"] != path_id:
-        report.fail(
-            exchange,
-            "$.id",
-            f"{body['id']!r}, expected the path id {path_id!r}",
-            check="id matches path",
-            case_id=case,
-        )
+        what = f"{body['id']!r}, expected the path id {path_id!r}"
+        report.fail(exchange, "id matches path", "$.id", what)
 
 
-def envelope_rule(exchange: Exchange, version: str, report: _Reporter, case: str | None) -> None:
+def envelope_rule(exchange: Exchange, version: str, report: _Reporter) -> None:
     """Every 4xx carries the documented error envelope."""
     if exchange.status is not None and 400 <= exchange.status < 500:
-        _conforms(exchange, version, "error", report, case)
+        _conforms(exchange, version, "error", report)
 
 
-def list_order_rule(exchange: Exchange, version: str, report: _Reporter, case: str | None) -> None:
-    """A customer list sorted by its documented default column, creation time, comes in the
-    order asked for: `sortOrder=ASC` oldest first, DESC (the documented default) newest first.
-    Other columns are left alone (their collation is not documented), and so is a page
-    reached `before` a cursor (its order is not documented either)."""
+def list_order_rule(exchange: Exchange, version: str, report: _Reporter) -> None:
+    """A customer list sorted by creation time (the documented default column) comes in the
+    order asked for: `sortOrder=ASC` oldest first, DESC (the default) newest first. Other
+    columns and pages reached `before` a cursor are left alone (their order is not documented)."""
     if exchange.method != "GET" or exchange.status is None or not 200 <= exchange.status < 300:
         return
     url = urlsplit(exchange.url)
@@ -209,69 +187,56 @@ def list_order_rule(exchange: Exchange, version: str, report: _Reporter, case: s
         if (after < before) if ascending else (after > before):
             report.fail(
                 exchange,
+                "list order",
                 f"$.items[{index}].createdAt",
                 f"{stamps[index]!r} after {stamps[index - 1]!r}, expected "
                 f"{'oldest' if ascending else 'newest'} first "
                 f"(sortOrder={'ASC' if ascending else 'DESC'}, by creation time)",
-                check="list order",
-                case_id=case,
             )
 
 
 def _instant(value: object) -> datetime | None:
     """A timestamp with its zone (one without cannot be ordered against another), or None."""
-    if not isinstance(value, str):
-        return None
     try:
-        instant = datetime.fromisoformat(value)
+        instant = datetime.fromisoformat(value) if isinstance(value, str) else None
     except ValueError:
         return None
-    return instant if instant.tzinfo is not None else None
+    return instant if instant and instant.tzinfo is not None else None
 
 
-Rule = Callable[[Exchange, str, _Reporter, "str | None"], None]
+Rule = Callable[[Exchange, str, _Reporter], None]
 RULES: tuple[Rule, ...] = (version_echo_rule, path_id_rule, envelope_rule, list_order_rule)
 
 
-def apply_rules(
-    exchange: Exchange, version: str, report: _Reporter, case: str | None = None
-) -> None:
+def apply_rules(exchange: Exchange, version: str, report: _Reporter) -> None:
     for rule in RULES:
-        rule(exchange, version, report, case)
+        rule(exchange, version, report)
 
 
-def _registered(rule: Rule) -> Callable[[Any, Any, Any], None]:
+def _register(rule: Rule) -> None:
     def check(ctx: Any, response: Any, case: Any) -> None:
         version = case.operation.schema.raw_schema.get("info", {}).get("version", "")
-        rule(Exchange.of(response), version, _Reporter(), case.id)
+        rule(Exchange.of(response), version, _Reporter(case_id=case.id))
 
     check.__name__ = "sequence_" + rule.__name__.removesuffix("_rule")
     check.__doc__ = rule.__doc__
-    return schemathesis.check(check)
+    schemathesis.check(check)
 
 
-REGISTERED = tuple(_registered(rule) for rule in RULES)
+for _rule in RULES:
+    _register(_rule)
 
 
-def _conforms(
-    exchange: Exchange, version: str, schema: str, report: _Reporter, case: str | None = None
-) -> Any:
-    where = _request_line(exchange)
-    content_type = _header(exchange.response_headers, "Content-Type") or ""
+def _conforms(exchange: Exchange, version: str, schema: str, report: _Reporter) -> Any:
+    where = f"{exchange.method} {urlsplit(exchange.url).path}"
+    content_type = header(exchange.response_headers, "Content-Type") or ""
     if content_type.split(";")[0].strip().lower() != "application/json":
-        report.fail(
-            exchange,
-            f"{where} Content-Type",
-            f"{content_type or '(missing)'!r}, expected application/json",
-            check="content type",
-            case_id=case,
-        )
+        what = f"{content_type or '(missing)'!r}, expected application/json"
+        report.fail(exchange, "content type", f"{where} Content-Type", what)
     try:
         body = json.loads(exchange.response_body)
     except ValueError as exc:
-        report.fail(
-            exchange, f"{where} body", f"not valid JSON ({exc})", check="JSON body", case_id=case
-        )
+        report.fail(exchange, "JSON body", f"{where} body", f"not valid JSON ({exc})")
     found = violations(version, schema, body)
     if found:
         more = f" (+{len(found) - 1} more)" if len(found) > 1 else ""
@@ -280,28 +245,23 @@ def _conforms(
         value = _SHORT.repr(error.instance if error else body)
         report.fail(
             exchange,
+            f"schema {schema}",
             f"{where} body vs {schema} schema",
             found[0]
             + more
             + f"\n  schema keyword: {keyword}; offending value: {value}"
             + "".join(f"\n  - {line}" for line in found[1:6]),
-            check=f"schema {schema}",
-            details=(
+            (
                 ("schema", schema),
                 ("JSON path", error.json_path if error else "$"),
                 ("keyword", keyword),
                 ("offending value", value),
             ),
-            case_id=case,
         )
     return body
 
 
 # -- the example tests' assertions -------------------------------------------------------------
-
-
-def _checked(runtime: SuiteRuntime, response: requests.Response) -> tuple[Exchange, _Reporter]:
-    return Exchange.of(response), _Reporter(runtime.redactor, runtime.authorization())
 
 
 def fail(
@@ -312,9 +272,8 @@ def fail(
     *,
     check: str = "",
 ) -> None:
-    report = _Reporter(runtime.redactor, runtime.authorization())
     exchange = Exchange.of(response) if response is not None else None
-    report.fail(exchange, where, what, check=check)
+    _Reporter(runtime.redactor, runtime.authorization()).fail(exchange, check, where, what)
 
 
 def status_in(
@@ -324,21 +283,21 @@ def status_in(
     why: str,
 ) -> None:
     """The status is one of `expected`; then the suite's rules hold for the response."""
-    exchange, report = _checked(runtime, response)
+    exchange = Exchange.of(response)
+    report = _Reporter(runtime.redactor, runtime.authorization())
     if response.status_code not in expected:
         wanted = " or ".join(str(code) for code in sorted(expected))
+        where = f"{exchange.method} {urlsplit(exchange.url).path} status"
         report.fail(
-            exchange,
-            f"{_request_line(exchange)} status",
-            f"{response.status_code}, expected {wanted} ({why})",
-            check="status code",
+            exchange, "status code", where, f"{response.status_code}, expected {wanted} ({why})"
         )
     apply_rules(exchange, runtime.api_version, report)
 
 
 def conforms(runtime: SuiteRuntime, response: requests.Response, schema: str) -> Any:
     """The body is JSON matching `schema` of the run's version; returns it."""
-    exchange, report = _checked(runtime, response)
+    exchange = Exchange.of(response)
+    report = _Reporter(runtime.redactor, runtime.authorization())
     body = _conforms(exchange, runtime.api_version, schema, report)
     apply_rules(exchange, runtime.api_version, report)
     return body
@@ -348,14 +307,10 @@ def error_envelope(
     runtime: SuiteRuntime, response: requests.Response, error_type: str | None = None
 ) -> dict[str, Any]:
     body: dict[str, Any] = conforms(runtime, response, "error")
-    if error_type is not None and body["error"].get("type") != error_type:
-        fail(
-            runtime,
-            response,
-            "$.error.type",
-            f"{body['error'].get('type')!r}, expected {error_type!r}",
-            check="error type",
-        )
+    found = body["error"].get("type")
+    if error_type is not None and found != error_type:
+        what = f"{found!r}, expected {error_type!r}"
+        fail(runtime, response, "$.error.type", what, check="error type")
     return body
 
 
@@ -371,10 +326,131 @@ def version_echo(runtime: SuiteRuntime, response: requests.Response, expected: s
     """The echo is `expected` (for requests that named no version or another header)."""
     echoed = response.headers.get("Sequence-Version")
     if echoed != expected:
-        fail(
-            runtime,
-            response,
-            "response header Sequence-Version",
-            f"{echoed!r}, expected the version in effect {expected!r}",
-            check="Sequence-Version echo",
+        what = f"{echoed!r}, expected the version in effect {expected!r}"
+        where = "response header Sequence-Version"
+        fail(runtime, response, where, what, check="Sequence-Version echo")
+
+
+# -- method probes, after RFC 9110 (replaces schemathesis' `unsupported_method`) -------------
+# A standard method (RFC 9110 section 9, PATCH from RFC 5789) the path does not declare gets 405
+# with `Allow`; any other method (QUERY, PROPFIND, ...) 405 or 501 (15.6.2: not recognised, as
+# gateways answer), or what `unknown-method-status` names.
+
+STANDARD_METHODS = frozenset(
+    {"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"}
+)
+
+
+def expected_statuses(method: str, unknown_method_statuses: Collection[int]) -> frozenset[int]:
+    """What a path may answer to `method` when it does not declare it."""
+    return frozenset({405} if method.upper() in STANDARD_METHODS else unknown_method_statuses)
+
+
+def is_method_probe(case: Any) -> bool:
+    """A coverage-phase case that sends a method its path does not declare."""
+    data = getattr(getattr(getattr(case, "meta", None), "phase", None), "data", None)
+    return getattr(data, "scenario", None) == CoverageScenario.UNSPECIFIED_HTTP_METHOD
+
+
+def checks_to_skip(case: Any) -> list[CheckFunction]:
+    """A 501 to a non-standard method is the RFC's answer, not a server error (and
+    `method_semantics` rules out every other 5xx for it)."""
+    if is_method_probe(case) and str(case.method).upper() not in STANDARD_METHODS:
+        return [not_a_server_error]
+    return []
+
+
+def method_semantics_check(
+    unknown_method_statuses: Collection[int], *, excuse_not_found: bool = False
+) -> CheckFunction:
+    """The check for method probes. `excuse_not_found`: the run has no real customer to put in
+    the path, so a 404 (routing before method dispatch) says nothing."""
+
+    def method_semantics(ctx: Any, response: Any, case: Any) -> None:
+        method = str(response.request.method).upper()
+        if not is_method_probe(case) or method == "OPTIONS":
+            return
+        status = response.status_code
+        # A rate limiter usually sits in front of routing and throttles every method alike.
+        if status == 429 or (excuse_not_found and status == 404):
+            return
+        expected = expected_statuses(method, unknown_method_statuses)
+        allow, reason = None, "wrong_status"
+        if status not in expected:
+            wanted = " or ".join(str(code) for code in sorted(expected))
+            kind = "a standard" if method in STANDARD_METHODS else "a non-standard"
+            message = (
+                f"{method} ({kind} method the path does not declare) answered {status}, "
+                f"expected {wanted} (RFC 9110 15.5.6 / 15.6.2)"
+            )
+        elif status == 405 and not response.headers.get("allow"):
+            allow, reason = False, "missing_allow_header"
+            message = f"{method} answered 405 without the Allow header RFC 9110 15.5.6 requires"
+        else:
+            return
+        raise UnsupportedMethodResponse(
+            operation=f"{method} {case.path}",
+            method=method,
+            status_code=status,
+            allow_header_present=allow,
+            failure_reason=reason,
+            message=message,
         )
+
+    return method_semantics
+
+
+# -- positive acceptance with a named grey zone (replaces `positive_data_acceptance`) ---------
+# Positive cases come from the strict view, so they are valid, except for grey-zone values a
+# careful server may refuse; `grey-zone=accept-or-400` lets it, with the documented envelope.
+
+# Answers other checks judge: credentials, unknown ids, conflicts, rate limits, server errors.
+JUDGED_ELSEWHERE = frozenset({401, 403, 404, 409, 429})
+
+
+def grey_values_of(case: Any) -> list[str]:
+    """The grey-zone values a case sends, in its body and query, as "where: why"."""
+    found = list(grey_values(case.body, "body")) if case.body is not None else []
+    for name, value in (case.query or {}).items():
+        found.extend(grey_values(value, f"query {name}"))
+    return found
+
+
+def refusal_problem(
+    status: int, body: Any, grey: list[str], policy: str, api_version: str
+) -> str | None:
+    """Why this answer to a positive case breaks the contract, or None when it does not."""
+    if 200 <= status < 400 or status >= 500 or status in JUDGED_ELSEWHERE:
+        return None
+    if grey and policy == "accept-or-400" and status == 400:
+        found = violations(api_version, "error", body)
+        if not found:
+            return None
+        return f"400 for a grey-zone value, but not in the documented error envelope: {found[0]}"
+    reason = f"{status} for a request the documented schema and the strict view both call valid"
+    if grey:
+        reason += f" (grey-zone values, refused only with 400 under --expect grey-zone={policy})"
+    return reason
+
+
+def positive_acceptance_check(api_version: str, policy: str) -> CheckFunction:
+    def positive_acceptance(ctx: Any, response: Any, case: Any) -> None:
+        meta = getattr(case, "meta", None)
+        if meta is None or not meta.generation.mode.is_positive:
+            return
+        grey = grey_values_of(case)
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        problem = refusal_problem(response.status_code, body, grey, policy, api_version)
+        if problem is None:
+            return
+        raise RejectedPositiveData(
+            operation=case.operation.label,
+            message="\n".join([problem, *(f"grey zone: {item}" for item in grey[:5])]),
+            status_code=response.status_code,
+            allowed_statuses=["2xx", *(["400"] if grey and policy == "accept-or-400" else [])],
+        )
+
+    return positive_acceptance

@@ -1,20 +1,19 @@
-"""The configuration of one contract run: options, environment and ini keys, run profiles.
-
-Resolved once in `pytest_configure` (no network); `SuiteSettings` is what the rest reads.
-"""
+"""The configuration of one contract run: options, environment and ini keys, run profiles and the
+expectations beyond Sequence's docs (`--expect NAME=VALUE`; the README's table says what each
+means), resolved once in `pytest_configure` (no network) into the `SuiteSettings` the rest reads."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, Phase, settings
 
-from sequence_contract.errors import UsageError
+from sequence_contract.errors import SequenceContractError, UsageError
 from sequence_contract.schemas import LATEST_VERSION, available_versions
-from sequence_contract.suite.expectations import ExpectationError, Expectations
 from sequence_contract.target import (
     ALLOW_HOST_VARIABLE,
     Credentials,
@@ -29,15 +28,79 @@ from sequence_contract.target import (
 VERSION_VARIABLE = "SEQUENCE_VERSION"
 PROFILE_VARIABLE = "SEQUENCE_PROFILE"
 DEFAULT_PROFILE = "ci"
-# Generated tests (one per operation) at once; the threads overlap only while they wait on the
-# network (suite/inflight.py).
-DEFAULT_IN_FLIGHT = 4
+DEFAULT_IN_FLIGHT = 4  # generated tests (one per operation) at once (suite/inflight.py)
+
+
+# Each name's choices (the first is the default), or its default list of HTTP status codes.
+CATALOGUE: dict[str, tuple[str, ...] | str] = {
+    "unknown-id-status": "400,404",
+    "repeat-archive": ("idempotent", "client-error"),
+    "method-not-allowed-status": "405",
+    "version-without-operation": ("client-error", "unrecognised-version"),
+    "empty-version-header": ("rejected", "as-absent"),
+    "grey-zone": ("accept-or-400", "accept"),
+    "unknown-method-status": "405,501",
+    "read-after-write": ("immediate", "eventual"),
+}
+DEFAULTS = {name: kind if isinstance(kind, str) else kind[0] for name, kind in CATALOGUE.items()}
+
+
+class ExpectationError(SequenceContractError):
+    """An `--expect` value names no expectation or holds a value it cannot take."""
+
+
+def _parse(name: str, value: str) -> str:
+    value, choices = value.strip(), CATALOGUE[name]
+    if isinstance(choices, tuple):
+        if value not in choices:
+            raise ExpectationError(f"--expect {name}={value}: must be one of {', '.join(choices)}")
+        return value
+    try:
+        codes = sorted({int(part) for part in value.split(",") if part.strip()})
+    except ValueError:
+        codes = []
+    if not codes or not all(100 <= code <= 599 for code in codes):
+        raise ExpectationError(
+            f"--expect {name}={value}: must be HTTP status codes, e.g. 404 or 400,404"
+        )
+    return ",".join(str(code) for code in codes)
+
+
+@dataclass(frozen=True)
+class Expectations:
+    """The expectations in effect for a run."""
+
+    values: Mapping[str, str]
+
+    @classmethod
+    def from_pairs(cls, pairs: Iterable[str]) -> Expectations:
+        values = dict(DEFAULTS)
+        for pair in pairs:
+            name, sep, value = pair.partition("=")
+            name = name.strip()
+            if not sep:
+                raise ExpectationError(f"--expect {pair}: write NAME=VALUE")
+            if name not in CATALOGUE:
+                raise ExpectationError(
+                    f"--expect {name}: unknown; known: {', '.join(sorted(CATALOGUE))}"
+                )
+            values[name] = _parse(name, value)
+        return cls(values)
+
+    def statuses(self, name: str) -> frozenset[int]:
+        return frozenset(int(code) for code in self.values[name].split(","))
+
+    def __getitem__(self, name: str) -> str:
+        return self.values[name]
+
+    def changed(self) -> dict[str, str]:
+        """The expectations the user set away from their defaults (for the run header)."""
+        return {name: value for name, value in self.values.items() if value != DEFAULTS[name]}
 
 
 @dataclass(frozen=True)
 class RunProfile:
-    """A run's size is a budget, not a case count: the example-based tests run first, then
-    the generated cases share what is left (see suite/allotment.py)."""
+    """A run's size is a budget, not a case count (suite/allotment.py shares it out)."""
 
     name: str
     max_requests: int  # every try counts, cleanup included
@@ -49,8 +112,7 @@ class RunProfile:
 
     @property
     def max_examples(self) -> int:
-        """About one operation's share of the budget, for tools that take a case count (the
-        benchmark's peer); the suite itself allots per operation (suite/allotment.py)."""
+        """About one operation's share of the budget, for tools that take a case count."""
         return max(1, self.max_requests // 12)
 
 
@@ -71,27 +133,24 @@ PROFILES: dict[str, RunProfile] = {
 }  # fmt: skip
 
 
-def register_hypothesis_profiles() -> None:
-    """Register our profiles with hypothesis (replacing its built-in `ci`); each generated
-    test gets its own `max_examples` from the budget at collection."""
-    for profile in PROFILES.values():
-        settings.register_profile(
-            profile.name,
-            max_examples=100,
-            stateful_step_count=profile.stateful_max_steps,
-            derandomize=profile.deterministic,
-            # Network round trips make wall-clock deadlines meaningless here.
-            deadline=None,
-            suppress_health_check=[
-                HealthCheck.too_slow,
-                HealthCheck.filter_too_much,
-                HealthCheck.data_too_large,
-            ],
-            print_blob=True,
-            # The explain phase parses the test's source (ast), which is not safe from several
-            # threads at once on CPython before 3.11.8, and generated tests run in threads.
-            phases=[phase for phase in Phase if phase is not Phase.explain],
-        )
+# Our profiles, replacing hypothesis' built-in `ci`; `max_examples` is set per test.
+for profile in PROFILES.values():
+    settings.register_profile(
+        profile.name,
+        max_examples=100,
+        stateful_step_count=profile.stateful_max_steps,
+        derandomize=profile.deterministic,
+        # Network round trips make wall-clock deadlines meaningless here.
+        deadline=None,
+        suppress_health_check=[
+            HealthCheck.too_slow,
+            HealthCheck.filter_too_much,
+            HealthCheck.data_too_large,
+        ],
+        print_blob=True,
+        # The explain phase parses source (ast): not thread-safe on CPython before 3.11.8.
+        phases=[phase for phase in Phase if phase is not Phase.explain],
+    )
 
 
 @dataclass(frozen=True)
@@ -133,9 +192,8 @@ class SuiteSettings:
 
     @property
     def destructive(self) -> bool:
-        if self.read_only:
-            return False
-        return destructive_allowed(self.base_url, self.target_kind, self.allow_destructive_host)
+        allowed = destructive_allowed(self.base_url, self.target_kind, self.allow_destructive_host)
+        return not self.read_only and allowed
 
     @property
     def effective_rate_limit(self) -> int:
@@ -156,18 +214,19 @@ _OPTIONS: tuple[tuple[str, dict[str, Any]], ...] = (
                            "help": "per-request timeout (default 30)"}),
     ("--rate-limit", {"type": int, "metavar": "PER_MINUTE", "help": "client-side request "
                       "limit (default 1200/min remote, none on loopback)"}),
-    ("--max-retry-wait", {"type": float, "metavar": "SECONDS", "help": "longest a request may "
-                          "wait in total for retries of 5xx answers and dropped connections; "
-                          "default 30"}),
-    ("--max-run-wait", {"type": float, "metavar": "SECONDS", "help": "longest the server's "
-                        "rate limit may slow the whole run down (429 waits, holds, learned "
-                        "pace); default 600"}),
+    ("--max-retry-wait", {"type": float, "default": 30.0, "metavar": "SECONDS", "help":
+                          "longest a request may wait in total for retries of 5xx answers "
+                          "and dropped connections; default 30"}),
+    ("--max-run-wait", {"type": float, "default": 600.0, "metavar": "SECONDS", "help":
+                        "longest the server's rate limit may slow the whole run down (429 "
+                        "waits, holds, learned pace); default 600"}),
     ("--read-only", {"action": "store_true", "default": False, "help": "send only GET, HEAD "
                      "and OPTIONS, whatever the host (writes are off by default off the sandbox)"}),
     ("--max-requests", {"type": int, "metavar": "N", "help": "the run's request budget "
                         "(every try, cleanup included); default: the profile's"}),
-    ("--in-flight", {"type": int, "metavar": "N", "help": "generated tests (one per operation) "
-                     "run at the same time, each sequential inside; default 4 (1: one by one)"}),
+    ("--in-flight", {"type": int, "default": DEFAULT_IN_FLIGHT, "metavar": "N", "help":
+                     "generated tests (one per operation) run at the same time, each "
+                     "sequential inside; default 4 (1: one by one)"}),
     ("--sandbox-fault", {"action": "append", "default": [], "metavar": "NAME", "help":
                          "start the embedded sandbox with this fault injected (repeatable)"}),
     ("--baseline", {"metavar": "FILE", "help": "compare failures with this earlier run's "
@@ -186,7 +245,7 @@ _INI: tuple[tuple[str, str, Any, Any], ...] = (
 )
 
 
-def add_options(parser: pytest.Parser) -> None:
+def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("sequence-contract", "Sequence Customers API contract suite")
     for flag, kwargs in _OPTIONS:
         group.addoption(flag, **kwargs)
@@ -202,9 +261,18 @@ def resolve(config: pytest.Config) -> SuiteSettings:
         )
     except ExpectationError as exc:
         raise UsageError(str(exc)) from exc
-    base_url = config.getoption("base_url", None) or config.getini("base_url") or None
+    # 0 is a real answer ("never wait"), so no `or` for the numbers.
+    timeout = config.getoption("request_timeout")
+    if timeout is None:
+        raw = config.getini("sequence_request_timeout")
+        try:
+            timeout = float(raw) if raw else 30.0
+        except ValueError as exc:
+            raise UsageError(
+                f"ini sequence_request_timeout = {raw!r}: expected a number of seconds"
+            ) from exc
     settings = SuiteSettings(
-        base_url=base_url,
+        base_url=config.getoption("base_url", None) or config.getini("base_url") or None,
         api_version=_first(
             config.getoption("api_version"),
             os.environ.get(VERSION_VARIABLE),
@@ -212,30 +280,25 @@ def resolve(config: pytest.Config) -> SuiteSettings:
         )
         or LATEST_VERSION,
         credentials=credentials_from_env(),
-        profile=profile_name(config),
+        profile=_first(
+            config.getoption("hypothesis_profile", None),
+            os.environ.get(PROFILE_VARIABLE),
+            config.getini("sequence_profile"),
+        )
+        or DEFAULT_PROFILE,
         expectations=expectations,
         allow_destructive_host=_first(
             config.getoption("allow_destructive_host"), os.environ.get(ALLOW_HOST_VARIABLE)
         ),
-        # 0 is a real answer ("never wait"), so no `or` for the numbers.
-        request_timeout=_first_number(
-            config.getoption("request_timeout"),
-            _float_ini(config, "sequence_request_timeout"),
-            30.0,
-        ),
+        request_timeout=timeout,
         rate_limit_per_minute=config.getoption("rate_limit"),
-        max_retry_wait=_first_number(config.getoption("max_retry_wait"), 30.0),
-        max_run_wait=_first_number(config.getoption("max_run_wait"), 600.0),
+        max_retry_wait=config.getoption("max_retry_wait"),
+        max_run_wait=config.getoption("max_run_wait"),
         sandbox_faults=tuple(config.getoption("sandbox_fault")),
         read_only=bool(config.getoption("read_only")),
         max_requests=config.getoption("max_requests"),
-        in_flight=_first_int(config.getoption("in_flight"), DEFAULT_IN_FLIGHT),
+        in_flight=config.getoption("in_flight"),
     )
-    return _validate(settings)
-
-
-def _validate(settings: SuiteSettings) -> SuiteSettings:
-    """Reject settings that cannot work, each with one readable sentence."""
     if settings.base_url is not None:
         remote_target(settings.base_url, settings.credentials)
         if settings.sandbox_faults:
@@ -255,39 +318,23 @@ def _validate(settings: SuiteSettings) -> SuiteSettings:
         )
     if settings.profile not in PROFILES:
         raise UsageError(f"profile {settings.profile!r}: unknown; available: {', '.join(PROFILES)}")
-    for option, number in (("--max-requests", settings.max_requests), ("--in-flight",
-                           settings.in_flight)):  # fmt: skip
-        if number is not None and number < 1:
-            raise UsageError(f"{option} {number}: must be >= 1")
     for option, value, lowest in (
+        ("--max-requests", settings.max_requests, ">= 1"),
+        ("--in-flight", settings.in_flight, ">= 1"),
         ("--request-timeout", settings.request_timeout, "> 0"),
         ("--rate-limit", settings.rate_limit_per_minute, ">= 0 (0: no limit)"),
         ("--max-retry-wait", settings.max_retry_wait, ">= 0"),
         ("--max-run-wait", settings.max_run_wait, ">= 0"),
     ):
-        if value is not None and (value < 0 or (value == 0 and lowest == "> 0")):
+        sign, bound = lowest.split()[:2]
+        if value is not None and (value <= int(bound) if sign == ">" else value < int(bound)):
             raise UsageError(f"{option} {value}: must be {lowest}")
     return settings
 
 
-def profile_name(config: pytest.Config) -> str:
-    return (
-        _first(
-            config.getoption("hypothesis_profile", None),
-            os.environ.get(PROFILE_VARIABLE),
-            config.getini("sequence_profile"),
-        )
-        or DEFAULT_PROFILE
-    )
-
-
 def collection_version() -> str:
-    """The API version whose document the test modules build their tests from at import.
-
-    schemathesis makes its tests when a module is imported, before any fixture can run, so
-    the plugin pins the run's version and profile in their environment variables (as a user
-    may do too); without the plugin the defaults apply.
-    """
+    """The API version the test modules build their tests from at import (schemathesis makes
+    them then, before any fixture): the plugin pins the run's in the environment variable."""
     return os.environ.get(VERSION_VARIABLE, "").strip() or LATEST_VERSION
 
 
@@ -302,21 +349,3 @@ def _first(*values: str | None) -> str | None:
         if value:
             return value.strip()
     return None
-
-
-def _first_number(*values: float | None) -> float:
-    return next(value for value in values if value is not None)
-
-
-def _first_int(*values: int | None) -> int:
-    return next(value for value in values if value is not None)
-
-
-def _float_ini(config: pytest.Config, name: str) -> float | None:
-    raw = config.getini(name)
-    if not raw:
-        return None
-    try:
-        return float(raw)
-    except ValueError as exc:
-        raise UsageError(f"ini {name} = {raw!r}: expected a number of seconds") from exc

@@ -1,20 +1,6 @@
-"""A few requests in flight: the generated tests run in worker threads, one per operation.
-
-Against a server 150 ms away a run is mostly waiting, and one operation's generated cases do
-not depend on another's, nor on the example-based tests. So when a contract run sends its
-first request, the generated tests start on a small thread pool, while pytest goes through the
-example-based tests in the main thread. When pytest reaches a generated test, it waits for that
-test's result and raises what it raised, with the exchanges it sent: pytest reports every test
-as usual, in order. Cases within an operation stay sequential (hypothesis shrinks within one
-test), and each operation generates the same cases as it would alone. The budget's plan keeps
-the example-based tests' share (suite/allotment.py), so running them side by side changes what
-runs, not how much. The shared HTTP session is built for threads: a lock in the rate limit, the
-budget and the traffic log, and per-thread retry tracking.
-
-The threads take turns (`Turn`): one runs Python at a time, and the others only wait on the
-network. The overlap is all in the waiting, which is where the time goes, and no two threads
-ever build `ast` trees at once (pytest and hypothesis do; CPython 3.11 before 3.11.8 crashes
-with `SystemError` when two threads do).
+"""Generated tests in worker threads, one per operation, while pytest runs the example-based tests;
+pytest reports each in its place. Threads take turns running Python (`Turn`) and overlap only
+while waiting on the network, where a run's time goes.
 """
 
 from __future__ import annotations
@@ -32,8 +18,8 @@ Outcome = tuple[list[Exchange], BaseException | None]
 
 
 class Turn:
-    """Whose turn it is to run Python. A thread takes the turn to run and gives it up while it
-    waits: on the network (the session's `network_wait`) or on another thread."""
+    """Whose turn it is to run Python: no two threads build `ast` trees at once (pytest and
+    hypothesis do; CPython 3.11 before 3.11.8 crashes with `SystemError` then)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -63,14 +49,13 @@ class Turn:
     @contextmanager
     def given_up(self) -> Iterator[None]:
         """Let the other threads run meanwhile (a thread without the turn just goes on)."""
-        if not self.held:
-            yield
-            return
+        held = self.held
         self.give()
         try:
             yield
         finally:
-            self.take()
+            if held:
+                self.take()
 
 
 class InFlight:
@@ -81,22 +66,21 @@ class InFlight:
         self.workers = workers
         self._executor: ThreadPoolExecutor | None = None
         self._futures: dict[str, Future[Outcome]] = {}
-        self._traffic: TrafficLog | None = None
+        self._traffic = TrafficLog()
         self._turn = Turn()
 
     @property
     def active(self) -> bool:
         return self.workers > 1 and bool(self.tests)
 
-    def fixture_names(self) -> set[str]:
-        """The (session-scoped) fixtures the tests take."""
-        return {name for test in self.tests.values() for name in inspect.signature(test).parameters}
-
     def start(
-        self, fixtures: dict[str, Any], traffic: TrafficLog, session: ContractSession
+        self, fixture: Callable[[str], Any], traffic: TrafficLog, session: ContractSession
     ) -> None:
+        """Start the tests, with the (session-scoped) fixtures they take from `fixture`."""
         if self._executor is not None or not self.active:
             return
+        tests = self.tests.values()
+        fixtures = {name: fixture(name) for t in tests for name in inspect.signature(t).parameters}
         self._traffic = traffic
         session.network_wait = self._turn.given_up
         self._turn.take()  # pytest's thread, from now until close()
@@ -106,9 +90,8 @@ class InFlight:
         groups: dict[str, list[str]] = {}
         for node_id in self.tests:
             groups.setdefault(operation_of(node_id), []).append(node_id)
+            self._futures[node_id] = Future()
         for node_ids in groups.values():
-            for node_id in node_ids:
-                self._futures[node_id] = Future()
             self._executor.submit(self._run_group, node_ids, fixtures)
 
     def covers(self, node_id: str) -> bool:
@@ -118,8 +101,7 @@ class InFlight:
         """Wait for the test, make its exchanges the current test's, raise what it raised."""
         with self._turn.given_up():
             exchanges, error = self._futures[node_id].result()
-        if self._traffic is not None:
-            self._traffic.adopt(exchanges)
+        self._traffic.adopt(exchanges)
         if error is not None:
             raise error
 
@@ -138,19 +120,13 @@ class InFlight:
             if not future.set_running_or_notify_cancel():
                 continue
             test = self.tests[node_id]
-            arguments = {name: fixtures[name] for name in inspect.signature(test).parameters}
-            with self._turn.taken():
-                outcome = self._call(test, arguments)
-            future.set_result(outcome)
-
-    def _call(self, test: Callable[..., Any], arguments: dict[str, Any]) -> Outcome:
-        assert self._traffic is not None
-        with self._traffic.collect() as exchanges:
-            try:
-                test(**arguments)
-            except BaseException as error:  # handed to pytest in the main thread
-                return exchanges, error
-        return exchanges, None
+            error: BaseException | None = None
+            with self._turn.taken(), self._traffic.collect() as exchanges:
+                try:
+                    test(**{name: fixtures[name] for name in inspect.signature(test).parameters})
+                except BaseException as exc:  # handed to pytest in the main thread
+                    error = exc
+            future.set_result((exchanges, error))
 
 
 def operation_of(name: str) -> str:

@@ -1,19 +1,10 @@
-"""The contract suite's pytest plugin: configuration, the runtime fixture, guards, exit statuses.
-
-Installed as a pytest plugin (entry point `sequence_contract`); it acts only when pytest has
-loaded `contract_tests/conftest.py` at start-up, i.e. when the contract suite is collected
-(`pytest tests` never starts a run).
-`pytest_configure` only resolves the settings; the first test that needs the target starts it
-through the session fixture `runtime`.
+"""The contract suite's pytest plugin (entry point `sequence_contract`): settings, fixtures,
+read-only and budget guards, environment vs contract failures, exit statuses. It acts only when
+`contract_tests/conftest.py` is loaded at start-up, so `pytest tests` never starts a run.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import functools
-import os
-import secrets
-import time
 from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any
@@ -29,17 +20,15 @@ from sequence_contract.http.budget import BudgetSpent
 from sequence_contract.http.errors import environment_problem_behind
 from sequence_contract.sandbox import SandboxStartError
 from sequence_contract.suite import exitcodes
-from sequence_contract.suite.allotment import OperationAllotment, Plan, plan
+from sequence_contract.suite.allotment import Plan, plan
 from sequence_contract.suite.config import (
     PROFILE_VARIABLE,
     PROFILES,
     VERSION_VARIABLE,
-    add_options,
-    profile_name,
-    register_hypothesis_profiles,
+    Expectations,
+    pytest_addoption,  # noqa: F401 - pytest reads the hook off this module
     resolve,
 )
-from sequence_contract.suite.expectations import Expectations
 from sequence_contract.suite.generated import (
     ALWAYS_EXCLUDED,
     READ_ONLY_EXCLUDED,
@@ -62,14 +51,6 @@ RUN = pytest.StashKey[Run]()
 PLAN = pytest.StashKey[Plan]()
 IN_FLIGHT = pytest.StashKey[InFlight]()
 GENERATED_MARK = "generated"
-DEFAULT_HTML = Path("reports/report.html")
-DEFAULT_JUNIT = Path("reports/junit.xml")
-
-register_hypothesis_profiles()
-
-
-def pytest_addoption(parser: pytest.Parser) -> None:
-    add_options(parser)
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -79,72 +60,44 @@ def pytest_configure(config: pytest.Config) -> None:
         f"{GENERATED_MARK}: generated cases (schemathesis); run after the example-based tests, "
         "sized by the run's request budget",
     )
-    if hasattr(config, "workerinput") or not _collects_contract_suite(config):
+    # pytest loads a test folder's conftest at start-up exactly when it collects that folder.
+    plugins = config.pluginmanager.get_plugins()
+    if hasattr(config, "workerinput") or not any(hasattr(p, "CONTRACT_SUITE") for p in plugins):
         return
-    _default_report_paths(config)
+    # Every contract run writes an HTML and a JUnit report unless told otherwise.
+    if getattr(config.option, "htmlpath", "missing") is None:
+        config.option.htmlpath = "reports/report.html"
+        config.option.self_contained_html = True
+    if getattr(config.option, "xmlpath", "missing") is None:
+        config.option.xmlpath = "reports/junit.xml"
+    for path in (config.option.htmlpath, config.option.xmlpath):
+        if path:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+    baseline = config.getoption("baseline")
     try:
         settings = resolve(config)
-    except UsageError as exc:
+        if config.getoption("fail_on") == "new" and not baseline:
+            raise UsageError("--fail-on new needs --baseline FILE")
+        previous = load_baseline(Path(baseline)) if baseline else None
+    except (UsageError, BaselineError) as exc:
         raise pytest.UsageError(f"sequence-contract: {exc}") from None
     hypothesis_settings.load_profile(settings.profile)
     # Before hypothesis' own pytest_configure reads --hypothesis-seed.
     seed = choose_seed(settings.profile, config.getoption("hypothesis_seed", None))
     if seed is not None:
         config.option.hypothesis_seed = seed
-    # schemathesis builds its tests when a module is imported: the modules read the version
-    # and profile from the variables (see config.collection_version), so they must be the run's.
-    for name, value in (
-        (VERSION_VARIABLE, settings.api_version),
-        (PROFILE_VARIABLE, settings.profile),
-    ):
-        config.add_cleanup(functools.partial(_restore, name, os.environ.get(name)))
-        os.environ[name] = value
-    run = Run(
-        settings,
-        run_id=time.strftime("%Y%m%d%H%M%S") + secrets.token_hex(3),
-        seed=RunSeed(profile_name(config), seed),
-    )
-    config.stash[RUN] = run
+    # schemathesis builds its tests when a module is imported, reading the version and profile
+    # from these variables (config.collection_version): they must be the run's.
+    environment = pytest.MonkeyPatch()
+    environment.setenv(VERSION_VARIABLE, settings.api_version)
+    environment.setenv(PROFILE_VARIABLE, settings.profile)
+    config.add_cleanup(environment.undo)
+    run = config.stash[RUN] = Run(settings, RunSeed(settings.profile, seed))
     reporter = ContractReporter(config, run)
-    _use_baseline(config, reporter)
+    if baseline:
+        reporter.use_baseline(previous)
     # Registered now, before pytest-html's session start asks for the table header.
     config.pluginmanager.register(reporter, "sequence-contract-reporter")
-
-
-def _use_baseline(config: pytest.Config, reporter: ContractReporter) -> None:
-    """--baseline FILE: failures are compared with an earlier run's (a missing file: none)."""
-    path = config.getoption("baseline")
-    if config.getoption("fail_on") == "new" and not path:
-        raise pytest.UsageError("sequence-contract: --fail-on new needs --baseline FILE")
-    if path:
-        try:
-            reporter.use_baseline(load_baseline(Path(path)))
-        except BaselineError as exc:
-            raise pytest.UsageError(f"sequence-contract: {exc}") from None
-
-
-def _collects_contract_suite(config: pytest.Config) -> bool:
-    """pytest loads a test folder's conftest at start-up when it collects that folder."""
-    return any(getattr(p, "CONTRACT_SUITE", False) for p in config.pluginmanager.get_plugins())
-
-
-def _restore(name: str, value: str | None) -> None:
-    if value is None:
-        os.environ.pop(name, None)
-    else:
-        os.environ[name] = value
-
-
-def _default_report_paths(config: pytest.Config) -> None:
-    """Every contract run writes an HTML and a JUnit report unless told otherwise."""
-    if getattr(config.option, "htmlpath", "missing") is None:
-        config.option.htmlpath = str(DEFAULT_HTML)
-        config.option.self_contained_html = True
-    if getattr(config.option, "xmlpath", "missing") is None:
-        config.option.xmlpath = str(DEFAULT_JUNIT)
-    for path in (config.option.htmlpath, config.option.xmlpath):
-        if path:
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
 
 
 # -- fixtures (session-scoped: schemathesis tests run under hypothesis) -----------------------
@@ -153,19 +106,12 @@ def _default_report_paths(config: pytest.Config) -> None:
 @pytest.fixture(scope="session")
 def runtime(pytestconfig: pytest.Config) -> Iterator[SuiteRuntime]:
     """The started target and session of this run; archives what the run created at the end.
-
     A target that cannot be used ends the run with one line and exit status 10."""
     run = pytestconfig.stash.get(RUN, None)
     if run is None:
         pytest.fail("sequence-contract: the plugin is not configured (run `pytest contract_tests`)")
     try:
-        with running(
-            run.settings,
-            run_id=run.run_id,
-            redactor=run.redactor,
-            traffic=run.traffic,
-            budget=run.budget,
-        ) as started:
+        with running(run) as started:
             route_probes_through(started.session)  # checks' extra requests: paced, counted
             run.runtime = started
             yield started
@@ -182,14 +128,11 @@ def runtime(pytestconfig: pytest.Config) -> Iterator[SuiteRuntime]:
 @pytest.fixture(scope="session", autouse=True)
 def _generated_in_flight(request: pytest.FixtureRequest) -> None:
     """In a contract run, the generated tests start in the background with the first test
-    (--in-flight; suite/inflight.py). Elsewhere (`pytest tests`) this does nothing."""
+    (--in-flight; suite/inflight.py)."""
     in_flight = request.config.stash.get(IN_FLIGHT, None)
-    run = request.config.stash.get(RUN, None)
-    if in_flight is None or run is None or not in_flight.active:
-        return
-    fixtures = {name: request.getfixturevalue(name) for name in in_flight.fixture_names()}
-    runtime: SuiteRuntime = request.getfixturevalue("runtime")
-    in_flight.start(fixtures, run.traffic, runtime.session)
+    if in_flight is not None and in_flight.active:
+        session = request.getfixturevalue("runtime").session
+        in_flight.start(request.getfixturevalue, request.config.stash[RUN].traffic, session)
 
 
 @pytest.fixture(scope="session")
@@ -225,10 +168,6 @@ def _earmarked(runtime: SuiteRuntime) -> dict[str, Any]:
         runtime.budget.release_earmark()
 
 
-# Session fixtures that create one customer each (see _earmarked).
-_CREATING_SESSION_FIXTURES = ("shared_customer", "path_id")
-
-
 # -- console, selection, reports -----------------------------------------------------------
 
 
@@ -249,11 +188,9 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
         f"  credentials: client id from {source}; "
         f"rate limit {settings.effective_rate_limit or 'none'}/min; "
         f"timeout {settings.request_timeout:g} s",
-    ]
-    lines.append(
         "  auth: probed once per operation and kind of bad credential (test_auth.py); "
-        f"left out of generated cases: {', '.join(c.__name__ for c in ALWAYS_EXCLUDED)}"
-    )
+        f"left out of generated cases: {', '.join(c.__name__ for c in ALWAYS_EXCLUDED)}",
+    ]
     if settings.destructive:
         lines.append(f"  writes: allowed (customers labelled 'sequence-contract run {run.run_id}'"
                      ", archived at the end)")  # fmt: skip
@@ -263,14 +200,11 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
             if settings.read_only
             else "this host is not the sandbox (pass --allow-destructive-host HOST to allow them)"
         )
-        lines.append(
-            f"  writes: READ-ONLY run: {why}; tests that create, update or archive are deselected"
-        )
-        left_out = ", ".join(READ_ONLY_EXCLUDED)
-        lines.append(
+        lines += [
+            f"  writes: READ-ONLY run: {why}; tests that create, update or archive are deselected",
             f"  read-only: generated cases send only {', '.join(sorted(SAFE_METHODS))}; "
-            f"never sent: {left_out}"
-        )
+            f"never sent: {', '.join(READ_ONLY_EXCLUDED)}",
+        ]
     changed = settings.expectations.changed()
     if changed:
         lines.append("  expectations changed: " + ", ".join(f"{k}={v}" for k, v in changed.items()))
@@ -289,104 +223,68 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     run = config.stash.get(RUN, None)
     if run is None:
         return
-    if not run.settings.destructive:
+    settings, profile = run.settings, run.settings.run_profile
+    if not settings.destructive:
         deselected = [item for item in items if item.get_closest_marker("destructive")]
         if deselected:
             config.hook.pytest_deselected(items=deselected)
             items[:] = [item for item in items if item not in deselected]
     items.sort(key=lambda item: item.get_closest_marker(GENERATED_MARK) is not None)
-    if run.settings.destructive:
-        run.budget.earmark(_customers_of_examples(items))
-    config.stash[PLAN] = _size_generated_tests(run, items)
-    generated = {
-        item.nodeid: _function(item)
-        for item in items
-        if item.get_closest_marker(GENERATED_MARK) and getattr(item, "cls", None) is None
-    }
-    config.stash[IN_FLIGHT] = InFlight(generated, run.settings.in_flight)
-
-
-def _customers_of_examples(items: list[pytest.Item]) -> int:
-    """Customers the example-based tests will create (a fresh one each, plus the session's)."""
-    fixtures = [_fixtures(item) for item in items]
-    own = sum(
-        int(marker.args[0]) for item in items for marker in item.iter_markers("creates_customers")
-    )
-    return (
-        own
-        + sum("customer" in names for names in fixtures)
-        + sum(any(name in names for names in fixtures) for name in _CREATING_SESSION_FIXTURES)
-    )
-
-
-def _size_generated_tests(run: Run, items: list[pytest.Item]) -> Plan:
-    settings = run.settings
     generated = [item for item in items if item.get_closest_marker(GENERATED_MARK)]
+    fixtures = [list(getattr(item, "fixturenames", ())) for item in items]
+    if settings.destructive:
+        # Customers the example-based tests will create: their own, a fresh one each, and
+        # one for each session fixture that creates one.
+        run.budget.earmark(
+            sum(int(m.args[0]) for item in items for m in item.iter_markers("creates_customers"))
+            + sum("customer" in names for names in fixtures)
+            + sum(any(n in names for names in fixtures) for n in ("shared_customer", "path_id"))
+        )
     # Stateful runs are classes (a state machine's TestCase); generated cases are functions.
-    stateful = [item for item in generated if getattr(item, "cls", None) is not None]
-    cases = [item for item in generated if item not in stateful]
-    profile = settings.run_profile
-    destructive = settings.destructive
+    cases: dict[pytest.Item, Any] = {
+        item: getattr(item, "obj", None) for item in generated if getattr(item, "cls", None) is None
+    }
 
     def keep(case: Any) -> bool:
-        return case is not None and sendable(case, destructive)
+        return case is not None and sendable(case, settings.destructive)
 
-    available = {
-        _planned(item): sum(1 for case in coverage_cases(_function(item)) if keep(case))
-        for item in cases
-    }
-    shares = plan(
+    # Each generated test's share, keyed by its name (`test_read_operation[GET /customers]`).
+    shares = config.stash[PLAN] = plan(
         max_requests=settings.request_budget,
         reserve=run.budget.reserve + settings.customer_budget,  # the worst cleanup
         example_tests=sum(
-            1 for item in items if item not in generated and "runtime" in _fixtures(item)
+            "runtime" in names
+            for item, names in zip(items, fixtures, strict=True)
+            if item not in generated
         ),
         stateful_requests=(profile.stateful_max_steps + 1) * profile.stateful_examples
-        if stateful
+        if len(cases) < len(generated)
         else 0,
-        coverage_available=available,
+        coverage_available={
+            item.name: sum(1 for case in coverage_cases(test) if keep(case))
+            for item, test in cases.items()
+        },
+        # Every positive case of a creating operation creates a customer: those tests share
+        # what the allowance leaves after the example-based tests and the stateful run.
+        creating=[
+            item.name
+            for item in cases
+            if item.name.startswith("test_write_operation[")
+            and operation_of(item.name) in creating_operations(settings.api_version)
+        ],
+        customers=settings.customer_budget - run.budget.earmarked - profile.stateful_examples,
     )
-    # Every positive case of a creating operation creates a customer: those tests share what
-    # the allowance leaves after the example-based tests and the stateful run.
-    creating = [
-        item
-        for item in cases
-        if item.name.startswith("test_write_operation[")
-        and operation_of(item.name) in creating_operations(settings.api_version)
-    ]
-    customers = settings.customer_budget - run.budget.earmarked - profile.stateful_examples
-    per_test = max(1, customers // len(creating)) if creating else 0
-    sized = dict(shares.operations)
-    for item in cases:
-        share = shares.operations[_planned(item)]
-        coverage, random_cases = share.coverage_cases, share.random_cases
-        if item in creating:
-            coverage = min(coverage, per_test - 1)
-            random_cases = max(1, min(random_cases, per_test - coverage))
-            sized[_planned(item)] = OperationAllotment(coverage, random_cases)
-        size_generated_test(_function(item), keep, coverage, random_cases)
-    return dataclasses.replace(shares, operations=sized)  # the header shows what will run
-
-
-def _planned(item: pytest.Item) -> str:
-    """What the plan shares the budget between: each generated test of each operation
-    (`test_read_operation_negative[GET /customers]`); positive and negative are two."""
-    return item.name
-
-
-def _function(item: pytest.Item) -> Any:
-    return getattr(item, "obj", None)
-
-
-def _fixtures(item: pytest.Item) -> list[str]:
-    return list(getattr(item, "fixturenames", ()))
+    for item, test in cases.items():
+        share = shares.operations[item.name]
+        size_generated_test(test, keep, share.coverage_cases, share.random_cases)
+    config.stash[IN_FLIGHT] = InFlight(
+        {item.nodeid: test for item, test in cases.items()}, settings.in_flight
+    )
 
 
 def pytest_report_collectionfinish(config: pytest.Config) -> list[str]:
     shares = config.stash.get(PLAN, None)
-    if shares is None:
-        return []
-    return [f"sequence-contract: the budget's plan: {shares.describe()}"]
+    return [] if shares is None else [f"sequence-contract: the budget's plan: {shares.describe()}"]
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -405,7 +303,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     in_flight = item.config.stash.get(IN_FLIGHT, None)
     if in_flight is not None and in_flight.covers(item.nodeid):
         return  # it ran in the background: its own result, budget stop included
-    if run is not None and run.budget.exhausted and "runtime" in _fixtures(item):
+    if run and run.budget.exhausted and "runtime" in getattr(item, "fixturenames", ()):
         pytest.skip(f"sequence-contract: {budget_spent_reason(run.budget.max_requests)}")
 
 
@@ -420,27 +318,26 @@ def pytest_runtest_makereport(
         return report
     error = call.excinfo.value if report.failed and call.excinfo is not None else None
     skip = error_behind(error, pytest.skip.Exception)
+    # Not findings: the run reached its size, or the test stopped itself mid-run (its allowance
+    # was spent) and hypothesis, having seen that case go further before, calls it flaky.
+    reason = None
     if error is not None and error_behind(error, BudgetSpent):
-        # Not a finding: the run reached its size. The summary and coverage table say so.
-        _skipped(report, item, budget_spent_reason(run.budget.max_requests))
+        reason = budget_spent_reason(run.budget.max_requests)
     elif isinstance(error, FlakyStrategyDefinition) and skip is not None:
-        # The test stopped itself mid-run (its allowance was spent), and hypothesis, which
-        # had seen that case go further before, calls the data flaky: not a finding either.
-        _skipped(report, item, str(skip))
+        reason = str(skip)
+    if reason is not None:
+        report.outcome = "skipped"
+        report.longrepr = (str(item.path), item.location[1] or 0, f"Skipped: {reason}")
     if report.failed:
-        problem = environment_problem_behind(call.excinfo.value if call.excinfo else None)
+        problem = environment_problem_behind(error)
         if problem is not None:
-            report.longrepr = "ENVIRONMENT, not a contract failure: " + run.redactor.text(
-                str(problem)
-            )
-        report.user_properties.append(
-            ("failure_kind", "environment" if problem is not None else "contract")
-        )
+            report.longrepr = "ENVIRONMENT, not a contract failure: " + str(problem)
+        kind = "contract" if problem is None else "environment"
+        report.user_properties.append(("failure_kind", kind))
     # Last line of defence: no credential reaches a report, whatever raised the failure.
-    if report.longrepr is not None:
-        text = str(report.longrepr)
-        if run.redactor.text(text) != text:
-            report.longrepr = run.redactor.text(text)
+    text = str(report.longrepr)
+    if report.longrepr is not None and run.redactor.text(text) != text:
+        report.longrepr = run.redactor.text(text)
     report.sections = [(title, run.redactor.text(body)) for title, body in report.sections]
     reporter = item.config.pluginmanager.get_plugin("sequence-contract-reporter")
     if isinstance(reporter, ContractReporter):
@@ -451,11 +348,9 @@ def pytest_runtest_makereport(
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """A run whose every failure is the environment's says so with exit status 10."""
-    run = session.config.stash.get(RUN, None)
-    if run is None or exitstatus != exitcodes.CONTRACT_BROKEN:
-        return
-    failed = _failed_reports(session.config)
-    if failed and {_failure_kind(report) for report in failed} == {"environment"}:
+    kinds = set(_failure_kinds(session.config))
+    broken = exitstatus == exitcodes.CONTRACT_BROKEN
+    if RUN in session.config.stash and broken and kinds == {"environment"}:
         session.exitstatus = exitcodes.ENVIRONMENT_BROKEN
 
 
@@ -463,71 +358,48 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     run = terminalreporter.config.stash.get(RUN, None)
     if run is None:
         return
+    write = terminalreporter.write_line
     terminalreporter.write_sep("-", "sequence-contract")
     if run.runtime is not None and run.settings.embedded:
-        terminalreporter.write_line(
+        write(
             f"sequence-contract {__version__}: {run.base_url} "
             f"(embedded sandbox, started for this run{_faults(run)})"
         )
     created = len(run.runtime.created) if run.runtime else 0
-    terminalreporter.write_line(f"{run.traffic.summary()}; customers created: {created}")
+    write(f"{run.traffic.summary()}; customers created: {created}")
     if run.first_failure_at is not None:
-        terminalreporter.write_line(
+        write(
             f"first contract failure at request {run.first_failure_at} "
             f"(of {len(run.traffic.all_exchanges)})"
         )
-    if run.runtime is not None:
-        pacing = run.runtime.session.rate_limiter.note()  # what the server taught
-        if pacing:
-            terminalreporter.write_line(pacing)
-    budget = run.budget
-    skipped = [
-        report
-        for report in terminalreporter.stats.get("skipped", [])
-        if "request budget of" in str(getattr(report, "longrepr", ""))
-    ]
-    cut_short = [
-        report
-        for report in terminalreporter.stats.get("skipped", [])
-        if "customer allowance of" in str(getattr(report, "longrepr", ""))
-    ]
-    if skipped:
-        terminalreporter.write_line(
-            f"budget: {budget.describe()}; the run ended at its budget: {len(skipped)} tests "
-            "not run (see the coverage table for what was not reached); "
-            "raise --max-requests for more",
-            yellow=True,
-        )
-    else:
-        terminalreporter.write_line(f"budget: {budget.describe()}")
+    pacing = run.runtime.session.rate_limiter.note() if run.runtime else None
+    if pacing:  # what the server taught
+        write(pacing)
+    skips = [str(getattr(r, "longrepr", "")) for r in terminalreporter.stats.get("skipped", [])]
+    spent = sum("request budget of" in text for text in skips)
+    cut_short = sum("customer allowance of" in text for text in skips)
+    ended = (
+        f"; the run ended at its budget: {spent} tests not run (see the coverage table for "
+        "what was not reached); raise --max-requests for more"
+    )
+    write(f"budget: {run.budget.describe()}{ended if spent else ''}", yellow=bool(spent))
     if cut_short:
-        terminalreporter.write_line(
-            f"budget: {len(cut_short)} generated tests cut short at the customer allowance "
+        write(
+            f"budget: {cut_short} generated tests cut short at the customer allowance "
             "(the profile's); their earlier cases ran",
             yellow=True,
         )
-    failed = _failed_reports(terminalreporter.config)
-    environment = sum(1 for report in failed if _failure_kind(report) == "environment")
+    failed = _failure_kinds(terminalreporter.config)
+    environment = failed.count("environment")
     if failed:
-        terminalreporter.write_line(
-            f"failures: {len(failed) - environment} contract, {environment} environment"
-        )
+        write(f"failures: {len(failed) - environment} contract, {environment} environment")
     for problem in run.runtime.cleanup_failures if run.runtime else ():
-        terminalreporter.write_line(f"cleanup: could not archive {problem}", yellow=True)
+        write(f"cleanup: could not archive {problem}", yellow=True)
 
 
-def _skipped(report: pytest.TestReport, item: pytest.Item, reason: str) -> None:
-    report.outcome = "skipped"
-    report.longrepr = (str(item.path), item.location[1] or 0, f"Skipped: {reason}")
-
-
-def _failed_reports(config: pytest.Config) -> list[Any]:
-    """Failed tests and errors in setup or teardown (a fixture's request can meet a 429 too)."""
-    reporter = config.pluginmanager.get_plugin("terminalreporter")
-    stats = getattr(reporter, "stats", {})
-    return [*stats.get("failed", []), *stats.get("error", [])]
-
-
-def _failure_kind(report: Any) -> str | None:
-    kind = dict(getattr(report, "user_properties", ())).get("failure_kind")
-    return kind if isinstance(kind, str) else None
+def _failure_kinds(config: pytest.Config) -> list[Any]:
+    """The kind of each failed test and error in setup or teardown (a fixture's request can meet
+    a 429 too)."""
+    stats = getattr(config.pluginmanager.get_plugin("terminalreporter"), "stats", {})
+    reports = [*stats.get("failed", []), *stats.get("error", [])]
+    return [dict(getattr(r, "user_properties", ())).get("failure_kind") for r in reports]

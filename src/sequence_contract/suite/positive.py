@@ -1,26 +1,6 @@
-"""The strict-positive view of an OpenAPI document, and the grey zone around it.
-
-The committed documents are tolerant, as Sequence's docs are: request objects stay open and free
-strings are plain `string`. A schema-valid request may therefore carry an undocumented property,
-an "email" that is no email, or control characters, and a careful server may refuse all of
-those with its documented 400. Positive generation must only send what any careful
-implementation of the docs has to accept, so it draws from a view derived here, in one place:
-
-- every request object with documented properties is closed (`additionalProperties: false`);
-  maps the docs define as maps (`customProperties`) stay maps, with printable keys;
-- fields the docs call emails get `format: email`, URLs `format: uri`;
-- every other free string is printable text (`TEXT_PATTERN`: no control characters) of at most
-  `TEXT_MAX_LENGTH` characters, and not empty when the field is required;
-- arrays hold at most `ARRAY_MAX_ITEMS` items;
-- integers the docs give no range for (`limit` in 2024-05-09) lie in 0..`INT32_MAX`.
-
-Enums (country, state, tax status, ...) are already in the documents. Responses are not touched:
-they stay tolerant readers. Negative generation keeps the committed document, so it still
-explores extra properties and odd strings.
-
-Some values are inside this view and still a careful server may refuse them: very long text,
-empty optional strings, blank or padded text, unusual Unicode. `grey_values` names them; the
-`grey-zone` expectation decides whether a refusal with the documented 400 is accepted.
+"""The strict-positive view of an OpenAPI document (what any careful implementation of the docs
+must accept: positive cases draw from it; negative ones keep the tolerant document), and the
+grey zone inside it that a careful server may still refuse (the `grey-zone` expectation).
 """
 
 from __future__ import annotations
@@ -29,6 +9,7 @@ import unicodedata
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
+from sequence_contract.documents import HTTP_METHODS
 from sequence_contract.schemas import inline_references
 
 if TYPE_CHECKING:
@@ -36,13 +17,15 @@ if TYPE_CHECKING:
 
 JsonSchema = dict[str, Any]
 
-EMAIL_FIELDS = frozenset({"email", "billingEmails"})
-URL_FIELDS = frozenset({"url"})
 # C0 controls, DEL and C1 controls: never printable text.
 TEXT_PATTERN = "^[^\\x00-\\x1f\\x7f-\\x9f]*$"
 TEXT_MAX_LENGTH = 255
-EMAIL_MAX_LENGTH = 254  # RFC 5321's limit for a forward path
-URL_MAX_LENGTH = 2048
+# Free strings by field name; 254 is RFC 5321's limit for a forward path.
+STRING_RULES: dict[str | None, JsonSchema] = {
+    "email": {"format": "email", "maxLength": 254},
+    "billingEmails": {"format": "email", "maxLength": 254},
+    "url": {"format": "uri", "maxLength": 2048},
+}
 ARRAY_MAX_ITEMS = 10
 INT32_MAX = 2**31 - 1  # an integer the docs give no range for: 0 to this
 MAP_KEY = {"type": "string", "minLength": 1, "maxLength": 64, "pattern": TEXT_PATTERN}
@@ -58,9 +41,6 @@ BMP_END = 0xFFFF
 
 _STRING_CONSTRAINTS = frozenset({"enum", "const", "format", "pattern"})
 _INTEGER_BOUNDS = frozenset({"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "enum"})
-# Conditions, not shapes: closing or constraining them would change what they match.
-_CONDITIONS = frozenset({"if", "then", "else", "not", "contains"})
-_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
 
 
 def strict_schema(schema: Any, *, name: str | None = None, required: bool = True) -> Any:
@@ -69,7 +49,9 @@ def strict_schema(schema: Any, *, name: str | None = None, required: bool = True
     if not isinstance(schema, dict):
         return schema
     strict: JsonSchema = {
-        key: value if key in _CONDITIONS else _strict_child(key, value, name, required)
+        key: [strict_schema(item, name=name, required=required) for item in value]
+        if key in ("allOf", "anyOf", "oneOf") and isinstance(value, list)
+        else value  # conditions (if, not, ...) stay: constraining them changes what they match
         for key, value in schema.items()
     }
     kind = strict.get("type")
@@ -92,24 +74,12 @@ def strict_schema(schema: Any, *, name: str | None = None, required: bool = True
     if kind == "integer" and not _INTEGER_BOUNDS & strict.keys():
         strict.update(minimum=0, maximum=INT32_MAX)
     if kind == "string" and not _STRING_CONSTRAINTS & strict.keys():
-        strict.update(_string_rules(name))
+        strict.update(
+            STRING_RULES.get(name, {"pattern": TEXT_PATTERN, "maxLength": TEXT_MAX_LENGTH})
+        )
         if required:
             strict["minLength"] = max(strict.get("minLength", 0), 1)
     return strict
-
-
-def _strict_child(key: str, value: Any, name: str | None, required: bool) -> Any:
-    if key in ("allOf", "anyOf", "oneOf") and isinstance(value, list):
-        return [strict_schema(item, name=name, required=required) for item in value]
-    return value
-
-
-def _string_rules(name: str | None) -> JsonSchema:
-    if name in EMAIL_FIELDS:
-        return {"format": "email", "maxLength": EMAIL_MAX_LENGTH}
-    if name in URL_FIELDS:
-        return {"format": "uri", "maxLength": URL_MAX_LENGTH}
-    return {"pattern": TEXT_PATTERN, "maxLength": TEXT_MAX_LENGTH}
 
 
 def strict_document(document: Mapping[str, Any], resolver: Resolver[Any]) -> dict[str, Any]:
@@ -119,7 +89,7 @@ def strict_document(document: Mapping[str, Any], resolver: Resolver[Any]) -> dic
     for path_item in inlined.get("paths", {}).values():
         _strict_parameters(path_item.get("parameters", []))
         for method, operation in path_item.items():
-            if method not in _METHODS:
+            if method not in HTTP_METHODS:
                 continue
             _strict_parameters(operation.get("parameters", []))
             for media in operation.get("requestBody", {}).get("content", {}).values():
@@ -195,22 +165,3 @@ def grey_reason(text: str) -> str | None:
         if ord(char) > BMP_END or unicodedata.category(char) in UNUSUAL_CATEGORIES:
             return f"unusual character U+{ord(char):04X}"
     return None
-
-
-def control_characters(value: Any) -> Iterator[str]:
-    """Each string (or key) in `value` holding a control character, as its JSON path."""
-    for where, text in _strings(value, "$"):
-        if any(ord(char) < 0x20 or 0x7F <= ord(char) <= 0x9F for char in text):
-            yield where
-
-
-def _strings(value: Any, where: str) -> Iterator[tuple[str, str]]:
-    if isinstance(value, str):
-        yield where, value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield f"{where} key", str(key)
-            yield from _strings(item, f"{where}.{key}")
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _strings(item, f"{where}[{index}]")

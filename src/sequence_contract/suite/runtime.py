@@ -1,20 +1,20 @@
 """The live state of one contract run: the target, the HTTP session, what the run created.
-
-Owned by the plugin's session fixture `runtime` (started on first use, stopped after the last
-test); nothing here runs at import.
-"""
+Owned by the plugin's session fixture `runtime`; nothing here runs at import."""
 
 from __future__ import annotations
 
 import base64
 import contextlib
+import itertools
 import threading
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Final
+from secrets import token_hex
+from types import EllipsisType
+from typing import Any
 
 import requests
 
@@ -32,27 +32,16 @@ from sequence_contract.target import (
     embedded_sandbox,
     preflight,
     remote_target,
-    run_label,
 )
 
 MAX_PAGES = 20
 EVENTUAL_SECONDS = 10.0
-
-
-class _Default:
-    def __repr__(self) -> str:
-        return "DEFAULT"
-
-
-DEFAULT: Final = _Default()
+# Customers each creating generated operation may count on while the allowance lasts.
+FAIR_SHARE = 3
 
 
 class SetupFailed(AssertionError):
     """A request the test needed as a precondition (e.g. creating a customer) did not work."""
-
-
-# Customers each creating generated operation may count on while the allowance lasts.
-FAIR_SHARE = 3
 
 
 @dataclass
@@ -69,10 +58,9 @@ class SuiteRuntime:
     cleanup_failures: list[str] = field(default_factory=list)
     # Customers each generated operation claimed (see `claim_customer`).
     generated_creates: Counter[str] = field(default_factory=Counter)
-    # Per thread, a customer claimed and not created yet: it counts against the allowance
-    # while the create is on its way (other threads claim meanwhile).
+    # Per thread, a customer claimed whose create is on its way: it counts meanwhile.
     _claimed: dict[int, str] = field(default_factory=dict, repr=False)
-    _serial: int = 0
+    _serials: Iterator[int] = field(default_factory=lambda: itertools.count(1), repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
@@ -95,40 +83,32 @@ class SuiteRuntime:
     def api_version(self) -> str:
         return self.settings.api_version
 
-    @property
-    def customer_label(self) -> str:
-        return run_label(self.run_id)
-
     def authorization(self) -> str:
-        credentials = self.target.credentials
-        pair = f"{credentials.client_id}:{credentials.client_secret}"
+        pair = f"{self.credentials.client_id}:{self.credentials.client_secret}"
         return "Basic " + base64.b64encode(pair.encode()).decode()
-
-    # -- requests -------------------------------------------------------------------------
 
     def request(
         self,
         method: str,
         path: str,
         *,
-        auth: str | _Default | None = DEFAULT,
-        version: str | _Default | None = DEFAULT,
+        auth: str | EllipsisType | None = ...,
+        version: str | EllipsisType | None = ...,
         headers: dict[str, str] | None = None,
         **kwargs: Any,
     ) -> requests.Response:
-        """Send one request; `auth`/`version` DEFAULT send the run's own, None leaves them out."""
+        """Send one request; `auth`/`version` `...` send the run's own, None leaves them out."""
         sent: dict[str, str] = {"Accept": "application/json"}
         if auth is not None:
-            sent["Authorization"] = self.authorization() if auth is DEFAULT else str(auth)
+            sent["Authorization"] = self.authorization() if auth is ... else str(auth)
         if version is not None:
-            sent["Sequence-Version"] = self.api_version if version is DEFAULT else str(version)
+            sent["Sequence-Version"] = self.api_version if version is ... else str(version)
         sent.update(headers or {})
         return self.session.request(method, self.base_url + path, headers=sent, **kwargs)
 
     def claim_customer(self, operation: str, creating: Iterable[str], kept: int) -> bool:
-        """May a case of `operation` create a customer? Yes while the allowance, less `kept`,
-        the claims on their way and the fair share (`FAIR_SHARE`) the other `creating`
-        operations have not used yet, has room; a yes is counted against `operation`."""
+        """May a case of `operation` create a customer? Yes while the allowance has room beyond
+        `kept`, the claims on their way and the other `creating` operations' unused fair shares."""
         with self._lock:
             others = sum(
                 FAIR_SHARE - min(FAIR_SHARE, self.generated_creates[other])
@@ -144,10 +124,7 @@ class SuiteRuntime:
 
     def create_customer(self) -> dict[str, Any]:
         """Create a customer of this run and return its body; a failure is a setup failure."""
-        with self._lock:
-            self._serial += 1
-            serial = self._serial
-        body = customer_body(self.api_version, self.run_id, serial)
+        body = customer_body(self.api_version, self.run_id, next(self._serials))
         response = self.request("POST", "/customers", json=body)
         if response.status_code != 201:
             raise SetupFailed(
@@ -203,24 +180,22 @@ class SuiteRuntime:
                 body = self.get_customer(customer_id)
         return body
 
-    # -- cleanup --------------------------------------------------------------------------
-
     def archive_leftovers(self) -> None:
         """Archive every customer this run created and did not archive: and no other.
         A few at once (--in-flight): against a far server the cleanup is all waiting."""
+
+        def archive(customer_id: str) -> str | None:
+            try:
+                status = self.archive(customer_id).status_code
+            except Exception as exc:  # the run is over: report, do not raise
+                return f"{customer_id}: {self.redactor.text(str(exc))}"
+            return f"{customer_id}: archive answered {status}" if status >= 300 else None
+
         leftovers = [customer for customer in self.created if customer not in self.archived]
         with ThreadPoolExecutor(max(1, self.settings.in_flight), "cleanup") as pool:
-            problems = pool.map(self._archive_leftover, leftovers)
-            self.cleanup_failures.extend(problem for problem in problems if problem)
-
-    def _archive_leftover(self, customer_id: str) -> str | None:
-        try:
-            response = self.archive(customer_id)
-        except Exception as exc:  # the run is over: report, do not raise
-            return f"{customer_id}: {self.redactor.text(str(exc))}"
-        if response.status_code >= 300:
-            return f"{customer_id}: archive answered {response.status_code}"
-        return None
+            self.cleanup_failures += [
+                problem for problem in pool.map(archive, leftovers) if problem
+            ]
 
     def remember(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
         """Every 201 from POST /customers (ours or schemathesis') is a customer of this run;
@@ -228,13 +203,10 @@ class SuiteRuntime:
         request = response.request
         path = (request.url or "").removeprefix(self.base_url).split("?")[0]
         if request.method == "POST" and path == "/customers":
-            with (
-                self._lock
-            ):  # answered: the claim, if any, is settled (the hook runs in its thread)
+            with self._lock:  # answered: the claim is settled (the hook runs in its thread)
                 self._claimed.pop(threading.get_ident(), None)
-        if request.method == "POST" and path == "/customers" and response.status_code == 201:
             try:
-                customer_id = response.json().get("id")
+                customer_id = response.json().get("id") if response.status_code == 201 else None
             except ValueError:
                 return
             if isinstance(customer_id, str):
@@ -259,8 +231,8 @@ class Run:
     kept in `config.stash`; `runtime` is set while the session fixture holds one."""
 
     settings: SuiteSettings
-    run_id: str
     seed: RunSeed
+    run_id: str = field(default_factory=lambda: time.strftime("%Y%m%d%H%M%S") + token_hex(3))
     redactor: Redactor = field(default_factory=Redactor)
     traffic: TrafficLog = field(default_factory=TrafficLog)
     started: float = field(default_factory=time.time)
@@ -270,8 +242,7 @@ class Run:
     first_failure_at: int | None = None
 
     def __post_init__(self) -> None:
-        # The budget keeps one request per customer to archive at the end, and room for the
-        # requests in flight (one per generated test running, one for the main thread).
+        # Room for the requests in flight: one per generated test running, one for the main thread.
         self.budget = RequestBudget(
             max_requests=self.settings.request_budget,
             max_customers=self.settings.customer_budget,
@@ -287,24 +258,17 @@ class Run:
 
 
 @contextlib.contextmanager
-def running(
-    settings: SuiteSettings,
-    *,
-    run_id: str,
-    redactor: Redactor,
-    traffic: TrafficLog,
-    budget: RequestBudget | None = None,
-) -> Iterator[SuiteRuntime]:
-    """Start the target (an embedded sandbox, or check the remote one), yield the runtime,
-    and archive what the run created when the block ends. Raises an EnvironmentProblem, or
-    SandboxStartError, when the target cannot be used."""
+def running(run: Run) -> Iterator[SuiteRuntime]:
+    """Start the target (or check the remote one), yield the runtime, and archive what the run
+    created when the block ends. Raises EnvironmentProblem or SandboxStartError."""
+    settings, traffic = run.settings, run.traffic
     where: contextlib.AbstractContextManager[Target]
     if settings.embedded:
         where = embedded_sandbox(settings.credentials, settings.sandbox_faults)
     else:
         where = contextlib.nullcontext(remote_target(settings.base_url or "", settings.credentials))
     with where as target:
-        redactor.add_credentials(target.credentials.client_id, target.credentials.client_secret)
+        run.redactor.add_credentials(target.credentials.client_id, target.credentials.client_secret)
         session = ContractSession(
             timeout_seconds=settings.request_timeout,
             rate_limiter=RateLimiter(settings.effective_rate_limit),
@@ -313,9 +277,11 @@ def running(
                 run_wait_seconds=settings.max_run_wait,
             ),
             traffic=traffic,
-            budget=budget,
+            budget=run.budget,
         )
-        runtime = SuiteRuntime(settings, target, session, run_id, redactor, traffic, session.budget)
+        runtime = SuiteRuntime(
+            settings, target, session, run.run_id, run.redactor, traffic, session.budget
+        )
         session.hooks["response"].append(runtime.remember)
         with session:
             with traffic.aside():

@@ -1,31 +1,25 @@
-"""Stored as sent: a create or update that answers 2xx returns every field it was sent, as sent.
-
-`differences(sent, returned, version)` compares the body of a create or full-replace PUT with
-the Customer that came back (from the write itself or from the GET that follows) and lists each
-field that was dropped or altered, phrased "where: what". Fields the server adds are not its
-business (ids, timestamps, `domain`, ...); fields the docs say are not returned are skipped, each
-with its reason in `NOT_RETURNED`, the one list of such exceptions. Only documented fields are
-compared (the request schema's properties, at every level): a property the schema does not
-name may be ignored by the server, so it is not expected back.
+"""Stored as sent: a create or full-replace PUT that answers 2xx returns every documented field it
+was sent, as sent. `differences` lists what was dropped or altered; fields the docs say are not
+returned are skipped, each with its reason in `NOT_RETURNED`.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 import schemathesis
 from schemathesis.generation import GenerationMode
 
-from sequence_contract.schemas import LATEST_VERSION, available_versions, schemas_root
+from sequence_contract.schemas import LATEST_VERSION, available_versions, inlined_schema
+from sequence_contract.suite.checks import header
+from sequence_contract.suite.positive import drop_undocumented, strict_schema
 
 # Request fields the Customer object does not carry, per API version: nothing to compare.
-# (What the server derives or assigns, such as `domain` from `url`, contact ids and timestamps,
-# `integrationIds[].isPending`, is never in the request, so it needs no entry here.)
 NOT_RETURNED: dict[str, dict[str, str]] = {
     "2024-07-30": {
         "customerAliases": "write-only: the Customer object has no aliases field",
@@ -36,90 +30,28 @@ NOT_RETURNED: dict[str, dict[str, str]] = {
         "customerAliases": "write-only: the Customer object has no aliases field",
     },
 }
-# Lists whose order the docs do not define: compared as collections, each sent item matched
-# to a returned item that carries all of its sent fields.
+# Lists whose order the docs do not define: each sent item matches some returned item.
 UNORDERED = frozenset({"contacts", "integrationIds", "billingEmails"})
-REQUEST_SCHEMA = "create-or-update-customer-request.schema.json"
-
-# A documented shape: for an object with named properties, each name and its shape; None for a
-# value compared whole (strings, enums, maps such as customProperties). Arrays take the shape
-# of their items.
-Shape = dict[str, "Shape | None"] | None
 
 
 @cache
-def request_shape(version: str) -> Shape:
-    """The documented fields of the version's create/update body, from its JSON Schema."""
+def _request_schema(version: str) -> Any:
+    """The version's create/update body schema, every documented object closed."""
     if version not in available_versions():
         return None
-    folder = schemas_root() / version
-    return _shape(_load(folder, REQUEST_SCHEMA), _load(folder, REQUEST_SCHEMA), folder, 0)
-
-
-def _load(folder: Any, name: str) -> dict[str, Any]:
-    loaded: dict[str, Any] = json.loads((folder / name).read_text(encoding="utf-8"))
-    return loaded
-
-
-def _shape(node: dict[str, Any], document: dict[str, Any], folder: Any, depth: int) -> Shape:
-    if depth > 10:
-        return None
-    if "$ref" in node:
-        name, _, pointer = str(node["$ref"]).partition("#")
-        document = _load(folder, name) if name else document
-        node = document
-        for part in [p for p in pointer.split("/") if p]:
-            node = node[part]
-        return _shape(node, document, folder, depth + 1)
-    if node.get("type") == "array" and isinstance(node.get("items"), dict):
-        return _shape(node["items"], document, folder, depth + 1)
-    properties = node.get("properties")
-    if isinstance(properties, dict) and properties:
-        return {name: _shape(sub, document, folder, depth + 1) for name, sub in properties.items()}
-    return None
-
-
-def documented(value: Any, shape: Shape) -> Any:
-    """`value` without the properties `shape` does not name (at every level)."""
-    if shape is None:
-        return value
-    if isinstance(value, list):
-        return [documented(item, shape) for item in value]
-    if isinstance(value, dict):
-        return {k: documented(v, shape[k]) for k, v in value.items() if k in shape}
-    return value
-
-
-@dataclass(frozen=True)
-class Difference:
-    where: str  # a JSON path, `$.address.line2`
-    what: str
-
-    def __str__(self) -> str:
-        return f"{self.where}: {self.what}"
+    return strict_schema(inlined_schema(version, "create-or-update-customer-request"))
 
 
 def differences(
     sent: Mapping[str, Any], returned: Mapping[str, Any], version: str = LATEST_VERSION
-) -> list[Difference]:
-    """Every sent field that `returned` lost or changed, except the documented exceptions.
-
-    `customProperties` left out of a PUT keeps the stored ones (documented): a field that was
-    not sent is never compared, so that case needs nothing special.
-    """
+) -> list[str]:
+    """Every sent field that `returned` lost or changed ("$.address.line2: ..."), except the
+    documented exceptions (a field not sent, such as `customProperties` left out of a PUT, is
+    never compared)."""
+    documented = copy.deepcopy(dict(sent))
+    drop_undocumented(documented, _request_schema(version))
     skipped = NOT_RETURNED.get(version, {})
-    found: list[Difference] = []
-    for name, value in documented(dict(sent), request_shape(version)).items():
-        if name in skipped:
-            continue
-        where = f"$.{name}"
-        if name not in returned:
-            found.append(Difference(where, f"sent {_show(value)}, not returned"))
-        elif name in UNORDERED and isinstance(value, list):
-            found += _unordered(where, value, returned[name])
-        else:
-            found += _compare(where, value, returned[name])
-    return found
+    return _compare("$", {k: v for k, v in documented.items() if k not in skipped}, returned)
 
 
 # The writes whose 2xx answer is a Customer built from the request body.
@@ -147,27 +79,22 @@ def stored_as_sent(ctx: Any, response: Any, case: Any) -> bool | None:
         return None  # not JSON: the content-type and schema checks say so
     if not isinstance(returned, dict):
         return None
-    version = _header(case.headers, "sequence-version") or LATEST_VERSION
+    version = header(case.headers, "sequence-version") or LATEST_VERSION
     found = differences(case.body, returned, version)
     if found:
-        lines = "\n".join(str(d) for d in found)
+        lines = "\n".join(found)
         raise NotStoredAsSent(f"{case.method.upper()} {case.path}: not stored as sent\n{lines}")
     return None
 
 
-def _header(headers: Mapping[str, Any] | None, name: str) -> str | None:
-    for key, value in (headers or {}).items():
-        if key.lower() == name and isinstance(value, str):
-            return value
-    return None
-
-
-def _compare(where: str, sent: Any, returned: Any) -> list[Difference]:
-    if isinstance(sent, dict) and isinstance(returned, dict):
-        found: list[Difference] = []
+def _compare(where: str, sent: Any, returned: Any) -> list[str]:
+    if isinstance(sent, dict) and isinstance(returned, Mapping):
+        found: list[str] = []
         for key, value in sent.items():
             if key not in returned:
-                found.append(Difference(f"{where}.{key}", f"sent {_show(value)}, not returned"))
+                found.append(f"{where}.{key}: sent {_show(value)}, not returned")
+            elif where == "$" and key in UNORDERED and isinstance(value, list):
+                found += _unordered(f"{where}.{key}", value, returned[key])
             else:
                 found += _compare(f"{where}.{key}", value, returned[key])
         return found
@@ -179,20 +106,18 @@ def _compare(where: str, sent: Any, returned: Any) -> list[Difference]:
         ]
     if _same(sent, returned):
         return []
-    return [Difference(where, f"sent {_show(sent)}, returned {_show(returned)}")]
+    return [f"{where}: sent {_show(sent)}, returned {_show(returned)}"]
 
 
-def _unordered(where: str, sent: list[Any], returned: Any) -> list[Difference]:
+def _unordered(where: str, sent: list[Any], returned: Any) -> list[str]:
     if not isinstance(returned, list):
-        return [Difference(where, f"sent a list of {len(sent)}, returned {_show(returned)}")]
+        return [f"{where}: sent a list of {len(sent)}, returned {_show(returned)}"]
     left = list(returned)
-    found: list[Difference] = []
+    found: list[str] = []
     for index, item in enumerate(sent):
         match = next((r for r in left if not _compare("", item, r)), None)
         if match is None:
-            found.append(
-                Difference(f"{where}[{index}]", f"sent {_show(item)}, not returned as sent")
-            )
+            found.append(f"{where}[{index}]: sent {_show(item)}, not returned as sent")
         else:
             left.remove(match)
     return found
@@ -208,16 +133,3 @@ def _same(sent: Any, returned: Any) -> bool:
 def _show(value: Any, limit: int = 80) -> str:
     text = json.dumps(value, ensure_ascii=False)
     return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-__all__ = [
-    "NOT_RETURNED",
-    "REQUEST_SCHEMA",
-    "UNORDERED",
-    "Difference",
-    "NotStoredAsSent",
-    "differences",
-    "documented",
-    "request_shape",
-    "stored_as_sent",
-]
