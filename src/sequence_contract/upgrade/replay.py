@@ -6,8 +6,8 @@ from __future__ import annotations
 import secrets
 import uuid
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 import requests
 
@@ -48,15 +48,16 @@ _EXPLAINED_BY = {
         "response-type-changed",
     ),
 }
-_TEXTS = {
-    "status-changed": "{step}: status {before} in {old}, {after} in {new}",
-    "field-removed": "{subject}: in {old} responses ({before}), absent in {new}",
-    "field-added": "{subject}: new in {new} responses ({after})",
-    "type-changed": "{subject}: {before} in {old}, {after} in {new}",
-    "value-changed": "{subject}: {before} in {old}, {after} in {new}",
-    "header-removed": "header {subject}: sent in {old} ({before}), not in {new}",
-    "header-added": "header {subject}: new in {new} ({after})",
-    "header-changed": "header {subject}: {before} in {old}, {after} in {new}",
+# kind: (breaking, description)
+_KINDS = {
+    "status-changed": (True, "{step}: status {before} in {old}, {after} in {new}"),
+    "field-removed": (True, "{subject}: in {old} responses ({before}), absent in {new}"),
+    "field-added": (False, "{subject}: new in {new} responses ({after})"),
+    "type-changed": (True, "{subject}: {before} in {old}, {after} in {new}"),
+    "value-changed": (True, "{subject}: {before} in {old}, {after} in {new}"),
+    "header-removed": (True, "header {subject}: sent in {old} ({before}), not in {new}"),
+    "header-added": (False, "header {subject}: new in {new} ({after})"),
+    "header-changed": (True, "header {subject}: {before} in {old}, {after} in {new}"),
 }
 
 
@@ -219,63 +220,64 @@ def _headers(response: requests.Response, sent_version: str) -> dict[str, str]:
     return found
 
 
-class _Seen(NamedTuple):
-    kind: str
-    subject: str
-    breaking: bool
-    step: str
-    before: object
-    after: object
-    explained_by: tuple[str, ...]
-
-
 def compare_replays(old: Replay, new: Replay, documented: Iterable[Change]) -> list[Change]:
     """Every observed difference from `old`'s run to `new`'s, merged by id."""
     documented = list(documented)
-    by_pointer: dict[str, list[Change]] = {}
-    for change in documented:
-        for pointer in change.pointers:
-            by_pointer.setdefault(pointer, []).append(change)
-    ids = {change.id for change in documented}
     new_steps = {o.step: o for o in new.observations}
-    grouped: dict[str, list[_Seen]] = {}
+    grouped: dict[str, list[Change]] = {}
     for before in old.observations:
         after = new_steps.get(before.step)
-        for seen in _step(before, after, by_pointer, ids) if after is not None else ():
-            grouped.setdefault(f"observed-{seen.kind}:{seen.subject}", []).append(seen)
+        versions = {"old": old.version, "new": new.version}
+        for seen in _step(before, after, documented, versions) if after is not None else ():
+            grouped.setdefault(seen.id, []).append(seen)
     changes = []
-    for change_id, group in grouped.items():
+    for group in grouped.values():
         first = group[0]
         # Expected only if every step where it shows is predicted by the documents.
         explained: tuple[str, ...] = ()
-        if all(s.explained_by for s in group):
-            explained = tuple(dict.fromkeys(e for s in group for e in s.explained_by))
-        steps = tuple(dict.fromkeys(s.step for s in group))
-        text = _TEXTS[first.kind].format(**first._asdict(), old=old.version, new=new.version)
-        if first.kind != "status-changed":
-            text += f" [{first.step if len(steps) == 1 else f'{len(steps)} steps'}]"
-        changes.append(
-            Change(
-                id=change_id,
-                kind=f"observed-{first.kind}",
-                subject=first.subject,
-                origin=OBSERVED,
-                breaking=any(s.breaking for s in group),
-                description=text,
-                location=steps[0],
-                before=first.before,
-                after=first.after,
-                seen_in=steps,
-                explained_by=explained,
-            )
-        )
+        if all(c.explained_by for c in group):
+            explained = tuple(dict.fromkeys(e for c in group for e in c.explained_by))
+        steps = tuple(dict.fromkeys(c.location for c in group))
+        text = first.description
+        if first.kind != "observed-status-changed":
+            text += f" [{first.location if len(steps) == 1 else f'{len(steps)} steps'}]"
+        changes.append(replace(first, description=text, seen_in=steps, explained_by=explained))
     return sorted(changes, key=lambda c: (not c.breaking, c.id))
 
 
 def _step(
-    old: Observation, new: Observation, by_pointer: dict[str, list[Change]], ids: set[str]
-) -> list[_Seen]:
+    old: Observation,
+    new: Observation,
+    documented: list[Change],
+    versions: dict[str, str],
+) -> list[Change]:
     step = f"{new.step} ({new.operation})"
+    found: list[Change] = []
+
+    def add(
+        kind: str, subject: str, before: object, after: object, explained: tuple[str, ...] = ()
+    ) -> None:
+        pointer, wanted = f"{new.operation} {new.status} {subject}", _EXPLAINED_BY.get(kind, ())
+        pointed = (c.id for c in documented if pointer in c.pointers and c.kind in wanted)
+        explained = explained or tuple(pointed)
+        breaking, text = _KINDS[kind]
+        text = text.format(subject=subject, step=step, before=before, after=after, **versions)
+        found.append(
+            Change(
+                f"observed-{kind}:{subject}",
+                f"observed-{kind}",
+                subject,
+                OBSERVED,
+                breaking,
+                text,
+                step,
+                before,
+                after,
+                (step,),
+                explained_by=explained,
+            )
+        )
+
     if old.status != new.status:
         method, _, path = new.operation.partition(" ")
         candidates = (
@@ -284,34 +286,28 @@ def _step(
             f"operation-removed:{old.operation}",
             f"operation-path-changed:{old.operation}",
         )
+        ids = {c.id for c in documented}
         explained = tuple(c for c in candidates if c in ids) if method else ()
-        return [_Seen("status-changed", new.step, True, step, old.status, new.status, explained)]
-    found: list[_Seen] = []
-
-    def add(kind: str, subject: str, breaking: bool, before: object, after: object) -> None:
-        wanted = _EXPLAINED_BY.get(kind, ())
-        pointed = by_pointer.get(f"{new.operation} {new.status} {subject}", ())
-        explained = tuple(c.id for c in pointed if c.kind in wanted)
-        found.append(_Seen(kind, subject, breaking, step, before, after, explained))
-
+        add("status-changed", new.step, old.status, new.status, explained)
+        return found
     for path in _outermost(set(old.shape) - set(new.shape)):
-        add("field-removed", path, True, old.shape[path], None)
+        add("field-removed", path, old.shape[path], None)
     for path in _outermost(set(new.shape) - set(old.shape)):
-        add("field-added", path, False, None, new.shape[path])
+        add("field-added", path, None, new.shape[path])
     for path in sorted(set(old.shape) & set(new.shape)):
         before, after = old.shape[path], new.shape[path]
         if before != after:
             same_form = without_value(before) == without_value(after)
             same = same_form and base_type(before) == base_type(after)
-            add("value-changed" if same else "type-changed", path, True, before, after)
+            add("value-changed" if same else "type-changed", path, before, after)
     for name in sorted(set(old.headers) | set(new.headers)):
         sent, now = old.headers.get(name), new.headers.get(name)
         if now is None:
-            add("header-removed", name, True, sent, None)
+            add("header-removed", name, sent, None)
         elif sent is None:
-            add("header-added", name, False, None, now)
+            add("header-added", name, None, now)
         elif sent != now:
-            add("header-changed", name, True, sent, now)
+            add("header-changed", name, sent, now)
     return found
 
 
