@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -22,18 +23,12 @@ from sequence_contract.target import (
     remote_target,
 )
 from sequence_contract.upgrade.consumers.matching import BREAKS, NOT_VERIFIABLE, PASSES
-from sequence_contract.upgrade.consumers.model import read_consumers
-from sequence_contract.upgrade.consumers.usage import Call, ConsumerUsage, calls_of, judge
+from sequence_contract.upgrade.consumers.model import ConsumerFile, read_consumers
+from sequence_contract.upgrade.consumers.usage import Call, ConsumerUsage, Verified, calls_of, judge
 from sequence_contract.upgrade.consumers.verify import verify_calls
 from sequence_contract.upgrade.diff import diff_versions
 from sequence_contract.upgrade.model import Change
-from sequence_contract.upgrade.replay import (
-    Replay,
-    compare_replays,
-    new_run_id,
-    open_session,
-    replay,
-)
+from sequence_contract.upgrade.replay import Replay, compare_replays, open_session, replay
 from sequence_contract.upgrade.waivers import Waiver
 
 
@@ -45,19 +40,19 @@ class ReplaySettings:
     request_timeout: float = 30.0
 
 
-@dataclass(frozen=True)
+@dataclass
 class UpgradeCheck:
     """The verdict: which changes block the upgrade, and all a report needs to say why."""
 
     from_version: str
     to_version: str
-    target: str  # "" when nothing was replayed
     documented: tuple[Change, ...]
-    observed: tuple[Change, ...]
     waivers: tuple[Waiver, ...] = ()
     waiver_file: Path | None = None
+    target: str = ""  # "" when nothing was replayed
+    observed: tuple[Change, ...] = ()
     replays: tuple[Replay, ...] = ()
-    notes: tuple[str, ...] = ()
+    notes: list[str] = field(default_factory=list)
     consumers: ConsumerUsage | None = None
 
     @property
@@ -170,55 +165,55 @@ def run_upgrade_check(
             )
     files = read_consumers(consumers)
     calls = calls_of(files, from_version, to_version)
-    verified = None
-    documented = diff_versions(from_version, to_version)
-    observed: list[Change] = []
-    replays: tuple[Replay, ...] = ()
-    target_text = ""
-    notes: list[str] = []
-    if replay_on is not None:
-        # Where writes are not allowed, consumer calls may still be replayed read-only;
-        # the generic replay (it creates and archives) may not.
-        writes = _writes_allowed(replay_on)
-        with _target(replay_on, allowed=writes or bool(files)) as target:
-            target_text = "embedded sandbox" if target.embedded else target.base_url
-            with open_session(target, replay_on.request_timeout) as session:
-                preflight(session, target, (from_version, to_version))
-                run_id = new_run_id()
-                if writes:
-                    replays = (
-                        replay(session, target, from_version, f"{run_id}-1"),
-                        replay(session, target, to_version, f"{run_id}-2"),
-                    )
-                else:
-                    notes.append(
-                        f"{target.base_url} does not allow writes: the version replay was "
-                        "skipped; consumer calls were replayed read-only (GET, HEAD, OPTIONS)"
-                    )
-                if files:
-                    verified = verify_calls(
-                        session, target, calls, to_version, f"{run_id}-3", writes_allowed=writes
-                    )
-        if replays:
-            observed = compare_replays(replays[0], replays[1], documented)
+    documented = tuple(diff_versions(from_version, to_version))
+    check = UpgradeCheck(from_version, to_version, documented, tuple(waivers), waiver_file)
+    verified = _replay(check, replay_on, files, calls) if replay_on is not None else None
     if from_version == to_version:
-        notes.append(f"{from_version} is compared with itself: any change is noise")
-    for run in replays:
+        check.notes.append(f"{from_version} is compared with itself: any change is noise")
+    for run in check.replays:
         if skipped := [o.step for o in run.observations if o.status is None]:
-            notes.append(f"{run.version}: steps not run: {', '.join(skipped)}")
-    usage = judge(files, calls, [*documented, *observed], to_version, verified) if files else None
-    return UpgradeCheck(
-        from_version=from_version,
-        to_version=to_version,
-        target=target_text,
-        documented=tuple(documented),
-        observed=tuple(observed),
-        waivers=tuple(waivers),
-        waiver_file=waiver_file,
-        replays=replays,
-        notes=tuple(notes),
-        consumers=usage,
-    )
+            check.notes.append(f"{run.version}: steps not run: {', '.join(skipped)}")
+    if files:
+        changes = [*documented, *check.observed]
+        check.consumers = judge(files, calls, changes, to_version, verified)
+    return check
+
+
+def _replay(
+    check: UpgradeCheck,
+    settings: ReplaySettings,
+    files: tuple[ConsumerFile, ...],
+    calls: tuple[Call, ...],
+) -> Verified | None:
+    """The version replay (where writes are allowed) and the consumer calls' verification."""
+    # Where writes are not allowed, consumer calls may still be replayed read-only;
+    # the generic replay (it creates and archives) may not.
+    writes = _writes_allowed(settings)
+    versions = (check.from_version, check.to_version)
+    verified = None
+    with _target(settings, allowed=writes or bool(files)) as target:
+        check.target = "embedded sandbox" if target.embedded else target.base_url
+        with open_session(target, settings.request_timeout) as session:
+            preflight(session, target, versions)
+            run_id = f"upgrade-{secrets.token_hex(4)}"
+            if writes:
+                check.replays = tuple(
+                    replay(session, target, v, f"{run_id}-{n}") for n, v in enumerate(versions, 1)
+                )
+            else:
+                check.notes.append(
+                    f"{target.base_url} does not allow writes: the version replay was "
+                    "skipped; consumer calls were replayed read-only (GET, HEAD, OPTIONS)"
+                )
+            if files:
+                verified = verify_calls(
+                    session, target, calls, versions[1], f"{run_id}-3", writes_allowed=writes
+                )
+    if check.replays:
+        check.observed = tuple(
+            compare_replays(check.replays[0], check.replays[1], check.documented)
+        )
+    return verified
 
 
 def _target(settings: ReplaySettings, *, allowed: bool) -> AbstractContextManager[Target]:

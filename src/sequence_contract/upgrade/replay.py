@@ -3,7 +3,6 @@ and the two runs' differences traced to the documented changes that predict them
 
 from __future__ import annotations
 
-import secrets
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -122,10 +121,6 @@ def open_session(target: Target, timeout_seconds: float = 30.0) -> ContractSessi
     )
     session.auth = (target.credentials.client_id, target.credentials.client_secret)
     return session
-
-
-def new_run_id() -> str:
-    return "upgrade-" + secrets.token_hex(4)
 
 
 def replay(session: ContractSession, target: Target, version: str, run_id: str) -> Replay:

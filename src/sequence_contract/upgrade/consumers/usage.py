@@ -24,6 +24,8 @@ _REQUIRED_PARAMETER_KINDS = frozenset(
 )
 _PARAMETER = re.compile(r"^[A-Z]+ \S+ ((?:query|header|path|cookie)\.[^#\s]+)")
 _STEP_OPERATION = re.compile(r"\(([A-Z]+ [^)]+)\)$")
+# The live verification: each call's result, and the client that counted requests and customers.
+Verified = tuple[list[Verification], Client]
 
 
 @dataclass(frozen=True)
@@ -247,7 +249,7 @@ def judge(
     calls: tuple[Call, ...],
     changes: Iterable[Change],
     to_version: str,
-    verified: tuple[list[Verification], Client] | None = None,
+    verified: Verified | None = None,
 ) -> ConsumerUsage:
     """Every call with its impacts and its live result (None: not replayed)."""
     changes = list(changes)

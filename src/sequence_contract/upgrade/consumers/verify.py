@@ -11,7 +11,7 @@ from functools import cache
 from sequence_contract.http import ContractSession
 from sequence_contract.target import SAFE_METHODS, Target, customer_body, run_label
 from sequence_contract.upgrade.consumers.matching import Verification, check_response
-from sequence_contract.upgrade.consumers.usage import Call
+from sequence_contract.upgrade.consumers.usage import Call, Verified
 from sequence_contract.upgrade.replay import Client
 
 # The only request headers replayed: the rest (cookies, auth, user agents) belong to the
@@ -31,7 +31,7 @@ def verify_calls(
     run_id: str,
     *,
     writes_allowed: bool = True,
-) -> tuple[list[Verification], Client]:
+) -> Verified:
     """Each call's verification, and the client that counted the requests and customers."""
     client = Client(session, target, to_version, writes=writes_allowed)
 
