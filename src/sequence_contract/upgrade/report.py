@@ -94,12 +94,7 @@ def summary(report: dict[str, Any], used_waivers: int, written: Sequence[str] = 
         f"Documented changes: {len(documented)} ({len(breaking)} breaking, "
         f"{len(waived)} of them waived)",
     ]
-    for change in breaking:
-        if change.get("affectsYou", True):
-            lines += _entry(change)
-        else:
-            lines.append(f"  info      {change['id']}  (breaking; does not affect your calls)")
-    lines += [f"  ok        {c['id']}" for c in documented if not c["breaking"]]
+    lines += [line for change in documented for line in _entry(change, "")]
     expected = [c for c in observed if c["explainedBy"]]
     lines += [
         "",
@@ -108,17 +103,7 @@ def summary(report: dict[str, Any], used_waivers: int, written: Sequence[str] = 
         if report["replays"]
         else "Observed changes: not replayed",
     ]
-    for change in observed:
-        if change["explainedBy"]:
-            lines.append(f"  expected  {change['id']}  <- {', '.join(change['explainedBy'])}")
-        elif change["breaking"] and not change.get("affectsYou", True):
-            lines.append(
-                f"  info      {change['id']}  (not in the documents; does not affect your calls)"
-            )
-        elif change["breaking"]:
-            lines += _entry(change, "  (not in the documents)")
-        else:
-            lines.append(f"  ok        {change['id']}  (not in the documents)")
+    lines += [line for change in observed for line in _entry(change, "not in the documents")]
     waivers = report["waivers"]
     if waivers["file"] is not None:
         unused = waivers["unused"]
@@ -156,10 +141,18 @@ def summary(report: dict[str, Any], used_waivers: int, written: Sequence[str] = 
     return "\n".join(lines)
 
 
-def _entry(change: dict[str, Any], extra: str = "") -> list[str]:
-    waiver = change["waived"]
+def _entry(change: dict[str, Any], origin: str) -> list[str]:
+    """One change's console lines; `origin` qualifies an observed change."""
+    explained, waiver = change.get("explainedBy"), change["waived"]
+    note = f"  ({origin})" if origin else ""
+    if explained:
+        return [f"  expected  {change['id']}  <- {', '.join(explained)}"]
+    if not change["breaking"]:
+        return [f"  ok        {change['id']}{note}"]
+    if not change.get("affectsYou", True):
+        return [f"  info      {change['id']}  ({origin or 'breaking'}; does not affect your calls)"]
     tag = "waived  " if waiver else "BREAKING"
-    lines = [f"  {tag}  {change['id']}{extra}", f"            {change['description']}"]
+    lines = [f"  {tag}  {change['id']}{note}", f"            {change['description']}"]
     if waiver:
         lines.append(f"            waived: {waiver['reason']}")
     return lines
@@ -236,18 +229,14 @@ _ROW_TAGS = {BREAKS: "blocking", PASSES: "ok"}
 
 
 def _change_row(change: dict[str, Any]) -> str:
-    if change.get("waived"):
-        tag, label, note = "waived", "waived", f"waived: {change['waived']['reason']}"
-    elif change.get("explainedBy"):
-        tag, label, note = (
-            "expected",
-            "expected",
-            "predicted by " + ", ".join(change["explainedBy"]),
-        )
-    elif change["breaking"]:
-        tag, label, note = "blocking", "breaking", ""
+    waiver, explained = change.get("waived"), change.get("explainedBy")
+    if waiver:
+        tag, note = "waived", f"waived: {waiver['reason']}"
+    elif explained:
+        tag, note = "expected", "predicted by " + ", ".join(explained)
     else:
-        tag, label, note = "ok", "ok", ""
+        tag, note = ("blocking" if change["breaking"] else "ok"), ""
+    label = "breaking" if tag == "blocking" else tag
     what = _e(change["description"])
     what += f'<br><span class="muted">{_e(note)}</span>' if note else ""
     return (
