@@ -109,7 +109,7 @@ def call_of(interaction: Interaction, from_version: str, to_version: str) -> Cal
 def find_operation(method: str, path: str, version: str) -> tuple[str | None, str]:
     """("GET /customers/{id}", "") or (None, why not)."""
     wanted, method = api_path(path), method.upper()
-    matches = [t for t in _templates(version) if _fits(t[1], wanted)]
+    matches = [(m, t) for m, t, pattern in _templates(version) if pattern.fullmatch(wanted)]
     # The most literal template wins: `/customers/{id}/archive` before `/customers/{id}/{x}`.
     matches.sort(key=lambda t: -sum(not s.startswith("{") for s in t[1].split("/")))
     for op_method, template in matches:
@@ -143,15 +143,11 @@ def leaf_paths(value: Any, path: str = "$") -> list[str]:
 
 
 @cache
-def _templates(version: str) -> tuple[tuple[str, str], ...]:
-    return tuple((method, str(path)) for method, path, _ in documents(version).operations())
-
-
-def _fits(template: str, path: str) -> bool:
-    want, have = template.strip("/").split("/"), path.strip("/").split("/")
-    return len(want) == len(have) and all(
-        (w.startswith("{") and w.endswith("}") and h) or w == h
-        for w, h in zip(want, have, strict=True)
+def _templates(version: str) -> tuple[tuple[str, str, re.Pattern[str]], ...]:
+    """Each operation's method, path template and a pattern of the paths it stands for."""
+    return tuple(
+        (method, str(path), re.compile(re.sub(r"\{[^}]*\}", "[^/]+", str(path))))
+        for method, path, _ in documents(version).operations()
     )
 
 
