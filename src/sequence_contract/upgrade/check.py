@@ -112,15 +112,13 @@ def rows(check: UpgradeCheck) -> list[dict[str, Any]]:
 def _judged(check: UpgradeCheck, call: Call) -> tuple[str, list[str]]:
     """The call's outcome; why: "<change id>: <where: what>" lines, or the reason."""
     blocking = {c.id for c in check.blocking}
-    described = {c.id: c.description for c in check.changes}
-    whys = {i.change_id: i.why for i in call.impacts}
     broken = [i for i in call.change_ids if i in blocking]
     live = call.live
     if broken:
         # The change ids with their "where: what", then what the live replay saw.
-        lines = [
-            f"{i}: {described.get(i, '')}" + (f" ({whys[i]})" if i in whys else "") for i in broken
-        ]
+        described = {c.id: c.description for c in check.changes}
+        whys = {i.change_id: f" ({i.why})" for i in call.impacts}
+        lines = [f"{i}: {described.get(i, '')}{whys.get(i, '')}" for i in broken]
         shown = {described.get(i) for i in broken}
         lines += [
             f"live on {check.to_version}: {m.where}: {m.what}"

@@ -71,18 +71,13 @@ class Verification:
 
 def rule_tokens(path: str) -> tuple[Token, ...] | None:
     """`$.items[*].id` -> ("items", ANY_INDEX, "id"); None when not a path this reads."""
-    if not path.startswith("$"):
+    found = list(_TOKEN.finditer(path, 1))
+    if not path.startswith("$") or "".join(m[0] for m in found) != path[1:]:
         return None
     tokens: list[Token] = []
-    position = 1
-    while position < len(path):
-        found = _TOKEN.match(path, position)
-        if found is None:
-            return None
-        name = found.group("name") or found.group("quoted") or found.group("dquoted")
-        index = found.group("index")
-        tokens.append(name if name is not None else ANY_INDEX if index == "*" else int(str(index)))
-        position = found.end()
+    for m in found:
+        names = [g for g in m.group("name", "quoted", "dquoted") if g is not None]
+        tokens.append(names[0] if names else ANY_INDEX if m["index"] == "*" else int(m["index"]))
     return tuple(tokens)
 
 
