@@ -70,18 +70,13 @@ class UpgradeCheck:
     def unused_waivers(self) -> tuple[Waiver, ...]:
         return tuple(w for w in self.waivers if not any(w.matches(c.id) for c in self.changes))
 
-    def affects(self, change: Change) -> bool:
-        """Without consumer files every change counts; with them, those touching a call."""
-        return self.consumers is None or self.consumers.affects(change)
-
     @cached_property
     def blocking(self) -> tuple[Change, ...]:
         """Breaking, not waived, not predicted (observed), affecting a call (consumer files)."""
-        return tuple(
-            c
-            for c in self.changes
-            if c.breaking and not c.expected and c.id not in self.waived and self.affects(c)
-        )
+        unwaived = [
+            c for c in self.changes if c.breaking and not c.expected and c.id not in self.waived
+        ]
+        return tuple(c for c in unwaived if self.consumers is None or self.consumers.affects(c))
 
     @property
     def passed(self) -> bool:

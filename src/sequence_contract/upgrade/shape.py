@@ -81,15 +81,10 @@ def _leaf(value: Any, key: str | None, tokens: list[str], *, volatile: bool) -> 
 
 def _merge(found: set[str]) -> str:
     """One descriptor for a path; array elements that disagree keep what they share."""
-    if len(found) == 1:
-        return next(iter(found))
-    shapes = {without_value(d) for d in found}
-    if len(shapes) == 1:
-        return next(iter(shapes))
-    types = {base_type(d) for d in found}
-    if len(types) == 1:
-        return next(iter(types))
-    return "|".join(sorted(types))
+    for level in (found, {without_value(d) for d in found}):
+        if len(level) == 1:
+            return next(iter(level))
+    return "|".join(sorted({base_type(d) for d in found}))
 
 
 def ancestors(path: str) -> list[str]:
