@@ -241,23 +241,33 @@ def compare_replays(old: Replay, new: Replay, documented: Iterable[Change]) -> l
 
 
 def _step(
-    old: Observation,
-    new: Observation,
-    documented: list[Change],
-    versions: dict[str, str],
+    old: Observation, new: Observation, documented: list[Change], versions: dict[str, str]
 ) -> list[Change]:
+    """What one step shows differently in the two runs, with the changes that predict it."""
     step = f"{new.step} ({new.operation})"
-    found: list[Change] = []
-
-    def add(
-        kind: str, subject: str, before: object, after: object, explained: tuple[str, ...] = ()
-    ) -> None:
-        pointer, wanted = f"{new.operation} {new.status} {subject}", _EXPLAINED_BY.get(kind, ())
-        pointed = (c.id for c in documented if pointer in c.pointers and c.kind in wanted)
-        explained = explained or tuple(pointed)
+    if old.status != new.status:
+        method, _, path = new.operation.partition(" ")
+        candidates = (
+            f"status-code-changed:{new.operation}",
+            f"operation-method-changed:{path}",
+            f"operation-removed:{old.operation}",
+            f"operation-path-changed:{old.operation}",
+        )
+        ids = {c.id for c in documented}
+        explained = tuple(c for c in candidates if c in ids) if method else ()
+        found = [("status-changed", new.step, old.status, new.status)]
+    else:
+        found = _differences(old, new)
+    changes = []
+    for kind, subject, before, after in found:
+        if kind != "status-changed":
+            pointer, wanted = f"{new.operation} {new.status} {subject}", _EXPLAINED_BY.get(kind, ())
+            explained = tuple(
+                c.id for c in documented if pointer in c.pointers and c.kind in wanted
+            )
         breaking, text = _KINDS[kind]
         text = text.format(subject=subject, step=step, before=before, after=after, **versions)
-        found.append(
+        changes.append(
             Change(
                 f"observed-{kind}:{subject}",
                 f"observed-{kind}",
@@ -272,40 +282,29 @@ def _step(
                 explained_by=explained,
             )
         )
+    return changes
 
-    if old.status != new.status:
-        method, _, path = new.operation.partition(" ")
-        candidates = (
-            f"status-code-changed:{new.operation}",
-            f"operation-method-changed:{path}",
-            f"operation-removed:{old.operation}",
-            f"operation-path-changed:{old.operation}",
-        )
-        ids = {c.id for c in documented}
-        explained = tuple(c for c in candidates if c in ids) if method else ()
-        add("status-changed", new.step, old.status, new.status, explained)
-        return found
-    for path in _outermost(set(old.shape) - set(new.shape)):
-        add("field-removed", path, old.shape[path], None)
-    for path in _outermost(set(new.shape) - set(old.shape)):
-        add("field-added", path, None, new.shape[path])
+
+def _differences(old: Observation, new: Observation) -> list[tuple[str, str, Any, Any]]:
+    """(kind, subject, before, after) of each body and header difference of a step."""
+    found: list[tuple[str, str, Any, Any]] = []
+    found += [("field-removed", p, old.shape[p], None) for p in _outermost(old.shape, new.shape)]
+    found += [("field-added", p, None, new.shape[p]) for p in _outermost(new.shape, old.shape)]
     for path in sorted(set(old.shape) & set(new.shape)):
         before, after = old.shape[path], new.shape[path]
         if before != after:
             same_form = without_value(before) == without_value(after)
             same = same_form and base_type(before) == base_type(after)
-            add("value-changed" if same else "type-changed", path, before, after)
+            found.append(("value-changed" if same else "type-changed", path, before, after))
     for name in sorted(set(old.headers) | set(new.headers)):
         sent, now = old.headers.get(name), new.headers.get(name)
-        if now is None:
-            add("header-removed", name, sent, None)
-        elif sent is None:
-            add("header-added", name, None, now)
-        elif sent != now:
-            add("header-changed", name, sent, now)
+        if sent != now:
+            kind = "removed" if now is None else "added" if sent is None else "changed"
+            found.append((f"header-{kind}", name, sent, now))
     return found
 
 
-def _outermost(paths: set[str]) -> list[str]:
-    """Paths whose parent is not in the set: a new object is one change, not one per leaf."""
+def _outermost(shape: Shape, other: Shape) -> list[str]:
+    """Paths only in `shape`, not their children: a new object is one change, not one per leaf."""
+    paths = set(shape) - set(other)
     return sorted(p for p in paths if not any(a in paths for a in ancestors(p)))
