@@ -111,20 +111,7 @@ def summary(report: dict[str, Any], used_waivers: int, written: Sequence[str] = 
         lines += [f"  unused    {w['id']}  ({w['where']})" for w in unused]
     consumers = report["consumers"]
     if consumers is not None:
-        lines += ["", "Consumer files:"]
-        for file in consumers["files"]:
-            lines.append(f"  {file['path']}: {_counts(file)}")
-            lines += [f"    note: {n}" for n in file["notes"]]
-        if consumers["replayed"]:
-            lines.append(
-                f"  live verification on {report['to']}: {consumers['requests']} "
-                f"request(s), {len(consumers['createdCustomers'])} customer(s) created"
-            )
-        lines += ["", "Your calls:"]
-        for row in consumers["interactions"]:
-            tag = {BREAKS: "BREAKS", PASSES: "passes"}.get(row["result"], "not verifiable")
-            lines.append(f"  {tag:<15} {row['operation']}  ({_label(row)})")
-            lines += [f"                  {w}" for w in row["why"] if w]
+        lines += _consumer_lines(consumers, report["to"])
     if written:
         lines += ["", "Reports: " + ", ".join(written)]
     lines.append("")
@@ -139,6 +126,24 @@ def summary(report: dict[str, Any], used_waivers: int, written: Sequence[str] = 
     if consumers is not None:
         lines.append(consumers["summary"])
     return "\n".join(lines)
+
+
+def _consumer_lines(consumers: dict[str, Any], to_version: str) -> list[str]:
+    lines = ["", "Consumer files:"]
+    for file in consumers["files"]:
+        lines.append(f"  {file['path']}: {_counts(file)}")
+        lines += [f"    note: {n}" for n in file["notes"]]
+    if consumers["replayed"]:
+        lines.append(
+            f"  live verification on {to_version}: {consumers['requests']} "
+            f"request(s), {len(consumers['createdCustomers'])} customer(s) created"
+        )
+    lines += ["", "Your calls:"]
+    for row in consumers["interactions"]:
+        tag = {BREAKS: "BREAKS", PASSES: "passes"}.get(row["result"], "not verifiable")
+        lines.append(f"  {tag:<15} {row['operation']}  ({_label(row)})")
+        lines += [f"                  {w}" for w in row["why"] if w]
+    return lines
 
 
 def _entry(change: dict[str, Any], origin: str) -> list[str]:
