@@ -59,21 +59,14 @@ def verify_calls(
 
     def verify(call: Call) -> Verification | str:
         """The call's verification, or why it cannot be verified."""
-        if call.problem or call.operation is None:
-            return call.problem or "no documented operation"
+        problem = _unverifiable(call, client.writes)
+        if problem or call.operation is None:
+            return problem
         interaction, method = call.interaction, call.interaction.method
-        states = [provider_state(s) for s in interaction.states]
-        unknown = [s for s, kind in zip(interaction.states, states, strict=True) if kind is None]
-        if unknown:
-            return (
-                "provider state " + ", ".join(repr(s) for s in unknown) + " cannot be set up "
-                "by the gate (it sets up: a customer exists; no such customer)"
-            )
-        if method not in SAFE_METHODS and not client.writes:
-            return "read-only host: only GET, HEAD and OPTIONS are replayed"
         path = call.operation.split(" ", 1)[1]
         if "{" in path:
             customer: tuple[str | None, str] = (str(uuid.uuid4()), "")  # expected absent
+            states = {provider_state(s) for s in interaction.states}
             if "absent" not in states and interaction.status != 404:
                 # Reads share one customer; each call that changes data gets its own.
                 customer = shared() if method in SAFE_METHODS else create()
@@ -95,6 +88,21 @@ def verify_calls(
 
     results = [verify(call) for call in calls]
     return [Verification(unchecked=[r]) if isinstance(r, str) else r for r in results], client
+
+
+def _unverifiable(call: Call, writes: bool) -> str:
+    """Why the call cannot be replayed here, or ""."""
+    if call.problem or call.operation is None:
+        return call.problem or "no documented operation"
+    unknown = [s for s in call.interaction.states if provider_state(s) is None]
+    if unknown:
+        return (
+            "provider state " + ", ".join(repr(s) for s in unknown) + " cannot be set up "
+            "by the gate (it sets up: a customer exists; no such customer)"
+        )
+    if call.interaction.method not in SAFE_METHODS and not writes:
+        return "read-only host: only GET, HEAD and OPTIONS are replayed"
+    return ""
 
 
 def provider_state(state: str) -> str | None:
