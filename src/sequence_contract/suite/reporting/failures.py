@@ -4,7 +4,6 @@ exchanges), and identical ones grouped: same check, operation and normalised "wh
 from __future__ import annotations
 
 import re
-import reprlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -14,16 +13,10 @@ from schemathesis.core.failures import Failure
 
 from sequence_contract.http import Exchange
 from sequence_contract.http.errors import environment_problem_behind
-from sequence_contract.suite.checks import ContractViolation
+from sequence_contract.suite.checks import SHORT, ContractViolation, header
 from sequence_contract.suite.reporting.coverage import CASE_HEADER, ContractCoverage
 from sequence_contract.suite.runtime import SetupFailed
 
-_SHORT = reprlib.Repr()
-_SHORT.maxstring = 40
-_SHORT.maxother = 60
-_SHORT.maxdict = 4
-_SHORT.maxlist = 4
-_SHORT.maxlevel = 1
 _LONGEST_WHERE = 160
 
 
@@ -68,7 +61,9 @@ def describe(
         own = getattr(failure, "exchange", None)
         # A check's own probes carry the case's id too: the exchange a violation names comes first.
         failing: tuple[Exchange, ...] = (own,) if own is not None else ()
-        failing = failing or tuple(e for e in exchanges if case_id and _case_id(e) == case_id)
+        failing = failing or tuple(
+            e for e in exchanges if case_id and header(e.request_headers, CASE_HEADER) == case_id
+        )
         failing = failing or tuple(exchanges[-1:])
         operation = str(failure.operation or "") if failure else ""
         if not operation and failing:
@@ -133,15 +128,10 @@ def _explain(failure: Any, operation: str) -> tuple[str, str, tuple[tuple[str, s
         f"[{part}]" if isinstance(part, int) else f".{part}" for part in failure.instance_path
     )
     keyword = str(list(failure.schema_path)[-1]) if list(failure.schema_path) else "?"
-    value = _SHORT.repr(failure.instance)
+    value = SHORT.repr(failure.instance)
     what = f"{lines[0] if lines else ''} (keyword {keyword}; offending value {value})"
     details = (("JSON path", path), ("keyword", keyword), ("offending value", value))
     return f"{operation} response body {path}", what, details
-
-
-def _case_id(exchange: Exchange) -> str | None:
-    headers = {name.lower(): value for name, value in exchange.request_headers.items()}
-    return headers.get(CASE_HEADER)
 
 
 # Values that differ between otherwise identical failures: twelve tests hitting one broken field
