@@ -187,6 +187,11 @@ class SuiteSettings:
         return self.base_url is None
 
     @property
+    def with_faults(self) -> str:
+        """` with faults a, b` when the embedded sandbox breaks its contract on purpose, else ""."""
+        return f" with faults {', '.join(self.sandbox_faults)}" if self.sandbox_faults else ""
+
+    @property
     def target_kind(self) -> TargetKind:
         return classify(self.base_url, embedded=self.embedded)
 
