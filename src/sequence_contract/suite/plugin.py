@@ -218,14 +218,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     run = config.stash.get(RUN, None)
     if run is None:
         return
-    settings, profile = run.settings, run.settings.run_profile
+    settings = run.settings
     if not settings.destructive:
         deselected = [item for item in items if item.get_closest_marker("destructive")]
         if deselected:
             config.hook.pytest_deselected(items=deselected)
             items[:] = [item for item in items if item not in deselected]
     items.sort(key=lambda item: item.get_closest_marker(GENERATED_MARK) is not None)
-    generated = [item for item in items if item.get_closest_marker(GENERATED_MARK)]
     fixtures = [list(getattr(item, "fixturenames", ())) for item in items]
     if settings.destructive:
         # Customers the example-based tests will create: their own, a fresh one each, and
@@ -235,6 +234,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             + sum("customer" in names for names in fixtures)
             + sum(any(n in names for names in fixtures) for n in ("shared_customer", "path_id"))
         )
+    _share_out(config, run, items, fixtures)
+
+
+def _share_out(
+    config: pytest.Config, run: Run, items: list[pytest.Item], fixtures: list[list[str]]
+) -> None:
+    """Plan the budget, size each generated test to its share, and set them to run in flight."""
+    settings, profile = run.settings, run.settings.run_profile
+    generated = [item for item in items if item.get_closest_marker(GENERATED_MARK)]
     # Stateful runs are classes (a state machine's TestCase); generated cases are functions.
     cases: dict[pytest.Item, Any] = {
         item: getattr(item, "obj", None) for item in generated if getattr(item, "cls", None) is None

@@ -4,7 +4,7 @@ exchanges), and identical ones grouped: same check, operation and normalised "wh
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -75,38 +75,42 @@ def describe(
             failing=failing,
             failing_is_last=not case_id and own is None,
         )
-        problem = environment_problem_behind(leaf)
-        if isinstance(leaf, ContractViolation):
-            check, where, what = leaf.check or test_name, leaf.where, leaf.what
-            generated = case_id is not None
-            records.append(
-                entry(
-                    check=check, where=where, what=what, details=leaf.details, generated=generated
-                )
-            )
-        elif failure is not None:
-            where, what, details = _explain(failure, operation)
-            check = f"{failure.code} {failure.title}".strip()
-            records.append(
-                entry(check=check, where=where, what=what, details=details, generated=True)
-            )
-        elif problem is not None:
-            kind = "environment"
-            records.append(entry(check=kind, where=kind, what=str(problem), kind=kind))
-        else:
-            text = str(leaf).strip() or type(leaf).__name__
-            first, _, rest = text.partition("\n")
-            where, separator, what = first.partition(": ")
-            if not separator or len(where) > _LONGEST_WHERE:
-                where, what = "", first
-            if rest.strip():
-                what += "\n" + rest
-            if not isinstance(leaf, AssertionError):
-                what = f"{type(leaf).__name__}: {what}"
-            kind = "setup" if isinstance(leaf, SetupFailed) else "contract"
-            check = kind if kind == "setup" else test_name
-            records.append(entry(check=check, where=where, what=what, kind=kind))
+        records.append(_record(leaf, entry, test_name, operation))
     return records
+
+
+def _record(
+    leaf: BaseException, entry: Callable[..., FailureRecord], test_name: str, operation: str
+) -> FailureRecord:
+    """The entry of one check failure or error: which check, where and what."""
+    if isinstance(leaf, ContractViolation):
+        return entry(
+            check=leaf.check or test_name,
+            where=leaf.where,
+            what=leaf.what,
+            details=leaf.details,
+            generated=leaf.case_id is not None,
+        )
+    if isinstance(leaf, Failure):
+        where, what, details = _explain(leaf, operation)
+        check = f"{leaf.code} {leaf.title}".strip()
+        return entry(check=check, where=where, what=what, details=details, generated=True)
+    problem = environment_problem_behind(leaf)
+    if problem is not None:
+        return entry(
+            check="environment", where="environment", what=str(problem), kind="environment"
+        )
+    text = str(leaf).strip() or type(leaf).__name__
+    first, _, rest = text.partition("\n")
+    where, separator, what = first.partition(": ")
+    if not separator or len(where) > _LONGEST_WHERE:
+        where, what = "", first
+    if rest.strip():
+        what += "\n" + rest
+    if not isinstance(leaf, AssertionError):
+        what = f"{type(leaf).__name__}: {what}"
+    kind = "setup" if isinstance(leaf, SetupFailed) else "contract"
+    return entry(check=kind if kind == "setup" else test_name, where=where, what=what, kind=kind)
 
 
 def _leaves(error: BaseException) -> Iterator[BaseException]:
