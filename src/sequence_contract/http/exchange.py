@@ -101,8 +101,6 @@ class TrafficLog:
             with self._lock:
                 del self._collectors[threading.get_ident()]
 
-    aside = collect  # exchanges sent in the block count for the run, not for the current test
-
     def adopt(self, exchanges: list[Exchange]) -> None:
         with self._lock:
             self.current.extend(exchanges)

@@ -17,6 +17,7 @@ from urllib3.util.retry import Retry
 from sequence_contract.errors import error_behind
 from sequence_contract.http.budget import RequestBudget
 from sequence_contract.http.errors import (
+    EnvironmentProblem,
     RateLimitExhausted,
     RequestTimedOut,
     ServiceUnavailable,
@@ -65,6 +66,24 @@ class RetryPolicy:
         )
 
 
+@dataclass
+class _Tries:
+    """One request's tries so far: why each was repeated, the waits, and why they stopped."""
+
+    verb: str
+    causes: list[str] = field(default_factory=list)
+    waited: float = 0.0  # before retries
+    paced: float = 0.0  # client-side rate limit
+    past_hold: bool = False
+    gave_up: str = ""
+
+    def note(self) -> str:
+        note = (
+            f" after {len(self.causes)} retries ({self.waited:.1f} s waited)" if self.causes else ""
+        )
+        return note + (f"; {self.gave_up}" if self.gave_up else "")
+
+
 class ContractSession(requests.Session):
     """Every request of the suite goes through here (schemathesis gets it as `session=`).
     Every try, retries included, is charged to the budget and paced: each spends the API's quota.
@@ -100,94 +119,106 @@ class ContractSession(requests.Session):
         kwargs.setdefault("allow_redirects", False)
         verb = (method.decode() if isinstance(method, bytes) else method).upper()
         url_text = url.decode() if isinstance(url, bytes) else url
-        where = f"{verb} {url_text}"
-        policy, started = self.retry_policy, time.monotonic()
-        causes: list[str] = []
-        waited = paced = 0.0
-        past_hold, gave_up = False, ""
+        tries, started = _Tries(verb), time.monotonic()
         with self.network_wait():
             self.budget.charge()  # may refuse: BudgetSpent before anything is sent
             while True:
-                paced += self.rate_limiter.acquire(past_hold=past_hold)
-                response, error = None, None
-                try:
-                    response = super().request(method, url, *args, **kwargs)
-                    # Read the body here even when streaming (schemathesis streams): a body cut
-                    # off mid-way is a network failure, to be reported as one.
-                    response.content  # noqa: B018
-                except NETWORK_FAILURES as exc:
-                    error = exc
-                # A 429 is repeated for any method (the server did not act), 502/503/504 and
-                # dropped connections for idempotent ones, a refused connection for all (nothing
-                # was sent), a timeout or failed DNS lookup never.
-                cause = _retry_cause(verb, response, error)
-                if cause == "connection dropped" and verb not in IDEMPOTENT_METHODS:
-                    gave_up = f"not repeated: a {verb} may already have been applied"
-                if gave_up or cause is None or len(causes) == policy.attempts:
+                tries.paced += self.rate_limiter.acquire(past_hold=tries.past_hold)
+                response, error = self._send(method, url, *args, **kwargs)
+                wait = self._next_wait(tries, response, error)
+                if wait is None:
                     break
-                wait = _retry_after(response)
-                wait = policy.backoff(len(causes) + 1) if wait is None else wait
-                verb_given_up = "gave up" if causes else "not retried"
-                budget = self.wait_budget
-                if cause == "429" and not budget.take(wait):
-                    left = max(0.0, budget.seconds - budget.spent)
-                    gave_up = (
-                        f"{verb_given_up}: waiting {wait:g} s more would exceed the run's "
-                        f"{budget.seconds:g} s budget for rate-limit waits ({left:g} s left; "
-                        "--max-run-wait)"
-                    )
-                elif cause != "429" and waited + wait > policy.max_wait_seconds:
-                    already = f", {waited:g} s already waited" if waited else ""
-                    gave_up = (
-                        f"{verb_given_up}: waiting {wait:g} s more would exceed the "
-                        f"{policy.max_wait_seconds:g} s retry budget{already} (--max-retry-wait)"
-                    )
-                if gave_up:
-                    break
-                if response is not None and cause == "429":
-                    self.rate_limiter.throttled(dict(response.headers.items()), wait)
-                    past_hold = True
-                causes.append(cause)
-                waited += wait
-                policy.sleep(wait)
+                self.retry_policy.sleep(wait)
                 self.budget.charge(refuse=False)
         counts: dict[str, Any] = {
             "elapsed_seconds": time.monotonic() - started,
-            "retry_causes": tuple(causes),
-            "waited_seconds": paced + waited,
-            "paced_seconds": paced,
+            "retry_causes": tuple(tries.causes),
+            "waited_seconds": tries.paced + tries.waited,
+            "paced_seconds": tries.paced,
         }
-        note = f" after {len(causes)} retries ({waited:.1f} s waited)" if causes else ""
-        note += f"; {gave_up}" if gave_up else ""
+        where = f"{verb} {url_text}"
         if error is not None:
             timed_out = is_timeout(error)
-            self.traffic.record(
-                Exchange(
-                    verb, url_text, error="timed out" if timed_out else "unreachable", **counts
-                )
-            )
-            if not timed_out:
-                raise TargetUnreachable(f"{where}: {connection_reason(error)}{note}") from error
-            phase = "no connection" if isinstance(error, requests.ConnectTimeout) else "no answer"
-            limit = kwargs["timeout"]
-            limit = f"{limit:g}" if isinstance(limit, int | float) else str(limit)
-            raise RequestTimedOut(
-                f"{where}: timed out: {phase} within {limit} s (--request-timeout)"
-            ) from error
+            outcome = "timed out" if timed_out else "unreachable"
+            self.traffic.record(Exchange(verb, url_text, error=outcome, **counts))
+            raise _no_answer(where, error, kwargs["timeout"], tries.note()) from error
         assert response is not None
         self.rate_limiter.observe(response.headers)
         self.traffic.record(Exchange.of(response, **counts))
         if response.status_code == 429:
             raise RateLimitExhausted(
-                f"{where}: still 429 Too Many Requests{note}; "
+                f"{where}: still 429 Too Many Requests{tries.note()}; "
                 "lower --rate-limit, raise --max-run-wait or retry later"
             )
         if response.status_code in UNAVAILABLE:
             raise ServiceUnavailable(
                 f"{where}: {response.status_code} {response.reason or 'unavailable'} "
-                f"(a gateway or overload answer, not the API's){note}"
+                f"(a gateway or overload answer, not the API's){tries.note()}"
             )
         return response
+
+    def _send(
+        self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any
+    ) -> tuple[requests.Response | None, BaseException | None]:
+        try:
+            response = super().request(method, url, *args, **kwargs)
+            # Read the body here even when streaming (schemathesis streams): a body cut off
+            # mid-way is a network failure, to be reported as one.
+            response.content  # noqa: B018
+        except NETWORK_FAILURES as exc:
+            return None, exc
+        return response, None
+
+    def _next_wait(
+        self, tries: _Tries, response: requests.Response | None, error: BaseException | None
+    ) -> float | None:
+        """The wait before the next try, or None when this one stands. A 429 is repeated for any
+        method (the server did not act), 502/503/504 and dropped connections for idempotent ones,
+        a refused connection for all (nothing was sent), a timeout or failed DNS lookup never."""
+        policy, verb = self.retry_policy, tries.verb
+        cause = _retry_cause(verb, response, error)
+        if cause == "connection dropped" and verb not in IDEMPOTENT_METHODS:
+            tries.gave_up = f"not repeated: a {verb} may already have been applied"
+        if tries.gave_up or cause is None or len(tries.causes) == policy.attempts:
+            return None
+        wait = _retry_after(response)
+        wait = policy.backoff(len(tries.causes) + 1) if wait is None else wait
+        tries.gave_up = self._beyond_patience(tries, cause, wait)
+        if tries.gave_up:
+            return None
+        if response is not None and cause == "429":
+            self.rate_limiter.throttled(dict(response.headers.items()), wait)
+            tries.past_hold = True
+        tries.causes.append(cause)
+        tries.waited += wait
+        return wait
+
+    def _beyond_patience(self, tries: _Tries, cause: str, wait: float) -> str:
+        """Why waiting `wait` s more is too much ("" when it is not); a 429's wait is taken."""
+        given_up = "gave up" if tries.causes else "not retried"
+        budget, limit = self.wait_budget, self.retry_policy.max_wait_seconds
+        if cause == "429" and not budget.take(wait):
+            left = max(0.0, budget.seconds - budget.spent)
+            return (
+                f"{given_up}: waiting {wait:g} s more would exceed the run's "
+                f"{budget.seconds:g} s budget for rate-limit waits ({left:g} s left; "
+                "--max-run-wait)"
+            )
+        if cause != "429" and tries.waited + wait > limit:
+            already = f", {tries.waited:g} s already waited" if tries.waited else ""
+            return (
+                f"{given_up}: waiting {wait:g} s more would exceed the "
+                f"{limit:g} s retry budget{already} (--max-retry-wait)"
+            )
+        return ""
+
+
+def _no_answer(where: str, error: BaseException, timeout: Any, note: str) -> EnvironmentProblem:
+    if not is_timeout(error):
+        return TargetUnreachable(f"{where}: {connection_reason(error)}{note}")
+    phase = "no connection" if isinstance(error, requests.ConnectTimeout) else "no answer"
+    limit = f"{timeout:g}" if isinstance(timeout, int | float) else str(timeout)
+    return RequestTimedOut(f"{where}: timed out: {phase} within {limit} s (--request-timeout)")
 
 
 def _retry_cause(

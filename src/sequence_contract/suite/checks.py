@@ -30,8 +30,8 @@ from sequence_contract.suite.reporting.render import render_exchange
 if TYPE_CHECKING:
     from sequence_contract.suite.runtime import SuiteRuntime
 
-_SHORT = reprlib.Repr()
-_SHORT.maxstring, _SHORT.maxother, _SHORT.maxdict, _SHORT.maxlist, _SHORT.maxlevel = 40, 60, 4, 4, 1
+SHORT = reprlib.Repr()  # an offending value, in one line of a report
+SHORT.maxstring, SHORT.maxother, SHORT.maxdict, SHORT.maxlist, SHORT.maxlevel = 40, 60, 4, 4, 1
 CheckFunction = Callable[[Any, Any, Any], bool | None]
 
 
@@ -242,7 +242,7 @@ def _conforms(exchange: Exchange, version: str, schema: str, report: _Reporter) 
         more = f" (+{len(found) - 1} more)" if len(found) > 1 else ""
         error = best_match(validator_for(version, schema).iter_errors(body))
         keyword = str(error.validator) if error else "(none)"
-        value = _SHORT.repr(error.instance if error else body)
+        value = SHORT.repr(error.instance if error else body)
         report.fail(
             exchange,
             f"schema {schema}",

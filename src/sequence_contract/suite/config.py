@@ -187,6 +187,11 @@ class SuiteSettings:
         return self.base_url is None
 
     @property
+    def with_faults(self) -> str:
+        """` with faults a, b` when the embedded sandbox breaks its contract on purpose, else ""."""
+        return f" with faults {', '.join(self.sandbox_faults)}" if self.sandbox_faults else ""
+
+    @property
     def target_kind(self) -> TargetKind:
         return classify(self.base_url, embedded=self.embedded)
 
@@ -255,6 +260,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def resolve(config: pytest.Config) -> SuiteSettings:
     """Option, then environment, then ini, then default; raises UsageError with one sentence."""
+    settings = _read(config)
+    _validate(settings)
+    return settings
+
+
+def _read(config: pytest.Config) -> SuiteSettings:
     try:
         expectations = Expectations.from_pairs(
             [*config.getini("sequence_expect"), *config.getoption("expect")]
@@ -271,7 +282,7 @@ def resolve(config: pytest.Config) -> SuiteSettings:
             raise UsageError(
                 f"ini sequence_request_timeout = {raw!r}: expected a number of seconds"
             ) from exc
-    settings = SuiteSettings(
+    return SuiteSettings(
         base_url=config.getoption("base_url", None) or config.getini("base_url") or None,
         api_version=_first(
             config.getoption("api_version"),
@@ -299,6 +310,9 @@ def resolve(config: pytest.Config) -> SuiteSettings:
         max_requests=config.getoption("max_requests"),
         in_flight=config.getoption("in_flight"),
     )
+
+
+def _validate(settings: SuiteSettings) -> None:
     if settings.base_url is not None:
         remote_target(settings.base_url, settings.credentials)
         if settings.sandbox_faults:
@@ -329,7 +343,6 @@ def resolve(config: pytest.Config) -> SuiteSettings:
         sign, bound = lowest.split()[:2]
         if value is not None and (value <= int(bound) if sign == ">" else value < int(bound)):
             raise UsageError(f"{option} {value}: must be {lowest}")
-    return settings
 
 
 def collection_version() -> str:

@@ -43,7 +43,7 @@ from sequence_contract.suite.inflight import InFlight, operation_of
 from sequence_contract.suite.reporting.baseline import BaselineError
 from sequence_contract.suite.reporting.baseline import load as load_baseline
 from sequence_contract.suite.reporting.replay import RunSeed, choose_seed
-from sequence_contract.suite.reporting.reporter import ContractReporter
+from sequence_contract.suite.reporting.reporter import FAILURE_KIND, ContractReporter
 from sequence_contract.suite.runtime import Run, SuiteRuntime, running
 from sequence_contract.target import SAFE_METHODS
 
@@ -177,7 +177,7 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
         return []
     settings = run.settings
     profile = PROFILES[settings.profile]
-    where = settings.base_url or f"embedded sandbox, started on first use{_faults(run)}"
+    where = settings.base_url or f"embedded sandbox, started on first use{settings.with_faults}"
     source = "SEQUENCE_CLIENT_ID" if settings.credentials else "the embedded sandbox's defaults"
     lines = [
         f"sequence-contract {__version__}: {where} [{settings.target_kind.value}]",
@@ -211,11 +211,6 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     return lines
 
 
-def _faults(run: Run) -> str:
-    faults = run.settings.sandbox_faults
-    return f" with faults {', '.join(faults)}" if faults else ""
-
-
 @pytest.hookimpl(trylast=True)  # after -k, -m and --deselect: plan only what will run
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Read-only deselection, then the order of spending (example-based tests first,
@@ -223,14 +218,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     run = config.stash.get(RUN, None)
     if run is None:
         return
-    settings, profile = run.settings, run.settings.run_profile
+    settings = run.settings
     if not settings.destructive:
         deselected = [item for item in items if item.get_closest_marker("destructive")]
         if deselected:
             config.hook.pytest_deselected(items=deselected)
             items[:] = [item for item in items if item not in deselected]
     items.sort(key=lambda item: item.get_closest_marker(GENERATED_MARK) is not None)
-    generated = [item for item in items if item.get_closest_marker(GENERATED_MARK)]
     fixtures = [list(getattr(item, "fixturenames", ())) for item in items]
     if settings.destructive:
         # Customers the example-based tests will create: their own, a fresh one each, and
@@ -240,6 +234,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             + sum("customer" in names for names in fixtures)
             + sum(any(n in names for names in fixtures) for n in ("shared_customer", "path_id"))
         )
+    _share_out(config, run, items, fixtures)
+
+
+def _share_out(
+    config: pytest.Config, run: Run, items: list[pytest.Item], fixtures: list[list[str]]
+) -> None:
+    """Plan the budget, size each generated test to its share, and set them to run in flight."""
+    settings, profile = run.settings, run.settings.run_profile
+    generated = [item for item in items if item.get_closest_marker(GENERATED_MARK)]
     # Stateful runs are classes (a state machine's TestCase); generated cases are functions.
     cases: dict[pytest.Item, Any] = {
         item: getattr(item, "obj", None) for item in generated if getattr(item, "cls", None) is None
@@ -333,7 +336,7 @@ def pytest_runtest_makereport(
         if problem is not None:
             report.longrepr = "ENVIRONMENT, not a contract failure: " + str(problem)
         kind = "contract" if problem is None else "environment"
-        report.user_properties.append(("failure_kind", kind))
+        report.user_properties.append((FAILURE_KIND, kind))
     # Last line of defence: no credential reaches a report, whatever raised the failure.
     text = str(report.longrepr)
     if report.longrepr is not None and run.redactor.text(text) != text:
@@ -343,63 +346,3 @@ def pytest_runtest_makereport(
     if isinstance(reporter, ContractReporter):
         reporter.after_report(item, call, report)
     return report
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """A run whose every failure is the environment's says so with exit status 10."""
-    kinds = set(_failure_kinds(session.config))
-    broken = exitstatus == exitcodes.CONTRACT_BROKEN
-    if RUN in session.config.stash and broken and kinds == {"environment"}:
-        session.exitstatus = exitcodes.ENVIRONMENT_BROKEN
-
-
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    run = terminalreporter.config.stash.get(RUN, None)
-    if run is None:
-        return
-    write = terminalreporter.write_line
-    terminalreporter.write_sep("-", "sequence-contract")
-    if run.runtime is not None and run.settings.embedded:
-        write(
-            f"sequence-contract {__version__}: {run.base_url} "
-            f"(embedded sandbox, started for this run{_faults(run)})"
-        )
-    created = len(run.runtime.created) if run.runtime else 0
-    write(f"{run.traffic.summary()}; customers created: {created}")
-    if run.first_failure_at is not None:
-        write(
-            f"first contract failure at request {run.first_failure_at} "
-            f"(of {len(run.traffic.all_exchanges)})"
-        )
-    pacing = run.runtime.session.rate_limiter.note() if run.runtime else None
-    if pacing:  # what the server taught
-        write(pacing)
-    skips = [str(getattr(r, "longrepr", "")) for r in terminalreporter.stats.get("skipped", [])]
-    spent = sum("request budget of" in text for text in skips)
-    cut_short = sum("customer allowance of" in text for text in skips)
-    ended = (
-        f"; the run ended at its budget: {spent} tests not run (see the coverage table for "
-        "what was not reached); raise --max-requests for more"
-    )
-    write(f"budget: {run.budget.describe()}{ended if spent else ''}", yellow=bool(spent))
-    if cut_short:
-        write(
-            f"budget: {cut_short} generated tests cut short at the customer allowance "
-            "(the profile's); their earlier cases ran",
-            yellow=True,
-        )
-    failed = _failure_kinds(terminalreporter.config)
-    environment = failed.count("environment")
-    if failed:
-        write(f"failures: {len(failed) - environment} contract, {environment} environment")
-    for problem in run.runtime.cleanup_failures if run.runtime else ():
-        write(f"cleanup: could not archive {problem}", yellow=True)
-
-
-def _failure_kinds(config: pytest.Config) -> list[Any]:
-    """The kind of each failed test and error in setup or teardown (a fixture's request can meet
-    a 429 too)."""
-    stats = getattr(config.pluginmanager.get_plugin("terminalreporter"), "stats", {})
-    reports = [*stats.get("failed", []), *stats.get("error", [])]
-    return [dict(getattr(r, "user_properties", ())).get("failure_kind") for r in reports]

@@ -284,12 +284,12 @@ def running(run: Run) -> Iterator[SuiteRuntime]:
         )
         session.hooks["response"].append(runtime.remember)
         with session:
-            with traffic.aside():
+            with traffic.collect():  # the run's traffic, no test's
                 preflight(session, target, (settings.api_version,))
             try:
                 yield runtime
             finally:
                 if settings.destructive:
                     # Cleanup is no test's traffic, and the budget's reserve is for it.
-                    with traffic.aside(), session.budget.exempt():
+                    with traffic.collect(), session.budget.exempt():
                         runtime.archive_leftovers()

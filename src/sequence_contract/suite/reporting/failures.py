@@ -4,8 +4,7 @@ exchanges), and identical ones grouped: same check, operation and normalised "wh
 from __future__ import annotations
 
 import re
-import reprlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -14,16 +13,10 @@ from schemathesis.core.failures import Failure
 
 from sequence_contract.http import Exchange
 from sequence_contract.http.errors import environment_problem_behind
-from sequence_contract.suite.checks import ContractViolation
+from sequence_contract.suite.checks import SHORT, ContractViolation, header
 from sequence_contract.suite.reporting.coverage import CASE_HEADER, ContractCoverage
 from sequence_contract.suite.runtime import SetupFailed
 
-_SHORT = reprlib.Repr()
-_SHORT.maxstring = 40
-_SHORT.maxother = 60
-_SHORT.maxdict = 4
-_SHORT.maxlist = 4
-_SHORT.maxlevel = 1
 _LONGEST_WHERE = 160
 
 
@@ -68,7 +61,9 @@ def describe(
         own = getattr(failure, "exchange", None)
         # A check's own probes carry the case's id too: the exchange a violation names comes first.
         failing: tuple[Exchange, ...] = (own,) if own is not None else ()
-        failing = failing or tuple(e for e in exchanges if case_id and _case_id(e) == case_id)
+        failing = failing or tuple(
+            e for e in exchanges if case_id and header(e.request_headers, CASE_HEADER) == case_id
+        )
         failing = failing or tuple(exchanges[-1:])
         operation = str(failure.operation or "") if failure else ""
         if not operation and failing:
@@ -80,38 +75,42 @@ def describe(
             failing=failing,
             failing_is_last=not case_id and own is None,
         )
-        problem = environment_problem_behind(leaf)
-        if isinstance(leaf, ContractViolation):
-            check, where, what = leaf.check or test_name, leaf.where, leaf.what
-            generated = case_id is not None
-            records.append(
-                entry(
-                    check=check, where=where, what=what, details=leaf.details, generated=generated
-                )
-            )
-        elif failure is not None:
-            where, what, details = _explain(failure, operation)
-            check = f"{failure.code} {failure.title}".strip()
-            records.append(
-                entry(check=check, where=where, what=what, details=details, generated=True)
-            )
-        elif problem is not None:
-            kind = "environment"
-            records.append(entry(check=kind, where=kind, what=str(problem), kind=kind))
-        else:
-            text = str(leaf).strip() or type(leaf).__name__
-            first, _, rest = text.partition("\n")
-            where, separator, what = first.partition(": ")
-            if not separator or len(where) > _LONGEST_WHERE:
-                where, what = "", first
-            if rest.strip():
-                what += "\n" + rest
-            if not isinstance(leaf, AssertionError):
-                what = f"{type(leaf).__name__}: {what}"
-            kind = "setup" if isinstance(leaf, SetupFailed) else "contract"
-            check = kind if kind == "setup" else test_name
-            records.append(entry(check=check, where=where, what=what, kind=kind))
+        records.append(_record(leaf, entry, test_name, operation))
     return records
+
+
+def _record(
+    leaf: BaseException, entry: Callable[..., FailureRecord], test_name: str, operation: str
+) -> FailureRecord:
+    """The entry of one check failure or error: which check, where and what."""
+    if isinstance(leaf, ContractViolation):
+        return entry(
+            check=leaf.check or test_name,
+            where=leaf.where,
+            what=leaf.what,
+            details=leaf.details,
+            generated=leaf.case_id is not None,
+        )
+    if isinstance(leaf, Failure):
+        where, what, details = _explain(leaf, operation)
+        check = f"{leaf.code} {leaf.title}".strip()
+        return entry(check=check, where=where, what=what, details=details, generated=True)
+    problem = environment_problem_behind(leaf)
+    if problem is not None:
+        return entry(
+            check="environment", where="environment", what=str(problem), kind="environment"
+        )
+    text = str(leaf).strip() or type(leaf).__name__
+    first, _, rest = text.partition("\n")
+    where, separator, what = first.partition(": ")
+    if not separator or len(where) > _LONGEST_WHERE:
+        where, what = "", first
+    if rest.strip():
+        what += "\n" + rest
+    if not isinstance(leaf, AssertionError):
+        what = f"{type(leaf).__name__}: {what}"
+    kind = "setup" if isinstance(leaf, SetupFailed) else "contract"
+    return entry(check=kind if kind == "setup" else test_name, where=where, what=what, kind=kind)
 
 
 def _leaves(error: BaseException) -> Iterator[BaseException]:
@@ -133,15 +132,10 @@ def _explain(failure: Any, operation: str) -> tuple[str, str, tuple[tuple[str, s
         f"[{part}]" if isinstance(part, int) else f".{part}" for part in failure.instance_path
     )
     keyword = str(list(failure.schema_path)[-1]) if list(failure.schema_path) else "?"
-    value = _SHORT.repr(failure.instance)
+    value = SHORT.repr(failure.instance)
     what = f"{lines[0] if lines else ''} (keyword {keyword}; offending value {value})"
     details = (("JSON path", path), ("keyword", keyword), ("offending value", value))
     return f"{operation} response body {path}", what, details
-
-
-def _case_id(exchange: Exchange) -> str | None:
-    headers = {name.lower(): value for name, value in exchange.request_headers.items()}
-    return headers.get(CASE_HEADER)
 
 
 # Values that differ between otherwise identical failures: twelve tests hitting one broken field

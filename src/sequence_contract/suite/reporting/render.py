@@ -172,44 +172,7 @@ class Html:
         return head + table
 
     def _coverage(self, coverage: Sequence[OperationCoverage]) -> str:
-        rows = []
-        for row in coverage:
-            name = self(row.name)
-            if row.documented:
-                documented = " ".join(
-                    f'<span class="sc-seen">{self(code)} ✓ {row.status_seen(code)}</span>'
-                    if row.status_seen(code)
-                    else f'<span class="sc-unseen">{self(code)} ✗ not seen</span>'
-                    for code in row.documented_statuses
-                )
-                other = " ".join(
-                    f'<span class="sc-undocumented">{s} &times;{row.statuses[s]}</span>'
-                    for s in row.undocumented_statuses
-                )
-            else:
-                methods = ", ".join(f"{self(m)} &times;{n}" for m, n in sorted(row.methods.items()))
-                name += f"<br><small>{methods}</small>"
-                documented = "not documented"
-                other = " ".join(
-                    f"{status} &times;{count}" for status, count in sorted(row.statuses.items())
-                )
-            versions = row.versions.most_common()
-            shown = ", ".join(f"{self(v)} &times;{n}" for v, n in versions[:VERSIONS_SHOWN])
-            if len(versions) > VERSIONS_SHOWN:
-                shown += f", … {len(versions) - VERSIONS_SHOWN} more values"
-            failed = len(row.failed_tests)
-            if row.not_reached:
-                name += (
-                    f"<br><small>not reached: {len(row.not_reached)} tests (request budget)</small>"
-                )
-            rows.append(
-                f'<tr class="{"sc-documented" if row.documented else "sc-other"}">'
-                f"<td>{name}</td><td>{row.requests}</td><td>{documented}</td>"
-                f"<td>{other or '-'}</td><td>{shown or '-'}</td><td>{len(row.generated_cases)}</td>"
-                f"<td>{len(row.tests)}</td>"
-                f'<td class="{"sc-bad" if failed else ""}">{failed}</td>'
-                f"<td>{row.failures}</td></tr>"
-            )
+        rows = "".join(self._coverage_row(row) for row in coverage)
         return (
             '<h3 id="sc-coverage">Contract coverage</h3>'
             "<p>Per documented operation: the status codes its documentation lists (✓ seen, with "
@@ -220,7 +183,43 @@ class Html:
             "<th>Documented statuses (seen / not seen)</th><th>Statuses seen, not documented</th>"
             "<th>Sequence-Version sent</th><th>Generated cases</th><th>Tests run</th>"
             "<th>Tests failed</th><th>Failure entries</th></tr></thead>"
-            f"<tbody>{''.join(rows)}</tbody></table>"
+            f"<tbody>{rows}</tbody></table>"
+        )
+
+    def _coverage_row(self, row: OperationCoverage) -> str:
+        name = self(row.name)
+        if row.documented:
+            documented = " ".join(
+                f'<span class="sc-seen">{self(code)} ✓ {row.status_seen(code)}</span>'
+                if row.status_seen(code)
+                else f'<span class="sc-unseen">{self(code)} ✗ not seen</span>'
+                for code in row.documented_statuses
+            )
+            other = " ".join(
+                f'<span class="sc-undocumented">{s} &times;{row.statuses[s]}</span>'
+                for s in row.undocumented_statuses
+            )
+        else:
+            methods = ", ".join(f"{self(m)} &times;{n}" for m, n in sorted(row.methods.items()))
+            name += f"<br><small>{methods}</small>"
+            documented = "not documented"
+            other = " ".join(
+                f"{status} &times;{count}" for status, count in sorted(row.statuses.items())
+            )
+        versions = row.versions.most_common()
+        shown = ", ".join(f"{self(v)} &times;{n}" for v, n in versions[:VERSIONS_SHOWN])
+        if len(versions) > VERSIONS_SHOWN:
+            shown += f", … {len(versions) - VERSIONS_SHOWN} more values"
+        failed = len(row.failed_tests)
+        if row.not_reached:
+            name += f"<br><small>not reached: {len(row.not_reached)} tests (request budget)</small>"
+        return (
+            f'<tr class="{"sc-documented" if row.documented else "sc-other"}">'
+            f"<td>{name}</td><td>{row.requests}</td><td>{documented}</td>"
+            f"<td>{other or '-'}</td><td>{shown or '-'}</td><td>{len(row.generated_cases)}</td>"
+            f"<td>{len(row.tests)}</td>"
+            f'<td class="{"sc-bad" if failed else ""}">{failed}</td>'
+            f"<td>{row.failures}</td></tr>"
         )
 
     def failure(

@@ -161,6 +161,10 @@ class ContractReporter:
         if self._finished:
             return
         self._finished = True
+        # A run whose every failure is the environment's says so with exit status 10.
+        broken = session.exitstatus == exitcodes.CONTRACT_BROKEN
+        if broken and set(self._failure_kinds()) == {"environment"}:
+            session.exitstatus = exitcodes.ENVIRONMENT_BROKEN
         self.coverage.count(self.run.traffic.all_exchanges)
         reporter = self.config.pluginmanager.get_plugin("terminalreporter")
         stats = getattr(reporter, "stats", {})
@@ -193,13 +197,10 @@ class ContractReporter:
     def run_facts(self, *, static_only: bool = False) -> list[tuple[str, str]]:
         settings = self.run.settings
         profile = PROFILES[settings.profile]
-        target = settings.target_kind.value
-        if settings.sandbox_faults:
-            target += f" with faults {', '.join(settings.sandbox_faults)}"
         facts = [
             ("Base URL", self.run.base_url or "embedded sandbox (started on first use)"),
             ("API version", f"{settings.api_version} (schemas/{settings.api_version})"),
-            ("Target", target),
+            ("Target", settings.target_kind.value + settings.with_faults),
             (
                 "Profile",
                 f"{profile.name}: budget {settings.request_budget} requests, "
@@ -266,14 +267,19 @@ class ContractReporter:
             ]
 
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
+        self._summarise_failures(terminalreporter)
+        self._summarise_coverage(terminalreporter)
+        self._summarise_run(terminalreporter)
+
+    def _summarise_failures(self, terminal: pytest.TerminalReporter) -> None:
         redact = self.run.redactor.text
         groups = self.book.groups()
         if groups:
-            terminalreporter.write_sep("-", "sequence-contract: failures, grouped")
+            terminal.write_sep("-", "sequence-contract: failures, grouped")
             for group in groups:
                 first = group.first
                 mark = self.comparison.mark_of(group.key) if self.comparison else None
-                terminalreporter.write_line(
+                terminal.write_line(
                     redact(
                         f"#{group.number} {mark.value.upper() + ' ' if mark else ''}"
                         f"{group.count}x [{first.check}] {first.operation or '-'}: "
@@ -284,15 +290,17 @@ class ContractReporter:
                 tests = group.tests
                 shown = ", ".join(t.rsplit("::", 1)[-1] for t in tests[:4])
                 more = f" (+{len(tests) - 4} more)" if len(tests) > 4 else ""
-                terminalreporter.write_line(f"    {shown}{more}")
+                terminal.write_line(f"    {shown}{more}")
         if self.comparison is not None:
-            terminalreporter.write_sep("-", "sequence-contract: against the baseline")
-            terminalreporter.write_line(
+            terminal.write_sep("-", "sequence-contract: against the baseline")
+            terminal.write_line(
                 f"{self.comparison.summary()}; new baseline: {self._baseline_out()}"
             )
             for entry in self.comparison.fixed:
-                terminalreporter.write_line(redact(f"FIXED {entry.label}"), green=True)
-        terminalreporter.write_sep("-", "sequence-contract: contract coverage")
+                terminal.write_line(redact(f"FIXED {entry.label}"), green=True)
+
+    def _summarise_coverage(self, terminal: pytest.TerminalReporter) -> None:
+        terminal.write_sep("-", "sequence-contract: contract coverage")
         for row in self.coverage.rows():
             if not row.documented and not row.requests:
                 continue
@@ -307,12 +315,60 @@ class ContractReporter:
                 line += "; UNDOCUMENTED: " + ", ".join(map(str, row.undocumented_statuses))
             if row.not_reached:
                 line += f"; NOT REACHED (request budget spent): {len(row.not_reached)} tests"
-            terminalreporter.write_line(redact(line))
+            terminal.write_line(self.run.redactor.text(line))
         if self.coverage.not_reached_elsewhere:
-            terminalreporter.write_line(
+            terminal.write_line(
                 f"not reached (request budget spent): {len(self.coverage.not_reached_elsewhere)} "
                 "more tests"
             )
+
+    def _summarise_run(self, terminal: pytest.TerminalReporter) -> None:
+        """Where the run went, what it sent and waited, its budget, and what it left behind."""
+        run, runtime, write = self.run, self.run.runtime, terminal.write_line
+        terminal.write_sep("-", "sequence-contract")
+        if runtime is not None and run.settings.embedded:
+            write(
+                f"sequence-contract {__version__}: {run.base_url} (embedded sandbox, started for "
+                f"this run{run.settings.with_faults})"
+            )
+        write(
+            f"{run.traffic.summary()}; customers created: {len(runtime.created) if runtime else 0}"
+        )
+        if run.first_failure_at is not None:
+            write(
+                f"first contract failure at request {run.first_failure_at} "
+                f"(of {len(run.traffic.all_exchanges)})"
+            )
+        pacing = runtime.session.rate_limiter.note() if runtime else None
+        if pacing:  # what the server taught
+            write(pacing)
+        skips = [str(getattr(r, "longrepr", "")) for r in terminal.stats.get("skipped", [])]
+        spent = sum(BUDGET_SPENT in text for text in skips)
+        cut_short = sum("customer allowance of" in text for text in skips)
+        ended = (
+            f"; the run ended at its budget: {spent} tests not run (see the coverage table for "
+            "what was not reached); raise --max-requests for more"
+        )
+        write(f"budget: {run.budget.describe()}{ended if spent else ''}", yellow=bool(spent))
+        if cut_short:
+            write(
+                f"budget: {cut_short} generated tests cut short at the customer allowance "
+                "(the profile's); their earlier cases ran",
+                yellow=True,
+            )
+        failed = self._failure_kinds()
+        environment = failed.count("environment")
+        if failed:
+            write(f"failures: {len(failed) - environment} contract, {environment} environment")
+        for problem in runtime.cleanup_failures if runtime else ():
+            write(f"cleanup: could not archive {problem}", yellow=True)
+
+    def _failure_kinds(self) -> list[Any]:
+        """The kind of each failed test and error in setup or teardown (a fixture's request can
+        meet a 429 too)."""
+        stats = getattr(self.config.pluginmanager.get_plugin("terminalreporter"), "stats", {})
+        reports = [*stats.get("failed", []), *stats.get("error", [])]
+        return [dict(getattr(r, "user_properties", ())).get(FAILURE_KIND) for r in reports]
 
 
 def _answer(exchange: Exchange) -> tuple[str, str, int | None, bytes]:
