@@ -3,9 +3,9 @@
 variants in `benign`, which it must pass. Faults apply in the order they are configured."""
 
 import base64
-import json
 import re
 from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping
+from copy import deepcopy
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from html import escape
@@ -135,10 +135,6 @@ def error_answer(response: ApiResponse, error: ApiError) -> ApiResponse:
     return replace(answer, headers={**response.headers, **answer.headers})
 
 
-def crashed(response: ApiResponse) -> ApiResponse:
-    return error_answer(response, internal_error())
-
-
 def without_header(response: ApiResponse, name: str) -> ApiResponse:
     headers = {key: value for key, value in response.headers.items() if key.lower() != name}
     return replace(response, headers=headers)
@@ -152,10 +148,6 @@ def customers_in(exchange: SandboxExchange, response: ApiResponse) -> list[dict[
     if exchange.operation == "listCustomers" and isinstance(body.get("items"), list):
         return [item for item in body["items"] if isinstance(item, dict)]
     return []
-
-
-def with_body_copy(response: ApiResponse) -> ApiResponse:
-    return replace(response, body=json.loads(json.dumps(response.body)))
 
 
 def on_success(name: str, kind: FaultKind, operations: Collection[str]) -> Callable[[Hook], Hook]:
@@ -196,16 +188,14 @@ def on_error(
 
 
 def edits_customers(
-    name: str,
-    kind: FaultKind,
-    operations: Collection[str] = WITH_CUSTOMERS,
+    name: str, kind: FaultKind, operations: Collection[str] = WITH_CUSTOMERS
 ) -> Callable[[Hook], Hook]:
     """Register a fault that applies the decorated edit to every customer object of a
     successful answer of these operations (on a copy)."""
 
     def add(edit: Hook) -> Hook:
         def change(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
-            copied = with_body_copy(response)
+            copied = replace(response, body=deepcopy(response.body))
             for customer in customers_in(exchange, copied):
                 edit(customer)
             return copied
@@ -370,7 +360,7 @@ def _archive_answers_204(exchange: SandboxExchange, response: ApiResponse) -> Ap
 @on_error("500-on-validation-error", "status", error_type=VALIDATION_ERROR)
 def _validation_error_as_500(response: ApiResponse, error: dict[str, Any]) -> ApiResponse:
     """A request that fails validation gets a 500 instead of a 400."""
-    return crashed(response)
+    return error_answer(response, internal_error())
 
 
 @edits_list_query("limit-clamped", "status")
@@ -465,7 +455,7 @@ def _archive_unguarded(exchange: SandboxExchange, services: FaultServices) -> No
 def _missing_auth_crashes(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
     """A request without Authorization gets a 500 instead of a 401."""
     if response.status == 401 and not exchange.headers.get("authorization", "").strip():
-        return crashed(response)
+        return error_answer(response, internal_error())
     return response
 
 
@@ -482,7 +472,7 @@ def _forbidden_not_unauthorized(response: ApiResponse, error: dict[str, Any]) ->
 @on_error("500-on-unknown-version", "version", error_type=UNRECOGNISED_API_VERSION)
 def _version_error_as_500(response: ApiResponse, error: dict[str, Any]) -> ApiResponse:
     """An unrecognised Sequence-Version gets a 500 instead of a 400."""
-    return crashed(response)
+    return error_answer(response, internal_error())
 
 
 @fault("accept-unknown-version", "version", "before_request")
@@ -703,7 +693,7 @@ def _astral_name_crash(exchange: SandboxExchange, response: ApiResponse) -> ApiR
     for customer in customers_in(exchange, response):
         name = customer.get("legalName")
         if isinstance(name, str) and any(ord(char) > 0xFFFF for char in name):
-            return crashed(response)
+            return error_answer(response, internal_error())
     return response
 
 

@@ -6,6 +6,7 @@ import gzip
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
+from copy import deepcopy
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from functools import cache
@@ -18,7 +19,6 @@ from sequence_contract.sandbox.faults import (
     fault,
     is_success,
     register,
-    with_body_copy,
     without_header,
 )
 from sequence_contract.sandbox.messages import (
@@ -76,7 +76,7 @@ def _extra_fields(exchange: SandboxExchange, response: ApiResponse) -> ApiRespon
     """Answers carry undocumented fields: in customers, addresses, pagination and errors."""
     if not isinstance(response.body, dict):
         return response
-    copied = with_body_copy(response)
+    copied = replace(response, body=deepcopy(response.body))
     _walk(copied.body, _add_fields)
     if is_success(copied):
         copied.body["_links"] = {"self": exchange.path}
@@ -172,7 +172,7 @@ def _timestamp_variants(exchange: SandboxExchange, response: ApiResponse) -> Api
     """Timestamps carry microseconds and a +01:00 offset (the same instants)."""
     if not is_success(response):
         return response
-    return replace(response, body=_walk(with_body_copy(response).body, _shift))
+    return replace(response, body=_walk(deepcopy(response.body), _shift))
 
 
 @fault(
