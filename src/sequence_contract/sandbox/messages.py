@@ -90,23 +90,18 @@ def envelope(error_type: str, message: str, problems: Iterable[Problem] = ()) ->
     return {"error": error}
 
 
+@dataclass(eq=False)
 class ApiError(Exception):
     """An error answer: raised anywhere in request handling, rendered by the pipeline."""
 
-    def __init__(
-        self,
-        status: int,
-        error_type: str,
-        message: str,
-        problems: Iterable[Problem] = (),
-        headers: dict[str, str] | None = None,
-    ) -> None:
-        super().__init__(f"{status} {error_type}: {message}")
-        self.status = status
-        self.error_type = error_type
-        self.message = message
-        self.problems = tuple(problems)
-        self.headers = dict(headers or {})
+    status: int
+    error_type: str
+    message: str
+    problems: tuple[Problem, ...] = ()
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        super().__init__(f"{self.status} {self.error_type}: {self.message}")
 
     def to_response(self) -> ApiResponse:
         body = envelope(self.error_type, self.message, self.problems)
