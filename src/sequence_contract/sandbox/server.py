@@ -256,10 +256,8 @@ class EnvelopeH11Protocol(H11Protocol):
 
 
 class EmbeddedSandbox:
-    """The sandbox on a loopback port; a context manager that starts and stops it.
-
-    `with EmbeddedSandbox() as sandbox: requests.get(f"{sandbox.base_url}/customers", ...)`
-    """
+    """The sandbox on a loopback port; a context manager that starts and stops it:
+    `with EmbeddedSandbox() as sandbox: requests.get(f"{sandbox.base_url}/customers", ...)`"""
 
     def __init__(
         self,
@@ -345,9 +343,8 @@ class EmbeddedSandbox:
             sock.close()
 
     def stop(self) -> None:
-        """Stop serving and close the store (deleting a temporary database). Idempotent.
-
-        Re-raises an error the server thread ended with."""
+        """Stop serving and close the store (deleting a temporary database), idempotently;
+        re-raises an error the server thread ended with."""
         server, thread = self._server, self._thread
         if server is not None and thread is not None:
             server.should_exit = True

@@ -114,11 +114,8 @@ def is_success(response: ApiResponse) -> bool:
 
 def error_of(response: ApiResponse) -> dict[str, Any] | None:
     """The `error` object of an error answer in Sequence's envelope, else None."""
-    body = response.body
-    if response.status >= 400 and isinstance(body, dict) and isinstance(body.get("error"), dict):
-        error: dict[str, Any] = body["error"]
-        return error
-    return None
+    error = response.body.get("error") if isinstance(response.body, dict) else None
+    return error if response.status >= 400 and isinstance(error, dict) else None
 
 
 def with_error(response: ApiResponse, **changes: Any) -> ApiResponse:
