@@ -5,7 +5,7 @@ problem is a 4xx ApiError; one 400 lists every bad field by dotted path or param
 import json
 import re
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
-from functools import cache
+from functools import cache, partial
 from typing import Any, NoReturn
 
 from jsonschema import Draft202012Validator
@@ -195,12 +195,8 @@ def check_head(scope: Scope, headers: Mapping[str, str]) -> None:
         )
 
 
-def _unsupported(message: str) -> ApiError:
-    return ApiError(415, "UnsupportedMediaType", message)
-
-
-def _invalid(message: str) -> ApiError:
-    return ApiError(400, "InvalidJson", message)
+_unsupported = partial(ApiError, 415, "UnsupportedMediaType")
+_invalid = partial(ApiError, 400, "InvalidJson")
 
 
 def _reject_constant(name: str) -> NoReturn:
