@@ -66,17 +66,11 @@ class ApiResponse:
         return StreamingResponse(stream(), self.status, self.headers, media_type=media_type)
 
 
-def raw_response(
-    response: ApiResponse, raw: bytes | None, media_type: str | None, **headers: str
-) -> ApiResponse:
-    """`response` sent as these bytes (None: its JSON body's), with its headers plus `headers`."""
-    merged = {
-        name: value for name, value in response.headers.items() if name.lower() != "content-type"
-    }
-    merged.update({name.replace("_", "-"): value for name, value in headers.items()})
-    if raw is None:
-        raw = json_bytes(response.body)
-    return ApiResponse(response.status, response.body, merged, raw, media_type)
+def raw_response(response: ApiResponse, raw: bytes | None, media_type: str | None) -> ApiResponse:
+    """`response` sent as these bytes (None: its JSON body's) of this media type."""
+    headers = {k: v for k, v in response.headers.items() if k.lower() != "content-type"}
+    raw = json_bytes(response.body) if raw is None else raw
+    return ApiResponse(response.status, response.body, headers, raw, media_type)
 
 
 @dataclass(frozen=True)
@@ -96,23 +90,18 @@ def envelope(error_type: str, message: str, problems: Iterable[Problem] = ()) ->
     return {"error": error}
 
 
+@dataclass(eq=False)
 class ApiError(Exception):
     """An error answer: raised anywhere in request handling, rendered by the pipeline."""
 
-    def __init__(
-        self,
-        status: int,
-        error_type: str,
-        message: str,
-        problems: Iterable[Problem] = (),
-        headers: dict[str, str] | None = None,
-    ) -> None:
-        super().__init__(f"{status} {error_type}: {message}")
-        self.status = status
-        self.error_type = error_type
-        self.message = message
-        self.problems = tuple(problems)
-        self.headers = dict(headers or {})
+    status: int
+    error_type: str
+    message: str
+    problems: tuple[Problem, ...] = ()
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        super().__init__(f"{self.status} {self.error_type}: {self.message}")
 
     def to_response(self) -> ApiResponse:
         body = envelope(self.error_type, self.message, self.problems)

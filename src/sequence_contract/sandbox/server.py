@@ -14,6 +14,7 @@ import traceback
 from collections import deque
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from http import HTTPStatus
 from typing import Any
 
 import h11
@@ -121,10 +122,8 @@ class Pipeline:
             redactor.add_credentials(self._config.client_id, self._config.client_secret)
             if authorization := request.headers.get("authorization"):
                 # The caller's credentials, right or wrong, are secrets too.
-                redactor.add(authorization)
                 redactor.add(authorization.strip().partition(" ")[2].strip())
-                given = basic_credentials(authorization)
-                if given is not None and given[1]:
+                if given := basic_credentials(authorization):
                     redactor.add_credentials(*given)
             logger.error(
                 "unexpected error on %s %s, answered 500:\n%s",
@@ -137,11 +136,11 @@ class Pipeline:
         await response.to_starlette()(scope, receive, send)
 
     async def _respond(self, request: Request) -> ApiResponse:
-        headers: dict[str, str] = {}
-        for name, value in request.headers.items():
-            headers.setdefault(name.lower(), value)
         exchange = SandboxExchange(
-            request.method.upper(), request.scope["path"], dict(request.query_params), headers
+            request.method.upper(),
+            request.scope["path"],
+            dict(request.query_params),
+            dict(request.headers),  # ASGI's lower-case names; Headers gives a first value
         )
         for fault in self._faults:
             if fault.before_request is not None:
@@ -226,12 +225,8 @@ def create_app(config: SandboxConfig) -> Starlette:
 
 
 _ANSWERS = {
-    400: (b"Bad Request", INVALID_HTTP_REQUEST, "The request is not valid HTTP/1.1"),
-    431: (
-        b"Request Header Fields Too Large",
-        REQUEST_TOO_LARGE,
-        "The request line or headers are too large",
-    ),
+    400: (INVALID_HTTP_REQUEST, "The request is not valid HTTP/1.1"),
+    431: (REQUEST_TOO_LARGE, "The request line or headers are too large"),
 }
 
 
@@ -243,9 +238,9 @@ class EnvelopeH11Protocol(H11Protocol):
     def send_400_response(self, msg: str) -> None:
         # uvicorn calls this inside `except h11.RemoteProtocolError`: the error in hand says
         # which 4xx h11 would choose.
-        error = sys.exc_info()[1]
-        status = getattr(error, "error_status_hint", 400)
-        reason, error_type, message = _ANSWERS.get(status, _ANSWERS[400])
+        status = getattr(sys.exc_info()[1], "error_status_hint", 400)
+        status = status if status in _ANSWERS else 400
+        error_type, message = _ANSWERS[status]
         body = json.dumps(envelope(error_type, message)).encode()
         headers = [
             (b"content-type", JSON_CONTENT_TYPE.encode()),
@@ -253,19 +248,16 @@ class EnvelopeH11Protocol(H11Protocol):
             (VERSION_HEADER.lower().encode(), DEFAULT_VERSION.encode()),
             (b"connection", b"close"),
         ]
-        response = h11.Response(
-            status_code=status if status in _ANSWERS else 400, headers=headers, reason=reason
-        )
+        reason = HTTPStatus(status).phrase.encode()
+        response = h11.Response(status_code=status, headers=headers, reason=reason)
         for event in (response, h11.Data(data=body), h11.EndOfMessage()):
             self.transport.write(self.conn.send(event) or b"")
         self.transport.close()
 
 
 class EmbeddedSandbox:
-    """The sandbox on a loopback port; a context manager that starts and stops it.
-
-    `with EmbeddedSandbox() as sandbox: requests.get(f"{sandbox.base_url}/customers", ...)`
-    """
+    """The sandbox on a loopback port; a context manager that starts and stops it:
+    `with EmbeddedSandbox() as sandbox: requests.get(f"{sandbox.base_url}/customers", ...)`"""
 
     def __init__(
         self,
@@ -322,7 +314,6 @@ class EmbeddedSandbox:
                 http=EnvelopeH11Protocol,  # unparsable requests get the envelope too
             )
         )
-        self._error = None
         thread = self._thread = threading.Thread(
             target=self._serve, args=(server, sock), name="sequence-sandbox", daemon=True
         )
@@ -352,9 +343,8 @@ class EmbeddedSandbox:
             sock.close()
 
     def stop(self) -> None:
-        """Stop serving and close the store (deleting a temporary database). Idempotent.
-
-        Re-raises an error the server thread ended with."""
+        """Stop serving and close the store (deleting a temporary database), idempotently;
+        re-raises an error the server thread ended with."""
         server, thread = self._server, self._thread
         if server is not None and thread is not None:
             server.should_exit = True
@@ -370,7 +360,7 @@ class EmbeddedSandbox:
     def _reset(self) -> None:
         if self._store is not None:
             self._store.close()
-        self._server = self._thread = self._store = None
+        self._server = self._thread = self._store = self._error = None
 
     def __enter__(self) -> "EmbeddedSandbox":
         return self.start()

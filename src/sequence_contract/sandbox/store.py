@@ -3,18 +3,15 @@ sorting and cursor pagination. One connection, shared by worker threads behind a
 write is a `BEGIN IMMEDIATE` transaction, so concurrent requests and processes lose none."""
 
 import base64
-import binascii
 import json
-import shutil
 import sqlite3
-import tempfile
 import threading
 import uuid
-import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from tempfile import TemporaryDirectory
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -91,58 +88,47 @@ def _document(draft: Customer, now: str, current: Customer) -> Customer:
     return document
 
 
-def _close(connection: sqlite3.Connection, temp_dir: Path | None) -> None:
-    connection.close()
-    if temp_dir is not None:
-        shutil.rmtree(temp_dir, ignore_errors=True)
-
-
 class Store:
     """Open with `Store.open(path)`; `close()` deletes a temporary database."""
 
-    def __init__(self, connection: sqlite3.Connection, path: Path, temp_dir: Path | None) -> None:
-        self._connection = connection
-        self._lock = threading.RLock()
+    def __init__(self, path: Path, temp_dir: TemporaryDirectory[str] | None, seed: bool) -> None:
         self.path = path
-        self._closer = weakref.finalize(self, _close, connection, temp_dir)
-
-    @classmethod
-    def open(cls, path: Path | None, *, seed: bool = False) -> "Store":
-        """The store at `path` (None: a temporary one); `seed` writes the example once."""
-        temp_dir = None
-        if path is None:
-            temp_dir = Path(tempfile.mkdtemp(prefix="sequence-sandbox-"))
-            path = temp_dir / "sandbox.sqlite3"
-        elif not path.parent.is_dir():
-            raise SandboxConfigError(f"db_path: directory {path.parent} does not exist")
+        self.closed = False
+        self._temp_dir = temp_dir
+        self._lock = threading.RLock()
         try:
             # check_same_thread=False: worker threads share it; the store's lock serialises use.
-            connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            self._connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         except sqlite3.Error as exc:
-            if temp_dir is not None:
-                shutil.rmtree(temp_dir, ignore_errors=True)
             raise SandboxConfigError(f"db_path: cannot open {path}: {exc}") from exc
-        store = cls(connection, path, temp_dir)
         try:
-            store._prepare()
+            self._prepare()
             if seed:
-                store.seed()
+                self.seed()
         except BaseException as exc:
-            store.close()
+            self.close()
             if isinstance(exc, sqlite3.Error):
                 message = f"db_path: {path} is not a usable database: {exc}"
                 raise SandboxConfigError(message) from exc
             raise
-        return store
+
+    @classmethod
+    def open(cls, path: Path | None, *, seed: bool = False) -> "Store":
+        """The store at `path` (None: a temporary one); `seed` writes the example once."""
+        if path is not None:
+            if not path.parent.is_dir():
+                raise SandboxConfigError(f"db_path: directory {path.parent} does not exist")
+            return cls(path, None, seed)
+        temp_dir = TemporaryDirectory(prefix="sequence-sandbox-")
+        return cls(Path(temp_dir.name) / "sandbox.sqlite3", temp_dir, seed)
 
     def close(self) -> None:
         """Close the connection (and delete a temporary database). Safe to call twice."""
         with self._lock:
-            self._closer()
-
-    @property
-    def closed(self) -> bool:
-        return not self._closer.alive
+            self._connection.close()
+            if self._temp_dir is not None:
+                self._temp_dir.cleanup()
+            self.closed = True
 
     def _prepare(self) -> None:
         for pragma in ("busy_timeout = 5000", "journal_mode = WAL", "synchronous = NORMAL"):
@@ -366,7 +352,7 @@ def _position(sort: tuple[str, bool], param: str, cursor: str) -> SortKey:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         field, descending, (missing, value, seq) = json.loads(raw)
-    except (binascii.Error, ValueError, TypeError):
+    except (ValueError, TypeError):  # binascii.Error is a ValueError
         raise validation_failed([Problem(INVALID_VALUE, message, param)]) from None
     if not (isinstance(missing, bool) and isinstance(value, str) and type(seq) is int):
         raise validation_failed([Problem(INVALID_VALUE, message, param)])
@@ -386,9 +372,9 @@ def paginate(
     """One page of `customers` by `sort` (field, descending), after or before a cursor, and the
     answer's `pagination`; a 400 ApiError for a cursor this listing did not give."""
     field, descending = sort
-    keyed = sorted(((_sort_key(c, field), c) for c in customers), key=lambda pair: pair[0])
-    if descending:
-        keyed.reverse()
+    keyed = sorted(
+        ((_sort_key(c, field), c) for c in customers), key=lambda pair: pair[0], reverse=descending
+    )
     keys = [key for key, _ in keyed]
 
     def comes_after(key: SortKey, mark: SortKey) -> bool:

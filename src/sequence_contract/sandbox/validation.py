@@ -5,7 +5,7 @@ problem is a 4xx ApiError; one 400 lists every bad field by dotted path or param
 import json
 import re
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
-from functools import cache
+from functools import cache, partial
 from typing import Any, NoReturn
 
 from jsonschema import Draft202012Validator
@@ -44,48 +44,47 @@ def _type_of(value: object) -> str:
 
 def _problems(error: ValidationError, key: str | None) -> list[Problem]:
     """The error as problems at `key`; `required` names each missing field on its own."""
-    schema = error.schema if isinstance(error.schema, Mapping) else {}
     value: Any = error.validator_value
+    if error.validator == "required":
+        # Inside `if`/`then`: required only because of a sibling value (the country).
+        given = error.instance if isinstance(error.instance, Mapping) else {}
+        message = "is required"
+        if "then" in error.relative_schema_path:
+            message += f" when country is {given.get('country')}"
+        return [Problem(REQUIRED, message, join(key, name)) for name in value if name not in given]
+    if error.validator == "type":
+        got = _type_of(error.instance)
+        if key is None:
+            return [Problem(INVALID_TYPE, f"The request body must be a JSON object (got {got})")]
+        expected = value if isinstance(value, str) else " or ".join(value)
+        return [Problem(INVALID_TYPE, f"must be of type {expected} (got {got})", key)]
+    return [Problem(INVALID_VALUE, _value_message(error), key)]
+
+
+def _value_message(error: ValidationError) -> str:
+    value: Any = error.validator_value
+    schema = error.schema if isinstance(error.schema, Mapping) else {}
     match error.validator:
-        case "required":
-            # Inside `if`/`then`: required only because of a sibling value (the country).
-            condition = "then" in error.relative_schema_path
-            given = error.instance if isinstance(error.instance, Mapping) else {}
-            country = given.get("country")
-            message = f"is required when country is {country}" if condition else "is required"
-            return [
-                Problem(REQUIRED, message, join(key, name)) for name in value if name not in given
-            ]
-        case "type":
-            if key is None:
-                message = f"The request body must be a JSON object (got {_type_of(error.instance)})"
-                return [Problem(INVALID_TYPE, message)]
-            expected = value if isinstance(value, str) else " or ".join(value)
-            message = f"must be of type {expected} (got {_type_of(error.instance)})"
-            return [Problem(INVALID_TYPE, message, key)]
         case "enum" if len(value) <= _LISTED_VALUES:
-            return [Problem(INVALID_VALUE, f"must be one of {', '.join(map(str, value))}", key)]
+            return f"must be one of {', '.join(map(str, value))}"
         case "enum":
-            message = f"is not one of the {len(value)} allowed values"
-            if description := str(schema.get("description", "")).rstrip("."):
-                message += f" ({description})"
-            return [Problem(INVALID_VALUE, message, key)]
+            description = str(schema.get("description", "")).rstrip(".")
+            suffix = f" ({description})" if description else ""
+            return f"is not one of the {len(value)} allowed values{suffix}"
         case "const":
-            return [Problem(INVALID_VALUE, f"must be {value}", key)]
+            return f"must be {value}"
         case "minLength" if value == 1:
-            return [Problem(INVALID_VALUE, "must not be empty", key)]
+            return "must not be empty"
         case "minimum":
-            return [Problem(INVALID_VALUE, f"must be at least {value}", key)]
+            return f"must be at least {value}"
         case "maximum":
-            return [Problem(INVALID_VALUE, f"must be at most {value}", key)]
+            return f"must be at most {value}"
         case "contains" if schema.get("description"):
             # The schema's own words say what the list must contain.
-            return [Problem(INVALID_VALUE, str(schema["description"]).split(". ")[0], key)]
+            return str(schema["description"]).split(". ")[0]
         case "pattern" if schema.get("examples"):
-            return [
-                Problem(INVALID_VALUE, f"has the wrong format, e.g. {schema['examples'][0]}", key)
-            ]
-    return [Problem(INVALID_VALUE, error.message, key)]
+            return f"has the wrong format, e.g. {schema['examples'][0]}"
+    return error.message
 
 
 def _unstorable_text(value: object, key: str | None = None) -> Iterator[Problem]:
@@ -196,12 +195,8 @@ def check_head(scope: Scope, headers: Mapping[str, str]) -> None:
         )
 
 
-def _unsupported(message: str) -> ApiError:
-    return ApiError(415, "UnsupportedMediaType", message)
-
-
-def _invalid(message: str) -> ApiError:
-    return ApiError(400, "InvalidJson", message)
+_unsupported = partial(ApiError, 415, "UnsupportedMediaType")
+_invalid = partial(ApiError, 400, "InvalidJson")
 
 
 def _reject_constant(name: str) -> NoReturn:

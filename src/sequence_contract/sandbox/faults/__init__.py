@@ -3,9 +3,9 @@
 variants in `benign`, which it must pass. Faults apply in the order they are configured."""
 
 import base64
-import json
 import re
 from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping
+from copy import deepcopy
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from html import escape
@@ -52,6 +52,7 @@ CONTRACT_KINDS: tuple[ContractKind, ...] = get_args(ContractKind)
 
 OPERATIONS_WITH_ID = frozenset({"getCustomer", "updateCustomer", "archiveCustomer"})
 CUSTOMER_OPERATIONS = OPERATIONS_WITH_ID | {"createCustomer"}
+WITH_CUSTOMERS = CUSTOMER_OPERATIONS | {"listCustomers"}
 
 
 @dataclass(frozen=True)
@@ -113,11 +114,8 @@ def is_success(response: ApiResponse) -> bool:
 
 def error_of(response: ApiResponse) -> dict[str, Any] | None:
     """The `error` object of an error answer in Sequence's envelope, else None."""
-    body = response.body
-    if response.status >= 400 and isinstance(body, dict) and isinstance(body.get("error"), dict):
-        error: dict[str, Any] = body["error"]
-        return error
-    return None
+    error = response.body.get("error") if isinstance(response.body, dict) else None
+    return error if response.status >= 400 and isinstance(error, dict) else None
 
 
 def with_error(response: ApiResponse, **changes: Any) -> ApiResponse:
@@ -134,10 +132,6 @@ def error_answer(response: ApiResponse, error: ApiError) -> ApiResponse:
     return replace(answer, headers={**response.headers, **answer.headers})
 
 
-def crashed(response: ApiResponse) -> ApiResponse:
-    return error_answer(response, internal_error())
-
-
 def without_header(response: ApiResponse, name: str) -> ApiResponse:
     headers = {key: value for key, value in response.headers.items() if key.lower() != name}
     return replace(response, headers=headers)
@@ -145,8 +139,6 @@ def without_header(response: ApiResponse, name: str) -> ApiResponse:
 
 def customers_in(exchange: SandboxExchange, response: ApiResponse) -> list[dict[str, Any]]:
     """The customer objects of a successful answer: the body, or each list item."""
-    if not is_success(response):
-        return []
     body = response.body
     if exchange.operation in CUSTOMER_OPERATIONS:
         return [body]
@@ -155,28 +147,58 @@ def customers_in(exchange: SandboxExchange, response: ApiResponse) -> list[dict[
     return []
 
 
-def with_body_copy(response: ApiResponse) -> ApiResponse:
-    return replace(response, body=json.loads(json.dumps(response.body)))
+def on_success(name: str, kind: FaultKind, operations: Collection[str]) -> Callable[[Hook], Hook]:
+    """Register the decorated answer transform as fault `name`, for the successful answers of
+    these operations only."""
+
+    def add(change: Hook) -> Hook:
+        def transform(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
+            if exchange.operation in operations and is_success(response):
+                return cast(ApiResponse, change(exchange, response))
+            return response
+
+        register(name, kind, change.__doc__, transform_response=transform)
+        return change
+
+    return add
+
+
+def on_error(
+    name: str, kind: FaultKind, *, statuses: Collection[int] = (), error_type: str | None = None
+) -> Callable[[Hook], Hook]:
+    """Register the decorated `change(response, error)` as fault `name`, for error answers in
+    the envelope only (of these statuses, of this error type, if given)."""
+
+    def add(change: Hook) -> Hook:
+        def transform(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
+            error = error_of(response)
+            if error is None or (statuses and response.status not in statuses):
+                return response
+            if error_type is not None and error.get("type") != error_type:
+                return response
+            return cast(ApiResponse, change(response, error))
+
+        register(name, kind, change.__doc__, transform_response=transform)
+        return change
+
+    return add
 
 
 def edits_customers(
-    name: str,
-    kind: FaultKind,
-    operations: Collection[str] = (*CUSTOMER_OPERATIONS, "listCustomers"),
+    name: str, kind: FaultKind, operations: Collection[str] = WITH_CUSTOMERS
 ) -> Callable[[Hook], Hook]:
     """Register a fault that applies the decorated edit to every customer object of a
     successful answer of these operations (on a copy)."""
 
     def add(edit: Hook) -> Hook:
-        def transform(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
-            if exchange.operation not in operations or not is_success(response):
-                return response
-            copied = with_body_copy(response)
+        def change(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
+            copied = replace(response, body=deepcopy(response.body))
             for customer in customers_in(exchange, copied):
                 edit(customer)
             return copied
 
-        register(name, kind, edit.__doc__, transform_response=transform)
+        change.__doc__ = edit.__doc__
+        on_success(name, kind, operations)(change)
         return edit
 
     return add
@@ -235,9 +257,8 @@ ECHO_SECRET_HEADER = "X-Echo-Client-Secret"
 
 
 def archive_method(exchange: SandboxExchange) -> str | None:
-    """The archive method (POST in 2024-07-30, PUT in 2024-05-09) of the version a request to
-    the archive path asks for, for request hooks (they run before the version is resolved);
-    None for other paths and unknown versions."""
+    """For a request to the archive path, its version's archive method (POST in 2024-07-30, PUT
+    in 2024-05-09), before the version is resolved; else None."""
     matched = match_route(exchange.path)
     if matched is None or matched[0] != CUSTOMER_ARCHIVE:
         return None
@@ -308,13 +329,11 @@ def _contacts_by_id(customer: dict[str, Any]) -> None:
         }
 
 
-@fault("list-total-as-string", "shape")
+@on_success("list-total-as-string", "shape", {"listCustomers"})
 def _total_as_string(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
     """The list's pagination.totalResultSize is a string ('3'), not an integer."""
-    pagination = response.body.get("pagination") if is_success(response) else None
-    if exchange.operation != "listCustomers" or not isinstance(pagination, dict):
-        return response
-    if "totalResultSize" not in pagination:
+    pagination = response.body.get("pagination")
+    if not isinstance(pagination, dict) or "totalResultSize" not in pagination:
         return response
     pagination = {**pagination, "totalResultSize": str(pagination["totalResultSize"])}
     return replace(response, body={**response.body, "pagination": pagination})
@@ -323,29 +342,22 @@ def _total_as_string(exchange: SandboxExchange, response: ApiResponse) -> ApiRes
 # --- status: an undocumented success code, a 5xx for a client error, a 2xx for a 4xx
 
 
-@fault("create-answers-200", "status")
+@on_success("create-answers-200", "status", {"createCustomer"})
 def _create_answers_200(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
     """POST /customers answers 200 instead of the documented 201."""
-    if exchange.operation == "createCustomer" and response.status == 201:
-        return replace(response, status=200)
-    return response
+    return replace(response, status=200)
 
 
-@fault("archive-answers-204", "status")
+@on_success("archive-answers-204", "status", {"archiveCustomer"})
 def _archive_answers_204(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
     """Archive answers 204 No Content (undocumented) instead of 200 with the customer."""
-    if exchange.operation == "archiveCustomer" and response.status == 200:
-        return raw_response(replace(response, status=204), b"", None)
-    return response
+    return raw_response(replace(response, status=204), b"", None)
 
 
-@fault("500-on-validation-error", "status")
-def _validation_error_as_500(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
+@on_error("500-on-validation-error", "status", error_type=VALIDATION_ERROR)
+def _validation_error_as_500(response: ApiResponse, error: dict[str, Any]) -> ApiResponse:
     """A request that fails validation gets a 500 instead of a 400."""
-    error = error_of(response)
-    if response.status == 400 and error is not None and error.get("type") == VALIDATION_ERROR:
-        return crashed(response)
-    return response
+    return error_answer(response, internal_error())
 
 
 @edits_list_query("limit-clamped", "status")
@@ -370,12 +382,10 @@ def _any_method_archives(exchange: SandboxExchange, services: FaultServices) -> 
 # --- content: a wrong or missing content type, an empty or truncated body, HTML errors
 
 
-@fault("text-plain-content-type", "content")
+@on_success("text-plain-content-type", "content", CUSTOMER_OPERATIONS)
 def _text_plain(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
     """Successful customer answers (create, get, update, archive) say text/plain."""
-    if exchange.operation in CUSTOMER_OPERATIONS and is_success(response):
-        return raw_response(response, None, "text/plain; charset=utf-8")
-    return response
+    return raw_response(response, None, "text/plain; charset=utf-8")
 
 
 @fault("archive-missing-content-type", "content")
@@ -386,29 +396,22 @@ def _no_content_type(exchange: SandboxExchange, response: ApiResponse) -> ApiRes
     return response
 
 
-@fault("archive-empty-body", "content")
+@on_success("archive-empty-body", "content", {"archiveCustomer"})
 def _empty_archive_body(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
     """Archive answers 200 with an empty body (Content-Type still JSON)."""
-    if exchange.operation == "archiveCustomer" and is_success(response):
-        return raw_response(response, b"", JSON_CONTENT_TYPE)
-    return response
+    return raw_response(response, b"", JSON_CONTENT_TYPE)
 
 
-@fault("truncated-customer-body", "content")
+@on_success("truncated-customer-body", "content", {"getCustomer"})
 def _truncated(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
     """GET /customers/{id} sends only the first half of the customer's JSON."""
-    if exchange.operation == "getCustomer" and is_success(response):
-        whole = json_bytes(response.body)
-        return raw_response(response, whole[: len(whole) // 2], JSON_CONTENT_TYPE)
-    return response
+    whole = json_bytes(response.body)
+    return raw_response(response, whole[: len(whole) // 2], JSON_CONTENT_TYPE)
 
 
-@fault("html-error-pages", "content")
-def _html_error_page(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
+@on_error("html-error-pages", "content", statuses=(404, 405))
+def _html_error_page(response: ApiResponse, error: dict[str, Any]) -> ApiResponse:
     """404 and 405 answers are an HTML page (as from a gateway), not the JSON envelope."""
-    error = error_of(response)
-    if response.status not in (404, 405) or error is None:
-        return response
     title = f"{response.status} {escape(str(error.get('type', 'Error')))}"
     page = f"<html><head><title>{title}</title></head><body><h1>{title}</h1></body></html>"
     return raw_response(response, page.encode(), "text/html; charset=utf-8")
@@ -449,16 +452,13 @@ def _archive_unguarded(exchange: SandboxExchange, services: FaultServices) -> No
 def _missing_auth_crashes(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
     """A request without Authorization gets a 500 instead of a 401."""
     if response.status == 401 and not exchange.headers.get("authorization", "").strip():
-        return crashed(response)
+        return error_answer(response, internal_error())
     return response
 
 
-@fault("403-for-bad-credentials", "auth")
-def _forbidden_not_unauthorized(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
+@on_error("403-for-bad-credentials", "auth", statuses=(401,))
+def _forbidden_not_unauthorized(response: ApiResponse, error: dict[str, Any]) -> ApiResponse:
     """Missing or wrong credentials get 403 Forbidden instead of the documented 401."""
-    error = error_of(response)
-    if response.status != 401 or error is None:
-        return response
     forbidden = replace(response, status=403, body={"error": {**error, "type": "Forbidden"}})
     return without_header(forbidden, "www-authenticate")
 
@@ -466,13 +466,10 @@ def _forbidden_not_unauthorized(exchange: SandboxExchange, response: ApiResponse
 # --- version: unknown values accepted or 5xx, a documented one or none refused, bad echoes
 
 
-@fault("500-on-unknown-version", "version")
-def _version_error_as_500(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
+@on_error("500-on-unknown-version", "version", error_type=UNRECOGNISED_API_VERSION)
+def _version_error_as_500(response: ApiResponse, error: dict[str, Any]) -> ApiResponse:
     """An unrecognised Sequence-Version gets a 500 instead of a 400."""
-    error = error_of(response)
-    if response.status == 400 and error and error.get("type") == UNRECOGNISED_API_VERSION:
-        return crashed(response)
-    return response
+    return error_answer(response, internal_error())
 
 
 @fault("accept-unknown-version", "version", "before_request")
@@ -650,20 +647,16 @@ def _archived_status(customer: dict[str, object]) -> None:
 # --- envelope: a field missing, no envelope, wrong detail shapes, a renamed error type
 
 
-@fault("error-without-message", "envelope")
-def _without_message(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
+@on_error("error-without-message", "envelope")
+def _without_message(response: ApiResponse, error: dict[str, Any]) -> ApiResponse:
     """Error answers lack the required error.message."""
-    error = error_of(response)
-    if error is None:
-        return response
     return replace(response, body={"error": {k: v for k, v in error.items() if k != "message"}})
 
 
-@fault("error-not-enveloped", "envelope")
-def _flat(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
+@on_error("error-not-enveloped", "envelope")
+def _flat(response: ApiResponse, error: dict[str, Any]) -> ApiResponse:
     """Error answers are a flat {type, message} object, without the error envelope."""
-    error = error_of(response)
-    return response if error is None else replace(response, body=dict(error))
+    return replace(response, body=dict(error))
 
 
 def _detail_line(detail: Any) -> str:
@@ -673,22 +666,16 @@ def _detail_line(detail: Any) -> str:
     return f"{key}: {detail.get('message', '')}" if key else str(detail.get("message", ""))
 
 
-@fault("error-details-as-strings", "envelope")
-def _details_as_strings(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
+@on_error("error-details-as-strings", "envelope", error_type=VALIDATION_ERROR)
+def _details_as_strings(response: ApiResponse, error: dict[str, Any]) -> ApiResponse:
     """Validation errors list their details as plain strings, not {code, message, key}."""
-    error = error_of(response)
-    if error is None or error.get("type") != VALIDATION_ERROR or "errors" not in error:
-        return response
     return with_error(response, errors=[_detail_line(detail) for detail in error["errors"]])
 
 
-@fault("version-error-renamed", "envelope")
-def _renamed_version_error(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
+@on_error("version-error-renamed", "envelope", error_type=UNRECOGNISED_API_VERSION)
+def _renamed_version_error(response: ApiResponse, error: dict[str, Any]) -> ApiResponse:
     """An unknown Sequence-Version is refused with type InvalidVersion, not the documented
     UnrecognisedApiVersion."""
-    error = error_of(response)
-    if error is None or error.get("type") != UNRECOGNISED_API_VERSION:
-        return response
     return with_error(response, type="InvalidVersion")
 
 
@@ -696,14 +683,14 @@ def _renamed_version_error(exchange: SandboxExchange, response: ApiResponse) -> 
 # that never sends that input passes.
 
 
-@fault("astral-legal-name-500", "inputs")
+@on_success("astral-legal-name-500", "inputs", WITH_CUSTOMERS)
 def _astral_name_crash(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
     """A customer whose legalName has a character beyond the Basic Multilingual Plane (an
     emoji) is stored, but every answer that shows it is a 500."""
     for customer in customers_in(exchange, response):
         name = customer.get("legalName")
         if isinstance(name, str) and any(ord(char) > 0xFFFF for char in name):
-            return crashed(response)
+            return error_answer(response, internal_error())
     return response
 
 

@@ -6,6 +6,7 @@ import gzip
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
+from copy import deepcopy
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from functools import cache
@@ -18,7 +19,6 @@ from sequence_contract.sandbox.faults import (
     fault,
     is_success,
     register,
-    with_body_copy,
     without_header,
 )
 from sequence_contract.sandbox.messages import (
@@ -76,7 +76,7 @@ def _extra_fields(exchange: SandboxExchange, response: ApiResponse) -> ApiRespon
     """Answers carry undocumented fields: in customers, addresses, pagination and errors."""
     if not isinstance(response.body, dict):
         return response
-    copied = with_body_copy(response)
+    copied = replace(response, body=deepcopy(response.body))
     _walk(copied.body, _add_fields)
     if is_success(copied):
         copied.body["_links"] = {"self": exchange.path}
@@ -97,11 +97,11 @@ def _reorder(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
     return response if response.body is None else replace(response, body=_reversed(response.body))
 
 
-def _as_json_bytes(response: ApiResponse, content_type: str, **headers: str) -> ApiResponse | None:
+def _as_json_bytes(response: ApiResponse, content_type: str) -> ApiResponse | None:
     """A JSON answer sent as bytes with this content type; None for other answers."""
     if response.body is None or response.raw is not None:
         return None
-    return raw_response(response, None, content_type, **headers)
+    return raw_response(response, None, content_type)
 
 
 @fault("content-type-charset-variant", "benign")
@@ -144,11 +144,11 @@ async def _delay(exchange: SandboxExchange, services: FaultServices) -> ApiRespo
 @fault("gzip-responses", "benign")
 def _gzip(exchange: SandboxExchange, response: ApiResponse) -> ApiResponse:
     """Bodies are gzip-compressed (Content-Encoding: gzip) when the client accepts gzip."""
-    headers = {"Content_Encoding": "gzip", "Vary": "Accept-Encoding"}
-    sent = _as_json_bytes(response, JSON_CONTENT_TYPE, **headers)
+    sent = _as_json_bytes(response, JSON_CONTENT_TYPE)
     if sent is None or "gzip" not in exchange.headers.get("accept-encoding", "").lower():
         return response
-    return replace(sent, raw=gzip.compress(sent.raw or b"", mtime=0))
+    headers = {**sent.headers, "Content-Encoding": "gzip", "Vary": "Accept-Encoding"}
+    return replace(sent, raw=gzip.compress(sent.raw or b"", mtime=0), headers=headers)
 
 
 @fault("chunked-responses", "benign")
@@ -172,7 +172,7 @@ def _timestamp_variants(exchange: SandboxExchange, response: ApiResponse) -> Api
     """Timestamps carry microseconds and a +01:00 offset (the same instants)."""
     if not is_success(response):
         return response
-    return replace(response, body=_walk(with_body_copy(response).body, _shift))
+    return replace(response, body=_walk(deepcopy(response.body), _shift))
 
 
 @fault(
