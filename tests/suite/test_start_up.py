@@ -1,10 +1,12 @@
-"""Start-up: importing the contract tests sends nothing; the suite's rules reach generated cases."""
+"""Start-up: importing the contract tests sends nothing; the suite's rules reach generated cases;
+a file option outside the project is one readable line."""
 
 from __future__ import annotations
 
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -78,3 +80,26 @@ def test_a_missing_version_echo_fails_generated_cases_through_the_registered_che
     assert re.search(
         r"\[Sequence-Version echo\] [A-Z]+ /customers/\{id\}.*: response header", output
     )
+
+
+@pytest.mark.parametrize("option", ["--baseline", "--baseline-out"])
+def test_a_file_outside_the_project_after_a_space_is_one_readable_line(
+    tmp_path: Path, option: str
+) -> None:
+    """pytest reads `--baseline FILE` (an existing FILE outside the project) as a test path
+    before it knows the option; unguarded, the run lost the project's settings and collected
+    the wrong tests."""
+    outside = tmp_path / "baseline.json"
+    outside.write_text("{}")
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", option, str(outside), "--collect-only", "-q"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    output = result.stdout + result.stderr
+    assert result.returncode == exitcodes.USAGE_ERROR, output[-2000:]
+    assert f"write {option}={outside}" in output
+    assert "Traceback" not in output

@@ -5,6 +5,7 @@ read-only and budget guards, environment vs contract failures, exit statuses. It
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any
@@ -60,6 +61,7 @@ def pytest_configure(config: pytest.Config) -> None:
         f"{GENERATED_MARK}: generated cases (schemathesis); run after the example-based tests, "
         "sized by the run's request budget",
     )
+    _refuse_a_path_taken_for_a_test_path(config)
     # pytest loads a test folder's conftest at start-up exactly when it collects that folder.
     plugins = config.pluginmanager.get_plugins()
     if hasattr(config, "workerinput") or not any(hasattr(p, "CONTRACT_SUITE") for p in plugins):
@@ -98,6 +100,21 @@ def pytest_configure(config: pytest.Config) -> None:
         reporter.use_baseline(previous)
     # Registered now, before pytest-html's session start asks for the table header.
     config.pluginmanager.register(reporter, "sequence-contract-reporter")
+
+
+def _refuse_a_path_taken_for_a_test_path(config: pytest.Config) -> None:
+    """pytest looks for its settings before it knows a plugin's options, so in `--baseline FILE`
+    an existing FILE outside the project reads as a test path: the project's settings are lost
+    and the wrong tests run."""
+    if config.inipath is not None:
+        return
+    args = [str(arg) for arg in config.invocation_params.args]
+    for option, value in itertools.pairwise(args):
+        if option in ("--baseline", "--baseline-out") and Path(value).exists():
+            raise pytest.UsageError(
+                f"sequence-contract: {option} {value}: write {option}={value} (with '=': pytest "
+                "took the file for a test path and lost the project's settings)"
+            )
 
 
 # -- fixtures (session-scoped: schemathesis tests run under hypothesis) -----------------------
