@@ -209,8 +209,8 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
         f"left out of generated cases: {', '.join(c.__name__ for c in ALWAYS_EXCLUDED)}",
     ]
     if settings.destructive:
-        lines.append(f"  writes: allowed (customers labelled 'sequence-contract run {run.run_id}'"
-                     ", archived at the end)")  # fmt: skip
+        label = f"sequence-contract run {run.run_id}"
+        lines.append(f"  writes: allowed (customers labelled '{label}', archived at the end)")
     else:
         why = (
             "--read-only"
