@@ -52,3 +52,17 @@ def test_a_quiet_run_says_so_briefly() -> None:
         "requests sent: 1; retries 0; waited 0.0 s (0.0 s before retries, "
         "0.0 s client-side rate limit)"
     )
+
+
+def test_requests_keep_the_default_headers_while_schemathesis_has_emptied_them() -> None:
+    """schemathesis sets `session.headers = {}` while it sends a case; another thread's request
+    in that moment went out without User-Agent or Accept-Encoding."""
+    session = ContractSession(timeout_seconds=5)
+    with scripted_server() as server:
+        session.headers = {}  # what schemathesis does during its send
+        session.get(server.url("/api/customers"), headers={"Accept": "application/json"})
+
+    [received] = server.received
+    assert (received.header("User-Agent") or "").startswith("python-requests/")
+    assert received.header("Accept-Encoding") is not None
+    assert received.header("Accept") == "application/json"  # the caller's header wins

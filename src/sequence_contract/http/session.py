@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import requests
+from requests.structures import CaseInsensitiveDict
 from urllib3.exceptions import InvalidHeader, NameResolutionError, NewConnectionError, ProtocolError
 from urllib3.util.retry import Retry
 
@@ -28,6 +29,7 @@ from sequence_contract.http.errors import (
 from sequence_contract.http.exchange import Exchange, TrafficLog
 from sequence_contract.http.ratelimit import RateLimiter, RunWaitBudget
 
+DEFAULT_HEADERS = requests.utils.default_headers()
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
 UNAVAILABLE = (502, 503, 504)
 # Every way requests reports that no (whole) response came back. A timeout while a streamed
@@ -117,6 +119,11 @@ class ContractSession(requests.Session):
         kwargs.setdefault("timeout", self.timeout_seconds)
         # Redirects would hide what the API really answered; a contract test wants the first reply.
         kwargs.setdefault("allow_redirects", False)
+        # schemathesis empties `session.headers` while it sends a case; a request another thread
+        # sends meanwhile must still go out with the same default headers.
+        headers = CaseInsensitiveDict(DEFAULT_HEADERS)
+        headers.update(kwargs.get("headers") or {})
+        kwargs["headers"] = headers
         verb = (method.decode() if isinstance(method, bytes) else method).upper()
         url_text = url.decode() if isinstance(url, bytes) else url
         tries, started = _Tries(verb), time.monotonic()
