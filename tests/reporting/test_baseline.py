@@ -14,8 +14,8 @@ from sequence_contract.suite.reporting.baseline import (
     Mark,
     compare,
     dump,
-    fails_run,
     flaky_replay,
+    has_new,
     load,
     write_baseline,
 )
@@ -50,18 +50,18 @@ def test_compare(
 
 
 @pytest.mark.parametrize(
-    ("current", "fail_on", "fails"),
+    ("current", "fails"),
     [
-        ([MISSING_NAME], "new", False),
-        ([MISSING_NAME], "any", True),
-        ([MISSING_NAME, WRONG_STATUS], "new", True),
-        ([FLAKY_500], "new", False),
-        ([FLAKY_500], "any", False),
+        ([MISSING_NAME], False),
+        ([MISSING_NAME, WRONG_STATUS], True),
+        ([FLAKY_500], False),
+        ([], False),
     ],
 )
-def test_fail_on(current: list[Entry], fail_on: str, fails: bool) -> None:
+def test_fail_on_new(current: list[Entry], fails: bool) -> None:
+    """Only a failure missing from the baseline fails a `--fail-on new` run."""
     comparison = compare(Baseline((MISSING_NAME,)), current)
-    assert fails_run(comparison, fail_on) is fails
+    assert has_new(comparison) is fails
 
 
 def _raised_from(error: BaseException) -> BaseException:

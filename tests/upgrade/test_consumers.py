@@ -15,7 +15,7 @@ from sequence_contract.upgrade import check as check_module
 from sequence_contract.upgrade.check import (
     ReplaySettings,
     UpgradeCheck,
-    rows,
+    interaction_rows,
     run_upgrade_check,
     summary_line,
 )
@@ -65,7 +65,7 @@ def test_a_reader_passes_with_every_breaking_change_listed_as_not_affecting_it(
     assert len(breaking) == BREAKING_DOCUMENTED
     assert check.consumers is not None
     assert not [c.id for c in breaking if check.consumers.affects(c)]
-    [row] = rows(check)
+    [row] = interaction_rows(check)
     assert row["result"] == PASSES, row["why"]
     assert summary_line(check) == f"0 of 1 interaction breaks on {TO}"
 
@@ -86,7 +86,7 @@ def test_a_call_touched_by_a_breaking_change_fails_naming_it(
     blocking = [c.id for c in check.blocking]
     assert not check.passed
     assert change_id in blocking, blocking
-    [row] = rows(check)
+    [row] = interaction_rows(check)
     assert row["result"] == BREAKS
     assert any(w.startswith(change_id) for w in row["why"]), row["why"]
     # The live replay sees the break too, and the documented change explains it.
@@ -160,7 +160,7 @@ def test_a_har_recorded_on_the_old_version(
     path = tmp_path / "calls.har"
     path.write_text(json.dumps(har), encoding="utf-8")
     check = _check(on_sandbox, path)
-    [row] = rows(check)
+    [row] = interaction_rows(check)
     assert row["result"] == outcome, row["why"]
     blocking = [c.id for c in check.blocking]
     if blocking_includes is None:
@@ -168,7 +168,7 @@ def test_a_har_recorded_on_the_old_version(
     else:
         assert blocking_includes in blocking, blocking
     # The recording's credentials are neither replayed nor reported.
-    assert config.client_secret not in json.dumps([r["why"] for r in rows(check)])
+    assert config.client_secret not in json.dumps([r["why"] for r in interaction_rows(check)])
 
 
 @pytest.mark.parametrize(
@@ -189,7 +189,7 @@ def test_live_verification_catches_an_undocumented_drop_only_where_it_matters(
         assert [c.id for c in check.blocking] == [
             "consumer-response-mismatch:GET /customers/{id} $.legalName"
         ]
-        [row] = rows(check)
+        [row] = interaction_rows(check)
         assert row["why"] == [
             "consumer-response-mismatch:GET /customers/{id} $.legalName: "
             "$.legalName: missing (expected string)"
@@ -228,7 +228,7 @@ def test_calls_the_gate_cannot_judge_are_listed_with_the_reason(
 ) -> None:
     check = _check(on_sandbox, write_pact(tmp_path / "pact.json", 3, [READ, call]))
     assert check.passed, [c.id for c in check.blocking]
-    first, second = rows(check)
+    first, second = interaction_rows(check)
     assert first["result"] == PASSES
     assert second["result"] == NOT_VERIFIABLE
     assert any(reason in w for w in second["why"]), second["why"]
@@ -236,7 +236,7 @@ def test_calls_the_gate_cannot_judge_are_listed_with_the_reason(
 
 def test_documents_only_judges_statically(tmp_path: Path) -> None:
     check = _check(None, write_pact(tmp_path / "pact.json", 4, [READ, ARCHIVE]))
-    outcomes = [r["result"] for r in rows(check)]
+    outcomes = [r["result"] for r in interaction_rows(check)]
     assert outcomes == [NOT_VERIFIABLE, BREAKS]
     assert check.consumers is not None
     assert check.consumers.client is None  # nothing replayed
@@ -276,7 +276,7 @@ def test_where_writes_are_not_allowed_only_the_consumer_calls_are_replayed(
     assert check.consumers is not None
     assert check.consumers.client is not None
     assert check.consumers.client.created == []
-    read, archive = rows(check)
+    read, archive = interaction_rows(check)
     assert read["result"] == PASSES, read["why"]
     # The documents still say the archive breaks: static judgement needs no request.
     assert archive["result"] == BREAKS

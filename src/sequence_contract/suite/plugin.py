@@ -43,8 +43,8 @@ from sequence_contract.suite.generated import (
 from sequence_contract.suite.inflight import InFlight, operation_of
 from sequence_contract.suite.reporting.baseline import BaselineError
 from sequence_contract.suite.reporting.baseline import load as load_baseline
-from sequence_contract.suite.reporting.replay import RunSeed, choose_seed
 from sequence_contract.suite.reporting.reporter import FAILURE_KIND, ContractReporter
+from sequence_contract.suite.reporting.rerun import RunSeed, choose_seed
 from sequence_contract.suite.runtime import Run, SuiteRuntime, running
 from sequence_contract.target import SAFE_METHODS
 

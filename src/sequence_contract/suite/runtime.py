@@ -23,7 +23,7 @@ from sequence_contract.http.budget import RequestBudget
 from sequence_contract.redaction import Redactor
 from sequence_contract.suite import checks
 from sequence_contract.suite.config import SuiteSettings
-from sequence_contract.suite.reporting.replay import RunSeed
+from sequence_contract.suite.reporting.rerun import RunSeed
 from sequence_contract.target import (
     Credentials,
     Target,

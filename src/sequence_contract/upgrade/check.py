@@ -83,7 +83,7 @@ class UpgradeCheck:
         return not self.blocking
 
 
-def rows(check: UpgradeCheck) -> list[dict[str, Any]]:
+def interaction_rows(check: UpgradeCheck) -> list[dict[str, Any]]:
     """Each consumer call's result as the JSON report gives it (`result`, `why`, ...)."""
     found = []
     for call in check.consumers.calls if check.consumers else ():
@@ -134,7 +134,7 @@ def _judged(check: UpgradeCheck, call: Call) -> tuple[str, list[str]]:
 
 
 def summary_line(check: UpgradeCheck) -> str:
-    found = rows(check)
+    found = interaction_rows(check)
     broken = sum(r["result"] == BREAKS for r in found)
     noun = "interaction breaks" if len(found) == 1 else "interactions break"
     return f"{broken} of {len(found)} {noun} on {check.to_version}"

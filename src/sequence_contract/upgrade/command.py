@@ -11,7 +11,7 @@ from sequence_contract.errors import SequenceContractError, UsageError
 from sequence_contract.redaction import Redactor
 from sequence_contract.target import ALLOW_HOST_VARIABLE, credentials_from_env
 from sequence_contract.upgrade.check import ReplaySettings, run_upgrade_check
-from sequence_contract.upgrade.report import as_json, html_text, json_text, summary
+from sequence_contract.upgrade.report import as_json, console_text, html_text, json_text
 from sequence_contract.upgrade.waivers import load_waivers
 
 NAME = "upgrade-check"
@@ -94,7 +94,7 @@ def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -
 def run(args: argparse.Namespace) -> int:
     redactor = Redactor()
 
-    def fail(*lines: str) -> None:
+    def refuse(*lines: str) -> None:
         for line in lines:
             print(redactor.text(f"sequence-contract {NAME}: {line}"), file=sys.stderr)
 
@@ -126,15 +126,15 @@ def run(args: argparse.Namespace) -> int:
                 raise UsageError(f"{path}: cannot write the report: {exc.strerror or exc}") from exc
     except UsageError as exc:
         # One line each, e.g. one per consumer file that cannot be used.
-        fail(*(f"error: {line}" for line in str(exc).splitlines() or [""]))
+        refuse(*(f"error: {line}" for line in str(exc).splitlines() or [""]))
         return USAGE_ERROR
     except SequenceContractError as exc:
         # An EnvironmentProblem (unreachable, bad credentials, version not served), or the
         # package's own files or the embedded sandbox broken: not the user's input.
-        fail(f"environment: {exc}")
+        refuse(f"environment: {exc}")
         return ENVIRONMENT_BROKEN
     used = len({w.where for w in check.waived.values()})
-    print(redactor.text(summary(report, used, [str(p) for p in written])))
+    print(redactor.text(console_text(report, used, [str(p) for p in written])))
     return OK if check.passed else BREAKING
 
 

@@ -187,7 +187,7 @@ class _Differ:
             else:
                 text, kind = f"moved to {now.label}", "operation-path-changed"
                 self._emit(kind, was.label, now.label, True, text, was.label, now.label)
-            self._operation(was, now)
+            self._compare_operation(was, now)
         for op in removed.values():
             text = "the operation no longer exists"
             self._emit("operation-removed", op.label, op.label, True, text, op.label)
@@ -197,10 +197,10 @@ class _Differ:
             )
         for key, op in old_ops.items():
             if key in new_ops:
-                self._operation(op, new_ops[key])
+                self._compare_operation(op, new_ops[key])
         return merged(self.found)
 
-    def _operation(self, old: _Operation, new: _Operation) -> None:
+    def _compare_operation(self, old: _Operation, new: _Operation) -> None:
         self._parameters(old, new)
         label = new.label
         old_body = _follow(self.old, old.operation.get("requestBody"))

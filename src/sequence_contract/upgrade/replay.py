@@ -89,7 +89,7 @@ class Client:
         self.created: list[str] = []
         self.requests = 0
 
-    def send(
+    def call(
         self, method: str, path: str, *, version: str | None = None, **kwargs: Any
     ) -> tuple[requests.Response, Any]:
         """The response and its JSON body (None when empty or not JSON)."""
@@ -152,7 +152,7 @@ def replay(session: ContractSession, target: Target, version: str, run_id: str) 
         if mutates and customer not in client.created:
             raise AssertionError(f"{name}: refusing to change customer {customer} (not ours)")
         path = template.replace("{id}", customer or "")
-        response, data = client.send(method, path, version=version, **kwargs)
+        response, data = client.call(method, path, version=version, **kwargs)
         shown = data
         if name == "list" and isinstance(data, dict) and isinstance(data.get("items"), list):
             # Other customers of the account say nothing about the version: keep ours only.

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict
 from typing import Any
 
-from sequence_contract.upgrade.check import UpgradeCheck, rows, summary_line
+from sequence_contract.upgrade.check import UpgradeCheck, interaction_rows, summary_line
 from sequence_contract.upgrade.consumers.matching import BREAKS, PASSES
 from sequence_contract.upgrade.model import Change
 
@@ -57,7 +57,7 @@ def as_json(check: UpgradeCheck) -> dict[str, Any]:
             "requests": usage.client.requests if usage.client else 0,
             "createdCustomers": usage.client.created if usage.client else [],
             "summary": summary_line(check),
-            "interactions": rows(check),
+            "interactions": interaction_rows(check),
             "found": [c.as_json() for c in usage.found],
         },
     }
@@ -80,7 +80,7 @@ def json_text(report: dict[str, Any]) -> str:
 # -- console -----------------------------------------------------------------------------
 
 
-def summary(report: dict[str, Any], used_waivers: int, written: Sequence[str] = ()) -> str:
+def console_text(report: dict[str, Any], used_waivers: int, written: Sequence[str] = ()) -> str:
     """What blocks the upgrade first, everything else one line each."""
     lines = [f"Upgrade check: Sequence-Version {report['from']} -> {report['to']}"]
     if report["target"]:

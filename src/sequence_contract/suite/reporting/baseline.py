@@ -40,7 +40,7 @@ class Entry:
     flaky: bool = False
 
     @property
-    def label(self) -> str:
+    def line(self) -> str:
         check, operation, what = self.key
         return f"[{check}] {operation or '-'}: {what}"
 
@@ -68,8 +68,8 @@ class Comparison:
 
     def lines(self) -> list[str]:
         """One line a group: "NEW [check] operation: what", then the fixed ones."""
-        shown = [f"{mark.value.upper()} {entry.label}" for entry, mark in self.marked]
-        return shown + [f"FIXED {entry.label}" for entry in self.fixed]
+        shown = [f"{mark.value.upper()} {entry.line}" for entry, mark in self.marked]
+        return shown + [f"FIXED {entry.line}" for entry in self.fixed]
 
 
 def compare(previous: Baseline | None, current: Sequence[Entry]) -> Comparison:
@@ -89,10 +89,9 @@ def flaky_replay(error: BaseException | None) -> bool:
     return error_behind(error, FlakyFailure) is not None
 
 
-def fails_run(comparison: Comparison, fail_on: str) -> bool:
-    """`--fail-on any`: any contract failure (pytest's own verdict); `new`: only new ones."""
-    if fail_on == "any":
-        return any(mark is not Mark.FLAKY for _, mark in comparison.marked)
+def has_new(comparison: Comparison) -> bool:
+    """Does a `--fail-on new` run fail? Only a failure not in the baseline fails it (`any`
+    keeps pytest's own verdict, flaky failures included)."""
     return any(mark is Mark.NEW for _, mark in comparison.marked)
 
 

@@ -120,7 +120,7 @@ class Html:
     def __call__(self, value: object) -> str:
         return escape(self.redactor.text(str(value)))
 
-    def _table(self, css: str, rows: Sequence[tuple[object, object]], cell: str = "{}") -> str:
+    def _key_values(self, css: str, rows: Sequence[tuple[object, object]], cell: str = "{}") -> str:
         cells = "".join(
             f"<tr><th>{self(k)}</th><td>{cell.format(self(v))}</td></tr>" for k, v in rows
         )
@@ -136,7 +136,7 @@ class Html:
             STYLE,
             '<section class="sc" id="sc-overview">',
             "<h2>Contract run overview</h2>",
-            self._table("sc-facts", facts),
+            self._key_values("sc-facts", facts),
             self._groups(groups),
             self._coverage(coverage),
             "</section>",
@@ -243,8 +243,8 @@ class Html:
             f'<pre class="sc-headline">{self(where_what)}</pre>',
         ]
         if record.details:
-            parts.append(self._table("sc-details", record.details))
-        parts.append("<h4>Replay</h4>" + self._table("sc-replay", replay, "<code>{}</code>"))
+            parts.append(self._key_values("sc-details", record.details))
+        parts.append("<h4>Replay</h4>" + self._key_values("sc-replay", replay, "<code>{}</code>"))
         if record.failing:
             title = (
                 "Last request before the failure"

@@ -23,7 +23,7 @@ from sequence_contract.suite.reporting import baseline
 from sequence_contract.suite.reporting.coverage import ContractCoverage, documented_operations
 from sequence_contract.suite.reporting.failures import FailureBook, Group, describe
 from sequence_contract.suite.reporting.render import Html
-from sequence_contract.suite.reporting.replay import replay_lines
+from sequence_contract.suite.reporting.rerun import replay_lines
 
 if TYPE_CHECKING:
     from sequence_contract.suite.runtime import Run
@@ -181,7 +181,7 @@ class ContractReporter:
             if (
                 self.config.getoption("fail_on") == "new"
                 and session.exitstatus == exitcodes.CONTRACT_BROKEN
-                and not baseline.fails_run(self.comparison, "new")
+                and not baseline.has_new(self.comparison)
             ):
                 environment = any(g.first.kind == "environment" for g in self.book.groups())
                 session.exitstatus = exitcodes.ENVIRONMENT_BROKEN if environment else 0
@@ -297,7 +297,7 @@ class ContractReporter:
                 f"{self.comparison.summary()}; new baseline: {self._baseline_out()}"
             )
             for entry in self.comparison.fixed:
-                terminal.write_line(redact(f"FIXED {entry.label}"), green=True)
+                terminal.write_line(redact(f"FIXED {entry.line}"), green=True)
 
     def _summarise_coverage(self, terminal: pytest.TerminalReporter) -> None:
         terminal.write_sep("-", "sequence-contract: contract coverage")

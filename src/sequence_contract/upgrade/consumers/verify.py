@@ -42,14 +42,14 @@ def verify_calls(
 
     def create() -> tuple[str | None, str]:
         body = customer_body(to_version, run_id, len(client.created) + 1)
-        response, data = client.send("POST", "/customers", json=body)
+        response, data = client.call("POST", "/customers", json=body)
         if found := client.keep_created(response, data):
             return found, ""
         status = response.status_code
         return None, f"could not create a customer for it: POST /customers answered {status}"
 
     def listed() -> tuple[str | None, str]:
-        response, data = client.send("GET", "/customers", params=[("limit", "1")])
+        response, data = client.call("GET", "/customers", params=[("limit", "1")])
         ok = response.status_code == 200 and isinstance(data, dict)
         items = data.get("items") if ok else None
         first = items[0] if isinstance(items, list) and items else None
@@ -79,7 +79,7 @@ def verify_calls(
             body = {**body, "label": run_label(run_id)}
         headers = {k: v for k, v in interaction.headers.items() if k in FORWARDED_HEADERS}
         params = list(interaction.query) or None
-        response, data = client.send(method, path, params=params, json=body, headers=headers)
+        response, data = client.call(method, path, params=params, json=body, headers=headers)
         if call.operation == CREATE:
             client.keep_created(response, data)
         if response.status_code == 429:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sequence_contract.suite.config import Expectations, SuiteSettings
-from sequence_contract.suite.reporting.replay import RunSeed, choose_seed, rerun_command
+from sequence_contract.suite.reporting.rerun import RunSeed, choose_seed, rerun_command
 
 
 def _settings(**changes: object) -> SuiteSettings:
