@@ -89,3 +89,21 @@ def test_coverage_counts_statuses_versions_cases_and_tests() -> None:
     # Documented operations come first, reached or not.
     assert list(rows)[: len(OPERATIONS)] == [op.name for op in OPERATIONS]
     assert rows["GET /customers"].requests == 0
+
+
+def test_a_request_sent_as_another_published_version_is_not_judged_by_this_document() -> None:
+    # 2024-05-09 archives with PUT: its 405 to a POST is that version's answer, not news about
+    # the run's version; a version nobody published stays on the run's row (see above).
+    coverage = ContractCoverage(OPERATIONS, BASE_URL, "2024-07-30")
+    older = exchange("POST", "/customers/a/archive", 405, {"Sequence-Version": "2024-05-09"})
+    current = exchange("POST", "/customers/a/archive", 200, {"Sequence-Version": "2024-07-30"})
+    coverage.count([older, current])
+    touched = coverage.attribute("test_version", [older], failed=False)
+
+    rows = {row.name: row for row in coverage.rows()}
+    archive = rows["POST /customers/{id}/archive"]
+    assert (archive.requests, archive.undocumented_statuses) == (1, [])
+    sent_as = rows["POST /customers/{id}/archive (Sequence-Version 2024-05-09)"]
+    assert (sent_as.requests, dict(sent_as.statuses), sent_as.documented) == (1, {405: 1}, False)
+    assert touched == {sent_as.name}
+    assert sent_as.tests == {"test_version"}

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from sequence_contract.documents import documents
 from sequence_contract.http import Exchange
+from sequence_contract.schemas import LATEST_VERSION, PUBLISHED_VERSIONS
 
 UNDOCUMENTED = "not documented"
 
@@ -82,7 +83,10 @@ class ContractCoverage:
     """Rows for every documented operation, reached or not, and for anything else sent; and
     the operation a request (method, URL) belongs to."""
 
-    def __init__(self, operations: list[DocumentedOperation], base_url: str) -> None:
+    def __init__(
+        self, operations: list[DocumentedOperation], base_url: str, version: str = LATEST_VERSION
+    ) -> None:
+        self._version = version
         self._rows: dict[str, OperationCoverage] = {
             op.name: OperationCoverage(op.name, op.documented_statuses) for op in operations
         }
@@ -116,22 +120,33 @@ class ContractCoverage:
             name = "other paths"
         return self._rows.setdefault(name, OperationCoverage(name))
 
+    def _row_of(self, exchange: Exchange) -> OperationCoverage:
+        """The exchange's row. A request sent as another published version is answered by that
+        version's document, not this run's: it gets a row of its own, whose statuses are not
+        judged against this document (a 405 for a version without the operation is no news)."""
+        row = self.row(self.name(exchange.method, exchange.url))
+        sent = _headers(exchange).get(VERSION_HEADER)
+        if sent != self._version and sent in PUBLISHED_VERSIONS:
+            name = f"{row.name} (Sequence-Version {sent})"
+            return self._rows.setdefault(name, OperationCoverage(name))
+        return row
+
     def count(self, exchanges: Iterable[Exchange]) -> None:
         """Count these exchanges: requests, statuses, versions sent, generated cases."""
         for exchange in exchanges:
-            row = self.row(self.name(exchange.method, exchange.url))
+            row = self._row_of(exchange)
             row.requests += 1 + exchange.retries
             row.methods[exchange.method] += 1
             if exchange.status is not None:
                 row.statuses[exchange.status] += 1
-            headers = {key.lower(): value for key, value in exchange.request_headers.items()}
+            headers = _headers(exchange)
             row.versions[headers.get(VERSION_HEADER, ABSENT) or "(empty)"] += 1
             if CASE_HEADER in headers:
                 row.generated_cases.add(headers[CASE_HEADER])
 
     def attribute(self, test: str, exchanges: Iterable[Exchange], failed: bool) -> set[str]:
         """Note that `test` exercised (and failed on) these exchanges' operations; returns them."""
-        touched = {self.row(self.name(e.method, e.url)).name for e in exchanges}
+        touched = {self._row_of(e).name for e in exchanges}
         for name in touched:
             self._rows[name].tests.add(test)
             if failed:
@@ -158,3 +173,7 @@ class ContractCoverage:
         return [r for r in rows if r.documented] + sorted(
             (r for r in rows if not r.documented), key=lambda r: r.name
         )
+
+
+def _headers(exchange: Exchange) -> dict[str, str]:
+    return {key.lower(): value for key, value in exchange.request_headers.items()}

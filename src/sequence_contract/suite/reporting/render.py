@@ -178,7 +178,8 @@ class Html:
             "<p>Per documented operation: the status codes its documentation lists (✓ seen, with "
             "how often; ✗ never seen in this run), statuses seen that it does not list, the "
             "Sequence-Version values sent, and the tests that sent it. Rows below the documented "
-            "operations count requests the suite sent on purpose to undocumented methods.</p>"
+            "operations count requests the suite sent on purpose to undocumented methods, or as "
+            "another published Sequence-Version (whose own document applies).</p>"
             '<table class="sc-coverage"><thead><tr><th>Operation</th><th>Requests</th>'
             "<th>Documented statuses (seen / not seen)</th><th>Statuses seen, not documented</th>"
             "<th>Sequence-Version sent</th><th>Generated cases</th><th>Tests run</th>"

@@ -51,8 +51,10 @@ class ContractReporter:
         """Built anew once the target runs (an embedded sandbox's URL is known only then)."""
         if self._coverage is None or self._coverage_url != self.run.base_url:
             self._coverage_url = self.run.base_url
-            operations = documented_operations(self.run.settings.api_version)
-            self._coverage = ContractCoverage(operations, self._coverage_url)
+            version = self.run.settings.api_version
+            self._coverage = ContractCoverage(
+                documented_operations(version), self._coverage_url, version
+            )
         return self._coverage
 
     def use_baseline(self, previous: baseline.Baseline | None) -> None:
