@@ -94,7 +94,7 @@ def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -
 def run(args: argparse.Namespace) -> int:
     redactor = Redactor()
 
-    def refuse(*lines: str) -> None:
+    def print_error(*lines: str) -> None:
         for line in lines:
             print(redactor.text(f"sequence-contract {NAME}: {line}"), file=sys.stderr)
 
@@ -126,12 +126,12 @@ def run(args: argparse.Namespace) -> int:
                 raise UsageError(f"{path}: cannot write the report: {exc.strerror or exc}") from exc
     except UsageError as exc:
         # One line each, e.g. one per consumer file that cannot be used.
-        refuse(*(f"error: {line}" for line in str(exc).splitlines() or [""]))
+        print_error(*(f"error: {line}" for line in str(exc).splitlines() or [""]))
         return USAGE_ERROR
     except SequenceContractError as exc:
         # An EnvironmentProblem (unreachable, bad credentials, version not served), or the
         # package's own files or the embedded sandbox broken: not the user's input.
-        refuse(f"environment: {exc}")
+        print_error(f"environment: {exc}")
         return ENVIRONMENT_BROKEN
     used = len({w.where for w in check.waived.values()})
     print(redactor.text(console_text(report, used, [str(p) for p in written])))
