@@ -8,6 +8,7 @@ import pytest
 
 from sequence_contract.suite import checks
 from sequence_contract.suite.runtime import SuiteRuntime
+from sequence_contract.suite.stored import require_kept
 
 pytestmark = pytest.mark.destructive
 
@@ -30,6 +31,8 @@ def test_archive_answers_the_archived_customer(
             f"{body.get('status')!r}, expected it unchanged ({customer.get('status')!r}): "
             "archiving sets archivedAt, there is no ARCHIVED status",
         )
+    # Archiving sets archivedAt: every field a client writes stays as the customer had it.
+    require_kept(runtime, response, customer, body, check="archive keeps the customer")
 
 
 def test_archive_is_visible_to_a_following_read(
@@ -39,7 +42,7 @@ def test_archive_is_visible_to_a_following_read(
     checks.status_in(runtime, archived, {200}, "archive is documented as 200")
     archived_at = checks.conforms(runtime, archived, "customer").get("archivedAt")
 
-    body = runtime.read_until(customer["id"], "archivedAt")
+    body = runtime.read_until(customer["id"], lambda body: "archivedAt" in body)
 
     if body.get("archivedAt") != archived_at:
         checks.fail(
@@ -110,7 +113,7 @@ def test_archiving_again_keeps_the_first_archived_at(
                 "$.archivedAt",
                 f"{body.get('archivedAt')!r}, expected the first archive's {archived_at!r}",
             )
-    stored = runtime.read_until(customer["id"], "archivedAt")
+    stored = runtime.read_until(customer["id"], lambda body: "archivedAt" in body)
     if stored.get("archivedAt") != archived_at:
         checks.fail(
             runtime,

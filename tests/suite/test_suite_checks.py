@@ -20,10 +20,13 @@ from sequence_contract.suite.checks import (
     checks_to_skip,
     expected_statuses,
     grey_values_of,
+    list_filter_rule,
     list_order_rule,
     method_semantics_check,
+    page_size_rule,
     positive_acceptance_check,
     refusal_problem,
+    timestamps_rule,
 )
 from sequence_contract.suite.config import ExpectationError, Expectations
 from sequence_contract.suite.generated import sends_nothing
@@ -219,3 +222,93 @@ def test_the_list_order_rule_leaves_other_answers_alone() -> None:
     one = _listed("?sortOrder=ASC", NEW, OLD)
     other = Exchange("GET", "https://x/api/customers/c1", {}, None, 200, {}, one.response_body, 0)
     list_order_rule(other, VERSION, _Reporter())
+
+
+@pytest.mark.parametrize(
+    ("query", "items", "passes"),
+    [
+        ("?limit=2", 2, True),
+        ("?limit=2", 3, False),
+        ("?limit=1&after=abc", 2, False),
+        ("", 100, True),
+        ("", 101, False),  # without limit, never more than its documented maximum
+        ("?limit=0", 5, True),  # invalid limits are the status checks' business
+        ("?limit=101", 101, True),
+        ("?limit=x", 5, True),
+        ("?limit=1&limit=2", 2, True),
+    ],
+)
+def test_a_list_page_holds_at_most_limit_items(query: str, items: int, passes: bool) -> None:
+    exchange = _listed(query, *([OLD] * items))
+    if passes:
+        page_size_rule(exchange, VERSION, _Reporter())
+    else:
+        with pytest.raises(ContractViolation, match=r"\$\.items: \d+ items for"):
+            page_size_rule(exchange, VERSION, _Reporter())
+
+
+def _customer(status: int = 200, **stamps: str) -> Exchange:
+    body = json.dumps({"id": "c1", "createdAt": LATER, **stamps}).encode()
+    return Exchange("POST", "https://x/api/customers/c1/archive", {}, None, status, {}, body, 0)
+
+
+@pytest.mark.parametrize(
+    ("stamps", "passes"),
+    [
+        ({"archivedAt": "2026-12-01T10:45:00.000Z", "updatedAt": LATER}, True),  # equal is fine
+        ({"archivedAt": "2026-12-01T12:00:00+01:00"}, True),  # 11:00 UTC
+        ({"archivedAt": "1970-01-01T00:00:00.000Z"}, False),
+        ({"updatedAt": OLD}, False),
+        ({"archivedAt": "yesterday"}, True),  # the schema check's finding
+    ],
+)
+def test_a_customer_is_archived_and_updated_after_it_was_created(
+    stamps: dict[str, str], passes: bool
+) -> None:
+    if passes:
+        timestamps_rule(_customer(**stamps), VERSION, _Reporter())
+    else:
+        with pytest.raises(ContractViolation, match=r"before createdAt"):
+            timestamps_rule(_customer(**stamps), VERSION, _Reporter())
+
+
+def test_list_items_are_checked_for_timestamps_in_order() -> None:
+    listed = _listed("", LATER)
+    body = json.loads(listed.response_body)
+    body["items"][0]["archivedAt"] = OLD
+    wrong = Exchange(listed.method, listed.url, {}, None, 200, {}, json.dumps(body).encode(), 0)
+    with pytest.raises(ContractViolation, match=r"\$\.items\[0\]\.archivedAt"):
+        timestamps_rule(wrong, VERSION, _Reporter())
+    timestamps_rule(_customer(400, archivedAt=OLD), VERSION, _Reporter())  # not a 2xx
+
+
+def _named(query: str, *items: dict[str, str]) -> Exchange:
+    body = json.dumps({"items": list(items), "pagination": {}}).encode()
+    return Exchange("GET", f"https://x/api/customers{query}", {}, None, 200, {}, body, 0.0)
+
+
+@pytest.mark.parametrize(
+    ("query", "item", "passes"),
+    [
+        ("?legalName=Acme", {"legalName": "Acme Ltd"}, True),
+        ("?legalName=acme%20ltd", {"legalName": "ACME Ltd"}, True),  # case ignored
+        ("?legalName=Cafe", {"legalName": "Café Zürich"}, True),  # accents ignored
+        ("?legalName=Ltd%20Acme", {"legalName": "Acme Ltd"}, True),  # words in any order
+        ("?legalName=Acme", {"legalName": "Other Ltd"}, False),
+        ("?label=gold", {"legalName": "Acme", "label": "silver"}, False),
+        ("?label=gold", {"legalName": "Acme"}, False),  # no label cannot match a label
+        ("?label=gold", {"legalName": "Acme", "label": "Gold"}, True),
+        ("?label=%20", {"legalName": "Acme", "label": "silver"}, True),  # no word to match
+        ("?label=a&label=b", {"legalName": "Acme", "label": "c"}, True),  # which one: open
+        ("?email=a@example.com", {"legalName": "Acme"}, True),  # items show no contacts
+    ],
+)
+def test_a_filtered_list_holds_only_matching_customers(
+    query: str, item: dict[str, str], passes: bool
+) -> None:
+    exchange = _named(query, item)
+    if passes:
+        list_filter_rule(exchange, VERSION, _Reporter())
+    else:
+        with pytest.raises(ContractViolation, match=r"does not match the filter"):
+            list_filter_rule(exchange, VERSION, _Reporter())

@@ -5,8 +5,10 @@ applied by every example assertion) and of the example assertions are `ContractV
 
 from __future__ import annotations
 
+import functools
 import json
 import reprlib
+import unicodedata
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,6 +23,8 @@ from schemathesis.core.failures import Failure
 from schemathesis.generation.meta import CoverageScenario
 from schemathesis.openapi.checks import RejectedPositiveData, UnsupportedMethodResponse
 
+from sequence_contract.documents import documents
+from sequence_contract.errors import SequenceContractError
 from sequence_contract.http import Exchange
 from sequence_contract.redaction import Redactor
 from sequence_contract.schemas import PUBLISHED_VERSIONS, validator_for, violations
@@ -195,6 +199,97 @@ def list_order_rule(exchange: Exchange, version: str, report: _Reporter) -> None
             )
 
 
+def _list_answer(exchange: Exchange) -> tuple[dict[str, list[str]], list[Any]] | None:
+    """The query and items of a 2xx answer to GET /customers, else None."""
+    if exchange.method != "GET" or exchange.status is None or not 200 <= exchange.status < 300:
+        return None
+    url = urlsplit(exchange.url)
+    body = _json_of(exchange)
+    items = body.get("items") if isinstance(body, dict) else None
+    if not url.path.endswith("/customers") or not isinstance(items, list):
+        return None
+    return parse_qs(url.query, keep_blank_values=True), items
+
+
+@functools.cache
+def _largest_page(version: str) -> int | None:
+    """The `limit` parameter's documented maximum for listing customers, if any."""
+    try:
+        parameters = documents(version).parameters("GET", "/customers")
+    except (KeyError, SequenceContractError):
+        return None
+    for parameter in parameters:
+        if parameter.get("in") == "query" and parameter.get("name") == "limit":
+            largest = parameter.get("schema", {}).get("maximum")
+            return largest if isinstance(largest, int) else None
+    return None
+
+
+def page_size_rule(exchange: Exchange, version: str, report: _Reporter) -> None:
+    """A customer list holds at most `limit` items, and never more than the documented
+    maximum `limit` when none is given."""
+    answer, largest = _list_answer(exchange), _largest_page(version)
+    if answer is None:
+        return
+    query, items = answer
+    limits = query.get("limit")
+    if limits is None:
+        bound, given = largest, f"no limit (at most {largest})"
+    elif len(limits) == 1 and limits[0].isdigit() and 1 <= int(limits[0]) <= (largest or 2**31):
+        bound, given = int(limits[0]), f"limit={limits[0]}"
+    else:
+        return  # an invalid limit: whether it may be served is the status checks' business
+    if bound is not None and len(items) > bound:
+        report.fail(exchange, "page size", "$.items", f"{len(items)} items for {given}")
+
+
+FILTERED_FIELDS = ("legalName", "label")  # list filters whose field list items show
+
+
+def list_filter_rule(exchange: Exchange, version: str, report: _Reporter) -> None:
+    """A customer list filtered by `legalName` or `label` holds only customers whose field has
+    every word of the filter. How the docs match is open (exact, a part, ignoring case): this
+    holds for each of those readings, with case and accents ignored."""
+    answer = _list_answer(exchange)
+    if answer is None:
+        return
+    query, items = answer
+    for name in FILTERED_FIELDS:
+        values = query.get(name, [])
+        words = _folded(values[0]).split() if len(values) == 1 else []
+        for index, item in enumerate(items):
+            field = item.get(name) if isinstance(item, dict) else None
+            if words and not all(word in _folded(str(field or "")) for word in words):
+                what = f"{SHORT.repr(field)} does not match the filter {name}={values[0]!r}"
+                report.fail(exchange, "list filter", f"$.items[{index}].{name}", what)
+
+
+def _folded(text: str) -> str:
+    """`text` with case and accents ignored, as a lenient collation would compare it."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def timestamps_rule(exchange: Exchange, version: str, report: _Reporter) -> None:
+    """A customer is archived and updated after it was created, by the server's own clock:
+    `archivedAt` and `updatedAt` are never before `createdAt`."""
+    if exchange.status is None or not 200 <= exchange.status < 300:
+        return
+    body = _json_of(exchange)
+    answer = _list_answer(exchange)
+    customers = answer[1] if answer is not None else [body]
+    for index, customer in enumerate(customers):
+        if not isinstance(customer, dict):
+            continue
+        created = _instant(customer.get("createdAt"))
+        prefix = f"$.items[{index}]" if answer is not None else "$"
+        for name in ("archivedAt", "updatedAt"):
+            moment = _instant(customer.get(name))
+            if created is not None and moment is not None and moment < created:
+                what = f"{customer[name]!r}, before createdAt {customer['createdAt']!r}"
+                report.fail(exchange, "timestamps in order", f"{prefix}.{name}", what)
+
+
 def _instant(value: object) -> datetime | None:
     """A timestamp with its zone (one without cannot be ordered against another), or None."""
     try:
@@ -205,7 +300,15 @@ def _instant(value: object) -> datetime | None:
 
 
 Rule = Callable[[Exchange, str, _Reporter], None]
-RULES: tuple[Rule, ...] = (version_echo_rule, path_id_rule, envelope_rule, list_order_rule)
+RULES: tuple[Rule, ...] = (
+    version_echo_rule,
+    path_id_rule,
+    envelope_rule,
+    list_order_rule,
+    page_size_rule,
+    list_filter_rule,
+    timestamps_rule,
+)
 
 
 def apply_rules(exchange: Exchange, version: str, report: _Reporter) -> None:

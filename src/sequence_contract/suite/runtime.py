@@ -9,7 +9,7 @@ import itertools
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from secrets import token_hex
@@ -169,12 +169,15 @@ class SuiteRuntime:
         body: dict[str, Any] = checks.conforms(self, response, "customer")
         return body
 
-    def read_until(self, customer_id: str, field: str) -> dict[str, Any]:
-        """GET the customer; with read-after-write=eventual, poll until `field` shows (10 s)."""
+    def read_until(
+        self, customer_id: str, written: Callable[[dict[str, Any]], bool]
+    ) -> dict[str, Any]:
+        """GET the customer; with read-after-write=eventual, poll until it shows what was
+        `written` (10 s)."""
         body = self.get_customer(customer_id)
         if self.settings.expectations["read-after-write"] == "eventual":
             deadline = time.monotonic() + EVENTUAL_SECONDS
-            while field not in body and time.monotonic() < deadline:
+            while not written(body) and time.monotonic() < deadline:
                 with self.session.network_wait():  # waiting on the server: others may run
                     time.sleep(0.5)
                 body = self.get_customer(customer_id)

@@ -10,14 +10,20 @@ import json
 import re
 from collections.abc import Mapping
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import schemathesis
 from schemathesis.generation import GenerationMode
 
 from sequence_contract.schemas import LATEST_VERSION, available_versions, inlined_schema
+from sequence_contract.suite import checks
 from sequence_contract.suite.checks import header
 from sequence_contract.suite.positive import drop_undocumented, strict_schema
+
+if TYPE_CHECKING:
+    import requests
+
+    from sequence_contract.suite.runtime import SuiteRuntime
 
 # Request fields the Customer object does not carry, per API version: nothing to compare.
 NOT_RETURNED: dict[str, dict[str, str]] = {
@@ -52,6 +58,19 @@ def differences(
     drop_undocumented(documented, _request_schema(version))
     skipped = NOT_RETURNED.get(version, {})
     return _compare("$", {k: v for k, v in documented.items() if k not in skipped}, returned)
+
+
+def require_kept(
+    runtime: SuiteRuntime,
+    response: requests.Response,
+    sent: Mapping[str, Any],
+    answer: Mapping[str, Any],
+    check: str = "stored as sent",
+) -> None:
+    """Fail `check` at the first field of `sent` that `answer` lost or changed."""
+    lost = differences(sent, answer, runtime.api_version)
+    if lost:
+        checks.fail(runtime, response, lost[0].split(": ", 1)[0], "; ".join(lost), check=check)
 
 
 # The writes whose 2xx answer is a Customer built from the request body.

@@ -1,0 +1,48 @@
+"""GET /customers page by page: the `after` cursor leads on to customers not yet listed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from sequence_contract.suite import checks
+from sequence_contract.suite.runtime import SuiteRuntime
+
+PAGES = 3  # pages of one customer each: enough to see a cursor lead on, or back
+
+
+def test_the_after_cursor_leads_to_customers_not_yet_listed(runtime: SuiteRuntime) -> None:
+    # Only reads (read-only runs too); archived customers count, to make a second page likelier.
+    query: dict[str, Any] = {"limit": 1, "includeArchived": "true"}
+    listed: dict[str, int] = {}  # customer id -> the page it was on
+    for number in range(1, PAGES + 1):
+        response = runtime.request("GET", "/customers", params=query)
+        checks.status_in(runtime, response, {200}, "listing customers one a page")
+        page = checks.conforms(runtime, response, "list-customers-response")
+        for item in page["items"]:
+            if item["id"] in listed:
+                checks.fail(
+                    runtime,
+                    response,
+                    "$.items[0].id",
+                    f"{item['id']!r}, already listed on page {listed[item['id']]}: "
+                    f"after={query['after']!r} leads back instead of on",
+                    check="pagination",
+                )
+            listed[item["id"]] = number
+        cursor = page.get("pagination", {}).get("after")
+        if not cursor or not page["items"]:
+            break
+        query = {**query, "after": cursor}
+    total = page.get("pagination", {}).get("totalResultSize")
+    if len(listed) == 1 and isinstance(total, int) and total > 1:
+        checks.fail(
+            runtime,
+            response,
+            "$.pagination.after",
+            f"missing after page 1 of limit=1, although totalResultSize is {total}",
+            check="pagination",
+        )
+    if len(listed) < 2:
+        pytest.skip("fewer than two customers listed: no second page to follow")
