@@ -1,4 +1,5 @@
-"""GET /customers page by page: the `after` cursor leads on to customers not yet listed."""
+"""GET /customers: page by page, the `after` cursor leads on to customers not yet listed; a
+label filter lists only that label."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import pytest
 
 from sequence_contract.suite import checks
 from sequence_contract.suite.runtime import SuiteRuntime
+from sequence_contract.target import run_label
 
 PAGES = 3  # pages of one customer each: enough to see a cursor lead on, or back
 
@@ -46,3 +48,14 @@ def test_the_after_cursor_leads_to_customers_not_yet_listed(runtime: SuiteRuntim
         )
     if len(listed) < 2:
         pytest.skip("fewer than two customers listed: no second page to follow")
+
+
+def test_a_label_filter_lists_only_customers_with_that_label(runtime: SuiteRuntime) -> None:
+    # The run's label: the customers this run made carry it, others (of other runs, or the
+    # account's own) do not, so a filter that is ignored shows. The rule `list filter` judges.
+    label = run_label(runtime.run_id)
+    query = {"label": label, "includeArchived": "true", "limit": 100}
+    response = runtime.request("GET", "/customers", params=query)
+
+    checks.status_in(runtime, response, {200}, f"listing the customers labelled {label}")
+    checks.conforms(runtime, response, "list-customers-response")
