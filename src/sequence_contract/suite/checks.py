@@ -180,7 +180,7 @@ def list_order_rule(exchange: Exchange, version: str, report: _Reporter) -> None
     body = _json_of(exchange)
     items = body.get("items") if isinstance(body, dict) else None
     stamps = [item.get("createdAt") for item in items or () if isinstance(item, dict)]
-    created = [_instant(stamp) for stamp in stamps]
+    created = [instant(stamp) for stamp in stamps]
     if len(created) < 2 or len(created) != len(items or ()):
         return  # nothing to order, or the schema check's finding
     ascending = order == {"ASC"}
@@ -281,16 +281,16 @@ def timestamps_rule(exchange: Exchange, version: str, report: _Reporter) -> None
     for index, customer in enumerate(customers):
         if not isinstance(customer, dict):
             continue
-        created = _instant(customer.get("createdAt"))
+        created = instant(customer.get("createdAt"))
         prefix = f"$.items[{index}]" if answer is not None else "$"
         for name in ("archivedAt", "updatedAt"):
-            moment = _instant(customer.get(name))
+            moment = instant(customer.get(name))
             if created is not None and moment is not None and moment < created:
                 what = f"{customer[name]!r}, before createdAt {customer['createdAt']!r}"
                 report.fail(exchange, "timestamps in order", f"{prefix}.{name}", what)
 
 
-def _instant(value: object) -> datetime | None:
+def instant(value: object) -> datetime | None:
     """A timestamp with its zone (one without cannot be ordered against another), or None."""
     try:
         instant = datetime.fromisoformat(value) if isinstance(value, str) else None
