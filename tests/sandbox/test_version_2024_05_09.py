@@ -243,3 +243,13 @@ def test_undocumented_filters_are_ignored(api: ApiClient, customer: dict[str, An
     params = {"label": "no such label", "legalName": customer["legalName"]}
     listed = _json(api.call("GET", "/customers", version=OLD, params=params), 200)
     assert [i["id"] for i in listed["items"]] == [customer["id"]], f"{OLD} list: {listed}"
+
+
+@pytest.mark.parametrize("field", ["contactName", "telephone"])
+def test_an_empty_string_comes_back_as_sent(api: ApiClient, field: str) -> None:
+    # Not replaced by the legal name or dropped: the suite's stored-as-sent check holds the
+    # sandbox to what it was sent, in every version.
+    created = _create(api, **{field: ""})
+    assert created[field] == ""
+    read = _json(api.call("GET", f"/customers/{created['id']}", version=OLD), 200)
+    assert read[field] == ""

@@ -312,3 +312,10 @@ def test_a_filtered_list_holds_only_matching_customers(
     else:
         with pytest.raises(ContractViolation, match=r"does not match the filter"):
             list_filter_rule(exchange, VERSION, _Reporter())
+
+
+def test_a_filter_the_version_does_not_document_is_not_judged() -> None:
+    # 2024-05-09 documents no label filter: a server may ignore it.
+    list_filter_rule(_named("?label=gold", {"label": "silver"}), "2024-05-09", _Reporter())
+    with pytest.raises(ContractViolation):
+        list_filter_rule(_named("?legalName=Acme", {"legalName": "B"}), "2024-05-09", _Reporter())

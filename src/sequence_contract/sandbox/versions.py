@@ -279,11 +279,11 @@ def read_draft_2024_05_09(body: dict[str, Any]) -> Customer:
     `billingEmails` a STANDARD one, in order. How Sequence maps them is not documented; this
     mapping lets `render` give back exactly what was sent. A replace sets every field, so
     contacts added through 2024-07-30 are replaced too, and a missing telephone is cleared."""
-    name = body.get("contactName") or body["legalName"]
+    name = body["contactName"] if body.get("contactName") is not None else body["legalName"]
     emails = [(body["email"], PRIMARY)]
     emails += [(email, STANDARD) for email in body["billingEmails"]]
     contacts = [{"name": name, "email": e, "billingPreference": p} for e, p in emails]
-    return _draft_of("2024-05-09", body, contacts) | {"telephone": body.get("telephone") or None}
+    return _draft_of("2024-05-09", body, contacts) | {"telephone": body.get("telephone")}
 
 
 DEFAULT_VERSION = schemas.LATEST_VERSION  # used when the header is absent

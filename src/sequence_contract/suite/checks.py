@@ -212,17 +212,19 @@ def _list_answer(exchange: Exchange) -> tuple[dict[str, list[str]], list[Any]] |
 
 
 @functools.cache
-def _largest_page(version: str) -> int | None:
-    """The `limit` parameter's documented maximum for listing customers, if any."""
+def list_parameters(version: str) -> dict[str, dict[str, Any]]:
+    """The query parameters `version` documents for listing customers, by name."""
     try:
         parameters = documents(version).parameters("GET", "/customers")
     except (KeyError, SequenceContractError):
-        return None
-    for parameter in parameters:
-        if parameter.get("in") == "query" and parameter.get("name") == "limit":
-            largest = parameter.get("schema", {}).get("maximum")
-            return largest if isinstance(largest, int) else None
-    return None
+        return {}
+    return {p["name"]: p for p in parameters if p.get("in") == "query" and "name" in p}
+
+
+def _largest_page(version: str) -> int | None:
+    """The `limit` parameter's documented maximum, if any."""
+    largest = list_parameters(version).get("limit", {}).get("schema", {}).get("maximum")
+    return largest if isinstance(largest, int) else None
 
 
 def page_size_rule(exchange: Exchange, version: str, report: _Reporter) -> None:
@@ -255,7 +257,8 @@ def list_filter_rule(exchange: Exchange, version: str, report: _Reporter) -> Non
         return
     query, items = answer
     for name in FILTERED_FIELDS:
-        values = query.get(name, [])
+        # A filter the version does not document may be ignored: then it proves nothing.
+        values = query.get(name, []) if name in list_parameters(version) else []
         words = _folded(values[0]).split() if len(values) == 1 else []
         for index, item in enumerate(items):
             field = item.get(name) if isinstance(item, dict) else None
