@@ -70,7 +70,8 @@ def require_kept(
     """Fail `check` at the first field of `sent` that `answer` lost or changed."""
     lost = differences(sent, answer, runtime.api_version)
     if lost:
-        checks.fail(runtime, response, lost[0].split(": ", 1)[0], "; ".join(lost), check=check)
+        where, what = lost[0].split(": ", 1)
+        checks.fail(runtime, response, where, "; ".join([what, *lost[1:]]), check=check)
 
 
 # The writes whose 2xx answer is a Customer built from the request body.
