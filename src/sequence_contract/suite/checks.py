@@ -168,21 +168,15 @@ def list_order_rule(exchange: Exchange, version: str, report: _Reporter) -> None
     """A customer list sorted by creation time (the documented default column) comes in the
     order asked for: `sortOrder=ASC` oldest first, DESC (the default) newest first. Other
     columns and pages reached `before` a cursor are left alone (their order is not documented)."""
-    if exchange.method != "GET" or exchange.status is None or not 200 <= exchange.status < 300:
+    answer = _list_answer(exchange)
+    if answer is None or "sortBy" in answer[0] or "before" in answer[0]:
         return
-    url = urlsplit(exchange.url)
-    query = parse_qs(url.query, keep_blank_values=True)
-    if not url.path.endswith("/customers") or "sortBy" in query or "before" in query:
-        return
+    query, items = answer
     order = set(query.get("sortOrder", ["DESC"]))
-    if order not in ({"ASC"}, {"DESC"}):
-        return
-    body = _json_of(exchange)
-    items = body.get("items") if isinstance(body, dict) else None
-    stamps = [item.get("createdAt") for item in items or () if isinstance(item, dict)]
+    stamps = [item.get("createdAt") for item in items if isinstance(item, dict)]
     created = [instant(stamp) for stamp in stamps]
-    if len(created) < 2 or len(created) != len(items or ()):
-        return  # nothing to order, or the schema check's finding
+    if order not in ({"ASC"}, {"DESC"}) or len(created) < 2 or len(created) != len(items):
+        return  # no documented order, nothing to order, or the schema check's finding
     ascending = order == {"ASC"}
     for index in range(1, len(created)):
         before, after = created[index - 1], created[index]
