@@ -185,6 +185,17 @@ def _listed(query: str, *created: str, status: int = 200) -> Exchange:
     return Exchange("GET", f"https://x/api/customers{query}", {}, None, status, {}, body, 0.0)
 
 
+def _judge(
+    rule: Any, exchange: Exchange, passes: bool, finding: str, version: str = VERSION
+) -> None:
+    """The rule lets `exchange` pass, or raises a violation whose text matches `finding`."""
+    if passes:
+        rule(exchange, version, _Reporter())
+    else:
+        with pytest.raises(ContractViolation, match=finding):
+            rule(exchange, version, _Reporter())
+
+
 OLD, NEW = "2026-12-01T10:00:00Z", "2026-12-01T11:30:00.5+01:00"  # NEW: 10:30:00.5 UTC
 LATER = "2026-12-01T10:45:00Z"
 
@@ -209,12 +220,7 @@ LATER = "2026-12-01T10:45:00Z"
 def test_a_list_comes_in_the_order_asked_for(
     query: str, created: tuple[str, ...], passes: bool
 ) -> None:
-    exchange = _listed(query, *created)
-    if passes:
-        list_order_rule(exchange, VERSION, _Reporter())
-    else:
-        with pytest.raises(ContractViolation, match=r"\$\.items\[\d\]\.createdAt.*first"):
-            list_order_rule(exchange, VERSION, _Reporter())
+    _judge(list_order_rule, _listed(query, *created), passes, r"\$\.items\[\d\]\.createdAt.*first")
 
 
 def test_the_list_order_rule_leaves_other_answers_alone() -> None:
@@ -239,12 +245,7 @@ def test_the_list_order_rule_leaves_other_answers_alone() -> None:
     ],
 )
 def test_a_list_page_holds_at_most_limit_items(query: str, items: int, passes: bool) -> None:
-    exchange = _listed(query, *([OLD] * items))
-    if passes:
-        page_size_rule(exchange, VERSION, _Reporter())
-    else:
-        with pytest.raises(ContractViolation, match=r"\$\.items: \d+ items for"):
-            page_size_rule(exchange, VERSION, _Reporter())
+    _judge(page_size_rule, _listed(query, *([OLD] * items)), passes, r"\$\.items: \d+ items for")
 
 
 def _customer(status: int = 200, **stamps: str) -> Exchange:
@@ -265,11 +266,7 @@ def _customer(status: int = 200, **stamps: str) -> Exchange:
 def test_a_customer_is_archived_and_updated_after_it_was_created(
     stamps: dict[str, str], passes: bool
 ) -> None:
-    if passes:
-        timestamps_rule(_customer(**stamps), VERSION, _Reporter())
-    else:
-        with pytest.raises(ContractViolation, match=r"before createdAt"):
-            timestamps_rule(_customer(**stamps), VERSION, _Reporter())
+    _judge(timestamps_rule, _customer(**stamps), passes, r"before createdAt")
 
 
 def test_list_items_are_checked_for_timestamps_in_order() -> None:
@@ -306,12 +303,7 @@ def _named(query: str, *items: dict[str, str]) -> Exchange:
 def test_a_filtered_list_holds_only_matching_customers(
     query: str, item: dict[str, str], passes: bool
 ) -> None:
-    exchange = _named(query, item)
-    if passes:
-        list_filter_rule(exchange, VERSION, _Reporter())
-    else:
-        with pytest.raises(ContractViolation, match=r"does not match the filter"):
-            list_filter_rule(exchange, VERSION, _Reporter())
+    _judge(list_filter_rule, _named(query, item), passes, r"does not match the filter")
 
 
 def test_a_filter_the_version_does_not_document_is_not_judged() -> None:
