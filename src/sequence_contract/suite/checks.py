@@ -272,9 +272,8 @@ def timestamps_rule(exchange: Exchange, version: str, report: _Reporter) -> None
     `archivedAt` and `updatedAt` are never before `createdAt`."""
     if exchange.status is None or not 200 <= exchange.status < 300:
         return
-    body = _json_of(exchange)
     answer = _list_answer(exchange)
-    customers = answer[1] if answer is not None else [body]
+    customers = answer[1] if answer is not None else [_json_of(exchange)]
     for index, customer in enumerate(customers):
         if not isinstance(customer, dict):
             continue
